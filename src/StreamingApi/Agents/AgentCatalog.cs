@@ -1,0 +1,56 @@
+using Microsoft.Extensions.AI;
+using Microsoft.SemanticKernel;
+using StreamingApi.Agents.Output;
+using StreamingApi.Agents.Tools;
+
+namespace StreamingApi.Agents;
+
+/// <summary>The service's agents, built once at start-up on the configured model.</summary>
+public sealed class AgentCatalog
+{
+    public AgentCatalog(IChatClient model, AnalystTools analystTools, FlakyTools flakyTools, ILoggerFactory loggerFactory, IServiceProvider services)
+    {
+        // Semantic Kernel's automatic function invocation, so that its IAutoFunctionInvocationFilters see every call.
+        var client = new ChatClientBuilder(model).UseKernelFunctionInvocation(loggerFactory).Build(services);
+        var modelId = model.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown";
+
+        Writer = new ChatAgent(new AgentDefinition("writer", WriterInstructions, new Kernel()), client, modelId);
+        Analyst = new ChatAgent(new AgentDefinition("analyst", AnalystInstructions, KernelWith(analystTools, "analytics"))
+        {
+            Output = new OutputSpec(typeof(AnalysisReport), ReportInstruction, StructuredOutput.Parse<AnalysisReport>),
+        }, client, modelId);
+        Flaky = new ChatAgent(new AgentDefinition("inventory", InventoryInstructions, KernelWith(flakyTools, "inventory")), client, modelId);
+    }
+
+    /// <summary>Answers in plain markdown text; no tools.</summary>
+    public IAgent Writer { get; }
+
+    /// <summary>A data analyst with sales, customer and growth tools, ending with an <see cref="AnalysisReport"/>.</summary>
+    public IAgent Analyst { get; }
+
+    /// <summary>An inventory assistant whose one tool can be made to fail.</summary>
+    public IAgent Flaky { get; }
+
+    private const string WriterInstructions =
+        "You are a clear, friendly writer. Answer in markdown with a title, short paragraphs, headings and lists where they help.";
+
+    private const string AnalystInstructions =
+        "You are a data analyst. Use the tools to fetch the data the question needs and never invent figures: " +
+        "fetch_sales_data for a year's sales (also the year before when growth matters), fetch_customer_data for customers, " +
+        "and calculate_growth with the two yearly totals. Then explain the findings in markdown.";
+
+    private const string ReportInstruction =
+        "Now give the final result as one JSON object with exactly these fields: summary (a string of two or three sentences), " +
+        "findings (an array of strings, each a fact with its figure), recommendations (an array of strings), " +
+        "dataSources (an array of the names of the tools whose data you used). Reply with the JSON object only.";
+
+    private const string InventoryInstructions =
+        "You are an inventory assistant. Use check_inventory to look up stock for the region asked about, then answer in markdown.";
+
+    private static Kernel KernelWith(object tools, string pluginName)
+    {
+        var builder = Kernel.CreateBuilder();
+        builder.Plugins.AddFromObject(tools, pluginName);
+        return builder.Build();
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using StreamingApi.Runs;
+using StreamingApi.Streaming;
+
+namespace StreamingApi.Agents;
+
+/// <summary>The non-streamed result of an agent run.</summary>
+public sealed record AgentTextResponse(string RunId, string Model, string Text, string Status, string? Reason, int Chunks, long Chars,
+    long ElapsedMs, UsageReport? Usage);
+
+/// <summary>The "blocking" way, for comparison: the same agent, one JSON response when it is done.</summary>
+public static class AgentEndpoints
+{
+    public static RouteGroupBuilder MapAgentApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/agent").WithTags("Blocking");
+        group.MapPost("/text", RunTextAsync)
+            .WithName("AgentText")
+            .WithSummary("Runs the text agent and answers once, when it is done (not streamed).")
+            .ProducesValidationProblem();
+        return group;
+    }
+
+    private static async Task<Results<Ok<AgentTextResponse>, ProblemHttpResult>> RunTextAsync(
+        StreamRequest request, AgentCatalog agents, RunCoordinator runs, HttpContext http)
+    {
+        var run = runs.Start(new RunPlan("agent-text", agents.Writer, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit },
+            http.RequestAborted);
+        var text = new StringBuilder();
+        string model = agents.Writer.Model;
+        RunError? error = null;
+        RunDone? done = null;
+        await foreach (var entry in RunCoordinator.Follow(run, 0, http.RequestAborted))
+        {
+            switch (entry.Event)
+            {
+                case RunStarted started: model = started.Model; break;
+                case TextDelta delta: text.Append(delta.Delta); break;
+                case RunError failure: error = failure; break;
+                case RunDone end: done = end; break;
+            }
+        }
+
+        if (error is not null)
+            return TypedResults.Problem(error.Detail, statusCode: error.Status, title: error.Title, type: error.Type,
+                extensions: new Dictionary<string, object?> { ["runId"] = run.Id });
+        return TypedResults.Ok(new AgentTextResponse(run.Id, model, text.ToString(), done!.Status, done.Reason, done.Chunks, done.Chars,
+            done.ElapsedMs, done.Usage));
+    }
+}

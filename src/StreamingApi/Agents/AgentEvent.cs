@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace StreamingApi.Agents;
+
+/// <summary>
+/// One thing that happened during an agent run. These are our own records, independent of
+/// Semantic Kernel and of HTTP; <see cref="Streaming.EventStreams"/> is the one place that turns them into SSE frames.
+/// </summary>
+public abstract record AgentEvent
+{
+    protected AgentEvent(string eventType) => EventType = eventType;
+
+    /// <summary>The SSE <c>event:</c> name of this record.</summary>
+    [JsonIgnore]
+    public string EventType { get; }
+}
+
+/// <summary>Always the first event of a run.</summary>
+public sealed record RunStarted(string RunId, string Agent, string Model, DateTimeOffset StartedAt) : AgentEvent("run");
+
+/// <summary>A piece of the model's text answer.</summary>
+public sealed record TextDelta(string Delta) : AgentEvent("text");
+
+/// <summary>The model asked for a tool and the tool is starting.</summary>
+public sealed record ToolCallStarted(string CallId, string Name, IReadOnlyDictionary<string, object?> Arguments) : AgentEvent("tool-call");
+
+/// <summary>A tool returned (or failed, in which case <see cref="Error"/> says so and <see cref="Result"/> is null).</summary>
+public sealed record ToolCallCompleted(string CallId, string Name, object? Result, long ElapsedMs) : AgentEvent("tool-result")
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Error { get; init; }
+}
+
+/// <summary>The structured result as far as it has been generated.</summary>
+public sealed record PartialOutput(JsonNode Output) : AgentEvent("partial");
+
+/// <summary>The final structured result, validated.</summary>
+public sealed record FinalOutput(object Output) : AgentEvent("result");
+
+/// <summary>Figures about the text streamed so far.</summary>
+public sealed record ProgressReport(int Chunks, long Chars, long ElapsedMs, double CharsPerSecond) : AgentEvent("progress");
+
+/// <summary>A failure after the stream started, with the fields of RFC 9457 problem details.</summary>
+public sealed record RunError(string Type, string Title, int Status, string Detail) : AgentEvent("error");
+
+/// <summary>Token counts reported by the model.</summary>
+public sealed record UsageReport(long InputTokens, long OutputTokens, long TotalTokens);
+
+/// <summary>Always the last event of a run whose client is still there.</summary>
+public sealed record RunDone(string Status, string? Reason, int Chunks, long Chars, long ElapsedMs, UsageReport? Usage) : AgentEvent("done");
+
+/// <summary>The values of <see cref="RunDone.Status"/>.</summary>
+public static class RunStatus
+{
+    public const string Completed = "completed";
+    public const string Cancelled = "cancelled";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,29 @@
+namespace StreamingApi.Agents;
+
+/// <summary>A tool threw; the run stops and reports it.</summary>
+public sealed class AgentToolException(string toolName, Exception inner)
+    : Exception($"The tool '{toolName}' failed: {inner.Message}", inner)
+{
+    public string ToolName { get; } = toolName;
+}
+
+/// <summary>The model's structured result is not valid JSON for the schema or fails validation.</summary>
+public sealed class AgentOutputException(IReadOnlyList<string> errors)
+    : Exception("The structured result is invalid: " + string.Join("; ", errors))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}
+
+/// <summary>
+/// The model's service refused or failed a call. <see cref="Status"/> is the HTTP status to report to our client;
+/// <see cref="Exception.Message"/> must be safe to show (no keys, no upstream bodies with secrets).
+/// </summary>
+public class ModelCallException(int status, string title, string message, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public int Status { get; } = status;
+
+    public string Title { get; } = title;
+
+    public TimeSpan? RetryAfter { get; init; }
+}

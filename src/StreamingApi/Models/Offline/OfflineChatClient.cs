@@ -1,0 +1,121 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace StreamingApi.Models.Offline;
+
+/// <summary>
+/// The embedded model: needs no key and no network, and behaves like a real chat model, deterministically for a
+/// given prompt. It streams a markdown answer token by token at a configurable pace; when tools are offered it
+/// asks for the ones the prompt needs and waits for their results; asked for JSON, it streams the structured
+/// result built from those results.
+/// </summary>
+public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, TimeProvider time) : IChatClient
+{
+    private static readonly ChatClientMetadata Metadata = new("offline", null, OfflineModelOptions.DefaultModelId);
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default) =>
+        await GetStreamingResponseAsync(messages, chatOptions, cancellationToken).ToChatResponseAsync(cancellationToken).ConfigureAwait(false);
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var conversation = messages.ToList();
+        var prompt = conversation.FirstOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
+        var history = OfflineAnalyst.History(conversation);
+        var pace = new Pace(options.Value, time);
+        var responseId = $"offline-{Guid.NewGuid():N}";
+        var inputTokens = conversation.Sum(m => OfflineWriter.Tokens(m.Text).Count());
+
+        var calls = chatOptions?.Tools is { Count: > 0 } tools && chatOptions.ResponseFormat is not ChatResponseFormatJson
+            ? OfflineAnalyst.NextCalls(prompt, tools, history, time.GetUtcNow().Year - 1)
+            : [];
+        if (calls.Count > 0)
+        {
+            await pace.WaitForTokenAsync(0, cancellationToken).ConfigureAwait(false);
+            yield return Update(responseId, [.. calls]);
+            yield return Finish(responseId, ChatFinishReason.ToolCalls, inputTokens, calls.Count);
+            yield break;
+        }
+
+        var chunks = chatOptions?.ResponseFormat is ChatResponseFormatJson
+            ? JsonChunks(OfflineAnalyst.Report(prompt, history).ToJsonString())
+            : TextChunks(OfflineWriter.Compose(prompt, OfflineAnalyst.Facts(history), OfflineAnalyst.Recommendations(history)));
+        var count = 0;
+        foreach (var chunk in chunks)
+        {
+            await pace.WaitForTokenAsync(count++, cancellationToken).ConfigureAwait(false);
+            yield return Update(responseId, [new TextContent(chunk)]);
+        }
+        yield return Finish(responseId, ChatFinishReason.Stop, inputTokens, count);
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType == typeof(ChatClientMetadata) ? Metadata
+        : serviceKey is null && serviceType.IsInstanceOfType(this) ? this
+        : null;
+
+    public void Dispose()
+    {
+    }
+
+    private IEnumerable<string> TextChunks(string answer)
+    {
+        var tokens = OfflineWriter.Tokens(answer);
+        var fixedCount = options.Value.FixedDeltaCount;
+        return fixedCount <= 0 ? tokens : Repeat(tokens.ToList(), fixedCount);
+    }
+
+    private static IEnumerable<string> Repeat(List<string> tokens, int count)
+    {
+        for (var i = 0; i < count; i++) yield return tokens[i % tokens.Count];
+    }
+
+    /// <summary>JSON arrives in pieces of a few characters, never splitting a surrogate pair.</summary>
+    private static IEnumerable<string> JsonChunks(string json)
+    {
+        for (var start = 0; start < json.Length;)
+        {
+            var length = Math.Min(8, json.Length - start);
+            if (start + length < json.Length && char.IsHighSurrogate(json[start + length - 1])) length++;
+            yield return json.Substring(start, length);
+            start += length;
+        }
+    }
+
+    private ChatResponseUpdate Update(string responseId, IList<AIContent> contents) => new(ChatRole.Assistant, contents)
+    {
+        ResponseId = responseId,
+        MessageId = responseId,
+        ModelId = OfflineModelOptions.DefaultModelId,
+        CreatedAt = time.GetUtcNow(),
+    };
+
+    private ChatResponseUpdate Finish(string responseId, ChatFinishReason reason, int inputTokens, int outputTokens)
+    {
+        var update = Update(responseId, [new UsageContent(new UsageDetails
+        {
+            InputTokenCount = inputTokens,
+            OutputTokenCount = outputTokens,
+            TotalTokenCount = inputTokens + outputTokens,
+        })]);
+        update.FinishReason = reason;
+        return update;
+    }
+
+    /// <summary>Keeps to the configured pace against a fixed schedule, so delays do not drift.</summary>
+    private sealed class Pace(OfflineModelOptions options, TimeProvider time)
+    {
+        private readonly long _start = time.GetTimestamp();
+
+        public Task WaitForTokenAsync(int index, CancellationToken cancellationToken)
+        {
+            var due = TimeSpan.FromMilliseconds(options.FirstTokenDelayMs)
+                + (options.TokensPerSecond > 0 ? TimeSpan.FromSeconds(index / options.TokensPerSecond) : TimeSpan.Zero);
+            var wait = due - time.GetElapsedTime(_start);
+            if (wait > TimeSpan.Zero) return Task.Delay(wait, time, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.CompletedTask;
+        }
+    }
+}

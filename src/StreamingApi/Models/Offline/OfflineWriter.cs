@@ -1,0 +1,116 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace StreamingApi.Models.Offline;
+
+/// <summary>
+/// Writes the offline model's answers: coherent markdown about the prompt's topic (a title, paragraphs, headed
+/// sections, lists), chosen deterministically from the prompt. "long" or "essay" in the prompt asks for a long one.
+/// </summary>
+internal static partial class OfflineWriter
+{
+    private static readonly string[] Sentences =
+    [
+        "The first thing to notice about {0} is that it rewards a clear goal more than a clever technique.",
+        "Most of the difficulty with {0} comes from the edges: unusual inputs, slow dependencies and cases nobody wrote down.",
+        "A small, working version of {0} teaches more than a large plan for it.",
+        "Teams that do well with {0} measure before they change anything, and again afterwards.",
+        "It helps to separate what {0} must do from what would merely be nice.",
+        "The cost of {0} is rarely in the obvious place; it tends to hide in coordination and waiting.",
+        "When {0} goes wrong, it usually goes wrong quietly, which is why short feedback loops matter.",
+        "Seen from a user's side, {0} is judged by how quickly it responds and how predictable it is.",
+        "There is no single right answer for {0}, only trade-offs that suit one context better than another.",
+        "Writing down the assumptions behind {0} makes them easy to check later.",
+        "Simple defaults make {0} approachable, and clear escape hatches keep it useful for experts.",
+        "In practice {0} improves in small steps far more often than in big leaps.",
+        "The people closest to {0} usually know where it hurts; asking them early saves weeks.",
+        "Good tools help with {0}, but they never replace understanding what the tools do.",
+    ];
+
+    private static readonly string[] Bullets =
+    [
+        "Start from the outcome you want, then work back to {0}.",
+        "Keep the feedback loop short.",
+        "Measure what you care about, not what is easy to count.",
+        "Prefer boring, proven parts where you can.",
+        "Write down what you decided and why.",
+        "Plan for failure: timeouts, retries and a clear error.",
+        "Review the result with someone who will use it.",
+        "Change one thing at a time, so you know what helped.",
+    ];
+
+    private static readonly string[] Headings =
+    [
+        "Why it matters", "The core idea", "How it works in practice", "Common pitfalls", "Trade-offs",
+        "A worked example", "Measuring success", "Looking ahead",
+    ];
+
+    /// <summary>Composes the answer. <paramref name="facts"/> (from tool results) get a section of their own.</summary>
+    public static string Compose(string prompt, IReadOnlyList<string> facts, IReadOnlyList<string> recommendations)
+    {
+        var topic = TopicOf(prompt);
+        var random = new Random((int)StableHash.Of(prompt));
+        var isLong = LongRequest().IsMatch(prompt);
+        var text = new StringBuilder();
+
+        text.Append("# ").Append(char.ToUpperInvariant(topic[0])).Append(topic.AsSpan(1)).Append("\n\n");
+        Paragraph(text, topic, random, 2);
+
+        if (facts.Count > 0)
+        {
+            text.Append("## What the data shows\n\n");
+            foreach (var fact in facts) text.Append("- ").Append(fact).Append('\n');
+            text.Append('\n');
+            if (recommendations.Count > 0)
+            {
+                text.Append("## Recommendations\n\n");
+                for (var i = 0; i < recommendations.Count; i++) text.Append(i + 1).Append(". ").Append(recommendations[i]).Append('\n');
+                text.Append('\n');
+            }
+        }
+
+        var sections = isLong ? 24 : facts.Count > 0 ? 1 : 3;
+        for (var s = 0; s < sections; s++)
+        {
+            var heading = Headings[(s + random.Next(Headings.Length)) % Headings.Length];
+            text.Append("## ").Append(isLong ? $"Part {s + 1}: {heading}" : heading).Append("\n\n");
+            Paragraph(text, topic, random, isLong ? 5 : 3);
+            if (s % 2 == 0)
+            {
+                foreach (var bullet in Pick(Bullets, random, 3)) text.Append("- ").Append(string.Format(bullet, topic)).Append('\n');
+                text.Append('\n');
+            }
+            if (isLong) Paragraph(text, topic, random, 4);
+        }
+
+        text.Append("> “Make it work, make it right, make it fast.” — a rule of thumb that applies to ").Append(topic).Append(" too.\n");
+        return text.ToString();
+    }
+
+    /// <summary>Splits text into model-like tokens: a word with the white space after it.</summary>
+    public static IEnumerable<string> Tokens(string text) => Token().Matches(text).Select(m => m.Value);
+
+    private static void Paragraph(StringBuilder text, string topic, Random random, int sentences)
+    {
+        text.AppendJoin(' ', Pick(Sentences, random, sentences).Select(s => string.Format(s, topic))).Append("\n\n");
+    }
+
+    private static IEnumerable<string> Pick(string[] pool, Random random, int count) =>
+        Enumerable.Range(0, count).Select(_ => pool[random.Next(pool.Length)]).Distinct();
+
+    private static string TopicOf(string prompt)
+    {
+        var topic = Whitespace().Replace(prompt, " ").Trim().TrimEnd('.', '!', '?', ':', ';');
+        if (topic.Length > 80) topic = topic[..80].TrimEnd() + "…";
+        return topic.Length == 0 ? "the question" : topic;
+    }
+
+    [GeneratedRegex(@"\b(long|essay)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex LongRequest();
+
+    [GeneratedRegex(@"\S+\s*|\s+")]
+    private static partial Regex Token();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}

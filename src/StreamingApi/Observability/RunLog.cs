@@ -1,0 +1,16 @@
+namespace StreamingApi.Observability;
+
+/// <summary>The structured log lines of runs. No prompt text is ever logged at Information.</summary>
+public static partial class RunLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information,
+        Message = "Run {RunId} on {Endpoint} ({Agent}, {Model}) {Status} ({Reason}): {Chunks} chunks, {Chars} chars, {ToolCalls} tool calls in {ElapsedMs} ms")]
+    public static partial void RunEnded(ILogger logger, string runId, string endpoint, string agent, string model, string status,
+        string? reason, int chunks, long chars, int toolCalls, long elapsedMs);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Run {RunId} on {Endpoint} failed")]
+    public static partial void RunFailed(ILogger logger, Exception exception, string runId, string endpoint);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Run {RunId} started on {Endpoint} with a prompt of {PromptChars} chars: {Prompt}")]
+    public static partial void RunStarting(ILogger logger, string runId, string endpoint, int promptChars, string prompt);
+}

@@ -1,0 +1,45 @@
+using System.Diagnostics.Metrics;
+
+namespace StreamingApi.Observability;
+
+/// <summary>The service's own instruments, for operators and for the benchmark (meter <c>StreamingApi</c>).</summary>
+public sealed class StreamingMetrics
+{
+    public const string MeterName = "StreamingApi";
+
+    private readonly UpDownCounter<long> _activeRuns;
+    private readonly Counter<long> _events;
+    private readonly Histogram<double> _runDuration;
+    private readonly Counter<long> _toolCancellations;
+    private readonly Histogram<double> _cancellationLatency;
+
+    public StreamingMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _activeRuns = meter.CreateUpDownCounter<long>("streamingapi.runs.active", "{run}", "Runs in progress.");
+        _events = meter.CreateCounter<long>("streamingapi.events.written", "{event}", "SSE frames written to clients.");
+        _runDuration = meter.CreateHistogram<double>("streamingapi.run.duration", "s", "Duration of agent runs.");
+        _toolCancellations = meter.CreateCounter<long>("streamingapi.tool.cancellations", "{call}",
+            "Tool calls whose cancellation token fired.");
+        _cancellationLatency = meter.CreateHistogram<double>("streamingapi.tool.cancellation.latency", "ms",
+            "Time from the run being stopped (client gone or time limit) to a running tool's token firing.");
+    }
+
+    public void RunStarted(string endpoint) => _activeRuns.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
+
+    public void RunEnded(string endpoint, string status, TimeSpan duration)
+    {
+        var endpointTag = new KeyValuePair<string, object?>("endpoint", endpoint);
+        _activeRuns.Add(-1, endpointTag);
+        _runDuration.Record(duration.TotalSeconds, endpointTag, new KeyValuePair<string, object?>("status", status));
+    }
+
+    public void EventWritten(string eventType) => _events.Add(1, new KeyValuePair<string, object?>("event", eventType));
+
+    public void ToolCancelled(string tool, TimeSpan? sinceStopRequested)
+    {
+        var toolTag = new KeyValuePair<string, object?>("tool", tool);
+        _toolCancellations.Add(1, toolTag);
+        if (sinceStopRequested is { } latency) _cancellationLatency.Record(latency.TotalMilliseconds, toolTag);
+    }
+}

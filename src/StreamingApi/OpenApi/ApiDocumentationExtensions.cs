@@ -1,0 +1,31 @@
+using Microsoft.OpenApi;
+
+namespace StreamingApi.OpenApi;
+
+public static class ApiDocumentationExtensions
+{
+    /// <summary>Swagger (OpenAPI) for every endpoint; SSE endpoints are documented as <c>text/event-stream</c>.</summary>
+    public static IServiceCollection AddApiDocumentation(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "StreamingApi",
+                Version = "v1",
+                Description = "An AI agent's work streamed over Server-Sent Events: text, tool calls, progress, structured results.",
+            });
+            options.CustomSchemaIds(type => type.FullName?.Replace('+', '.'));
+        });
+        return services;
+    }
+
+    /// <summary>The document at <c>/swagger/v1/swagger.json</c> and its UI at <c>/swagger</c>.</summary>
+    public static WebApplication UseApiDocumentation(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(options => options.DocumentTitle = "StreamingApi");
+        return app;
+    }
+}

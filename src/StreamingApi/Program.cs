@@ -1,0 +1,29 @@
+using StreamingApi.Agents;
+using StreamingApi.Models;
+using StreamingApi.Observability;
+using StreamingApi.OpenApi;
+using StreamingApi.Streaming;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddStructuredLogging();
+builder.Services.AddChatModel(builder.Configuration);
+builder.Services.AddAgents();
+builder.Services.AddStreaming();
+builder.Services.AddApiDocumentation();
+builder.Services.AddHealthChecks();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseRequestLogging();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseApiDocumentation();
+
+app.MapStreams();
+app.MapAgentApi();
+app.MapHealthChecks("/health");
+
+app.Run();

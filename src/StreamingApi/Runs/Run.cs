@@ -1,0 +1,33 @@
+namespace StreamingApi.Runs;
+
+/// <summary>
+/// One agent run: an id, the numbered events it has produced, and the means to stop it.
+/// A run is not its HTTP response; responses read <see cref="Events"/>.
+/// </summary>
+public sealed class Run
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    public Run(string id, string endpoint)
+    {
+        Id = id;
+        Endpoint = endpoint;
+    }
+
+    public string Id { get; }
+
+    public string Endpoint { get; }
+
+    public RunEventLog Events { get; } = new();
+
+    /// <summary>Completes when the run has ended and written its last event.</summary>
+    public Task Completion { get; internal set; } = Task.CompletedTask;
+
+    internal CancellationToken StopToken => _stop.Token;
+
+    /// <summary>Stops the run: the model call and any running tool see their token fire.</summary>
+    public void Stop()
+    {
+        _stop.Cancel();
+    }
+}

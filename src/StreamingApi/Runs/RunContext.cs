@@ -1,0 +1,23 @@
+namespace StreamingApi.Runs;
+
+/// <summary>What an agent and its tools may know about the run they serve.</summary>
+public sealed class RunContext(string runId, TimeProvider time)
+{
+    private long _stopRequestedAt;
+
+    public string RunId { get; } = runId;
+
+    public RunStats Stats { get; } = new(time);
+
+    /// <summary>Time since the client went away or the time limit fired; null while the run is wanted.</summary>
+    public TimeSpan? SinceStopRequested
+    {
+        get
+        {
+            var at = Interlocked.Read(ref _stopRequestedAt);
+            return at == 0 ? null : time.GetElapsedTime(at);
+        }
+    }
+
+    internal void MarkStopRequested() => Interlocked.CompareExchange(ref _stopRequestedAt, time.GetTimestamp(), 0);
+}

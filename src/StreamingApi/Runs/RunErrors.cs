@@ -1,0 +1,18 @@
+using StreamingApi.Agents;
+
+namespace StreamingApi.Runs;
+
+/// <summary>Turns an exception that ended a run into the <c>error</c> event a client may see: nothing internal leaks.</summary>
+public static class RunErrors
+{
+    public static RunError From(Exception exception, string runId) => exception switch
+    {
+        AgentToolException tool => new RunError("tool-failed", "A tool failed", StatusCodes.Status502BadGateway,
+            $"The tool '{tool.ToolName}' failed, so the run was stopped."),
+        AgentOutputException output => new RunError("invalid-output", "The structured result is invalid", StatusCodes.Status502BadGateway,
+            string.Join(" ", output.Errors)),
+        ModelCallException model => new RunError("model-error", model.Title, model.Status, model.Message),
+        _ => new RunError("internal-error", "The run failed", StatusCodes.Status500InternalServerError,
+            $"An unexpected error ended the run; the server log has the details under run id {runId}."),
+    };
+}

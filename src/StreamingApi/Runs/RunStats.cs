@@ -1,0 +1,49 @@
+using StreamingApi.Agents;
+
+namespace StreamingApi.Runs;
+
+/// <summary>Running figures of one run: text chunks and characters, tool calls, token usage, elapsed time.</summary>
+public sealed class RunStats(TimeProvider time)
+{
+    private readonly long _started = time.GetTimestamp();
+    private long _inputTokens, _outputTokens;
+    private bool _hasUsage;
+
+    public int Chunks { get; private set; }
+
+    public long Chars { get; private set; }
+
+    public int ToolCalls { get; private set; }
+
+    public TimeSpan Elapsed => time.GetElapsedTime(_started);
+
+    public UsageReport? Usage => _hasUsage ? new UsageReport(_inputTokens, _outputTokens, _inputTokens + _outputTokens) : null;
+
+    public void Observe(AgentEvent @event)
+    {
+        switch (@event)
+        {
+            case TextDelta text:
+                Chunks++;
+                Chars += text.Delta.Length;
+                break;
+            case ToolCallStarted:
+                ToolCalls++;
+                break;
+        }
+    }
+
+    public void AddUsage(long inputTokens, long outputTokens)
+    {
+        _hasUsage = true;
+        _inputTokens += inputTokens;
+        _outputTokens += outputTokens;
+    }
+
+    public ProgressReport ToProgress()
+    {
+        var elapsed = Elapsed;
+        var rate = elapsed.TotalSeconds > 0 ? Math.Round(Chars / elapsed.TotalSeconds, 1) : 0;
+        return new ProgressReport(Chunks, Chars, (long)elapsed.TotalMilliseconds, rate);
+    }
+}

@@ -1,0 +1,20 @@
+using System.Text.Encodings.Web;
+using StreamingApi.Observability;
+
+namespace StreamingApi.Streaming;
+
+public static class StreamingServiceCollectionExtensions
+{
+    /// <summary>SSE responses, their JSON (camelCase, unicode kept readable) and their limits and metrics.</summary>
+    public static IServiceCollection AddStreaming(this IServiceCollection services)
+    {
+        services.AddOptions<StreamLimits>().BindConfiguration("Streaming");
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<StreamingMetrics>();
+        services.AddSingleton<EventStreams>();
+        services.AddValidation();
+        services.AddProblemDetails();
+        return services;
+    }
+}
