@@ -2,6 +2,7 @@ using StreamingApi.Agents;
 using StreamingApi.Models;
 using StreamingApi.Observability;
 using StreamingApi.OpenApi;
+using StreamingApi.Problems;
 using StreamingApi.Streaming;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +11,7 @@ builder.AddStructuredLogging();
 builder.Services.AddChatModel(builder.Configuration);
 builder.Services.AddAgents();
 builder.Services.AddStreaming();
+builder.Services.AddProblemResponses();
 builder.Services.AddApiDocumentation();
 builder.Services.AddHealthChecks();
 

@@ -12,6 +12,8 @@ public sealed class AgentCatalog
     {
         // Semantic Kernel's automatic function invocation, so that its IAutoFunctionInvocationFilters see every call.
         var client = new ChatClientBuilder(model).UseKernelFunctionInvocation(loggerFactory).Build(services);
+        // Tools asked for in the same turn run side by side, as independent remote calls would.
+        client.GetService<FunctionInvokingChatClient>()!.AllowConcurrentInvocation = true;
         var modelId = model.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown";
 
         Writer = new ChatAgent(new AgentDefinition("writer", WriterInstructions, new Kernel()), client, modelId);

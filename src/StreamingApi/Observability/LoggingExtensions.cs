@@ -5,20 +5,25 @@ namespace StreamingApi.Observability;
 public static class LoggingExtensions
 {
     /// <summary>
-    /// Serilog, configured from the <c>Serilog</c> section. Registered through DI rather than a static bootstrap
-    /// logger, so that several hosts in one process (tests) each get their own.
+    /// Serilog, configured from the <c>Serilog</c> section. Registered through DI, and never as the static
+    /// <c>Log.Logger</c>, so that several hosts in one process (tests) each keep their own logger.
     /// </summary>
     public static WebApplicationBuilder AddStructuredLogging(this WebApplicationBuilder builder)
     {
         builder.Services.AddSerilog((services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
-            .Enrich.FromLogContext());
+            .Enrich.FromLogContext(),
+            preserveStaticLogger: true);
         return builder;
     }
 
     /// <summary>One line per request: method, path (never the query, which can hold a prompt), status, elapsed.</summary>
     public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app) =>
         app.UseSerilogRequestLogging(options =>
-            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms");
+        {
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
+            // This host's logger: the static one is left alone (see AddStructuredLogging).
+            options.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
+        });
 }

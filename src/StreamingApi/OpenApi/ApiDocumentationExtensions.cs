@@ -16,7 +16,6 @@ public static class ApiDocumentationExtensions
                 Version = "v1",
                 Description = "An AI agent's work streamed over Server-Sent Events: text, tool calls, progress, structured results.",
             });
-            options.CustomSchemaIds(type => type.FullName?.Replace('+', '.'));
         });
         return services;
     }

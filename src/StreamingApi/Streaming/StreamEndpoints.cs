@@ -15,25 +15,30 @@ public static class StreamEndpoints
     {
         var group = routes.MapGroup("/stream").WithTags("Streams");
 
-        group.MapGetAndPost("/text", "StreamText", "Streams a plain text answer, delta by delta.",
-            ([AsParameters] StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Text(request, agents, streams, http),
-            (StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Text(request, agents, streams, http));
+        group.MapGet("/text", ([AsParameters] StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Text(request, agents, streams, http))
+            .Describe("StreamText", "Streams a plain text answer, delta by delta. (GET, query parameters)");
+        group.MapPost("/text", (StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Text(request, agents, streams, http))
+            .Describe("StreamTextPost", "Streams a plain text answer, delta by delta. (POST, JSON body)");
 
-        group.MapGetAndPost("/analysis", "StreamAnalysis", "A data analyst with tools: tool calls live, then a validated structured result.",
-            ([AsParameters] StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Analysis(request, agents, streams, http),
-            (StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Analysis(request, agents, streams, http));
+        group.MapGet("/analysis", ([AsParameters] StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Analysis(request, agents, streams, http))
+            .Describe("StreamAnalysis", "A data analyst with tools: tool calls live, then a validated structured result. (GET, query parameters)");
+        group.MapPost("/analysis", (StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Analysis(request, agents, streams, http))
+            .Describe("StreamAnalysisPost", "A data analyst with tools: tool calls live, then a validated structured result. (POST, JSON body)");
 
-        group.MapGetAndPost("/progress", "StreamProgress", "Text plus a progress event every N chunks and once at the end.",
-            ([AsParameters] ProgressStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Progress(request, agents, streams, http),
-            (ProgressStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Progress(request, agents, streams, http));
+        group.MapGet("/progress", ([AsParameters] ProgressStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Progress(request, agents, streams, http))
+            .Describe("StreamProgress", "Text plus a progress event every N chunks and once at the end. (GET, query parameters)");
+        group.MapPost("/progress", (ProgressStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Progress(request, agents, streams, http))
+            .Describe("StreamProgressPost", "Text plus a progress event every N chunks and once at the end. (POST, JSON body)");
 
-        group.MapGetAndPost("/buffered", "StreamBuffered", "Text deltas coalesced into frames of at least minChars, or after maxDelayMs.",
-            ([AsParameters] BufferedStreamRequest request, AgentCatalog agents, EventStreams streams, TimeProvider time, HttpContext http) => Buffered(request, agents, streams, time, http),
-            (BufferedStreamRequest request, AgentCatalog agents, EventStreams streams, TimeProvider time, HttpContext http) => Buffered(request, agents, streams, time, http));
+        group.MapGet("/buffered", ([AsParameters] BufferedStreamRequest request, AgentCatalog agents, EventStreams streams, TimeProvider time, HttpContext http) => Buffered(request, agents, streams, time, http))
+            .Describe("StreamBuffered", "Text deltas coalesced into frames of at least minChars, or after maxDelayMs. (GET, query parameters)");
+        group.MapPost("/buffered", (BufferedStreamRequest request, AgentCatalog agents, EventStreams streams, TimeProvider time, HttpContext http) => Buffered(request, agents, streams, time, http))
+            .Describe("StreamBufferedPost", "Text deltas coalesced into frames of at least minChars, or after maxDelayMs. (POST, JSON body)");
 
-        group.MapGetAndPost("/flaky", "StreamFlaky", "An agent whose tool fails on request: an error event mid-stream, then done {status: failed}.",
-            ([AsParameters] FlakyStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Flaky(request, agents, streams, http),
-            (FlakyStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Flaky(request, agents, streams, http));
+        group.MapGet("/flaky", ([AsParameters] FlakyStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Flaky(request, agents, streams, http))
+            .Describe("StreamFlaky", "An agent whose tool fails on request: an error event mid-stream, then done {status: failed}. (GET, query parameters)");
+        group.MapPost("/flaky", (FlakyStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Flaky(request, agents, streams, http))
+            .Describe("StreamFlakyPost", "An agent whose tool fails on request: an error event mid-stream, then done {status: failed}. (POST, JSON body)");
 
         return group;
     }
@@ -65,10 +70,6 @@ public static class StreamEndpoints
             TimeLimit = request.TimeLimit,
         });
 
-    private static void MapGetAndPost(this RouteGroupBuilder group, string pattern, string name, string summary, Delegate get, Delegate post)
-    {
-        group.MapGet(pattern, get).WithName(name).WithSummary(summary + " (GET, query parameters)").WithDescription(Events).ProducesValidationProblem();
-        group.MapPost(pattern, post).WithName(name + "Post").WithSummary(summary + " (POST, JSON body)").WithDescription(Events)
-            .ProducesValidationProblem();
-    }
+    private static RouteHandlerBuilder Describe(this RouteHandlerBuilder endpoint, string name, string summary) =>
+        endpoint.WithName(name).WithSummary(summary).WithDescription(Events).ProducesValidationProblem();
 }

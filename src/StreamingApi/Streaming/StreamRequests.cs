@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace StreamingApi.Streaming;
@@ -15,10 +16,12 @@ public class StreamRequest : IValidatableObject
 {
     [Description("What to ask the agent: 1 to 4,000 characters (the limit is the setting Streaming:MaxPromptChars).")]
     [Required]
+    [FromQuery(Name = "prompt")]
     public string? Prompt { get; set; }
 
     [Description("The server ends the run after this many seconds, with done {status: cancelled, reason: time-limit}.")]
     [Range(1, 3600)]
+    [FromQuery(Name = "maxSeconds")]
     public int? MaxSeconds { get; set; }
 
     public TimeSpan? TimeLimit => MaxSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
@@ -40,6 +43,7 @@ public sealed class ProgressStreamRequest : StreamRequest
 
     [Description("A progress event after every this many text chunks (default 10), and one at the end.")]
     [Range(1, 100_000)]
+    [FromQuery(Name = "every")]
     public int? Every { get; set; }
 }
 
@@ -50,15 +54,18 @@ public sealed class BufferedStreamRequest : StreamRequest
 
     [Description("A text frame is sent once this many characters are buffered (default 50).")]
     [Range(1, 100_000)]
+    [FromQuery(Name = "minChars")]
     public int? MinChars { get; set; }
 
     [Description("Whatever is buffered is sent after this many milliseconds (default 250).")]
     [Range(1, 60_000)]
+    [FromQuery(Name = "maxDelayMs")]
     public int? MaxDelayMs { get; set; }
 }
 
 public sealed class FlakyStreamRequest : StreamRequest
 {
     [Description("Makes the inventory tool fail (default true).")]
+    [FromQuery(Name = "fail")]
     public bool? Fail { get; set; }
 }

@@ -13,8 +13,6 @@ public static class StreamingServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<StreamingMetrics>();
         services.AddSingleton<EventStreams>();
-        services.AddValidation();
-        services.AddProblemDetails();
         return services;
     }
 }

@@ -51,10 +51,13 @@ internal static partial class OfflineWriter
         var topic = TopicOf(prompt);
         var random = new Random((int)StableHash.Of(prompt));
         var isLong = LongRequest().IsMatch(prompt);
+        var sentences = new Deck(Sentences, random);
+        var bullets = new Deck(Bullets, random);
+        var headings = new Deck(Headings, random);
         var text = new StringBuilder();
 
         text.Append("# ").Append(char.ToUpperInvariant(topic[0])).Append(topic.AsSpan(1)).Append("\n\n");
-        Paragraph(text, topic, random, 2);
+        Paragraph(text, topic, sentences, 2);
 
         if (facts.Count > 0)
         {
@@ -72,15 +75,15 @@ internal static partial class OfflineWriter
         var sections = isLong ? 24 : facts.Count > 0 ? 1 : 3;
         for (var s = 0; s < sections; s++)
         {
-            var heading = Headings[(s + random.Next(Headings.Length)) % Headings.Length];
+            var heading = headings.Draw(1).Single();
             text.Append("## ").Append(isLong ? $"Part {s + 1}: {heading}" : heading).Append("\n\n");
-            Paragraph(text, topic, random, isLong ? 5 : 3);
+            Paragraph(text, topic, sentences, isLong ? 5 : 3);
             if (s % 2 == 0)
             {
-                foreach (var bullet in Pick(Bullets, random, 3)) text.Append("- ").Append(string.Format(bullet, topic)).Append('\n');
+                foreach (var bullet in bullets.Draw(3)) text.Append("- ").Append(string.Format(bullet, topic)).Append('\n');
                 text.Append('\n');
             }
-            if (isLong) Paragraph(text, topic, random, 4);
+            if (isLong) Paragraph(text, topic, sentences, 4);
         }
 
         text.Append("> “Make it work, make it right, make it fast.” — a rule of thumb that applies to ").Append(topic).Append(" too.\n");
@@ -90,13 +93,30 @@ internal static partial class OfflineWriter
     /// <summary>Splits text into model-like tokens: a word with the white space after it.</summary>
     public static IEnumerable<string> Tokens(string text) => Token().Matches(text).Select(m => m.Value);
 
-    private static void Paragraph(StringBuilder text, string topic, Random random, int sentences)
+    private static void Paragraph(StringBuilder text, string topic, Deck sentences, int count)
     {
-        text.AppendJoin(' ', Pick(Sentences, random, sentences).Select(s => string.Format(s, topic))).Append("\n\n");
+        text.AppendJoin(' ', sentences.Draw(count).Select(s => string.Format(s, topic))).Append("\n\n");
     }
 
-    private static IEnumerable<string> Pick(string[] pool, Random random, int count) =>
-        Enumerable.Range(0, count).Select(_ => pool[random.Next(pool.Length)]).Distinct();
+    /// <summary>Deals the pool in a shuffled order and reshuffles when it runs out, so nothing repeats too soon.</summary>
+    private sealed class Deck(string[] pool, Random random)
+    {
+        private readonly Queue<string> _cards = new();
+
+        public IEnumerable<string> Draw(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (_cards.Count == 0)
+                {
+                    var shuffled = pool.ToArray();
+                    random.Shuffle(shuffled);
+                    foreach (var card in shuffled) _cards.Enqueue(card);
+                }
+                yield return _cards.Dequeue();
+            }
+        }
+    }
 
     private static string TopicOf(string prompt)
     {

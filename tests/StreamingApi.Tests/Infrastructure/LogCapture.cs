@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace StreamingApi.Tests.Infrastructure;
+
+/// <summary>A Serilog sink that keeps every event, for asserting on the structured logs.</summary>
+public sealed class LogCapture : ILogEventSink
+{
+    private readonly ConcurrentQueue<LogEvent> _events = new();
+
+    public IReadOnlyList<LogEvent> Events => [.. _events];
+
+    public void Emit(LogEvent logEvent) => _events.Enqueue(logEvent);
+
+    /// <summary>The first event that matches, waiting (bounded) for lines written after the response ended.</summary>
+    public async Task<LogEvent> WaitForAsync(Func<LogEvent, bool> match, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            if (_events.FirstOrDefault(match) is { } found) return found;
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException("No log event matched within the time allowed.");
+            await Task.Delay(20);
+        }
+    }
+
+    public static bool IsRunEnded(LogEvent logEvent) =>
+        logEvent.MessageTemplate.Text.StartsWith("Run {RunId} on {Endpoint}", StringComparison.Ordinal);
+
+    public static string? Scalar(LogEvent logEvent, string property) =>
+        logEvent.Properties.TryGetValue(property, out var value) && value is ScalarValue { Value: var scalar } ? scalar?.ToString() : null;
+}

@@ -1,0 +1,52 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace StreamingApi.Tests.Infrastructure;
+
+/// <summary>One SSE frame as a compliant client sees it.</summary>
+public sealed record Frame(string Type, string? Id, string Data)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public JsonElement Payload => JsonDocument.Parse(Data).RootElement;
+
+    public JsonElement this[string property] => Payload.GetProperty(property);
+
+    public T As<T>() => JsonSerializer.Deserialize<T>(Data, Json)!;
+
+    public string RunId => Id![..Id!.IndexOf(':')];
+
+    public long Sequence => long.Parse(Id![(Id!.IndexOf(':') + 1)..]);
+}
+
+/// <summary>Reads SSE responses with <see cref="SseParser"/>, the spec-compliant parser of System.Net.ServerSentEvents.</summary>
+public static class Sse
+{
+    public static Task<HttpResponseMessage> OpenAsync(this HttpClient client, string url, CancellationToken cancellationToken = default) =>
+        client.SendAsync(new HttpRequestMessage(HttpMethod.Get, url), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+
+    public static Task<HttpResponseMessage> OpenPostAsync(this HttpClient client, string url, string json, CancellationToken cancellationToken = default) =>
+        client.SendAsync(new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, Encoding.UTF8, "application/json") },
+            HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+
+    public static async IAsyncEnumerable<Frame> ReadFramesAsync(this HttpResponseMessage response, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken))
+            yield return new Frame(item.EventType, item.EventId, item.Data);
+    }
+
+    /// <summary>The whole stream of a GET, bounded in time so that a hang fails the test instead of stalling it.</summary>
+    public static async Task<List<Frame>> GetFramesAsync(this HttpClient client, string url, int timeoutSeconds = 30)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        using var response = await client.OpenAsync(url, timeout.Token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadFramesAsync(timeout.Token).ToListAsync(timeout.Token);
+    }
+
+    public static string Text(this IEnumerable<Frame> frames) =>
+        string.Concat(frames.Where(f => f.Type == "text").Select(f => f["delta"].GetString()));
+}

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+using StreamingApi.Runs;
+
+namespace StreamingApi.Tests.Infrastructure;
+
+/// <summary>
+/// The app under test on a real Kestrel socket (loopback, a free port), with the tools' delays and the offline
+/// model's pace at 0 unless a test asks otherwise, and every log event captured.
+/// </summary>
+public sealed class StreamingApiApplication : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings = new()
+    {
+        ["OfflineModel:TokensPerSecond"] = "0",
+        ["OfflineModel:FirstTokenDelayMs"] = "0",
+        ["Tools:SalesDelayMs"] = "0",
+        ["Tools:CustomerDelayMs"] = "0",
+        ["Tools:GrowthDelayMs"] = "0",
+        ["Tools:InventoryDelayMs"] = "0",
+    };
+
+    private readonly List<Action<IServiceCollection>> _services = [];
+
+    public StreamingApiApplication(bool kestrel = true)
+    {
+        if (kestrel) UseKestrel(0);
+    }
+
+    public LogCapture Logs { get; } = new();
+
+    public RunStore Runs => Services.GetRequiredService<RunStore>();
+
+    public StreamingApiApplication With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    public StreamingApiApplication WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseContentRoot(RepositoryRoot());
+        builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<ILogEventSink>(Logs);
+            foreach (var configure in _services) configure(services);
+        });
+    }
+
+    /// <summary>Waits (bounded) until no run is active: proves nothing outlived its stream.</summary>
+    public async Task WaitForNoActiveRunsAsync(TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
+        while (Runs.ActiveCount > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Equal(0, Runs.ActiveCount);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "StreamingApi.sln"))) return directory.FullName;
+        throw new InvalidOperationException("StreamingApi.sln not found above the test output folder.");
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Serilog.Events;
+using StreamingApi.Tests.Infrastructure;
+
+namespace StreamingApi.Tests.Streams;
+
+public sealed class ServiceTests
+{
+    [Fact]
+    public async Task SwaggerDocumentsEveryEndpointWithEventStreamResponses()
+    {
+        await using var app = new StreamingApiApplication(kestrel: false);
+        var document = JsonDocument.Parse(await app.CreateClient().GetStringAsync("/swagger/v1/swagger.json")).RootElement;
+        var paths = document.GetProperty("paths");
+
+        foreach (var stream in new[] { "text", "analysis", "progress", "buffered", "flaky" })
+        {
+            var path = paths.GetProperty($"/stream/{stream}");
+            foreach (var method in new[] { "get", "post" })
+            {
+                var operation = path.GetProperty(method);
+                Assert.True(operation.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
+                Assert.True(operation.GetProperty("responses").TryGetProperty("400", out _));
+                Assert.Contains("tool-call", operation.GetProperty("description").GetString());
+            }
+            Assert.Contains(path.GetProperty("get").GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "prompt");
+        }
+        Assert.True(paths.TryGetProperty("/agent/text", out _));
+    }
+
+    [Fact]
+    public async Task HealthAnswersAndTheStaticRootIsServed()
+    {
+        await using var app = new StreamingApiApplication(kestrel: false);
+        var client = app.CreateClient();
+
+        Assert.Equal("Healthy", await client.GetStringAsync("/health"));
+        using var root = await client.GetAsync("/");
+        Assert.True(root.IsSuccessStatusCode);
+        Assert.Equal("text/html", root.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task EachRunLogsOneStructuredLineAndNoPromptTextAtInformation()
+    {
+        await using var app = new StreamingApiApplication();
+        const string secretPrompt = "zebra-quartz-7781 analysis of 2024 sales";
+        var frames = await app.CreateClient().GetFramesAsync("/stream/analysis?prompt=" + Uri.EscapeDataString(secretPrompt));
+        await app.WaitForNoActiveRunsAsync();
+
+        var line = await app.Logs.WaitForAsync(LogCapture.IsRunEnded);
+        Assert.Single(app.Logs.Events, LogCapture.IsRunEnded);
+        Assert.Equal(frames[0]["runId"].GetString(), LogCapture.Scalar(line, "RunId"));
+        Assert.Equal("analysis", LogCapture.Scalar(line, "Endpoint"));
+        Assert.Equal("completed", LogCapture.Scalar(line, "Status"));
+        Assert.Equal("offline-writer-1", LogCapture.Scalar(line, "Model"));
+        Assert.Equal("4", LogCapture.Scalar(line, "ToolCalls"));
+        Assert.Equal(frames[^1]["chars"].GetInt64().ToString(), LogCapture.Scalar(line, "Chars"));
+
+        await app.Logs.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("HTTP {RequestMethod} {RequestPath}", StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Logs.Events.Where(e => e.Level >= LogEventLevel.Information),
+            e => e.RenderMessage().Contains("zebra-quartz") || e.Properties.Values.Any(v => v.ToString().Contains("zebra-quartz")));
+    }
+}
