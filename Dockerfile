@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY Directory.Build.props Directory.Packages.props StreamingApi.sln ./
+COPY src/StreamingApi/StreamingApi.csproj src/StreamingApi/
+RUN dotnet restore src/StreamingApi/StreamingApi.csproj
+COPY src/ src/
+RUN dotnet publish src/StreamingApi/StreamingApi.csproj -c Release -o /app --no-restore
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends curl \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /app ./
+COPY appsettings.json ./
+COPY wwwroot/ ./wwwroot/
+ENV ASPNETCORE_HTTP_PORTS=8080
+EXPOSE 8080
+# The image's non-root user (uid 1654).
+USER $APP_UID
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
+    CMD curl --fail --silent http://localhost:8080/health || exit 1
+ENTRYPOINT ["dotnet", "StreamingApi.dll"]
