@@ -8,7 +8,7 @@ using StreamingApi.Streaming;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddStructuredLogging();
-builder.Services.AddChatModel(builder.Configuration);
+builder.Services.AddChatModel();
 builder.Services.AddAgents();
 builder.Services.AddStreaming();
 builder.Services.AddProblemResponses();
@@ -28,4 +28,4 @@ app.MapStreams();
 app.MapAgentApi();
 app.MapHealthChecks("/health");
 
-app.Run();
+return app.RunOrExplain();

@@ -111,6 +111,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
 
     private static void ReportUsage(ChatResponseUpdate update, RunStats stats)
     {
+        if (update.FinishReason == ChatFinishReason.Length) stats.EndReason = "max-tokens";
         foreach (var content in update.Contents)
         {
             if (content is UsageContent usage)

@@ -1,5 +1,10 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+using StreamingApi.Models.Gemini;
 using StreamingApi.Models.Offline;
+using StreamingApi.Models.OpenAI;
 
 namespace StreamingApi.Models;
 
@@ -7,26 +12,69 @@ namespace StreamingApi.Models;
 public sealed class ModelOptions
 {
     public const string Offline = "offline";
+    public const string Gemini = "gemini";
+    public const string OpenAI = "openai";
 
     public string Provider { get; set; } = Offline;
+
+    public string Normalized => Provider.Trim().ToLowerInvariant();
 }
 
 public static class ModelServiceCollectionExtensions
 {
-    /// <summary>Registers the chat model chosen by <c>Agent:Provider</c> as the <see cref="IChatClient"/> the agents use.</summary>
-    public static IServiceCollection AddChatModel(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Registers the chat model chosen by <c>Agent:Provider</c> as the <see cref="IChatClient"/> the agents use.
+    /// A provider chosen without its settings stops start-up, naming the missing setting.
+    /// </summary>
+    public static IServiceCollection AddChatModel(this IServiceCollection services)
     {
-        var model = configuration.GetSection("Agent").Get<ModelOptions>() ?? new ModelOptions();
+        services.AddOptions<ModelOptions>().BindConfiguration("Agent")
+            .Validate(o => o.Normalized is ModelOptions.Offline or ModelOptions.Gemini or ModelOptions.OpenAI,
+                "Agent:Provider must be 'offline', 'gemini' or 'openai'.")
+            .ValidateOnStart();
         services.AddOptions<OfflineModelOptions>().BindConfiguration("OfflineModel");
-        switch (model.Provider.Trim().ToLowerInvariant())
+        services.AddOptions<GeminiOptions>().BindConfiguration("Gemini")
+            .PostConfigure<IConfiguration>((o, configuration) => o.ApiKey = First(o.ApiKey, configuration["GEMINI_API_KEY"]))
+            .Validate<IOptions<ModelOptions>>((o, model) => model.Value.Normalized != ModelOptions.Gemini || !string.IsNullOrWhiteSpace(o.ApiKey),
+                "Agent:Provider is 'gemini' but no key is set: set the GEMINI_API_KEY environment variable or Gemini:ApiKey.")
+            .ValidateOnStart();
+        services.AddOptions<OpenAIOptions>().BindConfiguration("OpenAI")
+            .PostConfigure<IConfiguration>((o, configuration) => o.ApiKey = First(o.ApiKey, configuration["OPENAI_API_KEY"]))
+            .Validate<IOptions<ModelOptions>>((o, model) => model.Value.Normalized != ModelOptions.OpenAI || !o.NeedsKey || !string.IsNullOrWhiteSpace(o.ApiKey),
+                "Agent:Provider is 'openai' but no key is set: set the OPENAI_API_KEY environment variable or OpenAI:ApiKey (or point OpenAI:Endpoint at a local server).")
+            .Validate<IOptions<ModelOptions>>((o, model) => model.Value.Normalized != ModelOptions.OpenAI || !string.IsNullOrWhiteSpace(o.Model),
+                "Agent:Provider is 'openai' but OpenAI:Model is not set.")
+            .ValidateOnStart();
+
+        services.AddHttpClient(GeminiChatClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("gemini-retry", (pipeline, context) =>
+            {
+                var gemini = context.ServiceProvider.GetRequiredService<IOptions<GeminiOptions>>().Value;
+                // Only calls that failed before any byte of an answer: the handler never sees a streamed body.
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = Math.Max(1, gemini.MaxRetries),
+                    Delay = TimeSpan.FromMilliseconds(gemini.RetryDelayMs),
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    ShouldHandle = args => ValueTask.FromResult(gemini.MaxRetries > 0 && args.Outcome switch
+                    {
+                        { Exception: HttpRequestException } => true,
+                        { Result: { } response } => (int)response.StatusCode >= 500 || response.StatusCode == System.Net.HttpStatusCode.RequestTimeout,
+                        _ => false,
+                    }),
+                });
+            });
+
+        services.AddSingleton<IChatClient>(provider => provider.GetRequiredService<IOptions<ModelOptions>>().Value.Normalized switch
         {
-            case ModelOptions.Offline:
-                services.AddSingleton<IChatClient, OfflineChatClient>();
-                break;
-            default:
-                throw new InvalidOperationException(
-                    $"Agent:Provider is '{model.Provider}', which is not a known provider. Use '{ModelOptions.Offline}'.");
-        }
+            ModelOptions.Gemini => ActivatorUtilities.CreateInstance<GeminiChatClient>(provider),
+            ModelOptions.OpenAI => OpenAIChatClientFactory.Create(provider.GetRequiredService<IOptions<OpenAIOptions>>().Value),
+            _ => ActivatorUtilities.CreateInstance<OfflineChatClient>(provider),
+        });
         return services;
     }
+
+    private static string? First(string? configured, string? environment) =>
+        string.IsNullOrWhiteSpace(configured) ? environment : configured;
 }

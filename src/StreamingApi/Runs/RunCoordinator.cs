@@ -62,6 +62,7 @@ public sealed class RunCoordinator(
             await foreach (var @event in events.WithCancellation(stop.Token).ConfigureAwait(false))
                 run.Events.Append(@event);
             status = RunStatus.Completed;
+            reason = stats.EndReason;
         }
         catch (Exception) when (stop.IsCancellationRequested)
         {

@@ -17,6 +17,9 @@ public sealed class RunStats(TimeProvider time)
 
     public TimeSpan Elapsed => time.GetElapsedTime(_started);
 
+    /// <summary>Why a completed run ended early, when it did: <c>max-tokens</c> when the model hit its output limit.</summary>
+    public string? EndReason { get; set; }
+
     public UsageReport? Usage => _hasUsage ? new UsageReport(_inputTokens, _outputTokens, _inputTokens + _outputTokens) : null;
 
     public void Observe(AgentEvent @event)

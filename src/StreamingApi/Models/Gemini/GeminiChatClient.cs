@@ -1,0 +1,191 @@
+using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace StreamingApi.Models.Gemini;
+
+/// <summary>
+/// Google Gemini as an <see cref="IChatClient"/>, on Gemini's native REST API (<c>v1beta</c>):
+/// <c>models/{model}:streamGenerateContent?alt=sse</c> for streams and <c>:generateContent</c> otherwise, the key in
+/// the <c>x-goog-api-key</c> header. Function calls keep Gemini's ids and thought signatures, which go back to
+/// Gemini on the next turn. Failures become <see cref="Agents.ModelCallException"/>s that are safe to show.
+/// </summary>
+public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOptions<GeminiOptions> options, TimeProvider time) : IChatClient
+{
+    public const string HttpClientName = "gemini";
+
+    private GeminiOptions Options => options.Value;
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync($"{ModelPath(chatOptions)}:generateContent", messages, chatOptions, cancellationToken);
+        GeminiResponse? answer;
+        try
+        {
+            answer = await response.Content.ReadFromJsonAsync<GeminiResponse>(GeminiJson.Options, cancellationToken);
+        }
+        catch (JsonException exception)
+        {
+            throw GeminiErrors.Malformed(exception);
+        }
+        var reader = new ResponseReader(time);
+        List<ChatResponseUpdate> updates = [.. reader.Read(answer!), reader.Usage()];
+        return updates.ToChatResponse();
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync($"{ModelPath(chatOptions)}:streamGenerateContent?alt=sse", messages, chatOptions, cancellationToken);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var reader = new ResponseReader(time);
+        await using var events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await events.MoveNextAsync()) break;
+            }
+            catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                throw GeminiErrors.ConnectionLost(exception);
+            }
+
+            GeminiResponse? chunk;
+            try
+            {
+                chunk = JsonSerializer.Deserialize<GeminiResponse>(events.Current.Data, GeminiJson.Options);
+            }
+            catch (JsonException exception)
+            {
+                throw GeminiErrors.Malformed(exception);
+            }
+            if (chunk is null) continue;
+            foreach (var update in reader.Read(chunk)) yield return update;
+        }
+
+        if (!reader.Finished) throw GeminiErrors.ConnectionLost(null);
+        yield return reader.Usage();
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("gemini", Options.Endpoint, Options.Model)
+        : serviceKey is null && serviceType.IsInstanceOfType(this) ? this
+        : null;
+
+    public void Dispose()
+    {
+    }
+
+    private string ModelPath(ChatOptions? chatOptions) => $"v1beta/models/{Uri.EscapeDataString(chatOptions?.ModelId ?? Options.Model)}";
+
+    private async Task<HttpResponseMessage> SendAsync(string path, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions,
+        CancellationToken cancellationToken)
+    {
+        var apiKey = Options.ApiKey ?? "";
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Options.Endpoint, path))
+        {
+            Content = JsonContent.Create(GeminiRequestBuilder.Build(messages, chatOptions), options: GeminiJson.Options),
+        };
+        request.Headers.Add("x-goog-api-key", apiKey);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await httpClientFactory.CreateClient(HttpClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw GeminiErrors.Unreachable(exception);
+        }
+
+        if (response.IsSuccessStatusCode) return response;
+        using (response) throw await GeminiErrors.FromResponseAsync(response, apiKey, cancellationToken);
+    }
+
+    /// <summary>Reads Gemini's answer chunks into updates, remembering the usage and whether the answer finished.</summary>
+    private sealed class ResponseReader(TimeProvider time)
+    {
+        private GeminiUsage? _usage;
+        private string? _responseId;
+        private string? _modelVersion;
+        private int _calls;
+
+        public bool Finished { get; private set; }
+
+        public IEnumerable<ChatResponseUpdate> Read(GeminiResponse chunk)
+        {
+            if (chunk.PromptFeedback?.BlockReason is { } blocked) throw GeminiErrors.Blocked(blocked);
+            _usage = chunk.UsageMetadata ?? _usage;
+            _responseId = chunk.ResponseId ?? _responseId;
+            _modelVersion = chunk.ModelVersion ?? _modelVersion;
+
+            var candidate = chunk.Candidates?.FirstOrDefault();
+            if (candidate is null) yield break;
+            var contents = (candidate.Content?.Parts ?? []).Select(ToContent).OfType<AIContent>().ToList();
+            var finish = FinishReasonOf(candidate.FinishReason);
+            if (contents.Count > 0 || finish is not null)
+                yield return new ChatResponseUpdate(ChatRole.Assistant, contents)
+                {
+                    ResponseId = _responseId,
+                    MessageId = _responseId,
+                    ModelId = _modelVersion,
+                    CreatedAt = time.GetUtcNow(),
+                    FinishReason = finish,
+                };
+            if (candidate.FinishReason is { } reason)
+            {
+                Finished = true;
+                if (finish is null) throw GeminiErrors.Stopped(reason);
+            }
+        }
+
+        public ChatResponseUpdate Usage() => new(ChatRole.Assistant, _usage is null ? [] :
+        [
+            new UsageContent(new UsageDetails
+            {
+                InputTokenCount = _usage.PromptTokenCount,
+                OutputTokenCount = (_usage.CandidatesTokenCount ?? 0) + (_usage.ThoughtsTokenCount ?? 0),
+                ReasoningTokenCount = _usage.ThoughtsTokenCount,
+                TotalTokenCount = _usage.TotalTokenCount,
+            }),
+        ])
+        {
+            ResponseId = _responseId,
+            ModelId = _modelVersion,
+        };
+
+        private AIContent? ToContent(GeminiPart part)
+        {
+            AIContent? content = part switch
+            {
+                { Thought: true, Text: { } thought } => new TextReasoningContent(thought),
+                { FunctionCall: { } call } => new FunctionCallContent(
+                    call.Id ?? $"gemini_call_{_responseId}_{++_calls}", call.Name,
+                    call.Args?.ToDictionary(a => a.Key, a => (object?)JsonSerializer.SerializeToElement(a.Value, GeminiJson.Options)))
+                {
+                    AdditionalProperties = call.Id is null ? null : new() { [GeminiRequestBuilder.GeminiCallIdKey] = call.Id },
+                },
+                { Text: { Length: > 0 } text } => new TextContent(text),
+                _ => null,
+            };
+            if (content is not null && part.ThoughtSignature is { } signature)
+                (content.AdditionalProperties ??= [])[GeminiRequestBuilder.ThoughtSignatureKey] = signature;
+            return content;
+        }
+
+        /// <summary>STOP and MAX_TOKENS end an answer normally; any other reason (SAFETY, RECITATION, ...) is a failure.</summary>
+        private static ChatFinishReason? FinishReasonOf(string? reason) => reason switch
+        {
+            null => null,
+            "STOP" => ChatFinishReason.Stop,
+            "MAX_TOKENS" => ChatFinishReason.Length,
+            _ => null,
+        };
+    }
+}
