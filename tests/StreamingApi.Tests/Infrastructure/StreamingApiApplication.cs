@@ -66,7 +66,7 @@ public sealed class StreamingApiApplication : WebApplicationFactory<Program>
         Assert.Equal(0, Runs.ActiveCount);
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
             if (File.Exists(Path.Combine(directory.FullName, "StreamingApi.sln"))) return directory.FullName;

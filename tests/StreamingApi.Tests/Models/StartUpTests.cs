@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using StreamingApi.Tests.Infrastructure;
+
+namespace StreamingApi.Tests.Models;
+
+/// <summary>Start-up as a user sees it: the real program, its exit code and what it prints.</summary>
+public sealed class StartUpTests
+{
+    public static TheoryData<string, string, string> MissingSettings => new()
+    {
+        { "gemini", "", "GEMINI_API_KEY" },
+        { "openai", "", "OPENAI_API_KEY" },
+        { "claude", "", "Agent:Provider must be 'offline', 'gemini' or 'openai'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MissingSettings))]
+    public async Task AProviderWithoutItsSettingsStopsStartUpWithOneLineNamingIt(string provider, string key, string named)
+    {
+        var (exitCode, output, error) = await RunProgramAsync(new()
+        {
+            ["Agent__Provider"] = provider,
+            ["GEMINI_API_KEY"] = key,
+            ["Gemini__ApiKey"] = key,
+            ["OPENAI_API_KEY"] = key,
+            ["OpenAI__ApiKey"] = key,
+        });
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("StreamingApi cannot start: ", line);
+        Assert.Contains(named, line);
+        Assert.DoesNotContain("   at ", output + error);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunProgramAsync(Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "StreamingApi.dll"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = StreamingApiApplication.RepositoryRoot(),
+        };
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        return (process.ExitCode, await output, await error);
+    }
+}
