@@ -1,4 +1,8 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
@@ -28,12 +32,23 @@ public sealed class StreamingApiApplication : WebApplicationFactory<Program>
 
     public StreamingApiApplication(bool kestrel = true)
     {
-        if (kestrel) UseKestrel(0);
+        // Listen() rather than UseKestrel(0): the factory's own port handling races with the app's start-up.
+        if (kestrel) UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
     }
 
     public LogCapture Logs { get; } = new();
 
     public RunStore Runs => Services.GetRequiredService<RunStore>();
+
+    /// <summary>Where the real Kestrel socket listens (starts the app if needed).</summary>
+    public Uri BaseAddress
+    {
+        get
+        {
+            StartServer();
+            return new Uri(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        }
+    }
 
     public StreamingApiApplication With(string key, string? value)
     {

@@ -48,7 +48,8 @@ internal static partial class OfflineWriter
     /// <summary>Composes the answer. <paramref name="facts"/> (from tool results) get a section of their own.</summary>
     public static string Compose(string prompt, IReadOnlyList<string> facts, IReadOnlyList<string> recommendations)
     {
-        var topic = TopicOf(prompt);
+        var title = TitleOf(prompt);
+        var topic = TopicOf(title);
         var random = new Random((int)StableHash.Of(prompt));
         var isLong = LongRequest().IsMatch(prompt);
         var sentences = new Deck(Sentences, random);
@@ -56,7 +57,7 @@ internal static partial class OfflineWriter
         var headings = new Deck(Headings, random);
         var text = new StringBuilder();
 
-        text.Append("# ").Append(char.ToUpperInvariant(topic[0])).Append(topic.AsSpan(1)).Append("\n\n");
+        text.Append("# ").Append(char.ToUpperInvariant(title[0])).Append(title.AsSpan(1)).Append("\n\n");
         Paragraph(text, topic, sentences, 2);
 
         if (facts.Count > 0)
@@ -118,12 +119,22 @@ internal static partial class OfflineWriter
         }
     }
 
-    private static string TopicOf(string prompt)
+    private static string TitleOf(string prompt)
     {
-        var topic = Whitespace().Replace(prompt, " ").Trim().TrimEnd('.', '!', '?', ':', ';');
-        if (topic.Length > 80) topic = topic[..80].TrimEnd() + "…";
-        return topic.Length == 0 ? "the question" : topic;
+        var title = Whitespace().Replace(prompt, " ").Trim().TrimEnd('.', '!', '?', ':', ';');
+        if (title.Length > 80) title = title[..80].TrimEnd() + "…";
+        return title.Length == 0 ? "The question" : title;
     }
+
+    /// <summary>"Write a long essay about tides" is about "tides": the request's own words are left out.</summary>
+    private static string TopicOf(string title)
+    {
+        var topic = Request().Replace(title, "", 1).Trim();
+        return topic.Length == 0 ? title : topic;
+    }
+
+    [GeneratedRegex(@"^(please\s+)?(write|give|tell|explain|describe|analy[sz]e|summari[sz]e|discuss|compare|check)\b(\s+me)?(\s+(a|an|the))?(\s+(long|short|brief))?(\s+(essay|article|post|overview|summary|report|analysis|explanation))?(\s+(about|on|of|for))?\s*", RegexOptions.IgnoreCase)]
+    private static partial Regex Request();
 
     [GeneratedRegex(@"\b(long|essay)\b", RegexOptions.IgnoreCase)]
     private static partial Regex LongRequest();

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Microsoft.Playwright;
+using StreamingApi.Tests.Infrastructure;
+
+namespace StreamingApi.Tests.Browser;
+
+/// <summary>The console page at <c>/</c> in a fresh browser context, recording every request it makes and any dialog.</summary>
+public sealed class ConsolePage : IAsyncDisposable
+{
+    private readonly IBrowserContext _context;
+    private readonly ConcurrentQueue<string> _requests = new();
+
+    private ConsolePage(IBrowserContext context, IPage page, Uri app)
+    {
+        _context = context;
+        Page = page;
+        App = app;
+        page.Request += (_, request) => _requests.Enqueue(request.Url);
+        page.Dialog += async (_, dialog) =>
+        {
+            DialogOpened = true;
+            await dialog.DismissAsync();
+        };
+    }
+
+    public IPage Page { get; }
+
+    public Uri App { get; }
+
+    public bool DialogOpened { get; private set; }
+
+    public IReadOnlyList<string> Requests => [.. _requests];
+
+    public static async Task<ConsolePage> OpenAsync(IBrowser browser, StreamingApiApplication app, int width = 1280, int height = 900)
+    {
+        var address = app.BaseAddress;
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = address.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        // Anything not served by the app is refused, and stays in Requests for the test to see.
+        await context.RouteAsync(url => !url.StartsWith(address.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal),
+            route => route.AbortAsync());
+        var page = await context.NewPageAsync();
+        var console = new ConsolePage(context, page, address);
+        await page.GotoAsync("/");
+        return console;
+    }
+
+    public async Task StartAsync(string endpoint, string prompt)
+    {
+        await Page.SelectOptionAsync("#endpoint", endpoint);
+        await Page.FillAsync("#prompt", prompt);
+        await Page.ClickAsync("#start");
+    }
+
+    public Task<string> StateAsync() => Page.TextContentAsync("#state")!;
+
+    /// <summary>Waits (bounded) until the run is no longer running and returns the state shown.</summary>
+    public async Task<string> WaitForEndAsync(float timeoutMs = 30_000)
+    {
+        await Page.WaitForFunctionAsync("() => document.getElementById('state').dataset.state !== 'running'", null,
+            new PageWaitForFunctionOptions { Timeout = timeoutMs, PollingInterval = 50 });
+        return (await StateAsync())!;
+    }
+
+    public IEnumerable<string> RequestsOutsideTheApp() =>
+        Requests.Where(url => !url.StartsWith(App.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal) && !url.StartsWith("data:", StringComparison.Ordinal));
+
+    public async ValueTask DisposeAsync() => await _context.DisposeAsync();
+}

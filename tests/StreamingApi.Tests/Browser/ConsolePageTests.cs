@@ -1,0 +1,143 @@
+using Microsoft.Playwright;
+using StreamingApi.Tests.Infrastructure;
+
+namespace StreamingApi.Tests.Browser;
+
+[Collection(BrowserCollection.Name)]
+public sealed class ConsolePageTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task TextGrowsOnScreenWhileItStreams()
+    {
+        await using var app = new StreamingApiApplication().With("OfflineModel:TokensPerSecond", "40");
+        await using var console = await ConsolePage.OpenAsync(browser.Browser, app);
+
+        await console.Page.SelectOptionAsync("#endpoint", "text");
+        await console.Page.FillAsync("#prompt", "Explain how rivers shape valleys");
+        await console.Page.PressAsync("#prompt", "Control+Enter"); // the keyboard starts a run too
+
+        var seen = new HashSet<int>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await console.StateAsync() == "running" && DateTime.UtcNow < deadline)
+        {
+            var length = (await console.Page.InnerTextAsync("#output")).Length;
+            if (length > 0 && await console.StateAsync() == "running") seen.Add(length);
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("completed", await console.WaitForEndAsync());
+        Assert.True(seen.Count >= 2, $"the text should be seen growing, saw {seen.Count} intermediate states");
+        Assert.Equal("Explain how rivers shape valleys", await console.Page.InnerTextAsync("#output h1"));
+        Assert.True(await console.Page.Locator("#output h2").CountAsync() >= 1);
+        Assert.Empty(console.RequestsOutsideTheApp());
+    }
+
+    [Fact]
+    public async Task AnalysisShowsEachToolStepThenTheResultCard()
+    {
+        await using var app = new StreamingApiApplication()
+            .With("OfflineModel:TokensPerSecond", "200")
+            .With("Tools:SalesDelayMs", "700")
+            .With("Tools:CustomerDelayMs", "500");
+        await using var console = await ConsolePage.OpenAsync(browser.Browser, app);
+
+        await console.StartAsync("analysis", "Analyze our 2024 sales");
+        await console.Page.WaitForSelectorAsync("#tools li[data-state=running]", new() { Timeout = 10_000 });
+        Assert.Matches(@"running \d+\.\d s|running", await console.Page.InnerTextAsync("#tools li[data-state=running] .when"));
+
+        Assert.Equal("completed", await console.WaitForEndAsync());
+        var steps = console.Page.Locator("#tools li");
+        Assert.Equal(4, await steps.CountAsync());
+        Assert.Equal(4, await console.Page.Locator("#tools li[data-state=done]").CountAsync());
+        Assert.Equal(["fetch_sales_data", "fetch_sales_data", "fetch_customer_data", "calculate_growth"],
+            await console.Page.Locator("#tools .name").AllInnerTextsAsync());
+        Assert.Matches(@"^\d+ ms$", await console.Page.InnerTextAsync("#tools li >> nth=0 >> .when"));
+        Assert.Equal("validated", await console.Page.InnerTextAsync("#result-state"));
+        Assert.Contains("$10,635,675", await console.Page.InnerTextAsync("#result .summary"));
+        Assert.True(await console.Page.Locator("#result ul >> nth=0 >> li").CountAsync() >= 3);
+        Assert.Equal(3, await console.Page.Locator("#result .sources li").CountAsync());
+        Assert.Empty(console.RequestsOutsideTheApp());
+
+        var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(screenshots);
+        await console.Page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "analysis.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task StopEndsTheRunAndTheServerRecordsItCancelled()
+    {
+        await using var app = new StreamingApiApplication().With("OfflineModel:TokensPerSecond", "20");
+        await using var console = await ConsolePage.OpenAsync(browser.Browser, app);
+
+        await console.StartAsync("text", "Write a long essay about lighthouses");
+        await console.Page.WaitForFunctionAsync("() => document.getElementById('output').innerText.length > 20", null, new() { Timeout = 10_000 });
+        Assert.Equal(1, app.Runs.ActiveCount);
+        await console.Page.ClickAsync("#stop");
+
+        Assert.Equal("stopped", await console.StateAsync());
+        var ended = await app.Logs.WaitForAsync(LogCapture.IsRunEnded);
+        Assert.Equal("cancelled", LogCapture.Scalar(ended, "Status"));
+        Assert.Equal("client-disconnected", LogCapture.Scalar(ended, "Reason"));
+        await app.WaitForNoActiveRunsAsync();
+        Assert.True(await console.Page.IsEnabledAsync("#start"));
+    }
+
+    [Fact]
+    public async Task TheFlakyEndpointShowsItsError()
+    {
+        await using var app = new StreamingApiApplication();
+        await using var console = await ConsolePage.OpenAsync(browser.Browser, app);
+
+        await console.Page.SelectOptionAsync("#endpoint", "flaky");
+        Assert.True(await console.Page.IsCheckedAsync("#fail"));
+        await console.Page.FillAsync("#prompt", "Check stock in Europe");
+        await console.Page.ClickAsync("#start");
+
+        Assert.Equal("failed", await console.WaitForEndAsync());
+        Assert.True(await console.Page.IsVisibleAsync("#error"));
+        Assert.Contains("A tool failed (502)", await console.Page.InnerTextAsync("#error"));
+        Assert.Equal("failed", await console.Page.GetAttributeAsync("#tools li", "data-state"));
+        Assert.Contains("tool-failed", await console.Page.InnerTextAsync("#done-info"));
+    }
+
+    [Fact]
+    public async Task MarkupInThePromptStaysInertText()
+    {
+        await using var app = new StreamingApiApplication();
+        await using var console = await ConsolePage.OpenAsync(browser.Browser, app);
+        const string attack = "<img src=x onerror=alert(1)> <script>alert(2)</script> ![p](http://198.51.100.7/pixel.png)";
+
+        await console.StartAsync("text", attack);
+
+        Assert.Equal("completed", await console.WaitForEndAsync());
+        Assert.Equal(0, await console.Page.Locator("#output img, #output script, #output [onerror]").CountAsync());
+        Assert.Contains("<img src=x onerror=alert(1)>", await console.Page.InnerTextAsync("#output"));
+        Assert.False(console.DialogOpened);
+        Assert.DoesNotContain(console.Requests, url => new Uri(url) is var uri && (uri.AbsolutePath == "/x" || uri.Host == "198.51.100.7"));
+        Assert.Empty(console.RequestsOutsideTheApp());
+    }
+
+    [Fact]
+    public async Task TheRawFramesAndTheCurlCommandMatchTheRequest()
+    {
+        await using var app = new StreamingApiApplication();
+        await using var console = await ConsolePage.OpenAsync(browser.Browser, app, width: 390, height: 844);
+
+        await console.Page.SelectOptionAsync("#endpoint", "progress");
+        await console.Page.FillAsync("#every", "5");
+        await console.Page.FillAsync("#prompt", "Explain queues");
+        Assert.Equal($"curl -N \"{console.App.GetLeftPart(UriPartial.Authority)}/stream/progress?prompt=Explain+queues&every=5\"",
+            await console.Page.InnerTextAsync("#curl"));
+        await console.Page.ClickAsync("#start");
+
+        Assert.Equal("completed", await console.WaitForEndAsync());
+        await console.Page.ClickAsync("#raw-panel summary");
+        var rows = console.Page.Locator("#raw tr");
+        Assert.Equal(int.Parse(await console.Page.InnerTextAsync("#raw-count")), await rows.CountAsync());
+        Assert.Equal("run", await rows.Nth(0).Locator("td").Nth(1).InnerTextAsync());
+        Assert.Equal("done", await rows.Last.Locator("td").Nth(1).InnerTextAsync());
+        Assert.EndsWith(":1", await rows.Nth(0).Locator("td").Nth(0).InnerTextAsync());
+        Assert.NotEqual("0", await console.Page.InnerTextAsync("#p-chunks"));
+        Assert.True(await console.Page.IsVisibleAsync("#progress-panel"));
+    }
+}

@@ -1,0 +1,224 @@
+// The reference client of the StreamingApi protocol (docs/protocol.md): the browser's own EventSource,
+// one listener per event type, closed on `done` (otherwise EventSource reconnects and starts the run again).
+import { renderMarkdown } from './markdown.js';
+
+const EVENT_TYPES = ['run', 'text', 'tool-call', 'tool-result', 'partial', 'result', 'progress', 'error', 'done'];
+const $ = (id) => document.getElementById(id);
+const form = $('run-form');
+const ui = {
+  prompt: $('prompt'), endpoint: $('endpoint'), maxSeconds: $('maxSeconds'), every: $('every'),
+  minChars: $('minChars'), maxDelayMs: $('maxDelayMs'), fail: $('fail'),
+  start: $('start'), stop: $('stop'), curl: $('curl'), copy: $('copy'),
+  state: $('state'), runInfo: $('run-info'), doneInfo: $('done-info'), output: $('output'), error: $('error'),
+  toolsPanel: $('tools-panel'), tools: $('tools'), resultPanel: $('result-panel'), result: $('result'), resultState: $('result-state'),
+  progressPanel: $('progress-panel'), bar: $('p-bar'), raw: $('raw'), rawCount: $('raw-count'),
+};
+
+let run = null; // { source, text, startedAt, maxSeconds, timer, renderPending, finished }
+
+function requestUrl() {
+  const endpoint = ui.endpoint.value;
+  const params = new URLSearchParams({ prompt: ui.prompt.value });
+  if (ui.maxSeconds.value) params.set('maxSeconds', ui.maxSeconds.value);
+  if (endpoint === 'progress') params.set('every', ui.every.value);
+  if (endpoint === 'buffered') { params.set('minChars', ui.minChars.value); params.set('maxDelayMs', ui.maxDelayMs.value); }
+  if (endpoint === 'flaky') params.set('fail', ui.fail.checked ? 'true' : 'false');
+  return `/stream/${endpoint}?${params}`;
+}
+
+function refreshForm() {
+  for (const label of form.querySelectorAll('[data-for]')) label.hidden = label.dataset.for !== ui.endpoint.value;
+  ui.curl.textContent = `curl -N "${location.origin}${requestUrl()}"`;
+}
+
+function setState(state, detail = '') {
+  ui.state.dataset.state = state;
+  ui.state.textContent = state;
+  ui.doneInfo.textContent = detail;
+}
+
+function reset() {
+  ui.output.replaceChildren();
+  ui.error.hidden = true;
+  ui.error.replaceChildren();
+  ui.tools.replaceChildren();
+  ui.toolsPanel.hidden = true;
+  ui.result.replaceChildren();
+  ui.resultPanel.hidden = true;
+  ui.progressPanel.hidden = ui.endpoint.value !== 'progress';
+  setProgress({ chunks: 0, chars: 0, charsPerSecond: 0, elapsedMs: 0 });
+  ui.raw.replaceChildren();
+  ui.rawCount.textContent = '0';
+  ui.runInfo.textContent = '';
+}
+
+function start() {
+  if (!form.reportValidity()) return;
+  stop({ silent: true });
+  reset();
+  const url = requestUrl();
+  const source = new EventSource(url);
+  run = { source, text: '', startedAt: performance.now(), maxSeconds: Number(ui.maxSeconds.value) || null, finished: false };
+  run.timer = setInterval(tick, 100);
+  for (const type of EVENT_TYPES) {
+    source.addEventListener(type, (event) => {
+      if (!run || run.source !== source || run.finished) return;
+      // `error` is also the name EventSource gives its own connection errors, which carry no data.
+      if (event.data === undefined) return connectionLost();
+      logFrame(event.lastEventId, type, event.data);
+      handlers[type](JSON.parse(event.data));
+    });
+  }
+  setState('running');
+  ui.output.setAttribute('aria-busy', 'true');
+  ui.start.disabled = true;
+  ui.stop.disabled = false;
+  ui.bar.toggleAttribute('data-indeterminate', !run.maxSeconds);
+}
+
+/** The stream broke before `done`: don't let EventSource reconnect, which would start a new run. */
+function connectionLost() {
+  finish('failed', 'the connection was lost before the run finished');
+  showError({ title: 'Connection lost', detail: 'The stream ended before its done event.' });
+}
+
+function stop({ silent = false } = {}) {
+  if (!run || run.finished) return;
+  // Closing the EventSource closes the connection: the server sees the client go and cancels the run.
+  finish('stopped', silent ? '' : 'stopped here; the server cancels the run');
+}
+
+function finish(state, detail) {
+  run.finished = true;
+  run.source.close();
+  clearInterval(run.timer);
+  renderText();
+  for (const item of ui.tools.querySelectorAll('li[data-state=running]')) {
+    item.dataset.state = 'failed';
+    item.querySelector('.when').textContent = 'not finished';
+  }
+  ui.bar.removeAttribute('data-indeterminate');
+  ui.output.setAttribute('aria-busy', 'false');
+  ui.start.disabled = false;
+  ui.stop.disabled = true;
+  setState(state, detail);
+}
+
+const handlers = {
+  run(data) {
+    ui.runInfo.textContent = `run ${data.runId} · ${data.agent} on ${data.model}`;
+  },
+  text(data) {
+    run.text += data.delta;
+    if (!run.renderPending) {
+      run.renderPending = true;
+      requestAnimationFrame(renderText);
+    }
+  },
+  'tool-call'(data) {
+    ui.toolsPanel.hidden = false;
+    const item = element('li', { 'data-call-id': data.callId, 'data-state': 'running', 'data-started': String(performance.now()) });
+    item.append(
+      element('div', { class: 'head' }, [element('span', { class: 'name' }, data.name), element('span', { class: 'when' }, 'running')]),
+      element('div', { class: 'args' }, JSON.stringify(data.arguments)));
+    ui.tools.append(item);
+  },
+  'tool-result'(data) {
+    const item = [...ui.tools.children].find((li) => li.dataset.callId === data.callId);
+    if (!item) return;
+    item.dataset.state = data.error ? 'failed' : 'done';
+    item.querySelector('.when').textContent = data.error ? `failed after ${data.elapsedMs} ms` : `${data.elapsedMs} ms`;
+    const result = element('details', { class: 'result' }, [element('summary', {}, data.error ?? 'result'), element('pre', {}, JSON.stringify(data.result, null, 2))]);
+    if (data.error) result.querySelector('pre').remove();
+    item.append(result);
+  },
+  partial(data) {
+    showResult(data.output, true);
+  },
+  result(data) {
+    showResult(data.output, false);
+  },
+  progress(data) {
+    setProgress(data);
+  },
+  error(data) {
+    showError(data);
+  },
+  done(data) {
+    const figures = `${data.chunks} chunks · ${data.chars} chars · ${(data.elapsedMs / 1000).toFixed(1)} s`;
+    finish(data.status, data.reason ? `${data.reason} · ${figures}` : figures);
+    if (ui.endpoint.value === 'progress') ui.bar.querySelector('span').style.width = '100%';
+  },
+};
+
+function renderText() {
+  if (!run) return;
+  run.renderPending = false;
+  ui.output.innerHTML = renderMarkdown(run.text); // renderMarkdown escapes raw HTML and sanitises the rest
+}
+
+function showResult(output, partial) {
+  ui.resultPanel.hidden = false;
+  ui.resultPanel.toggleAttribute('data-partial', partial);
+  ui.resultState.textContent = partial ? 'generating…' : 'validated';
+  const list = (items, className) => element('ul', className ? { class: className } : {}, (items ?? []).map((text) => element('li', {}, text)));
+  ui.result.replaceChildren(
+    element('h3', {}, 'Summary'), element('p', { class: 'summary' }, output.summary ?? '…'),
+    element('h3', {}, 'Findings'), list(output.findings),
+    element('h3', {}, 'Recommendations'), list(output.recommendations),
+    element('h3', {}, 'Data sources'), list(output.dataSources, 'sources'));
+}
+
+function showError(error) {
+  ui.error.hidden = false;
+  ui.error.replaceChildren(
+    element('strong', {}, `${error.title}${error.status ? ` (${error.status})` : ''}`),
+    element('span', {}, error.detail ?? ''),
+    error.type ? element('div', { class: 'muted' }, error.type) : '');
+}
+
+function setProgress(data) {
+  $('p-chunks').textContent = data.chunks;
+  $('p-chars').textContent = data.chars;
+  $('p-rate').textContent = Number(data.charsPerSecond).toFixed(1);
+  $('p-elapsed').textContent = `${(data.elapsedMs / 1000).toFixed(1)} s`;
+}
+
+function tick() {
+  if (!run || run.finished) return;
+  const now = performance.now();
+  for (const item of ui.tools.querySelectorAll('li[data-state=running]'))
+    item.querySelector('.when').textContent = `running ${((now - Number(item.dataset.started)) / 1000).toFixed(1)} s`;
+  if (run.maxSeconds) ui.bar.querySelector('span').style.width = `${Math.min(100, (now - run.startedAt) / 10 / run.maxSeconds)}%`;
+}
+
+function logFrame(id, type, data) {
+  ui.raw.append(element('tr', {}, [element('td', {}, id), element('td', {}, type), element('td', {}, data)]));
+  ui.rawCount.textContent = String(ui.raw.children.length);
+}
+
+/** Builds DOM from text only: nothing here is ever parsed as HTML. */
+function element(tag, attributes = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...(Array.isArray(children) ? children : [children]));
+  return node;
+}
+
+form.addEventListener('submit', (event) => { event.preventDefault(); start(); });
+form.addEventListener('input', refreshForm);
+ui.prompt.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) { event.preventDefault(); start(); }
+});
+ui.stop.addEventListener('click', () => stop());
+ui.copy.addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText(ui.curl.textContent);
+    ui.copy.textContent = 'Copied';
+  } catch {
+    getSelection().selectAllChildren(ui.curl);
+    ui.copy.textContent = 'Selected';
+  }
+  setTimeout(() => { ui.copy.textContent = 'Copy'; }, 1500);
+});
+refreshForm();
