@@ -13,6 +13,7 @@ builder.Services.AddAgents();
 builder.Services.AddStreaming();
 builder.Services.AddProblemResponses();
 builder.Services.AddApiDocumentation();
+builder.Services.AddServiceMetrics();
 builder.Services.AddHealthChecks();
 
 var app = builder.Build();
@@ -27,5 +28,6 @@ app.UseApiDocumentation();
 app.MapStreams();
 app.MapAgentApi();
 app.MapHealthChecks("/health");
+app.MapServiceMetrics();
 
 return app.RunOrExplain();

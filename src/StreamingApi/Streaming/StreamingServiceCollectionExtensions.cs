@@ -1,5 +1,4 @@
 using System.Text.Encodings.Web;
-using StreamingApi.Observability;
 
 namespace StreamingApi.Streaming;
 
@@ -11,7 +10,6 @@ public static class StreamingServiceCollectionExtensions
         services.AddOptions<StreamLimits>().BindConfiguration("Streaming");
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<StreamingMetrics>();
         services.AddSingleton<EventStreams>();
         return services;
     }

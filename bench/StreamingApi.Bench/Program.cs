@@ -1,0 +1,45 @@
+using StreamingApi.Bench;
+
+// `baseline-server` is this program started by itself as the baseline's server process.
+if (args is ["baseline-server", ..]) return BaselineServer.Run(args[1..]);
+
+var smoke = args.Contains("--smoke");
+var only = args.SkipWhile(a => a != "--scenario").Skip(1).FirstOrDefault();
+var sizes = smoke ? BenchSizes.Smoke : BenchSizes.Full;
+var root = RepositoryRoot();
+var serviceDll = Path.Combine(root, "src", "StreamingApi", "bin", "Release", "net10.0", "StreamingApi.dll");
+if (!File.Exists(serviceDll))
+    throw new FileNotFoundException($"Build the service first: dotnet build -c Release src/StreamingApi ({serviceDll} is missing).");
+
+Console.WriteLine($"StreamingApi bench, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, " +
+                  $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1073741824.0:0} GiB, .NET {Environment.Version}, {(smoke ? "smoke sizes" : "full sizes")}");
+Console.WriteLine("Median (min – max) of the repetitions.");
+Console.WriteLine();
+Console.WriteLine("| scenario | service | baseline / detail | result |");
+Console.WriteLine("|---|---|---|---|");
+
+var scenarios = new Scenarios(sizes,
+    environment => ServerProcess.StartAsync("dotnet", serviceDll, root, new Dictionary<string, string>(environment)
+    {
+        ["Serilog__MinimumLevel__Default"] = "Warning",
+        ["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning",
+        ["Tools__SalesDelayMs"] = environment.GetValueOrDefault("Tools__SalesDelayMs", "0"),
+        ["Tools__CustomerDelayMs"] = environment.GetValueOrDefault("Tools__CustomerDelayMs", "0"),
+    }),
+    () => ServerProcess.StartAsync("dotnet", $"{typeof(BaselineServer).Assembly.Location} baseline-server", root, new Dictionary<string, string>()),
+    line => Console.WriteLine(line));
+
+var all = new (string Key, Func<Task> Run)[]
+{
+    ("1", scenarios.ThroughputAsync), ("2", scenarios.ParallelThroughputAsync), ("3", scenarios.HeldStreamsAsync),
+    ("4", scenarios.CancellationAsync), ("5", scenarios.BufferedVersusPlainAsync),
+};
+foreach (var (key, run) in all.Where(s => only is null || s.Key == only)) await run();
+return 0;
+
+static string RepositoryRoot()
+{
+    for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        if (File.Exists(Path.Combine(directory.FullName, "StreamingApi.sln"))) return directory.FullName;
+    throw new InvalidOperationException("StreamingApi.sln not found above the bench.");
+}

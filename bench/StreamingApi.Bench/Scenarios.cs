@@ -1,0 +1,281 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace StreamingApi.Bench;
+
+/// <summary>The sizes of one bench run (the full run, or a tiny smoke run).</summary>
+public sealed record BenchSizes(int Repetitions, int SingleDeltas, int ParallelStreams, int ParallelDeltas, int HeldStreams,
+    int HeldSeconds, double HeldTokensPerSecond, int CancelledStreams)
+{
+    public static readonly BenchSizes Full = new(3, 200_000, 8, 50_000, 10_000, 30, 20, 1_000);
+    public static readonly BenchSizes Smoke = new(1, 2_000, 2, 1_000, 50, 2, 20, 20);
+}
+
+/// <summary>The scenarios of bench/README.md. Every loop is bounded in count and time and talks only to 127.0.0.1.</summary>
+public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>, Task<ServerProcess>> startService,
+    Func<Task<ServerProcess>> startBaseline, Action<string> report)
+{
+    private const string Prompt = "Explain%20server-sent%20events";
+
+    /// <summary>1. One stream of many deltas, the model unthrottled: events per second, service and baseline.</summary>
+    public async Task ThroughputAsync()
+    {
+        var service = await RepeatStreamsAsync(await startService(Unthrottled(sizes.SingleDeltas)), 1, $"stream/text?prompt={Prompt}");
+        var baseline = await RepeatStreamsAsync(await startBaseline(), 1, $"baseline?deltas={sizes.SingleDeltas}");
+        ReportThroughput($"1. Throughput, 1 stream × {sizes.SingleDeltas:N0} deltas", service, baseline);
+    }
+
+    /// <summary>2. Several streams at once: total events per second and server CPU seconds per million events.</summary>
+    public async Task ParallelThroughputAsync()
+    {
+        var service = await RepeatStreamsAsync(await startService(Unthrottled(sizes.ParallelDeltas)), sizes.ParallelStreams, $"stream/text?prompt={Prompt}");
+        var baseline = await RepeatStreamsAsync(await startBaseline(), sizes.ParallelStreams, $"baseline?deltas={sizes.ParallelDeltas}");
+        ReportThroughput($"2. Parallel, {sizes.ParallelStreams} streams × {sizes.ParallelDeltas:N0} deltas", service, baseline);
+    }
+
+    /// <summary>3. Many streams held open at a realistic pace: first event, delivery delay, memory.</summary>
+    public async Task HeldStreamsAsync()
+    {
+        var deltas = (int)(sizes.HeldSeconds * sizes.HeldTokensPerSecond);
+        var firstEvent = new List<double>();
+        var delays = new List<double>();
+        var rss = new List<double>();
+        var perStream = new List<double>();
+        var completed = new List<double>();
+        for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
+        {
+            await using var server = await startService(new()
+            {
+                ["OfflineModel__TokensPerSecond"] = sizes.HeldTokensPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["OfflineModel__FirstTokenDelayMs"] = "0",
+                ["OfflineModel__FixedDeltaCount"] = deltas.ToString(),
+            });
+            using var http = SseClient.CreateHttpClient(server.Address);
+            await WarmUpAsync(http);
+            var idle = server.ResidentBytes;
+            var peak = idle;
+            var firsts = new ConcurrentBag<double>();
+            var lateness = new ConcurrentBag<double[]>();
+            var done = 0;
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(sizes.HeldSeconds * 4 + 120));
+
+            var streams = new List<Task>();
+            for (var i = 0; i < sizes.HeldStreams; i++)
+            {
+                streams.Add(HoldOneAsync());
+                if (i % 250 == 249) await Task.Delay(100); // a ramp the listen backlog can take
+            }
+            var sampling = Task.Run(async () =>
+            {
+                while (!streams.All(s => s.IsCompleted) && !limit.IsCancellationRequested)
+                {
+                    peak = Math.Max(peak, server.ResidentBytes);
+                    await Task.Delay(250);
+                }
+            });
+            await Task.WhenAll(streams);
+            await sampling;
+
+            firstEvent.Add(Measurements.Percentile(firsts.ToArray(), 50));
+            firstEvent.Add(Measurements.Percentile(firsts.ToArray(), 99));
+            var all = lateness.SelectMany(d => d).ToArray();
+            delays.Add(Measurements.Percentile(all, 50));
+            delays.Add(Measurements.Percentile(all, 99));
+            rss.Add(peak / 1048576.0);
+            perStream.Add((peak - idle) / (double)sizes.HeldStreams);
+            completed.Add(done);
+            report($"   held streams, repetition {repetition + 1}: {firsts.Count:N0} got a first event, {done:N0} completed; " +
+                   $"first event p50 {firstEvent[^2]:0.0} ms, p99 {firstEvent[^1]:0.0} ms; delivery delay p50 {delays[^2]:0.0} ms, " +
+                   $"p99 {delays[^1]:0.0} ms; peak RSS {rss[^1]:0} MiB ({perStream[^1] / 1024:0.0} KiB per stream)");
+
+            async Task HoldOneAsync()
+            {
+                var sent = Stopwatch.GetTimestamp();
+                DateTimeOffset startedAt = default;
+                var index = 0;
+                var own = new double[deltas];
+                try
+                {
+                    await SseClient.ReadAsync(http, $"stream/text?prompt={Prompt}", frame =>
+                    {
+                        switch (frame.Event)
+                        {
+                            case "run":
+                                firsts.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                                startedAt = SseClient.StartedAt(frame);
+                                break;
+                            case "text" when index < own.Length:
+                                // The model's schedule: delta i is due i / pace after the run started.
+                                var due = startedAt + TimeSpan.FromSeconds(index / sizes.HeldTokensPerSecond);
+                                own[index++] = (DateTimeOffset.UtcNow - due).TotalMilliseconds;
+                                break;
+                            case "done":
+                                Interlocked.Increment(ref done);
+                                break;
+                        }
+                        return true;
+                    }, limit.Token);
+                }
+                catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException)
+                {
+                    report($"   a held stream failed: {exception.GetType().Name}: {exception.Message}");
+                }
+                lateness.Add(own[..index]);
+            }
+        }
+
+        var half = (IReadOnlyList<double> pairs, int offset) => pairs.Where((_, i) => i % 2 == offset).ToList();
+        report($"| 3. Held streams, {sizes.HeldStreams:N0} × {sizes.HeldSeconds} s at {sizes.HeldTokensPerSecond} tokens/s | " +
+               $"completed {Measurements.Format(Measurements.Spread(completed), "N0")} | " +
+               $"first event p50 {Measurements.Format(Measurements.Spread(half(firstEvent, 0)), "0.0")} ms, p99 {Measurements.Format(Measurements.Spread(half(firstEvent, 1)), "0.0")} ms | " +
+               $"delivery delay p50 {Measurements.Format(Measurements.Spread(half(delays, 0)), "0.0")} ms, p99 {Measurements.Format(Measurements.Spread(half(delays, 1)), "0.0")} ms | " +
+               $"peak RSS {Measurements.Format(Measurements.Spread(rss), "0")} MiB, {Measurements.Format(Measurements.Spread(perStream.Select(b => b / 1024).ToList()), "0.0")} KiB per stream |");
+    }
+
+    /// <summary>4. Streams aborted by their client during a slow tool: abort to the tool's token firing, and no run left.</summary>
+    public async Task CancellationAsync()
+    {
+        var p50 = new List<double>();
+        var p99 = new List<double>();
+        var left = new List<double>();
+        for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
+        {
+            await using var server = await startService(new()
+            {
+                ["Tools__SalesDelayMs"] = "60000",
+                ["Tools__CustomerDelayMs"] = "60000",
+                ["OfflineModel__TokensPerSecond"] = "0",
+                ["OfflineModel__FirstTokenDelayMs"] = "0",
+            });
+            using var http = SseClient.CreateHttpClient(server.Address);
+            using var gate = new SemaphoreSlim(50);
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            await Task.WhenAll(Enumerable.Range(0, sizes.CancelledStreams).Select(async _ =>
+            {
+                await gate.WaitAsync(limit.Token);
+                try
+                {
+                    // Read until a tool is running, then go away: the response is disposed and the socket closed.
+                    await SseClient.ReadAsync(http, "stream/analysis?prompt=Analyze%20our%202024%20sales", frame => frame.Event != "tool-call", limit.Token);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+
+            PrometheusScrape metrics;
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            do
+            {
+                await Task.Delay(200);
+                metrics = await PrometheusScrape.ReadAsync(http);
+            } while (metrics.Sum("streamingapi_runs_active") > 0 && DateTime.UtcNow < deadline);
+
+            p50.Add(metrics.PercentileUpperBound("streamingapi_tool_cancellation_latency_milliseconds", 50));
+            p99.Add(metrics.PercentileUpperBound("streamingapi_tool_cancellation_latency_milliseconds", 99));
+            left.Add(metrics.Sum("streamingapi_runs_active"));
+            report($"   cancellation, repetition {repetition + 1}: {metrics.Sum("streamingapi_tool_cancellations_total"):N0} tool tokens fired; " +
+                   $"p50 ≤ {p50[^1]} ms, p99 ≤ {p99[^1]} ms; {left[^1]} runs left active");
+        }
+        report($"| 4. Cancellation, {sizes.CancelledStreams:N0} streams aborted during a slow tool | abort → tool token p50 ≤ {Measurements.Format(Measurements.Spread(p50), "0.##")} ms, " +
+               $"p99 ≤ {Measurements.Format(Measurements.Spread(p99), "0.##")} ms | runs left active {Measurements.Format(Measurements.Spread(left), "0")} |");
+    }
+
+    /// <summary>5. The same answer plain and buffered: frames and bytes on the wire, and the latency buffering adds.</summary>
+    public async Task BufferedVersusPlainAsync()
+    {
+        await using var server = await startService(new() { ["OfflineModel__TokensPerSecond"] = "40", ["OfflineModel__FirstTokenDelayMs"] = "0" });
+        using var http = SseClient.CreateHttpClient(server.Address);
+        var plainFrames = new List<double>();
+        var bufferedFrames = new List<double>();
+        var plainBytes = new List<double>();
+        var bufferedBytes = new List<double>();
+        var added = new List<double>();
+        for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
+        {
+            var plain = ArrivalsAsync(http, $"stream/text?prompt={Prompt}");
+            var buffered = ArrivalsAsync(http, $"stream/buffered?prompt={Prompt}&minChars=50&maxDelayMs=250");
+            var (pf, pb, pa) = await plain;
+            var (bf, bb, ba) = await buffered;
+            if (pa.Count != ba.Count) throw new InvalidOperationException("The buffered text differs from the plain text.");
+            plainFrames.Add(pf);
+            bufferedFrames.Add(bf);
+            plainBytes.Add(pb);
+            bufferedBytes.Add(bb);
+            var extra = pa.Zip(ba, (p, b) => b - p).ToArray();
+            added.Add(Measurements.Percentile(extra, 50));
+            added.Add(Measurements.Percentile(extra, 99));
+        }
+        var half = (int offset) => added.Where((_, i) => i % 2 == offset).ToList();
+        report($"| 5. Buffered (minChars 50, maxDelayMs 250) vs plain, one answer at 40 tokens/s | frames {Measurements.Format(Measurements.Spread(bufferedFrames), "0")} vs {Measurements.Format(Measurements.Spread(plainFrames), "0")}, " +
+               $"bytes {Measurements.Format(Measurements.Spread(bufferedBytes), "N0")} vs {Measurements.Format(Measurements.Spread(plainBytes), "N0")} | " +
+               $"added latency per character p50 {Measurements.Format(Measurements.Spread(half(0)), "0")} ms, p99 {Measurements.Format(Measurements.Spread(half(1)), "0")} ms |");
+
+        // When each character arrived, in ms after its run started (by the server's clock, on this same machine).
+        static async Task<(long Frames, long Bytes, List<double> Arrivals)> ArrivalsAsync(HttpClient http, string url)
+        {
+            var arrivals = new List<double>();
+            DateTimeOffset startedAt = default;
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            var (frames, bytes) = await SseClient.ReadAsync(http, url, frame =>
+            {
+                if (frame.Event == "run") startedAt = SseClient.StartedAt(frame);
+                if (frame.Event == "text")
+                {
+                    var at = (DateTimeOffset.UtcNow - startedAt).TotalMilliseconds;
+                    arrivals.AddRange(Enumerable.Repeat(at, SseClient.Delta(frame).Length));
+                }
+                return true;
+            }, limit.Token);
+            return (frames, bytes, arrivals);
+        }
+    }
+
+    private static Dictionary<string, string> Unthrottled(int deltas) => new()
+    {
+        ["OfflineModel__TokensPerSecond"] = "0",
+        ["OfflineModel__FirstTokenDelayMs"] = "0",
+        ["OfflineModel__FixedDeltaCount"] = deltas.ToString(),
+    };
+
+    private sealed record StreamRuns(List<double> EventsPerSecond, List<double> CpuSecondsPerMillion);
+
+    /// <summary>Runs <paramref name="parallel"/> streams at once, a warm-up and then the repetitions; stops the server.</summary>
+    private async Task<StreamRuns> RepeatStreamsAsync(ServerProcess server, int parallel, string url)
+    {
+        await using var _ = server;
+        using var http = SseClient.CreateHttpClient(server.Address);
+        var rates = new List<double>();
+        var cpu = new List<double>();
+        for (var repetition = -1; repetition < sizes.Repetitions; repetition++)
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            var cpuBefore = server.CpuTime;
+            var started = Stopwatch.GetTimestamp();
+            var counts = await Task.WhenAll(Enumerable.Range(0, parallel).Select(_ => SseClient.ReadAsync(http, url, null, limit.Token)));
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var events = counts.Sum(c => c.Frames);
+            if (repetition < 0) continue; // warm-up: JIT and tiered compilation
+            rates.Add(events / elapsed.TotalSeconds);
+            cpu.Add((server.CpuTime - cpuBefore).TotalSeconds / (events / 1e6));
+        }
+        return new StreamRuns(rates, cpu);
+    }
+
+    private void ReportThroughput(string name, StreamRuns service, StreamRuns baseline)
+    {
+        var ratios = service.EventsPerSecond.Zip(baseline.EventsPerSecond, (s, b) => s / b).ToList();
+        report($"| {name} | service {Measurements.Format(Measurements.Spread(service.EventsPerSecond), "N0")} events/s, " +
+               $"{Measurements.Format(Measurements.Spread(service.CpuSecondsPerMillion), "0.00")} CPU s per million | " +
+               $"baseline {Measurements.Format(Measurements.Spread(baseline.EventsPerSecond), "N0")} events/s, " +
+               $"{Measurements.Format(Measurements.Spread(baseline.CpuSecondsPerMillion), "0.00")} CPU s per million | " +
+               $"service / baseline {Measurements.Format(Measurements.Spread(ratios), "P0")} |");
+    }
+
+    private static async Task WarmUpAsync(HttpClient http)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await SseClient.ReadAsync(http, "health", null, limit.Token);
+    }
+}
