@@ -18,6 +18,7 @@ public static class BaselineServer
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         var app = builder.Build();
         app.MapGet("/health", () => "Healthy");
+        app.MapGet("/allocated", () => GC.GetTotalAllocatedBytes(precise: false));
         app.MapGet("/baseline", (int deltas, HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "no-cache, no-store";

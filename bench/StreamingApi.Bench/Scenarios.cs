@@ -18,20 +18,11 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
     private const string Prompt = "Explain%20server-sent%20events";
 
     /// <summary>1. One stream of many deltas, the model unthrottled: events per second, service and baseline.</summary>
-    public async Task ThroughputAsync()
-    {
-        var service = await RepeatStreamsAsync(await startService(Unthrottled(sizes.SingleDeltas)), 1, $"stream/text?prompt={Prompt}");
-        var baseline = await RepeatStreamsAsync(await startBaseline(), 1, $"baseline?deltas={sizes.SingleDeltas}");
-        ReportThroughput($"1. Throughput, 1 stream × {sizes.SingleDeltas:N0} deltas", service, baseline);
-    }
+    public Task ThroughputAsync() => CompareAsync($"1. Throughput, 1 stream × {sizes.SingleDeltas:N0} deltas", sizes.SingleDeltas, 1);
 
     /// <summary>2. Several streams at once: total events per second and server CPU seconds per million events.</summary>
-    public async Task ParallelThroughputAsync()
-    {
-        var service = await RepeatStreamsAsync(await startService(Unthrottled(sizes.ParallelDeltas)), sizes.ParallelStreams, $"stream/text?prompt={Prompt}");
-        var baseline = await RepeatStreamsAsync(await startBaseline(), sizes.ParallelStreams, $"baseline?deltas={sizes.ParallelDeltas}");
-        ReportThroughput($"2. Parallel, {sizes.ParallelStreams} streams × {sizes.ParallelDeltas:N0} deltas", service, baseline);
-    }
+    public Task ParallelThroughputAsync() =>
+        CompareAsync($"2. Parallel, {sizes.ParallelStreams} streams × {sizes.ParallelDeltas:N0} deltas", sizes.ParallelDeltas, sizes.ParallelStreams);
 
     /// <summary>3. Many streams held open at a realistic pace: first event, delivery delay, memory.</summary>
     public async Task HeldStreamsAsync()
@@ -239,38 +230,51 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         ["OfflineModel__FixedDeltaCount"] = deltas.ToString(),
     };
 
-    private sealed record StreamRuns(List<double> EventsPerSecond, List<double> CpuSecondsPerMillion);
-
-    /// <summary>Runs <paramref name="parallel"/> streams at once, a warm-up and then the repetitions; stops the server.</summary>
-    private async Task<StreamRuns> RepeatStreamsAsync(ServerProcess server, int parallel, string url)
+    /// <summary>
+    /// Service and baseline side by side, both servers up, their runs alternating (warm-up first), so that what
+    /// else the machine is doing weighs on both alike; each repetition gives one service / baseline ratio.
+    /// </summary>
+    private async Task CompareAsync(string name, int deltas, int parallel)
     {
-        await using var _ = server;
-        using var http = SseClient.CreateHttpClient(server.Address);
-        var rates = new List<double>();
-        var cpu = new List<double>();
+        await using var service = await startService(Unthrottled(deltas));
+        await using var baseline = await startBaseline();
+        using var serviceHttp = SseClient.CreateHttpClient(service.Address);
+        using var baselineHttp = SseClient.CreateHttpClient(baseline.Address);
+        var serviceRuns = new List<(double Rate, double Cpu, double Allocated)>();
+        var baselineRuns = new List<(double Rate, double Cpu, double Allocated)>();
+        var serviceAllocated = async () => (await PrometheusScrape.ReadAsync(serviceHttp)).Sum("dotnet_gc_heap_total_allocated_bytes_total");
+        var baselineAllocated = async () => double.Parse(await baselineHttp.GetStringAsync("allocated"), System.Globalization.CultureInfo.InvariantCulture);
         for (var repetition = -1; repetition < sizes.Repetitions; repetition++)
         {
+            var s = await StreamsAsync(service, serviceHttp, $"stream/text?prompt={Prompt}", serviceAllocated);
+            var b = await StreamsAsync(baseline, baselineHttp, $"baseline?deltas={deltas}", baselineAllocated);
+            if (repetition < 0) continue; // warm-up: JIT and tiered compilation
+            serviceRuns.Add(s);
+            baselineRuns.Add(b);
+        }
+
+        var rate = (List<(double Rate, double Cpu, double Allocated)> runs) => Measurements.Spread(runs.Select(r => r.Rate).ToList());
+        var cpu = (List<(double Rate, double Cpu, double Allocated)> runs) => Measurements.Spread(runs.Select(r => r.Cpu).ToList());
+        var allocated = (List<(double Rate, double Cpu, double Allocated)> runs) => Measurements.Spread(runs.Select(r => r.Allocated).ToList());
+        report($"| {name} | service {Measurements.Format(rate(serviceRuns), "N0")} events/s, {Measurements.Format(cpu(serviceRuns), "0.00")} CPU s per million events, " +
+               $"{Measurements.Format(allocated(serviceRuns), "0")} B allocated per event; " +
+               $"baseline {Measurements.Format(rate(baselineRuns), "N0")} events/s, {Measurements.Format(cpu(baselineRuns), "0.00")} CPU s per million, " +
+               $"{Measurements.Format(allocated(baselineRuns), "0")} B per event | " +
+               $"throughput ratio {Measurements.Format(Measurements.Spread(serviceRuns.Zip(baselineRuns, (x, y) => x.Rate / y.Rate).ToList()), "P0")}; " +
+               $"CPU per event ratio {Measurements.Format(Measurements.Spread(serviceRuns.Zip(baselineRuns, (x, y) => x.Cpu / y.Cpu).ToList()), "0.00")}× | ≥ 50 % |");
+
+        async Task<(double Rate, double Cpu, double Allocated)> StreamsAsync(ServerProcess server, HttpClient http, string url, Func<Task<double>> allocatedBytes)
+        {
             using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            var allocatedBefore = await allocatedBytes();
             var cpuBefore = server.CpuTime;
             var started = Stopwatch.GetTimestamp();
             var counts = await Task.WhenAll(Enumerable.Range(0, parallel).Select(_ => SseClient.ReadAsync(http, url, null, limit.Token)));
             var elapsed = Stopwatch.GetElapsedTime(started);
             var events = counts.Sum(c => c.Frames);
-            if (repetition < 0) continue; // warm-up: JIT and tiered compilation
-            rates.Add(events / elapsed.TotalSeconds);
-            cpu.Add((server.CpuTime - cpuBefore).TotalSeconds / (events / 1e6));
+            var cpuSeconds = (server.CpuTime - cpuBefore).TotalSeconds;
+            return (events / elapsed.TotalSeconds, cpuSeconds / (events / 1e6), (await allocatedBytes() - allocatedBefore) / events);
         }
-        return new StreamRuns(rates, cpu);
-    }
-
-    private void ReportThroughput(string name, StreamRuns service, StreamRuns baseline)
-    {
-        var ratios = service.EventsPerSecond.Zip(baseline.EventsPerSecond, (s, b) => s / b).ToList();
-        report($"| {name} | service {Measurements.Format(Measurements.Spread(service.EventsPerSecond), "N0")} events/s, " +
-               $"{Measurements.Format(Measurements.Spread(service.CpuSecondsPerMillion), "0.00")} CPU s per million | " +
-               $"baseline {Measurements.Format(Measurements.Spread(baseline.EventsPerSecond), "N0")} events/s, " +
-               $"{Measurements.Format(Measurements.Spread(baseline.CpuSecondsPerMillion), "0.00")} CPU s per million | " +
-               $"service / baseline {Measurements.Format(Measurements.Spread(ratios), "P0")} |");
     }
 
     private static async Task WarmUpAsync(HttpClient http)

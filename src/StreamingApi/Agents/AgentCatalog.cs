@@ -16,7 +16,8 @@ public sealed class AgentCatalog
         client.GetService<FunctionInvokingChatClient>()!.AllowConcurrentInvocation = true;
         var modelId = model.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown";
 
-        Writer = new ChatAgent(new AgentDefinition("writer", WriterInstructions, new Kernel()), client, modelId);
+        // The writer has no tools, so it talks to the model directly: function invocation would only add a layer per delta.
+        Writer = new ChatAgent(new AgentDefinition("writer", WriterInstructions, new Kernel()), model, modelId);
         Analyst = new ChatAgent(new AgentDefinition("analyst", AnalystInstructions, KernelWith(analystTools, "analytics"))
         {
             Output = new OutputSpec(typeof(AnalysisReport), ReportInstruction, StructuredOutput.Parse<AnalysisReport>),

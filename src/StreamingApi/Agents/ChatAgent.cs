@@ -32,89 +32,108 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
 
     public async IAsyncEnumerable<AgentEvent> RunAsync(AgentRequest request, RunContext run, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var events = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var producer = Task.Run(() => ProduceAsync(request, run, events.Writer, stop.Token), CancellationToken.None);
-        try
-        {
-            await foreach (var @event in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                yield return @event;
-            await producer.ConfigureAwait(false);
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
-    private async Task ProduceAsync(AgentRequest request, RunContext run, ChannelWriter<AgentEvent> events, CancellationToken cancellationToken)
-    {
+        // Tool events are raised by the filter while the model's stream waits for the tools; they meet the text here.
+        var toolEvents = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
         var kernel = definition.Kernel.Clone();
         kernel.Data[ToolCancellation.RunKey] = run;
         kernel.Data[FlakyTools.FailKey] = request.FailTools;
-        var tools = new ToolEventFilter(events);
+        var tools = new ToolEventFilter(toolEvents.Writer);
         kernel.AutoFunctionInvocationFilters.Add(tools);
-        try
-        {
-            List<ChatMessage> messages = [new(ChatRole.System, definition.Instructions), new(ChatRole.User, request.Prompt)];
-            var settings = new PromptExecutionSettings { FunctionChoiceBehavior = definition.HasTools ? FunctionChoiceBehavior.Auto() : null };
-            var turn = definition.Output is null ? null : new List<ChatResponseUpdate>();
-            await foreach (var update in client.GetStreamingResponseAsync(messages, settings.ToChatOptions(kernel), cancellationToken).ConfigureAwait(false))
-            {
-                turn?.Add(update);
-                Report(update, events, run.Stats);
-            }
-            if (tools.Failure is { } failure) throw failure;
 
-            if (definition.Output is { } output)
+        List<ChatMessage> messages = [new(ChatRole.System, definition.Instructions), new(ChatRole.User, request.Prompt)];
+        var settings = new PromptExecutionSettings { FunctionChoiceBehavior = definition.HasTools ? FunctionChoiceBehavior.Auto() : null };
+        var turn = definition.Output is null ? null : new List<ChatResponseUpdate>();
+        await foreach (var item in Merge(client.GetStreamingResponseAsync(messages, settings.ToChatOptions(kernel), cancellationToken), toolEvents.Reader, cancellationToken))
+        {
+            if (item.Event is { } toolEvent)
             {
-                messages.AddRange(turn!.ToChatResponse().Messages);
-                messages.Add(new ChatMessage(ChatRole.User, output.Instruction));
-                await StreamOutputAsync(output, messages, events, run.Stats, cancellationToken).ConfigureAwait(false);
+                yield return toolEvent;
+                continue;
+            }
+            var update = item.Update!;
+            turn?.Add(update);
+            ReportUsage(update, run.Stats);
+            var contents = update.Contents; // indexed: foreach over the IList would box an enumerator per delta
+            for (var i = 0; i < contents.Count; i++)
+            {
+                if (contents[i] is Microsoft.Extensions.AI.TextContent { Text.Length: > 0 } text) yield return new TextDelta(text.Text);
             }
         }
-        finally
-        {
-            events.TryComplete();
-        }
-    }
+        while (toolEvents.Reader.TryRead(out var late)) yield return late;
+        if (tools.Failure is { } failure) throw failure;
+        if (definition.Output is not { } output) yield break;
 
-    private async Task StreamOutputAsync(OutputSpec output, List<ChatMessage> messages, ChannelWriter<AgentEvent> events, RunStats stats,
-        CancellationToken cancellationToken)
-    {
+        messages.AddRange(turn!.ToChatResponse().Messages);
+        messages.Add(new ChatMessage(ChatRole.User, output.Instruction));
         var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(output.Type, SchemaOptions, output.Type.Name) };
         var json = new StringBuilder();
         string? shown = null;
         await foreach (var update in client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
-            ReportUsage(update, stats);
+            ReportUsage(update, run.Stats);
             if (string.IsNullOrEmpty(update.Text)) continue;
             json.Append(update.Text);
-            if (PartialJson.Parse(json.ToString()) is JsonObject partial && partial.ToJsonString() is var text && text != shown)
+            if (PartialJson.Parse(json.ToString()) is JsonObject partial && partial.ToJsonString() is var partialText && partialText != shown)
             {
-                shown = text;
-                events.TryWrite(new PartialOutput(partial));
+                shown = partialText;
+                yield return new PartialOutput(partial);
             }
         }
-        events.TryWrite(new FinalOutput(output.Parse(json.ToString())));
+        yield return new FinalOutput(output.Parse(json.ToString()));
     }
 
-    private static void Report(ChatResponseUpdate update, ChannelWriter<AgentEvent> events, RunStats stats)
+    private readonly record struct Item(ChatResponseUpdate? Update, AgentEvent? Event);
+
+    /// <summary>
+    /// The model's updates, with the tool events that arrive while the next update is awaited. An update that is
+    /// already there is taken at once, with no extra task or thread hop.
+    /// </summary>
+    private static async IAsyncEnumerable<Item> Merge(IAsyncEnumerable<ChatResponseUpdate> updates, ChannelReader<AgentEvent> toolEvents,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        foreach (var content in update.Contents)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var source = updates.GetAsyncEnumerator(stop.Token);
+        Task<bool>? pending = null;
+        Task<bool>? toolEvent = null;
+        try
         {
-            if (content is Microsoft.Extensions.AI.TextContent { Text.Length: > 0 } text) events.TryWrite(new TextDelta(text.Text));
+            while (true)
+            {
+                var next = source.MoveNextAsync();
+                if (!next.IsCompleted)
+                {
+                    pending = next.AsTask();
+                    while (!pending.IsCompleted)
+                    {
+                        toolEvent ??= toolEvents.WaitToReadAsync(stop.Token).AsTask();
+                        await Task.WhenAny(pending, toolEvent).ConfigureAwait(false);
+                        if (toolEvent.IsCompleted) toolEvent = null;
+                        while (toolEvents.TryRead(out var @event)) yield return new Item(null, @event);
+                    }
+                    next = new ValueTask<bool>(pending);
+                    pending = null;
+                }
+                if (!await next.ConfigureAwait(false)) break;
+                while (toolEvents.TryRead(out var @event)) yield return new Item(null, @event);
+                yield return new Item(source.Current, null);
+            }
         }
-        ReportUsage(update, stats);
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            if (pending is not null) await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (toolEvent is not null) await ((Task)toolEvent).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await source.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static void ReportUsage(ChatResponseUpdate update, RunStats stats)
     {
         if (update.FinishReason == ChatFinishReason.Length) stats.EndReason = "max-tokens";
-        foreach (var content in update.Contents)
+        var contents = update.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
-            if (content is UsageContent usage)
+            if (contents[i] is UsageContent usage)
                 stats.AddUsage(usage.Details.InputTokenCount ?? 0, usage.Details.OutputTokenCount ?? 0);
         }
     }

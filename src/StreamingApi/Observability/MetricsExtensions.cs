@@ -13,6 +13,7 @@ public static class MetricsExtensions
         services.AddSingleton<StreamingMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(StreamingMetrics.MeterName)
+            .AddMeter("System.Runtime") // .NET's own: GC, allocations, thread pool, CPU
             .AddView("streamingapi.tool.cancellation.latency", new ExplicitBucketHistogramConfiguration
             {
                 Boundaries = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000],

@@ -8,7 +8,8 @@ public sealed class StreamingMetrics
     public const string MeterName = "StreamingApi";
 
     private readonly UpDownCounter<long> _activeRuns;
-    private readonly Counter<long> _events;
+    private static readonly string[] EventTypes = ["run", "text", "tool-call", "tool-result", "partial", "result", "progress", "error", "done"];
+    private readonly long[] _eventsWritten = new long[EventTypes.Length];
     private readonly Histogram<double> _runDuration;
     private readonly Counter<long> _toolCancellations;
     private readonly Histogram<double> _cancellationLatency;
@@ -17,7 +18,10 @@ public sealed class StreamingMetrics
     {
         var meter = meterFactory.Create(MeterName);
         _activeRuns = meter.CreateUpDownCounter<long>("streamingapi.runs.active", "{run}", "Runs in progress.");
-        _events = meter.CreateCounter<long>("streamingapi.events.written", "{event}", "SSE frames written to clients.");
+        // Observed rather than added to per frame: a frame costs one Interlocked.Increment, not an aggregator lookup.
+        meter.CreateObservableCounter("streamingapi.events.written", () => EventTypes.Select((type, i) =>
+            new Measurement<long>(Interlocked.Read(ref _eventsWritten[i]), new KeyValuePair<string, object?>("event", type))),
+            "{event}", "SSE frames written to clients.");
         _runDuration = meter.CreateHistogram<double>("streamingapi.run.duration", "s", "Duration of agent runs.");
         _toolCancellations = meter.CreateCounter<long>("streamingapi.tool.cancellations", "{call}",
             "Tool calls whose cancellation token fired.");
@@ -34,7 +38,11 @@ public sealed class StreamingMetrics
         _runDuration.Record(duration.TotalSeconds, endpointTag, new KeyValuePair<string, object?>("status", status));
     }
 
-    public void EventWritten(string eventType) => _events.Add(1, new KeyValuePair<string, object?>("event", eventType));
+    public void EventWritten(string eventType)
+    {
+        var index = Array.IndexOf(EventTypes, eventType);
+        if (index >= 0) Interlocked.Increment(ref _eventsWritten[index]);
+    }
 
     public void ToolCancelled(string tool, TimeSpan? sinceStopRequested)
     {

@@ -110,6 +110,11 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Tim
 
         public Task WaitForTokenAsync(int index, CancellationToken cancellationToken)
         {
+            if (options is { FirstTokenDelayMs: <= 0, TokensPerSecond: <= 0 })
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return Task.CompletedTask; // as fast as possible: not even a clock read
+            }
             var due = TimeSpan.FromMilliseconds(options.FirstTokenDelayMs)
                 + (options.TokensPerSecond > 0 ? TimeSpan.FromSeconds(index / options.TokensPerSecond) : TimeSpan.Zero);
             var wait = due - time.GetElapsedTime(_start);
