@@ -89,7 +89,7 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
                 {
                     await SseClient.ReadAsync(http, $"stream/text?prompt={Prompt}", frame =>
                     {
-                        switch (frame.Event)
+                        switch (SseClient.EventOf(frame))
                         {
                             case "run":
                                 firsts.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
@@ -147,7 +147,7 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
                 try
                 {
                     // Read until a tool is running, then go away: the response is disposed and the socket closed.
-                    await SseClient.ReadAsync(http, "stream/analysis?prompt=Analyze%20our%202024%20sales", frame => frame.Event != "tool-call", limit.Token);
+                    await SseClient.ReadAsync(http, "stream/analysis?prompt=Analyze%20our%202024%20sales", frame => SseClient.EventOf(frame) != "tool-call", limit.Token);
                 }
                 finally
                 {
@@ -211,8 +211,9 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
             using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             var (frames, bytes) = await SseClient.ReadAsync(http, url, frame =>
             {
-                if (frame.Event == "run") startedAt = SseClient.StartedAt(frame);
-                if (frame.Event == "text")
+                var type = SseClient.EventOf(frame);
+                if (type == "run") startedAt = SseClient.StartedAt(frame);
+                if (type == "text")
                 {
                     var at = (DateTimeOffset.UtcNow - startedAt).TotalMilliseconds;
                     arrivals.AddRange(Enumerable.Repeat(at, SseClient.Delta(frame).Length));

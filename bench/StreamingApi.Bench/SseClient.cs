@@ -4,15 +4,18 @@ using System.Text.Json;
 
 namespace StreamingApi.Bench;
 
-/// <summary>One SSE frame as the bench sees it: its event type and its data line.</summary>
-public readonly record struct BenchFrame(string Event, string Data);
+/// <summary>Sees one SSE frame (its raw bytes, without the blank line); returns false to stop reading.</summary>
+public delegate bool FrameHandler(ReadOnlySpan<byte> frame);
 
 /// <summary>
-/// A lean SSE reader for load: it splits the body on blank lines and hands each frame over, counting frames and
-/// bytes, so that the client spends as little of the shared CPU as possible.
+/// A lean SSE reader for load: it splits the body on blank lines with a vectorised search and hands each frame
+/// over as bytes, so that the client, on the same 2 cores as the server, spends as little CPU as it can.
 /// </summary>
 public static class SseClient
 {
+    private static readonly string[] KnownEvents = ["run", "text", "tool-call", "tool-result", "partial", "result", "progress", "error", "done"];
+    private static readonly byte[][] KnownPrefixes = KnownEvents.Select(e => Encoding.UTF8.GetBytes($"event: {e}\n")).ToArray();
+
     public static HttpClient CreateHttpClient(Uri address) => new(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = int.MaxValue,
@@ -25,69 +28,69 @@ public static class SseClient
     };
 
     /// <summary>Reads a whole stream; <paramref name="onFrame"/> (optional) sees each frame; returns frames and bytes.</summary>
-    public static async Task<(long Frames, long Bytes)> ReadAsync(HttpClient http, string url, Func<BenchFrame, bool>? onFrame,
+    public static async Task<(long Frames, long Bytes)> ReadAsync(HttpClient http, string url, FrameHandler? onFrame,
         CancellationToken cancellationToken)
     {
         using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        var pending = new List<byte>();
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var filled = 0;
         long frames = 0, bytes = 0;
-        var previousWasNewline = false;
         try
         {
-            int read;
-            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+            while (true)
             {
-                bytes += read;
-                for (var i = 0; i < read; i++)
+                if (filled == buffer.Length)
                 {
-                    var b = buffer[i];
-                    if (onFrame is not null) pending.Add(b);
-                    if (b == (byte)'\n')
-                    {
-                        if (previousWasNewline)
-                        {
-                            frames++;
-                            if (onFrame is not null)
-                            {
-                                var keepGoing = onFrame(Parse(pending));
-                                pending.Clear();
-                                if (!keepGoing) return (frames, bytes);
-                            }
-                        }
-                        previousWasNewline = true;
-                    }
-                    else
-                    {
-                        previousWasNewline = false;
-                    }
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
                 }
+                var read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+                if (read == 0) return (frames, bytes);
+                bytes += read;
+                filled += read;
+
+                var start = 0;
+                int end;
+                while ((end = buffer.AsSpan(start, filled - start).IndexOf("\n\n"u8)) >= 0)
+                {
+                    frames++;
+                    if (onFrame is not null && !onFrame(buffer.AsSpan(start, end + 1))) return (frames, bytes);
+                    start += end + 2;
+                }
+                buffer.AsSpan(start, filled - start).CopyTo(buffer);
+                filled -= start;
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        return (frames, bytes);
     }
 
-    private static BenchFrame Parse(List<byte> frame)
+    /// <summary>The frame's event type, without allocating for the protocol's known types.</summary>
+    public static string EventOf(ReadOnlySpan<byte> frame)
     {
-        var text = Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frame));
-        string type = "message", data = "";
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
-        }
-        return new BenchFrame(type, data);
+        for (var i = 0; i < KnownPrefixes.Length; i++)
+            if (frame.IndexOf(KnownPrefixes[i]) >= 0) return KnownEvents[i];
+        return "message";
     }
 
-    public static DateTimeOffset StartedAt(BenchFrame run) =>
-        JsonDocument.Parse(run.Data).RootElement.GetProperty("startedAt").GetDateTimeOffset();
+    public static string DataOf(ReadOnlySpan<byte> frame)
+    {
+        var at = frame.IndexOf("data: "u8);
+        if (at < 0) return "";
+        var data = frame[(at + 6)..];
+        var end = data.IndexOf((byte)'\n');
+        return Encoding.UTF8.GetString(end >= 0 ? data[..end] : data);
+    }
 
-    public static string Delta(BenchFrame text) =>
-        JsonDocument.Parse(text.Data).RootElement.GetProperty("delta").GetString()!;
+    public static DateTimeOffset StartedAt(ReadOnlySpan<byte> run) =>
+        JsonDocument.Parse(DataOf(run)).RootElement.GetProperty("startedAt").GetDateTimeOffset();
+
+    public static string Delta(ReadOnlySpan<byte> text) =>
+        JsonDocument.Parse(DataOf(text)).RootElement.GetProperty("delta").GetString()!;
 }

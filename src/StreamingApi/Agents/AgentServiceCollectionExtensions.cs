@@ -13,6 +13,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<AnalystTools>();
         services.AddSingleton<FlakyTools>();
         services.AddSingleton<AgentCatalog>();
+        services.AddOptions<RunOptions>().BindConfiguration("Runs");
         services.AddSingleton<RunStore>();
         services.AddSingleton<RunCoordinator>();
         return services;

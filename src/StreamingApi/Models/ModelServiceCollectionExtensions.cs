@@ -33,6 +33,7 @@ public static class ModelServiceCollectionExtensions
                 "Agent:Provider must be 'offline', 'gemini' or 'openai'.")
             .ValidateOnStart();
         services.AddOptions<OfflineModelOptions>().BindConfiguration("OfflineModel");
+        services.AddSingleton<OfflinePacer>();
         services.AddOptions<GeminiOptions>().BindConfiguration("Gemini")
             .PostConfigure<IConfiguration>((o, configuration) => o.ApiKey = First(o.ApiKey, configuration["GEMINI_API_KEY"]))
             .Validate<IOptions<ModelOptions>>((o, model) => model.Value.Normalized != ModelOptions.Gemini || !string.IsNullOrWhiteSpace(o.ApiKey),

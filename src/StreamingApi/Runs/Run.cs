@@ -8,17 +8,18 @@ public sealed class Run
 {
     private readonly CancellationTokenSource _stop = new();
 
-    public Run(string id, string endpoint)
+    public Run(string id, string endpoint, int replayWindow = RunEventLog.DefaultReplayWindow)
     {
         Id = id;
         Endpoint = endpoint;
+        Events = new RunEventLog(replayWindow);
     }
 
     public string Id { get; }
 
     public string Endpoint { get; }
 
-    public RunEventLog Events { get; } = new();
+    public RunEventLog Events { get; }
 
     /// <summary>Completes when the run has ended and written its last event.</summary>
     public Task Completion { get; internal set; } = Task.CompletedTask;

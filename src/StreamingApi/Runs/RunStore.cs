@@ -1,10 +1,18 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 
 namespace StreamingApi.Runs;
 
+/// <summary>How runs keep their events (section <c>Runs</c>).</summary>
+public sealed class RunOptions
+{
+    /// <summary>How many of a run's latest events stay held for a reader that comes back, beyond those not yet read.</summary>
+    public int ReplayWindow { get; set; } = RunEventLog.DefaultReplayWindow;
+}
+
 /// <summary>The runs of this instance that have not finished yet, by id.</summary>
-public sealed class RunStore
+public sealed class RunStore(IOptions<RunOptions> options)
 {
     private readonly ConcurrentDictionary<string, Run> _active = new();
 
@@ -14,7 +22,7 @@ public sealed class RunStore
     {
         while (true)
         {
-            var run = new Run(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), endpoint);
+            var run = new Run(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), endpoint, options.Value.ReplayWindow);
             if (_active.TryAdd(run.Id, run)) return run;
         }
     }

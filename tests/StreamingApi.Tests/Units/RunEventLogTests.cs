@@ -29,3 +29,43 @@ public sealed class RunEventLogTests
         return items;
     }
 }
+
+public sealed class RunEventLogRetentionTests
+{
+    [Fact]
+    public async Task EventsEveryReaderHasPassedAreLetGoBeyondTheReplayWindow()
+    {
+        var log = new RunEventLog(replayWindow: 8);
+        await using var reader = log.ReadAsync().GetAsyncEnumerator();
+        for (var i = 0; i < 500; i++)
+        {
+            log.Append(new TextDelta(i.ToString()));
+            Assert.True(await reader.MoveNextAsync());
+            Assert.Equal(i + 1, reader.Current.Sequence);
+        }
+
+        Assert.Equal(500, log.Count);
+        Assert.InRange(log.FirstHeld, 500 - 8 - 64, 500 - 8 + 1); // only the window (and one chunk) is held
+        var resumed = await log.ReadAsync(afterSequence: 495).Take(5).ToListAsync();
+        Assert.Equal([496L, 497, 498, 499, 500], resumed.Select(e => e.Sequence));
+        Assert.Throws<InvalidOperationException>(() => log.ReadAsync(afterSequence: 10).GetAsyncEnumerator().MoveNextAsync().AsTask().GetAwaiter().GetResult());
+    }
+
+    [Fact]
+    public async Task NothingIsLetGoBeforeTheFirstReaderNorWhatASlowReaderHasNotRead()
+    {
+        var log = new RunEventLog(replayWindow: 8);
+        for (var i = 0; i < 300; i++) log.Append(new TextDelta(i.ToString()));
+        Assert.Equal(1, log.FirstHeld); // no reader yet: the response that starts a run must see its start
+
+        await using var slow = log.ReadAsync().GetAsyncEnumerator();
+        Assert.True(await slow.MoveNextAsync()); // the reader has taken 1 to 300 and handed out the first
+        for (var i = 0; i < 300; i++) log.Append(new TextDelta("more"));
+        Assert.InRange(log.FirstHeld, 2, 301); // 301 to 600 are not read yet: all held
+
+        log.Complete();
+        var rest = 1;
+        while (await slow.MoveNextAsync()) rest++;
+        Assert.Equal(600, rest);
+    }
+}

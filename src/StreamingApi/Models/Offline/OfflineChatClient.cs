@@ -10,7 +10,7 @@ namespace StreamingApi.Models.Offline;
 /// asks for the ones the prompt needs and waits for their results; asked for JSON, it streams the structured
 /// result built from those results.
 /// </summary>
-public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, TimeProvider time) : IChatClient
+public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, OfflinePacer pacer, TimeProvider time) : IChatClient
 {
     private static readonly ChatClientMetadata Metadata = new("offline", null, OfflineModelOptions.DefaultModelId);
 
@@ -23,7 +23,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Tim
         var conversation = messages.ToList();
         var prompt = conversation.FirstOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
         var history = OfflineAnalyst.History(conversation);
-        var pace = new Pace(options.Value, time);
+        var pace = new Pace(options.Value, pacer, time);
         var responseId = $"offline-{Guid.NewGuid():N}";
         var inputTokens = conversation.Sum(m => OfflineWriter.Tokens(m.Text).Count());
 
@@ -104,7 +104,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Tim
     }
 
     /// <summary>Keeps to the configured pace against a fixed schedule, so delays do not drift.</summary>
-    private sealed class Pace(OfflineModelOptions options, TimeProvider time)
+    private sealed class Pace(OfflineModelOptions options, OfflinePacer pacer, TimeProvider time)
     {
         private readonly long _start = time.GetTimestamp();
 
@@ -117,10 +117,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Tim
             }
             var due = TimeSpan.FromMilliseconds(options.FirstTokenDelayMs)
                 + (options.TokensPerSecond > 0 ? TimeSpan.FromSeconds(index / options.TokensPerSecond) : TimeSpan.Zero);
-            var wait = due - time.GetElapsedTime(_start);
-            if (wait > TimeSpan.Zero) return Task.Delay(wait, time, cancellationToken);
-            cancellationToken.ThrowIfCancellationRequested();
-            return Task.CompletedTask;
+            return pacer.WaitUntilAsync(_start + (long)(due.TotalSeconds * time.TimestampFrequency), cancellationToken);
         }
     }
 }
