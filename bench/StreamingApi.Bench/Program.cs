@@ -6,6 +6,8 @@ if (args is ["baseline-server", ..]) return BaselineServer.Run(args[1..]);
 var smoke = args.Contains("--smoke");
 var only = args.SkipWhile(a => a != "--scenario").Skip(1).FirstOrDefault();
 var sizes = smoke ? BenchSizes.Smoke : BenchSizes.Full;
+if (args.SkipWhile(a => a != "--held").Skip(1).FirstOrDefault() is { } held) sizes = sizes with { HeldStreams = int.Parse(held) };
+if (args.Contains("--once")) sizes = sizes with { Repetitions = 1 };
 var root = RepositoryRoot();
 var serviceDll = Path.Combine(root, "src", "StreamingApi", "bin", "Release", "net10.0", "StreamingApi.dll");
 if (!File.Exists(serviceDll))

@@ -42,9 +42,12 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
                 ["OfflineModel__FixedDeltaCount"] = deltas.ToString(),
             });
             using var http = SseClient.CreateHttpClient(server.Address);
-            await WarmUpAsync(http);
+            await WarmUpAsync(http, "stream/text?prompt=warm-up");
             var idle = server.ResidentBytes;
             var peak = idle;
+            var serverCpuBefore = server.CpuTime;
+            var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var wallStart = Stopwatch.GetTimestamp();
             var firsts = new ConcurrentBag<double>();
             var lateness = new ConcurrentBag<double[]>();
             var done = 0;
@@ -54,7 +57,7 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
             for (var i = 0; i < sizes.HeldStreams; i++)
             {
                 streams.Add(HoldOneAsync());
-                if (i % 250 == 249) await Task.Delay(100); // a ramp the listen backlog can take
+                if (i % 50 == 49) await Task.Delay(20); // a smooth ramp, 2,500 new streams a second
             }
             var sampling = Task.Run(async () =>
             {
@@ -66,6 +69,9 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
             });
             await Task.WhenAll(streams);
             await sampling;
+            var wall = Stopwatch.GetElapsedTime(wallStart).TotalSeconds;
+            var serverCores = (server.CpuTime - serverCpuBefore).TotalSeconds / wall;
+            var clientCores = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalSeconds / wall;
 
             firstEvent.Add(Measurements.Percentile(firsts.ToArray(), 50));
             firstEvent.Add(Measurements.Percentile(firsts.ToArray(), 99));
@@ -77,7 +83,8 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
             completed.Add(done);
             report($"   held streams, repetition {repetition + 1}: {firsts.Count:N0} got a first event, {done:N0} completed; " +
                    $"first event p50 {firstEvent[^2]:0.0} ms, p99 {firstEvent[^1]:0.0} ms; delivery delay p50 {delays[^2]:0.0} ms, " +
-                   $"p99 {delays[^1]:0.0} ms; peak RSS {rss[^1]:0} MiB ({perStream[^1] / 1024:0.0} KiB per stream)");
+                   $"p99 {delays[^1]:0.0} ms; peak RSS {rss[^1]:0} MiB ({perStream[^1] / 1024:0.0} KiB per stream); " +
+                   $"CPU: server {serverCores:0.00} cores, this client {clientCores:0.00} cores, over {wall:0} s");
 
             async Task HoldOneAsync()
             {
@@ -278,9 +285,16 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         }
     }
 
-    private static async Task WarmUpAsync(HttpClient http)
+    /// <summary>JIT and tiered compilation first: a few streams read to their third text frame, then let go.</summary>
+    private static async Task WarmUpAsync(HttpClient http, string url)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await SseClient.ReadAsync(http, "health", null, limit.Token);
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+        {
+            var texts = 0;
+            await SseClient.ReadAsync(http, url, frame => SseClient.EventOf(frame) != "text" || ++texts < 3, limit.Token);
+        }));
+        do await Task.Delay(200, limit.Token);
+        while ((await PrometheusScrape.ReadAsync(http)).Sum("streamingapi_runs_active") > 0);
     }
 }

@@ -43,7 +43,9 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         List<ChatMessage> messages = [new(ChatRole.System, definition.Instructions), new(ChatRole.User, request.Prompt)];
         var settings = new PromptExecutionSettings { FunctionChoiceBehavior = definition.HasTools ? FunctionChoiceBehavior.Auto() : null };
         var turn = definition.Output is null ? null : new List<ChatResponseUpdate>();
-        await foreach (var item in Merge(client.GetStreamingResponseAsync(messages, settings.ToChatOptions(kernel), cancellationToken), toolEvents.Reader, cancellationToken))
+        var updates = client.GetStreamingResponseAsync(messages, settings.ToChatOptions(kernel), cancellationToken);
+        var items = definition.HasTools ? Merge(updates, toolEvents.Reader, cancellationToken) : updates.Select(update => new Item(update, null));
+        await foreach (var item in items.ConfigureAwait(false))
         {
             if (item.Event is { } toolEvent)
             {

@@ -42,6 +42,17 @@ public sealed class RunEventLog(int replayWindow = RunEventLog.DefaultReplayWind
         get { lock (_gate) return _completed; }
     }
 
+    private void Wake()
+    {
+        TaskCompletionSource? waiting;
+        lock (_gate)
+        {
+            waiting = _waiting;
+            _waiting = null;
+        }
+        waiting?.TrySetResult();
+    }
+
     public RunEvent Append(AgentEvent @event)
     {
         RunEvent entry;
@@ -85,6 +96,8 @@ public sealed class RunEventLog(int replayWindow = RunEventLog.DefaultReplayWind
         }
 
         var batch = new List<RunEvent>();
+        // One registration for the whole read, not one per wait: a cancelled reader is woken like a new event would.
+        using var wake = cancellationToken.UnsafeRegister(static state => ((RunEventLog)state!).Wake(), this);
         try
         {
             while (true)
@@ -96,7 +109,9 @@ public sealed class RunEventLog(int replayWindow = RunEventLog.DefaultReplayWind
                     cursor.Next += batch.Count;
                     if (batch.Count == 0 && !_completed)
                     {
-                        _waiting ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        // Continuations run inline: the appending run hands each event straight to a waiting
+                        // reader's write, with no thread-pool hop in between (Append signals outside its lock).
+                        _waiting ??= new TaskCompletionSource(TaskCreationOptions.None);
                         wait = _waiting.Task;
                     }
                 }
@@ -104,7 +119,8 @@ public sealed class RunEventLog(int replayWindow = RunEventLog.DefaultReplayWind
                 if (batch.Count == 0)
                 {
                     if (wait is null) yield break;
-                    await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await wait.ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
                     continue;
                 }
 
