@@ -49,8 +49,13 @@ public sealed class RunCoordinator(
         var stats = context.Stats;
         using var timeLimit = new CancellationTokenSource(plan.TimeLimit ?? Timeout.InfiniteTimeSpan, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(run.StopToken, clientGone, timeLimit.Token, lifetime.ApplicationStopping);
-        // Registered after the linked source, so it runs first: the moment the stop was asked for.
-        using var markStop = stop.Token.UnsafeRegister(static state => ((RunContext)state!).MarkStopRequested(), context);
+        // The moment the stop was asked for. Registered on each source after the linked source was made: a token
+        // runs its callbacks last-registered first, so this runs before the stop reaches the model and the tools.
+        Action<object?> mark = static state => ((RunContext)state!).MarkStopRequested();
+        using var markClientGone = clientGone.UnsafeRegister(mark, context);
+        using var markTimeLimit = timeLimit.Token.UnsafeRegister(mark, context);
+        using var markStopped = run.StopToken.UnsafeRegister(mark, context);
+        using var markStopping = lifetime.ApplicationStopping.UnsafeRegister(mark, context);
 
         run.Events.Append(new RunStarted(run.Id, plan.Agent.Name, plan.Agent.Model, time.GetUtcNow()));
         string status;

@@ -26,6 +26,12 @@ public sealed class CancellationTests
         await cancellations.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
         Assert.Contains(cancellations.GetMeasurementSnapshot(), m => Equals(m.Tags["tool"], "fetch_sales_data"));
         await app.WaitForNoActiveRunsAsync();
+
+        // Operators (and the bench) see the same through Prometheus.
+        var metrics = await client.GetStringAsync("/metrics");
+        Assert.Contains("streamingapi_tool_cancellations_total{", metrics);
+        Assert.Matches(@"streamingapi_tool_cancellation_latency_milliseconds_count\{[^}]*\} [1-9]", metrics);
+        Assert.Matches(@"streamingapi_runs_active\{[^}]*\} 0\b", metrics);
         var ended = await app.Logs.WaitForAsync(LogCapture.IsRunEnded);
         Assert.Equal("cancelled", LogCapture.Scalar(ended, "Status"));
         Assert.Equal("client-disconnected", LogCapture.Scalar(ended, "Reason"));
