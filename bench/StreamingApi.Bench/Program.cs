@@ -17,8 +17,8 @@ Console.WriteLine($"StreamingApi bench, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, 
                   $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1073741824.0:0} GiB, .NET {Environment.Version}, {(smoke ? "smoke sizes" : "full sizes")}");
 Console.WriteLine("Median (min – max) of the repetitions.");
 Console.WriteLine();
-Console.WriteLine("| scenario | service | baseline / detail | result |");
-Console.WriteLine("|---|---|---|---|");
+Console.WriteLine("| scenario | measured | target |");
+Console.WriteLine("|---|---|---|");
 
 var scenarios = new Scenarios(sizes,
     environment => ServerProcess.StartAsync("dotnet", serviceDll, root, new Dictionary<string, string>(environment)

@@ -124,10 +124,11 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
 
         var half = (IReadOnlyList<double> pairs, int offset) => pairs.Where((_, i) => i % 2 == offset).ToList();
         report($"| 3. Held streams, {sizes.HeldStreams:N0} × {sizes.HeldSeconds} s at {sizes.HeldTokensPerSecond} tokens/s | " +
-               $"completed {Measurements.Format(Measurements.Spread(completed), "N0")} | " +
-               $"first event p50 {Measurements.Format(Measurements.Spread(half(firstEvent, 0)), "0.0")} ms, p99 {Measurements.Format(Measurements.Spread(half(firstEvent, 1)), "0.0")} ms | " +
-               $"delivery delay p50 {Measurements.Format(Measurements.Spread(half(delays, 0)), "0.0")} ms, p99 {Measurements.Format(Measurements.Spread(half(delays, 1)), "0.0")} ms | " +
-               $"peak RSS {Measurements.Format(Measurements.Spread(rss), "0")} MiB, {Measurements.Format(Measurements.Spread(perStream.Select(b => b / 1024).ToList()), "0.0")} KiB per stream |");
+               $"completed {Measurements.Format(Measurements.Spread(completed), "N0")}; " +
+               $"first event p50 {Measurements.Format(Measurements.Spread(half(firstEvent, 0)), "0.0")} ms, p99 {Measurements.Format(Measurements.Spread(half(firstEvent, 1)), "0.0")} ms; " +
+               $"delivery delay p50 {Measurements.Format(Measurements.Spread(half(delays, 0)), "0.0")} ms, p99 {Measurements.Format(Measurements.Spread(half(delays, 1)), "0.0")} ms; " +
+               $"peak RSS {Measurements.Format(Measurements.Spread(rss), "0")} MiB, {Measurements.Format(Measurements.Spread(perStream.Select(b => b / 1024).ToList()), "0.0")} KiB per stream | " +
+               "RSS < 1 GiB, first event p99 < 100 ms, delay p99 < 50 ms |");
     }
 
     /// <summary>4. Streams aborted by their client during a slow tool: abort to the tool's token firing, and no run left.</summary>
@@ -177,7 +178,7 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
                    $"p50 ≤ {p50[^1]} ms, p99 ≤ {p99[^1]} ms; {left[^1]} runs left active");
         }
         report($"| 4. Cancellation, {sizes.CancelledStreams:N0} streams aborted during a slow tool | abort → tool token p50 ≤ {Measurements.Format(Measurements.Spread(p50), "0.##")} ms, " +
-               $"p99 ≤ {Measurements.Format(Measurements.Spread(p99), "0.##")} ms | runs left active {Measurements.Format(Measurements.Spread(left), "0")} |");
+               $"p99 ≤ {Measurements.Format(Measurements.Spread(p99), "0.##")} ms; runs left active {Measurements.Format(Measurements.Spread(left), "0")} | p99 < 10 ms, none left |");
     }
 
     /// <summary>5. The same answer plain and buffered: frames and bytes on the wire, and the latency buffering adds.</summary>
@@ -207,8 +208,8 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         }
         var half = (int offset) => added.Where((_, i) => i % 2 == offset).ToList();
         report($"| 5. Buffered (minChars 50, maxDelayMs 250) vs plain, one answer at 40 tokens/s | frames {Measurements.Format(Measurements.Spread(bufferedFrames), "0")} vs {Measurements.Format(Measurements.Spread(plainFrames), "0")}, " +
-               $"bytes {Measurements.Format(Measurements.Spread(bufferedBytes), "N0")} vs {Measurements.Format(Measurements.Spread(plainBytes), "N0")} | " +
-               $"added latency per character p50 {Measurements.Format(Measurements.Spread(half(0)), "0")} ms, p99 {Measurements.Format(Measurements.Spread(half(1)), "0")} ms |");
+               $"bytes {Measurements.Format(Measurements.Spread(bufferedBytes), "N0")} vs {Measurements.Format(Measurements.Spread(plainBytes), "N0")}; " +
+               $"added latency per character p50 {Measurements.Format(Measurements.Spread(half(0)), "0")} ms, p99 {Measurements.Format(Measurements.Spread(half(1)), "0")} ms | — |");
 
         // When each character arrived, in ms after its run started (by the server's clock, on this same machine).
         static async Task<(long Frames, long Bytes, List<double> Arrivals)> ArrivalsAsync(HttpClient http, string url)
@@ -267,9 +268,9 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         report($"| {name} | service {Measurements.Format(rate(serviceRuns), "N0")} events/s, {Measurements.Format(cpu(serviceRuns), "0.00")} CPU s per million events, " +
                $"{Measurements.Format(allocated(serviceRuns), "0")} B allocated per event; " +
                $"baseline {Measurements.Format(rate(baselineRuns), "N0")} events/s, {Measurements.Format(cpu(baselineRuns), "0.00")} CPU s per million, " +
-               $"{Measurements.Format(allocated(baselineRuns), "0")} B per event | " +
+               $"{Measurements.Format(allocated(baselineRuns), "0")} B per event; " +
                $"throughput ratio {Measurements.Format(Measurements.Spread(serviceRuns.Zip(baselineRuns, (x, y) => x.Rate / y.Rate).ToList()), "P0")}; " +
-               $"CPU per event ratio {Measurements.Format(Measurements.Spread(serviceRuns.Zip(baselineRuns, (x, y) => x.Cpu / y.Cpu).ToList()), "0.00")}× | ≥ 50 % |");
+               $"CPU per event ratio {Measurements.Format(Measurements.Spread(serviceRuns.Zip(baselineRuns, (x, y) => x.Cpu / y.Cpu).ToList()), "0.00")}× | service ≥ 50 % of baseline |");
 
         async Task<(double Rate, double Cpu, double Allocated)> StreamsAsync(ServerProcess server, HttpClient http, string url, Func<Task<double>> allocatedBytes)
         {

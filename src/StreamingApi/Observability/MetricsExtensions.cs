@@ -22,7 +22,7 @@ public static class MetricsExtensions
             {
                 Boundaries = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
             })
-            .AddPrometheusExporter());
+            .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0));
         return services;
     }
 
