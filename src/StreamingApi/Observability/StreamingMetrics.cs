@@ -47,7 +47,7 @@ public sealed class StreamingMetrics
     public void ToolCancelled(string tool, TimeSpan? sinceStopRequested)
     {
         var toolTag = new KeyValuePair<string, object?>("tool", tool);
-        _toolCancellations.Add(1, toolTag);
         if (sinceStopRequested is { } latency) _cancellationLatency.Record(latency.TotalMilliseconds, toolTag);
+        _toolCancellations.Add(1, toolTag);
     }
 }

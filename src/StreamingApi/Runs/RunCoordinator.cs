@@ -88,10 +88,10 @@ public sealed class RunCoordinator(
         var elapsed = stats.Elapsed;
         run.Events.Append(new RunDone(status, reason, stats.Chunks, stats.Chars, (long)elapsed.TotalMilliseconds, stats.Usage));
         run.Events.Complete();
-        store.Remove(run);
         metrics.RunEnded(plan.Endpoint, status, elapsed);
         RunLog.RunEnded(logger, run.Id, plan.Endpoint, plan.Agent.Name, plan.Agent.Model, status, reason,
             stats.Chunks, stats.Chars, stats.ToolCalls, (long)elapsed.TotalMilliseconds);
+        store.Remove(run); // last: a run no longer in the store is finished in every respect
     }
 
     private static async IAsyncEnumerable<AgentEvent> Count(IAsyncEnumerable<AgentEvent> events, RunStats stats)

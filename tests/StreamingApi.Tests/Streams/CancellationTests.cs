@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using StreamingApi.Observability;
@@ -29,6 +30,11 @@ public sealed class CancellationTests
 
         // Operators (and the bench) see the same through Prometheus.
         var metrics = await client.GetStringAsync("/metrics");
+        for (var attempt = 0; attempt < 50 && !Regex.IsMatch(metrics, @"streamingapi_runs_active\{[^}]*\} 0\b"); attempt++)
+        {
+            await Task.Delay(100);
+            metrics = await client.GetStringAsync("/metrics");
+        }
         Assert.Contains("streamingapi_tool_cancellations_total{", metrics);
         Assert.Matches(@"streamingapi_tool_cancellation_latency_milliseconds_count\{[^}]*\} [1-9]", metrics);
         Assert.Matches(@"streamingapi_runs_active\{[^}]*\} 0\b", metrics);
