@@ -138,6 +138,8 @@ public sealed class ConsolePageTests(BrowserFixture browser)
         Assert.Equal("done", await rows.Last.Locator("td").Nth(1).InnerTextAsync());
         Assert.EndsWith(":1", await rows.Nth(0).Locator("td").Nth(0).InnerTextAsync());
         Assert.NotEqual("0", await console.Page.InnerTextAsync("#p-chunks"));
+        // Readable on a phone: nothing wider than the 390 px screen.
+        Assert.True(await console.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"));
         Assert.True(await console.Page.IsVisibleAsync("#progress-panel"));
     }
 }
