@@ -49,12 +49,16 @@ public sealed class RunEventLog(int replayWindow = RunEventLog.DefaultReplayWind
     private void Wake()
     {
         TaskCompletionSource? waiting;
-        lock (_gate)
-        {
-            waiting = _waiting;
-            _waiting = null;
-        }
+        lock (_gate) waiting = TakeWaiters();
         waiting?.TrySetResult(); // its continuations run on the thread pool (see ReadAsync)
+    }
+
+    /// <summary>The signal the waiting readers hold, to be set once the lock is released. Call under the lock.</summary>
+    private TaskCompletionSource? TakeWaiters()
+    {
+        var waiting = _waiting;
+        _waiting = null;
+        return waiting;
     }
 
     public RunEvent Append(AgentEvent @event)
@@ -67,8 +71,7 @@ public sealed class RunEventLog(int replayWindow = RunEventLog.DefaultReplayWind
             entry = new RunEvent(_firstHeld + _events.Count, @event);
             _events.Add(entry);
             LetGoOfReadEvents();
-            waiting = _waiting;
-            _waiting = null;
+            waiting = TakeWaiters();
         }
         waiting?.TrySetResult();
         return entry;
@@ -81,8 +84,7 @@ public sealed class RunEventLog(int replayWindow = RunEventLog.DefaultReplayWind
         lock (_gate)
         {
             _completed = true;
-            waiting = _waiting;
-            _waiting = null;
+            waiting = TakeWaiters();
         }
         waiting?.TrySetResult();
     }

@@ -10,7 +10,7 @@ public sealed class ToolCancellation(StreamingMetrics metrics)
     /// <summary>Key of the <see cref="RunContext"/> in <see cref="Kernel.Data"/> of a run's kernel.</summary>
     public const string RunKey = "streamingapi.run";
 
-    public CancellationTokenRegistration Observe(Kernel kernel, string tool, CancellationToken cancellationToken)
+    private CancellationTokenRegistration Observe(Kernel kernel, string tool, CancellationToken cancellationToken)
     {
         var run = kernel.Data.TryGetValue(RunKey, out var value) ? value as RunContext : null;
         return cancellationToken.UnsafeRegister(_ => metrics.ToolCancelled(tool, run?.SinceStopRequested), null);
