@@ -17,38 +17,38 @@ public abstract record AgentEvent
 }
 
 /// <summary>Always the first event of a run.</summary>
-public sealed record RunStarted(string RunId, string Agent, string Model, DateTimeOffset StartedAt) : AgentEvent("run");
+public sealed record RunStarted(string RunId, string Agent, string Model, DateTimeOffset StartedAt) : AgentEvent(AgentEventTypes.Run);
 
 /// <summary>A piece of the model's text answer.</summary>
-public sealed record TextDelta(string Delta) : AgentEvent("text");
+public sealed record TextDelta(string Delta) : AgentEvent(AgentEventTypes.Text);
 
 /// <summary>The model asked for a tool and the tool is starting.</summary>
-public sealed record ToolCallStarted(string CallId, string Name, IReadOnlyDictionary<string, object?> Arguments) : AgentEvent("tool-call");
+public sealed record ToolCallStarted(string CallId, string Name, IReadOnlyDictionary<string, object?> Arguments) : AgentEvent(AgentEventTypes.ToolCall);
 
 /// <summary>A tool returned (or failed, in which case <see cref="Error"/> says so and <see cref="Result"/> is null).</summary>
-public sealed record ToolCallCompleted(string CallId, string Name, object? Result, long ElapsedMs) : AgentEvent("tool-result")
+public sealed record ToolCallCompleted(string CallId, string Name, object? Result, long ElapsedMs) : AgentEvent(AgentEventTypes.ToolResult)
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Error { get; init; }
 }
 
 /// <summary>The structured result as far as it has been generated.</summary>
-public sealed record PartialOutput(JsonNode Output) : AgentEvent("partial");
+public sealed record PartialOutput(JsonNode Output) : AgentEvent(AgentEventTypes.Partial);
 
 /// <summary>The final structured result, validated.</summary>
-public sealed record FinalOutput(object Output) : AgentEvent("result");
+public sealed record FinalOutput(object Output) : AgentEvent(AgentEventTypes.Result);
 
 /// <summary>Figures about the text streamed so far.</summary>
-public sealed record ProgressReport(int Chunks, long Chars, long ElapsedMs, double CharsPerSecond) : AgentEvent("progress");
+public sealed record ProgressReport(int Chunks, long Chars, long ElapsedMs, double CharsPerSecond) : AgentEvent(AgentEventTypes.Progress);
 
 /// <summary>A failure after the stream started, with the fields of RFC 9457 problem details.</summary>
-public sealed record RunError(string Type, string Title, int Status, string Detail) : AgentEvent("error");
+public sealed record RunError(string Type, string Title, int Status, string Detail) : AgentEvent(AgentEventTypes.Error);
 
 /// <summary>Token counts reported by the model.</summary>
 public sealed record UsageReport(long InputTokens, long OutputTokens, long TotalTokens);
 
 /// <summary>Always the last event of a run whose client is still there.</summary>
-public sealed record RunDone(string Status, string? Reason, int Chunks, long Chars, long ElapsedMs, UsageReport? Usage) : AgentEvent("done");
+public sealed record RunDone(string Status, string? Reason, int Chunks, long Chars, long ElapsedMs, UsageReport? Usage) : AgentEvent(AgentEventTypes.Done);
 
 /// <summary>The values of <see cref="RunDone.Status"/>.</summary>
 public static class RunStatus

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using StreamingApi.Agents;
 
 namespace StreamingApi.Observability;
 
@@ -8,8 +9,7 @@ public sealed class StreamingMetrics
     public const string MeterName = "StreamingApi";
 
     private readonly UpDownCounter<long> _activeRuns;
-    private static readonly string[] EventTypes = ["run", "text", "tool-call", "tool-result", "partial", "result", "progress", "error", "done"];
-    private readonly long[] _eventsWritten = new long[EventTypes.Length];
+    private readonly long[] _eventsWritten = new long[AgentEventTypes.All.Count];
     private readonly Histogram<double> _runDuration;
     private readonly Counter<long> _toolCancellations;
     private readonly Histogram<double> _cancellationLatency;
@@ -19,7 +19,7 @@ public sealed class StreamingMetrics
         var meter = meterFactory.Create(MeterName);
         _activeRuns = meter.CreateUpDownCounter<long>("streamingapi.runs.active", "{run}", "Runs in progress.");
         // Observed rather than added to per frame: a frame costs one Interlocked.Increment, not an aggregator lookup.
-        meter.CreateObservableCounter("streamingapi.events.written", () => EventTypes.Select((type, i) =>
+        meter.CreateObservableCounter("streamingapi.events.written", () => AgentEventTypes.All.Select((type, i) =>
             new Measurement<long>(Interlocked.Read(ref _eventsWritten[i]), new KeyValuePair<string, object?>("event", type))),
             "{event}", "SSE frames written to clients.");
         _runDuration = meter.CreateHistogram<double>("streamingapi.run.duration", "s", "Duration of agent runs.");
@@ -40,7 +40,7 @@ public sealed class StreamingMetrics
 
     public void EventWritten(string eventType)
     {
-        var index = Array.IndexOf(EventTypes, eventType);
+        var index = IndexOf(eventType);
         if (index >= 0) Interlocked.Increment(ref _eventsWritten[index]);
     }
 
@@ -49,5 +49,13 @@ public sealed class StreamingMetrics
         var toolTag = new KeyValuePair<string, object?>("tool", tool);
         if (sinceStopRequested is { } latency) _cancellationLatency.Record(latency.TotalMilliseconds, toolTag);
         _toolCancellations.Add(1, toolTag);
+    }
+
+    private static int IndexOf(string eventType)
+    {
+        var types = AgentEventTypes.All;
+        for (var i = 0; i < types.Count; i++)
+            if (string.Equals(types[i], eventType, StringComparison.Ordinal)) return i;
+        return -1;
     }
 }

@@ -7,9 +7,9 @@ namespace StreamingApi.Streaming;
 /// <summary>The SSE endpoints: each takes GET with query parameters (for EventSource) or POST with a JSON body.</summary>
 public static class StreamEndpoints
 {
-    private const string Events =
+    private static readonly string Events =
         "Server-Sent Events. Every frame has id: <runId>:<seq>, event: <type>, data: <one line of JSON>. " +
-        "Types: run (first), text, tool-call, tool-result, partial, result, progress, error, done (always last). See docs/protocol.md.";
+        $"Types: {string.Join(", ", AgentEventTypes.All)} ({AgentEventTypes.Run} first, {AgentEventTypes.Done} last). See docs/protocol.md.";
 
     public static RouteGroupBuilder MapStreams(this IEndpointRouteBuilder routes)
     {
