@@ -1,8 +1,10 @@
 using StreamingApi.Agents;
+using StreamingApi.Health;
 using StreamingApi.Models;
 using StreamingApi.Observability;
 using StreamingApi.OpenApi;
 using StreamingApi.Problems;
+using StreamingApi.Runs;
 using StreamingApi.Streaming;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,11 +12,12 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddStructuredLogging();
 builder.Services.AddChatModel();
 builder.Services.AddAgents();
+builder.Services.AddRuns();
 builder.Services.AddStreaming();
 builder.Services.AddProblemResponses();
 builder.Services.AddApiDocumentation();
 builder.Services.AddServiceMetrics();
-builder.Services.AddHealthChecks();
+builder.Services.AddHealth();
 
 var app = builder.Build();
 
@@ -26,8 +29,9 @@ app.UseStaticFiles();
 app.UseApiDocumentation();
 
 app.MapStreams();
+app.MapRuns();
 app.MapAgentApi();
-app.MapHealthChecks("/health");
+app.MapHealth();
 app.MapServiceMetrics();
 
 return app.RunOrExplain();

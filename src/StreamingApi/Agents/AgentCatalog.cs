@@ -34,6 +34,14 @@ public sealed class AgentCatalog
     /// <summary>An inventory assistant whose one tool can be made to fail.</summary>
     public IAgent Flaky { get; }
 
+    /// <summary>The agents' names, as their <c>run</c> events give them.</summary>
+    public IEnumerable<string> Names => All.Select(agent => agent.Name);
+
+    /// <summary>The agent of that name (case-insensitive), or null.</summary>
+    public IAgent? Find(string name) => All.FirstOrDefault(agent => string.Equals(agent.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    private IEnumerable<IAgent> All => [Writer, Analyst, Flaky];
+
     private const string WriterInstructions =
         "You are a clear, friendly writer. Answer in markdown with a title, short paragraphs, headings and lists where they help.";
 

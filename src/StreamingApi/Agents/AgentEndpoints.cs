@@ -18,24 +18,31 @@ public static class AgentEndpoints
         group.MapPost("/text", RunTextAsync)
             .WithName("AgentText")
             .WithSummary("Runs the text agent and answers once, when it is done (not streamed).")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
     }
 
     private static async Task<Results<Ok<AgentTextResponse>, ProblemHttpResult>> RunTextAsync(
-        StreamRequest request, AgentCatalog agents, RunCoordinator runs, HttpContext http)
+        StreamRequest request, AgentCatalog agents, RunHost runs, HttpContext http)
     {
-        var run = runs.Start(new RunPlan("agent-text", agents.Writer, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit },
-            http.RequestAborted);
+        var plan = new RunPlan("agent-text", agents.Writer, new AgentRequest(request.Prompt!))
+        {
+            TimeLimit = request.TimeLimit,
+            WhenUnattended = WhenUnattended.StopAtOnce, // a blocking request cannot come back for the rest
+        };
+        if (await runs.StartAsync(plan, withReader: true, http.RequestAborted) is not { Reader: { } reader } started)
+            return StreamProblems.ShuttingDown(http);
+        await using var _ = reader;
         var text = new StringBuilder();
         string model = agents.Writer.Model;
         RunError? error = null;
         RunDone? done = null;
-        await foreach (var entry in RunCoordinator.Follow(run, 0, http.RequestAborted))
+        await foreach (var entry in reader.ReadAllAsync(http.RequestAborted))
         {
             switch (entry.Event)
             {
-                case RunStarted started: model = started.Model; break;
+                case RunStarted first: model = first.Model; break;
                 case TextDelta delta: text.Append(delta.Delta); break;
                 case RunError failure: error = failure; break;
                 case RunDone end: done = end; break;
@@ -44,8 +51,8 @@ public static class AgentEndpoints
 
         if (error is not null)
             return TypedResults.Problem(error.Detail, statusCode: error.Status, title: error.Title, type: error.Type,
-                extensions: new Dictionary<string, object?> { ["runId"] = run.Id });
-        return TypedResults.Ok(new AgentTextResponse(run.Id, model, text.ToString(), done!.Status, done.Reason, done.Chunks, done.Chars,
+                extensions: new Dictionary<string, object?> { ["runId"] = started.Record.RunId });
+        return TypedResults.Ok(new AgentTextResponse(started.Record.RunId, model, text.ToString(), done!.Status, done.Reason, done.Chunks, done.Chars,
             done.ElapsedMs, done.Usage));
     }
 }

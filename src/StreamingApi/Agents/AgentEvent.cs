@@ -47,12 +47,13 @@ public sealed record RunError(string Type, string Title, int Status, string Deta
 /// <summary>Token counts reported by the model.</summary>
 public sealed record UsageReport(long InputTokens, long OutputTokens, long TotalTokens);
 
-/// <summary>Always the last event of a run whose client is still there.</summary>
+/// <summary>Always the last event of a run.</summary>
 public sealed record RunDone(string Status, string? Reason, int Chunks, long Chars, long ElapsedMs, UsageReport? Usage) : AgentEvent(AgentEventTypes.Done);
 
-/// <summary>The values of <see cref="RunDone.Status"/>.</summary>
+/// <summary>The values of <see cref="RunDone.Status"/> (and <see cref="Running"/>, a run's status before its end).</summary>
 public static class RunStatus
 {
+    public const string Running = "running";
     public const string Completed = "completed";
     public const string Cancelled = "cancelled";
     public const string Failed = "failed";

@@ -1,11 +1,10 @@
 using StreamingApi.Agents.Tools;
-using StreamingApi.Runs;
 
 namespace StreamingApi.Agents;
 
 public static class AgentServiceCollectionExtensions
 {
-    /// <summary>The agents, their tools and the machinery that runs them.</summary>
+    /// <summary>The agents and their tools.</summary>
     public static IServiceCollection AddAgents(this IServiceCollection services)
     {
         services.AddOptions<ToolOptions>().BindConfiguration("Tools");
@@ -13,9 +12,6 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<AnalystTools>();
         services.AddSingleton<FlakyTools>();
         services.AddSingleton<AgentCatalog>();
-        services.AddOptions<RunOptions>().BindConfiguration("Runs");
-        services.AddSingleton<RunStore>();
-        services.AddSingleton<RunCoordinator>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Serilog;
+using Serilog.Events;
 
 namespace StreamingApi.Observability;
 
@@ -23,7 +24,18 @@ public static class LoggingExtensions
         app.UseSerilogRequestLogging(options =>
         {
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
+            options.GetLevel = LevelOf;
             // This host's logger: the static one is left alone (see AddStructuredLogging).
             options.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
         });
+
+    /// <summary>
+    /// A failure of ours is an error. A client that went away is not (streams end that way every day), nor is the 503 of
+    /// a server shutting down on purpose.
+    /// </summary>
+    private static LogEventLevel LevelOf(HttpContext http, double elapsedMs, Exception? exception) =>
+        http.RequestAborted.IsCancellationRequested ? LogEventLevel.Information
+        : exception is not null || (http.Response.StatusCode >= 500 && http.Response.StatusCode != StatusCodes.Status503ServiceUnavailable)
+            ? LogEventLevel.Error
+            : LogEventLevel.Information;
 }

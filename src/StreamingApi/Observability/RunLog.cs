@@ -13,4 +13,8 @@ public static partial class RunLog
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Run {RunId} started on {Endpoint} with a prompt of {PromptChars} chars: {Prompt}")]
     public static partial void RunStarting(ILogger logger, string runId, string endpoint, int promptChars, string prompt);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information,
+        Message = "Shutting down: {Runs} runs still going get {Seconds} s to finish before they are stopped")]
+    public static partial void Draining(ILogger logger, int runs, double seconds);
 }

@@ -9,7 +9,7 @@ public sealed class RunContext(string runId, TimeProvider time)
 
     public RunStats Stats { get; } = new(time);
 
-    /// <summary>Time since the client went away or the time limit fired; null while the run is wanted.</summary>
+    /// <summary>Time since the run was stopped (its client left, it was cancelled, its time ran out); null while it is wanted.</summary>
     public TimeSpan? SinceStopRequested
     {
         get

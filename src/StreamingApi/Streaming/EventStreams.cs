@@ -1,38 +1,46 @@
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.HttpResults;
-using StreamingApi.Agents;
+using Microsoft.Extensions.Options;
 using StreamingApi.Observability;
 using StreamingApi.Runs;
 
 namespace StreamingApi.Streaming;
 
 /// <summary>
-/// The one place where a run becomes an HTTP response: starts the run, and streams its numbered events as SSE
-/// frames (<c>id: runId:seq</c>, <c>event: type</c>, <c>data: json</c>), each flushed as it is written.
+/// Turns a request into a run's SSE response: a new run read from its first event, or an existing run read after
+/// a position (a reconnecting browser's <c>Last-Event-ID</c>, or <c>?after=</c>), with the answers the SSE standard
+/// gives for the other cases: 204 when there is nothing to continue (a browser stops reconnecting), 410 when the
+/// events asked for are no longer held, 503 while the server shuts down.
 /// </summary>
-public sealed class EventStreams(RunCoordinator runs, StreamingMetrics metrics)
+public sealed class EventStreams(RunHost runs, ILogger<EventStreams> logger)
 {
-    public ServerSentEventsResult<AgentEvent> Start(HttpContext http, RunPlan plan)
+    /// <summary>A <c>/stream/*</c> request: resumes the run its <c>Last-Event-ID</c> names, or else starts a new one.</summary>
+    public async Task<IResult> StartOrResumeAsync(HttpContext http, Func<RunPlan> plan)
     {
-        var run = runs.Start(plan, http.RequestAborted);
-        var response = http.Response;
-        response.Headers.CacheControl = "no-cache, no-store";
-        response.Headers["X-Accel-Buffering"] = "no";
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        return TypedResults.ServerSentEvents(Frames(run, http.RequestAborted));
+        if (LastEventId.HeaderOf(http.Request) is { } header)
+        {
+            if (!LastEventId.TryParse(header, out var id)) return StreamProblems.BadLastEventId(header);
+            return await ResumeAsync(http, id.Value.RunId, id.Value.Sequence, reconnecting: true);
+        }
+
+        var started = await runs.StartAsync(plan() with { WhenUnattended = WhenUnattended.StopAfterGrace }, withReader: true, http.RequestAborted);
+        return started is null ? StreamProblems.ShuttingDown(http) : new RunEventStream(started.Reader!);
     }
 
-    private async IAsyncEnumerable<SseItem<AgentEvent>> Frames(Run run, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The events of run <paramref name="runId"/> after <paramref name="after"/> (negative: from the first held).</summary>
+    /// <param name="reconnecting">The client reconnects (it sent <c>Last-Event-ID</c>): an unknown run is a 204, not a 404.</param>
+    public async Task<IResult> ResumeAsync(HttpContext http, string runId, long after, bool reconnecting)
     {
-        await foreach (var entry in RunCoordinator.Follow(run, 0, cancellationToken).ConfigureAwait(false))
+        var opening = await runs.OpenAsync(runId, after, http.RequestAborted);
+        switch (opening.Status)
         {
-            metrics.EventWritten(entry.Event.EventType);
-            yield return ToFrame(run.Id, entry);
+            case RunOpeningStatus.Opened:
+                if (after > 0) StreamLog.Resumed(logger, runId, after);
+                return new RunEventStream(opening.Reader!);
+            case RunOpeningStatus.Gone:
+                return StreamProblems.EventsGone(runId, after, opening.FirstHeld);
+            case RunOpeningStatus.Unknown when !reconnecting:
+                return StreamProblems.RunNotFound(runId);
+            default:
+                return TypedResults.NoContent(); // unknown, expired or finished: nothing will come, stop reconnecting
         }
     }
-
-    public static SseItem<AgentEvent> ToFrame(string runId, RunEvent entry) =>
-        new(entry.Event, entry.Event.EventType) { EventId = $"{runId}:{entry.Sequence}" };
 }

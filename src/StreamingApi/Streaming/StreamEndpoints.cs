@@ -1,75 +1,79 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Agents;
 using StreamingApi.Runs;
 
 namespace StreamingApi.Streaming;
 
-/// <summary>The SSE endpoints: each takes GET with query parameters (for EventSource) or POST with a JSON body.</summary>
+/// <summary>
+/// The SSE endpoints. Each takes GET with query parameters (for EventSource) or POST with a JSON body, starts a run
+/// and streams it; a request with <c>Last-Event-ID</c> (a browser reconnecting) continues that run instead.
+/// </summary>
 public static class StreamEndpoints
 {
     private static readonly string Events =
-        "Server-Sent Events. Every frame has id: <runId>:<seq>, event: <type>, data: <one line of JSON>. " +
-        $"Types: {string.Join(", ", AgentEventTypes.All)} ({AgentEventTypes.Run} first, {AgentEventTypes.Done} last). See docs/protocol.md.";
+        "Server-Sent Events. Every frame has id: <runId>:<seq>, event: <type>, data: <one line of JSON>; the first also has retry:. " +
+        $"Types: {string.Join(", ", AgentEventTypes.All)} ({AgentEventTypes.Run} first, {AgentEventTypes.Done} last). " +
+        "A request with Last-Event-ID: <runId>:<seq> continues that run after seq: 204 when there is nothing to continue, " +
+        "410 when those events are no longer held. See docs/protocol.md.";
 
     public static RouteGroupBuilder MapStreams(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/stream").WithTags("Streams");
 
-        group.MapGet("/text", ([AsParameters] StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Text(request, agents, streams, http))
-            .Describe("StreamText", "Streams a plain text answer, delta by delta. (GET, query parameters)");
-        group.MapPost("/text", (StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Text(request, agents, streams, http))
-            .Describe("StreamTextPost", "Streams a plain text answer, delta by delta. (POST, JSON body)");
+        group.MapStream<StreamRequest>("/text", "StreamText", "Streams a plain text answer, delta by delta.",
+            (request, agents, _) => new RunPlan("text", agents.Writer, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit });
 
-        group.MapGet("/analysis", ([AsParameters] StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Analysis(request, agents, streams, http))
-            .Describe("StreamAnalysis", "A data analyst with tools: tool calls live, then a validated structured result. (GET, query parameters)");
-        group.MapPost("/analysis", (StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Analysis(request, agents, streams, http))
-            .Describe("StreamAnalysisPost", "A data analyst with tools: tool calls live, then a validated structured result. (POST, JSON body)");
+        group.MapStream<StreamRequest>("/analysis", "StreamAnalysis",
+            "A data analyst with tools: tool calls live, then a validated structured result.",
+            (request, agents, _) => new RunPlan("analysis", agents.Analyst, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit });
 
-        group.MapGet("/progress", ([AsParameters] ProgressStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Progress(request, agents, streams, http))
-            .Describe("StreamProgress", "Text plus a progress event every N chunks and once at the end. (GET, query parameters)");
-        group.MapPost("/progress", (ProgressStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Progress(request, agents, streams, http))
-            .Describe("StreamProgressPost", "Text plus a progress event every N chunks and once at the end. (POST, JSON body)");
+        group.MapStream<ProgressStreamRequest>("/progress", "StreamProgress", "Text plus a progress event every N chunks and once at the end.",
+            (request, agents, _) => new RunPlan("progress", agents.Writer, new AgentRequest(request.Prompt!))
+            {
+                TimeLimit = request.TimeLimit,
+                Shape = ProgressEvents.Every(request.Every ?? ProgressStreamRequest.DefaultEvery),
+            });
 
-        group.MapGet("/buffered", ([AsParameters] BufferedStreamRequest request, AgentCatalog agents, EventStreams streams, TimeProvider time, HttpContext http) => Buffered(request, agents, streams, time, http))
-            .Describe("StreamBuffered", "Text deltas coalesced into frames of at least minChars, or after maxDelayMs. (GET, query parameters)");
-        group.MapPost("/buffered", (BufferedStreamRequest request, AgentCatalog agents, EventStreams streams, TimeProvider time, HttpContext http) => Buffered(request, agents, streams, time, http))
-            .Describe("StreamBufferedPost", "Text deltas coalesced into frames of at least minChars, or after maxDelayMs. (POST, JSON body)");
+        group.MapStream<BufferedStreamRequest>("/buffered", "StreamBuffered",
+            "Text deltas coalesced into frames of at least minChars, or after maxDelayMs.",
+            (request, agents, time) => new RunPlan("buffered", agents.Writer, new AgentRequest(request.Prompt!))
+            {
+                TimeLimit = request.TimeLimit,
+                Shape = BufferedText.Coalesce(request.MinChars ?? BufferedStreamRequest.DefaultMinChars,
+                    TimeSpan.FromMilliseconds(request.MaxDelayMs ?? BufferedStreamRequest.DefaultMaxDelayMs), time),
+            });
 
-        group.MapGet("/flaky", ([AsParameters] FlakyStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Flaky(request, agents, streams, http))
-            .Describe("StreamFlaky", "An agent whose tool fails on request: an error event mid-stream, then done {status: failed}. (GET, query parameters)");
-        group.MapPost("/flaky", (FlakyStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) => Flaky(request, agents, streams, http))
-            .Describe("StreamFlakyPost", "An agent whose tool fails on request: an error event mid-stream, then done {status: failed}. (POST, JSON body)");
+        group.MapStream<FlakyStreamRequest>("/flaky", "StreamFlaky",
+            "An agent whose tool fails on request: an error event mid-stream, then done {status: failed}.",
+            (request, agents, _) => new RunPlan("flaky", agents.Flaky, new AgentRequest(request.Prompt!, FailTools: request.Fail ?? true))
+            {
+                TimeLimit = request.TimeLimit,
+            });
+
+        // The page's list of event types, from the one list the server has.
+        group.MapGet("/event-types.js", () => TypedResults.Text(
+                $"export const EVENT_TYPES = {System.Text.Json.JsonSerializer.Serialize(AgentEventTypes.All)};\n", "text/javascript"))
+            .ExcludeFromDescription();
 
         return group;
     }
 
-    private static ServerSentEventsResult<AgentEvent> Text(StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-        streams.Start(http, new RunPlan("text", agents.Writer, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit });
+    /// <summary>Maps GET (query parameters) and POST (JSON body) of one stream to the same plan.</summary>
+    private static void MapStream<TRequest>(this RouteGroupBuilder group, string pattern, string name, string summary,
+        Func<TRequest, AgentCatalog, TimeProvider, RunPlan> plan) where TRequest : StreamRequest
+    {
+        group.MapGet(pattern, ([AsParameters] TRequest request, AgentCatalog agents, TimeProvider time, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, () => plan(request, agents, time)))
+            .DescribeStream(name, $"{summary} (GET, query parameters)");
+        group.MapPost(pattern, (TRequest request, AgentCatalog agents, TimeProvider time, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, () => plan(request, agents, time)))
+            .DescribeStream($"{name}Post", $"{summary} (POST, JSON body)");
+    }
 
-    private static ServerSentEventsResult<AgentEvent> Analysis(StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-        streams.Start(http, new RunPlan("analysis", agents.Analyst, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit });
-
-    private static ServerSentEventsResult<AgentEvent> Progress(ProgressStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-        streams.Start(http, new RunPlan("progress", agents.Writer, new AgentRequest(request.Prompt!))
-        {
-            TimeLimit = request.TimeLimit,
-            Shape = ProgressEvents.Every(request.Every ?? ProgressStreamRequest.DefaultEvery),
-        });
-
-    private static ServerSentEventsResult<AgentEvent> Buffered(BufferedStreamRequest request, AgentCatalog agents, EventStreams streams, TimeProvider time, HttpContext http) =>
-        streams.Start(http, new RunPlan("buffered", agents.Writer, new AgentRequest(request.Prompt!))
-        {
-            TimeLimit = request.TimeLimit,
-            Shape = BufferedText.Coalesce(request.MinChars ?? BufferedStreamRequest.DefaultMinChars,
-                TimeSpan.FromMilliseconds(request.MaxDelayMs ?? BufferedStreamRequest.DefaultMaxDelayMs), time),
-        });
-
-    private static ServerSentEventsResult<AgentEvent> Flaky(FlakyStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-        streams.Start(http, new RunPlan("flaky", agents.Flaky, new AgentRequest(request.Prompt!, FailTools: request.Fail ?? true))
-        {
-            TimeLimit = request.TimeLimit,
-        });
-
-    private static RouteHandlerBuilder Describe(this RouteHandlerBuilder endpoint, string name, string summary) =>
-        endpoint.WithName(name).WithSummary(summary).WithDescription(Events).ProducesValidationProblem();
+    private static void DescribeStream(this RouteHandlerBuilder endpoint, string name, string summary) =>
+        endpoint.WithName(name).WithSummary(summary).WithDescription(Events)
+            .Produces(StatusCodes.Status200OK, typeof(AgentEvent), "text/event-stream")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }

@@ -2,16 +2,12 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Validation;
 
 namespace StreamingApi.Streaming;
 
-/// <summary>Limits on what a client may ask (section <c>Streaming</c>).</summary>
-public sealed class StreamLimits
-{
-    public int MaxPromptChars { get; set; } = 4000;
-}
-
 /// <summary>The fields every streaming endpoint takes, from the query string (GET) or a JSON body (POST).</summary>
+[ValidatableType] // the streams are mapped by one generic helper, which the validation generator cannot see through
 public class StreamRequest : IValidatableObject
 {
     [Description("What to ask the agent: 1 to 4,000 characters (the limit is the setting Streaming:MaxPromptChars).")]
@@ -26,9 +22,9 @@ public class StreamRequest : IValidatableObject
 
     public TimeSpan? TimeLimit => MaxSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    public virtual IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var limits = validationContext.GetService<IOptions<StreamLimits>>()?.Value ?? new StreamLimits();
+        var limits = validationContext.GetService<IOptions<StreamingOptions>>()?.Value ?? new StreamingOptions();
         if (Prompt is null) yield break;
         if (string.IsNullOrWhiteSpace(Prompt))
             yield return new ValidationResult("The prompt must not be empty.", [nameof(Prompt)]);
@@ -37,6 +33,7 @@ public class StreamRequest : IValidatableObject
     }
 }
 
+[ValidatableType]
 public sealed class ProgressStreamRequest : StreamRequest
 {
     public const int DefaultEvery = 10;
@@ -47,6 +44,7 @@ public sealed class ProgressStreamRequest : StreamRequest
     public int? Every { get; set; }
 }
 
+[ValidatableType]
 public sealed class BufferedStreamRequest : StreamRequest
 {
     public const int DefaultMinChars = 50;
@@ -63,6 +61,7 @@ public sealed class BufferedStreamRequest : StreamRequest
     public int? MaxDelayMs { get; set; }
 }
 
+[ValidatableType]
 public sealed class FlakyStreamRequest : StreamRequest
 {
     [Description("Makes the inventory tool fail (default true).")]

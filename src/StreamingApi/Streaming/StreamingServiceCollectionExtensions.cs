@@ -4,10 +4,13 @@ namespace StreamingApi.Streaming;
 
 public static class StreamingServiceCollectionExtensions
 {
-    /// <summary>SSE responses, their JSON (camelCase, unicode kept readable) and their limits and metrics.</summary>
+    /// <summary>SSE responses, their JSON (camelCase, unicode kept readable), their settings and limits.</summary>
     public static IServiceCollection AddStreaming(this IServiceCollection services)
     {
-        services.AddOptions<StreamLimits>().BindConfiguration("Streaming");
+        services.AddOptions<StreamingOptions>().BindConfiguration("Streaming")
+            .Validate(o => o.MaxPromptChars > 0 && o.RetryMs >= 0 && o.HeartbeatSeconds >= 0 && o.StalledReaderSeconds >= 0 && o.DrainSeconds >= 0,
+                "Streaming: MaxPromptChars must be more than 0; RetryMs, HeartbeatSeconds, StalledReaderSeconds and DrainSeconds 0 or more.")
+            .ValidateOnStart();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EventStreams>();

@@ -1,7 +1,10 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using StreamingApi.Agents;
+using StreamingApi.Observability;
 using StreamingApi.Runs;
 using StreamingApi.Streaming;
 
@@ -10,37 +13,51 @@ namespace StreamingApi.Tests.Units;
 public sealed class SseFramingTests
 {
     [Fact]
-    public async Task FramesCarryIdEventAndOneLineOfJsonEvenForMultiLineText()
+    public async Task FramesCarryIdEventAndOneLineOfJsonEvenForMultiLineTextAndTheFirstCarriesRetry()
     {
-        var services = new ServiceCollection().AddStreaming().BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()).AddStreaming().AddMetrics().AddSingleton<StreamingMetrics>()
+            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).AddSingleton(typeof(ILogger<>), typeof(Logger<>)).BuildServiceProvider();
         var http = new DefaultHttpContext { RequestServices = services };
         var body = new MemoryStream();
         http.Response.Body = body;
         var delta = "line one\nline \"two\"\r\nemoji 🚀 done";
 
-        var result = TypedResults.ServerSentEvents(Frames(
+        await new RunEventStream(new ListReader("r1",
             new RunEvent(1, new TextDelta(delta)),
-            new RunEvent(2, new RunDone(RunStatus.Completed, null, 1, delta.Length, 5, null))));
-        await result.ExecuteAsync(http);
+            new RunEvent(2, new RunDone(RunStatus.Completed, null, 1, delta.Length, 5, null)))).ExecuteAsync(http);
 
         Assert.Equal("text/event-stream", http.Response.ContentType);
         Assert.Equal(
             "event: text\n" +
             // JSON keeps every delta on one data line; characters outside the BMP travel as \u escapes.
             "data: {\"delta\":\"line one\\nline \\\"two\\\"\\r\\nemoji \\uD83D\\uDE80 done\"}\n" +
-            "id: r1:1\n\n" +
+            "id: r1:1\n" +
+            "retry: 1000\n\n" +
             "event: done\n" +
             $"data: {{\"status\":\"completed\",\"reason\":null,\"chunks\":1,\"chars\":{delta.Length},\"elapsedMs\":5,\"usage\":null}}\n" +
             "id: r1:2\n\n",
             Encoding.UTF8.GetString(body.ToArray()));
     }
 
-    private static async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<AgentEvent>> Frames(params RunEvent[] events)
+    /// <summary>A reader of a finished run whose events are given.</summary>
+    private sealed class ListReader(string runId, params RunEvent[] events) : IRunReader
     {
-        foreach (var entry in events)
+        private int _next;
+
+        public string RunId => runId;
+
+        public bool TryRead(out RunEvent entry)
         {
-            await Task.Yield();
-            yield return EventStreams.ToFrame("r1", entry);
+            entry = _next < events.Length ? events[_next] : default;
+            return _next++ < events.Length;
         }
+
+        public ValueTask<bool> WaitToReadAsync() => new(_next < events.Length);
+
+        public void Interrupt()
+        {
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

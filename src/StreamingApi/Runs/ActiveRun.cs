@@ -1,0 +1,61 @@
+namespace StreamingApi.Runs;
+
+/// <summary>
+/// A run this instance executes: its plan and context, the one way to stop it (the first reason given wins and
+/// becomes the <c>done</c> event's reason), its time limit, and the policy for readers that leave.
+/// </summary>
+internal sealed class ActiveRun : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly DetachGrace? _detachGrace;
+    private readonly ITimer _timeLimit;
+    private string? _stopReason;
+
+    public ActiveRun(string id, RunPlan plan, TimeSpan timeLimit, TimeSpan? detachGrace, TimeProvider time)
+    {
+        Id = id;
+        Plan = plan;
+        Context = new RunContext(id, time);
+        if (detachGrace is { } grace) _detachGrace = new DetachGrace(grace, time, Stop);
+        _timeLimit = time.CreateTimer(static state => ((ActiveRun)state!).Stop(StopReasons.TimeLimit), this, timeLimit, Timeout.InfiniteTimeSpan);
+    }
+
+    public string Id { get; }
+
+    public RunPlan Plan { get; }
+
+    public RunContext Context { get; }
+
+    /// <summary>Fires when the run is stopped, for whatever reason: the model's and the tools' token.</summary>
+    public CancellationToken StopToken => _stop.Token;
+
+    /// <summary>Why the run was stopped, once it was.</summary>
+    public string? StopReason => Volatile.Read(ref _stopReason);
+
+    /// <summary>Completes when the run has ended and written its last event.</summary>
+    public Task Completion { get; set; } = Task.CompletedTask;
+
+    public void Stop(string reason)
+    {
+        if (Interlocked.CompareExchange(ref _stopReason, reason, null) is not null) return;
+        // Timestamped before the token fires, so that the tools' cancellation latency is measured from here.
+        Context.MarkStopRequested();
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The run ended as it was being stopped.
+        }
+    }
+
+    public void ReadersChanged(int readers) => _detachGrace?.ReadersChanged(readers);
+
+    public void Dispose()
+    {
+        _timeLimit.Dispose();
+        _detachGrace?.Dispose();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,51 @@
+namespace StreamingApi.Runs;
+
+/// <summary>
+/// What a reader going away means, decided in this one place. A run started for a client's stream goes on for a
+/// grace period after its last reader left, so a client whose connection broke can come back and continue; if none
+/// does in time, the run is stopped as <c>client-disconnected</c>. A grace of zero stops it at once. Runs started
+/// in the background (<c>POST /runs</c>) have no grace and never stop for their readers.
+/// </summary>
+internal sealed class DetachGrace(TimeSpan grace, TimeProvider time, Action<string> stop) : IDisposable
+{
+    private readonly Lock _gate = new();
+    private ITimer? _timer;
+    private bool _disposed;
+
+    /// <summary>Called with the run's number of readers whenever it changes (under the run log's lock: never blocks).</summary>
+    public void ReadersChanged(int readers)
+    {
+        lock (_gate)
+        {
+            if (readers > 0)
+            {
+                _timer?.Dispose();
+                _timer = null;
+                return;
+            }
+            if (_disposed || _timer is not null) return;
+            // The stop runs the model's and the tools' cancellation callbacks: never inside the caller's lock.
+            _timer = time.CreateTimer(static state => ((DetachGrace)state!).Expire(), this, grace > TimeSpan.Zero ? grace : TimeSpan.Zero,
+                Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    private void Expire()
+    {
+        lock (_gate)
+        {
+            if (_timer is null || _disposed) return; // a reader came back just in time
+        }
+        stop(StopReasons.ClientDisconnected);
+    }
+}

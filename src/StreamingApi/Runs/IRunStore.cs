@@ -1,0 +1,82 @@
+namespace StreamingApi.Runs;
+
+/// <summary>
+/// Where runs keep their records and their numbered events: in this process (<see cref="Memory.MemoryRunStore"/>, the
+/// default). Endpoints and agents never see which; the run host writes, readers read.
+/// </summary>
+public interface IRunStore
+{
+    /// <summary>
+    /// Creates the record and the event log of a new run that this instance executes. <paramref name="readersChanged"/>
+    /// is told the number of the run's readers whenever it changes.
+    /// </summary>
+    /// <param name="holdForReturningReader">When its last reader leaves, the log keeps that reader's place (and
+    /// waits for it as for a slow reader), so that a client that comes back misses nothing.</param>
+    ValueTask<IRunLog> CreateAsync(RunRecord record, bool holdForReturningReader, Action<int> readersChanged, CancellationToken cancellationToken);
+
+    /// <summary>The run's record, or null when no such run is known (never was, or has expired).</summary>
+    ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens a reader of the run's events after <paramref name="afterSequence"/> (when negative: from the first event
+    /// still held). The reader ends (throws
+    /// <see cref="OperationCanceledException"/>) when <paramref name="readerGone"/> fires.
+    /// </summary>
+    ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone);
+}
+
+/// <summary>One run's events as the run writes them. One writer: appends and the completion are never concurrent.</summary>
+public interface IRunLog
+{
+    string RunId { get; }
+
+    /// <summary>
+    /// Numbers and stores the event. Waits, as a slow TCP peer would make a writer wait, while a reader has
+    /// <see cref="RunOptions.MaxBacklogEvents"/> events still to take; <paramref name="cancellationToken"/> ends the wait.
+    /// </summary>
+    ValueTask AppendAsync(Agents.AgentEvent @event, CancellationToken cancellationToken);
+
+    /// <summary>Appends the run's last events without waiting for readers, records its end, and ends every reader after them.</summary>
+    ValueTask CompleteAsync(IReadOnlyList<Agents.AgentEvent> lastEvents, RunRecord end);
+}
+
+/// <summary>One reader of a run's events, from a position onwards, live until the run completes.</summary>
+public interface IRunReader : IAsyncDisposable
+{
+    string RunId { get; }
+
+    /// <summary>The next event, when one is waiting.</summary>
+    bool TryRead(out RunEvent entry);
+
+    /// <summary>
+    /// Waits until an event may be read (true) or the run has completed and every event was read (false). It may also
+    /// return true with nothing to read, after <see cref="Interrupt"/>.
+    /// </summary>
+    ValueTask<bool> WaitToReadAsync();
+
+    /// <summary>Ends a pending <see cref="WaitToReadAsync"/> early, so the reader's owner can write something else.</summary>
+    void Interrupt();
+}
+
+public enum RunOpeningStatus
+{
+    /// <summary><see cref="RunOpening.Reader"/> is open.</summary>
+    Opened,
+
+    /// <summary>No such run: it never existed here, or it expired.</summary>
+    Unknown,
+
+    /// <summary>Events the reader asked for are no longer held; <see cref="RunOpening.FirstHeld"/> is the earliest that is.</summary>
+    Gone,
+
+    /// <summary>The run has finished and has no event after the position asked for.</summary>
+    Ended,
+}
+
+/// <summary>The outcome of <see cref="IRunStore.OpenAsync"/>.</summary>
+public readonly record struct RunOpening(RunOpeningStatus Status, IRunReader? Reader = null, long FirstHeld = 0)
+{
+    public static RunOpening Unknown => new(RunOpeningStatus.Unknown);
+
+    public static RunOpening Ended => new(RunOpeningStatus.Ended);
+}

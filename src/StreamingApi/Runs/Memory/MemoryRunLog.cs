@@ -1,0 +1,236 @@
+using StreamingApi.Agents;
+
+namespace StreamingApi.Runs.Memory;
+
+/// <summary>
+/// One run's numbered events in this process. It holds what some reader has not taken yet, plus
+/// <c>replayWindow</c> events behind the slowest reader (with no reader: the latest events), for a client whose
+/// connection broke with frames in flight and that comes back after the last one it saw. Everything older is let go,
+/// so memory does not grow with the run's length, and the run waits while a reader is <c>maxBacklog</c> behind.
+/// </summary>
+internal sealed class MemoryRunLog : IRunLog
+{
+    private readonly Lock _gate = new();
+    private readonly EventRing _events = new();
+    private readonly List<Cursor> _cursors = []; // the readers, and the place of a reader that left and may come back
+    private readonly List<Cursor> _toWake = [];
+    private readonly int _replayWindow;
+    private readonly int _maxBacklog;
+    private readonly bool _holdForReturningReader;
+    private readonly Action<int> _readersChanged;
+    private readonly Action<MemoryRunLog> _completed;
+    private RunRecord _record;
+    private bool _isCompleted;
+    private TaskCompletionSource? _writerWaiting;
+
+    /// <param name="readersChanged">Told the number of readers whenever it changes; called under the log's lock, so it
+    /// must not call back into the log.</param>
+    /// <param name="completed">Told when the run has completed.</param>
+    public MemoryRunLog(RunRecord record, int replayWindow, int maxBacklog, bool holdForReturningReader, Action<int> readersChanged,
+        Action<MemoryRunLog> completed)
+    {
+        _record = record;
+        _replayWindow = Math.Max(0, replayWindow);
+        _maxBacklog = Math.Max(1, maxBacklog);
+        _holdForReturningReader = holdForReturningReader;
+        _readersChanged = readersChanged;
+        _completed = completed;
+    }
+
+    public string RunId => _record.RunId;
+
+    public RunRecord Record
+    {
+        get
+        {
+            lock (_gate) return _record with { LastSequence = _events.NextSequence - 1 };
+        }
+    }
+
+    /// <summary>How many events are held now (for tests and diagnostics).</summary>
+    public int HeldCount
+    {
+        get
+        {
+            lock (_gate) return (int)(_events.NextSequence - _events.FirstSequence);
+        }
+    }
+
+    public ValueTask AppendAsync(AgentEvent @event, CancellationToken cancellationToken)
+    {
+        bool backlogFull;
+        lock (_gate)
+        {
+            if (_isCompleted) throw new InvalidOperationException($"Run {RunId} has completed: nothing can be appended.");
+            _events.Add(@event);
+            backlogFull = Settle(wakeReaders: true);
+        }
+        WakeReaders();
+        return backlogFull ? WaitForReadersAsync(cancellationToken) : ValueTask.CompletedTask;
+    }
+
+    public ValueTask CompleteAsync(IReadOnlyList<AgentEvent> lastEvents, RunRecord end)
+    {
+        TaskCompletionSource? writer;
+        lock (_gate)
+        {
+            if (_isCompleted) throw new InvalidOperationException($"Run {RunId} has already completed.");
+            foreach (var @event in lastEvents) _events.Add(@event);
+            _isCompleted = true;
+            _record = end;
+            _cursors.RemoveAll(c => c.IsPlaceHolder);
+            foreach (var cursor in _cursors)
+            {
+                if (!cursor.Waiting) continue;
+                cursor.Waiting = false;
+                _toWake.Add(cursor);
+            }
+            Settle(wakeReaders: true);
+            _events.TrimExcess();
+            writer = TakeWriter();
+        }
+        WakeReaders();
+        writer?.TrySetResult();
+        _completed(this);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A reader from after <paramref name="afterSequence"/>, or from the first event held when it is negative.</summary>
+    public RunOpening Open(long afterSequence, CancellationToken readerGone)
+    {
+        Cursor cursor;
+        lock (_gate)
+        {
+            var next = afterSequence < 0 ? _events.FirstSequence : afterSequence + 1;
+            if (next < _events.FirstSequence) return new RunOpening(RunOpeningStatus.Gone, FirstHeld: _events.FirstSequence);
+            if (_isCompleted && next >= _events.NextSequence) return RunOpening.Ended;
+            _cursors.RemoveAll(c => c.IsPlaceHolder); // someone came back: the held place is theirs to replace
+            cursor = new Cursor(next);
+            _cursors.Add(cursor);
+            _readersChanged(ReaderCount());
+        }
+        return new RunOpening(RunOpeningStatus.Opened, new MemoryRunReader(this, cursor, readerGone));
+    }
+
+    /// <summary>Moves up to <c>batch.Length</c> events from the log to the reader.</summary>
+    internal int Take(Cursor cursor, Span<RunEvent> batch)
+    {
+        TaskCompletionSource? writer = null;
+        int taken;
+        lock (_gate)
+        {
+            taken = _events.CopyFrom(cursor.Next, batch);
+            cursor.Next += taken;
+            if (_writerWaiting is not null && Backlog() <= _maxBacklog * 3 / 4) writer = TakeWriter();
+        }
+        writer?.TrySetResult();
+        return taken;
+    }
+
+    /// <summary>True when an event is there for the reader; false when the run completed and it read everything; null when it has to wait (and is then woken).</summary>
+    internal bool? Poll(Cursor cursor)
+    {
+        lock (_gate)
+        {
+            if (cursor.Next < _events.NextSequence) return true;
+            if (_isCompleted) return false;
+            cursor.Waiting = true;
+            return null;
+        }
+    }
+
+    internal void Leave(Cursor cursor, long delivered)
+    {
+        TaskCompletionSource? writer;
+        lock (_gate)
+        {
+            if (!_cursors.Remove(cursor)) return;
+            var readers = ReaderCount();
+            if (readers == 0 && _holdForReturningReader && !_isCompleted) _cursors.Add(Cursor.PlaceHolder(delivered));
+            Settle(wakeReaders: false);
+            writer = _writerWaiting is not null && Backlog() <= _maxBacklog * 3 / 4 ? TakeWriter() : null;
+            _readersChanged(readers);
+        }
+        writer?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Under the lock: picks the waiting readers that now have events to be woken (by the writer, which alone calls
+    /// this with <paramref name="wakeReaders"/>), lets go of what no one needs, and says whether the backlog is full.
+    /// </summary>
+    private bool Settle(bool wakeReaders)
+    {
+        var next = _events.NextSequence;
+        var slowest = long.MaxValue;
+        foreach (var cursor in _cursors)
+        {
+            if (wakeReaders && cursor.Waiting && cursor.Next < next)
+            {
+                cursor.Waiting = false;
+                _toWake.Add(cursor);
+            }
+            slowest = Math.Min(slowest, cursor.Next);
+        }
+        var keepFrom = (slowest == long.MaxValue ? next : slowest) - _replayWindow;
+        if (keepFrom > _events.FirstSequence) _events.DropBefore(keepFrom);
+        return slowest != long.MaxValue && next - slowest > _maxBacklog;
+    }
+
+    /// <summary>Under the lock: how many events the slowest reader has still to take.</summary>
+    private long Backlog()
+    {
+        var slowest = _events.NextSequence;
+        foreach (var cursor in _cursors) slowest = Math.Min(slowest, cursor.Next);
+        return _events.NextSequence - slowest;
+    }
+
+    private int ReaderCount()
+    {
+        var count = 0;
+        foreach (var cursor in _cursors) if (!cursor.IsPlaceHolder) count++;
+        return count;
+    }
+
+    private TaskCompletionSource? TakeWriter()
+    {
+        var writer = _writerWaiting;
+        _writerWaiting = null;
+        return writer;
+    }
+
+    /// <summary>Outside the lock. The list is the writer's own: appends and completion never run at once.</summary>
+    private void WakeReaders()
+    {
+        foreach (var cursor in _toWake) cursor.Signal.Release();
+        _toWake.Clear();
+    }
+
+    private async ValueTask WaitForReadersAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (_gate)
+            {
+                if (_isCompleted || Backlog() <= _maxBacklog) return;
+                _writerWaiting ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _writerWaiting.Task;
+            }
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A reader's place: the next sequence it will take.</summary>
+    internal sealed class Cursor(long next)
+    {
+        public long Next = next;
+        public bool Waiting;
+
+        /// <summary>The place of a reader that left, kept for the client to come back to.</summary>
+        public bool IsPlaceHolder { get; private init; }
+
+        public ReaderSignal Signal { get; } = new();
+
+        public static Cursor PlaceHolder(long next) => new(next) { IsPlaceHolder = true };
+    }
+}

@@ -1,0 +1,67 @@
+using System.Runtime.CompilerServices;
+
+namespace StreamingApi.Runs.Memory;
+
+/// <summary>A reader of a <see cref="MemoryRunLog"/>: takes events from the log in small batches, one lock per batch.</summary>
+internal sealed class MemoryRunReader : IRunReader
+{
+    private readonly MemoryRunLog _log;
+    private readonly MemoryRunLog.Cursor _cursor;
+    private readonly CancellationToken _gone;
+    private readonly CancellationTokenRegistration _wakeWhenGone;
+    private readonly RunEvent[] _batch = new RunEvent[32];
+    private int _index;
+    private int _count;
+    private int _disposed;
+
+    public MemoryRunReader(MemoryRunLog log, MemoryRunLog.Cursor cursor, CancellationToken gone)
+    {
+        _log = log;
+        _cursor = cursor;
+        _gone = gone;
+        // One registration for the reader's whole life, not one per wait: a reader whose client left is woken like
+        // one that has a new event, and then sees why.
+        _wakeWhenGone = gone.UnsafeRegister(static state => ((ReaderSignal)state!).Release(), cursor.Signal);
+    }
+
+    public string RunId => _log.RunId;
+
+    public bool TryRead(out RunEvent entry)
+    {
+        if (_index == _count)
+        {
+            _index = 0;
+            _count = _log.Take(_cursor, _batch);
+            if (_count == 0)
+            {
+                entry = default;
+                return false;
+            }
+        }
+        entry = _batch[_index];
+        _batch[_index++] = default;
+        return true;
+    }
+
+    public ValueTask<bool> WaitToReadAsync() => _index < _count ? new ValueTask<bool>(true) : WaitForEventAsync();
+
+    public void Interrupt() => _cursor.Signal.Release();
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WaitForEventAsync()
+    {
+        _gone.ThrowIfCancellationRequested();
+        if (_log.Poll(_cursor) is { } ready) return ready;
+        await _cursor.Signal.WaitAsync().ConfigureAwait(false);
+        _gone.ThrowIfCancellationRequested();
+        return true;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return ValueTask.CompletedTask;
+        _wakeWhenGone.Dispose();
+        _log.Leave(_cursor, delivered: _cursor.Next - (_count - _index));
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace StreamingApi.Runs.Memory;
+
+/// <summary>
+/// Runs kept in this process: the default store. A finished run stays readable for <c>Runs:RetentionSeconds</c>,
+/// then is forgotten; one timer, running only while some finished run waits to expire, does the forgetting.
+/// </summary>
+public sealed class MemoryRunStore : IRunStore, IDisposable
+{
+    private readonly ConcurrentDictionary<string, MemoryRunLog> _runs = new();
+    private readonly Queue<(string RunId, long ExpiresAt)> _expiring = new();
+    private readonly Lock _gate = new();
+    private readonly IOptions<RunOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ITimer _sweeper;
+    private bool _sweeping;
+
+    public MemoryRunStore(IOptions<RunOptions> options, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+        _sweeper = time.CreateTimer(static state => ((MemoryRunStore)state!).Sweep(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>How many runs, running or finished, are held.</summary>
+    public int Count => _runs.Count;
+
+    public ValueTask<IRunLog> CreateAsync(RunRecord record, bool holdForReturningReader, Action<int> readersChanged, CancellationToken cancellationToken)
+    {
+        var options = _options.Value;
+        var log = new MemoryRunLog(record, options.ReplayWindow, options.MaxBacklogEvents, holdForReturningReader, readersChanged, Expire);
+        if (!_runs.TryAdd(record.RunId, log)) throw new InvalidOperationException($"A run with id {record.RunId} already exists.");
+        return ValueTask.FromResult<IRunLog>(log);
+    }
+
+    public ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_runs.TryGetValue(runId, out var log) ? log.Record : null);
+
+    public ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone) =>
+        ValueTask.FromResult(_runs.TryGetValue(runId, out var log) ? log.Open(afterSequence, readerGone) : RunOpening.Unknown);
+
+    /// <summary>The events a run holds now, for tests and diagnostics; null for an unknown run.</summary>
+    public int? HeldEvents(string runId) => _runs.TryGetValue(runId, out var log) ? log.HeldCount : null;
+
+    public void Dispose() => _sweeper.Dispose();
+
+    private void Expire(MemoryRunLog log)
+    {
+        var retention = TimeSpan.FromSeconds(Math.Max(0, _options.Value.RetentionSeconds));
+        lock (_gate)
+        {
+            // Every run is kept equally long, so the queue is in expiry order.
+            _expiring.Enqueue((log.RunId, _time.GetTimestamp() + (long)(retention.TotalSeconds * _time.TimestampFrequency)));
+            if (_sweeping) return;
+            _sweeping = true;
+            var tick = TimeSpan.FromSeconds(Math.Clamp(retention.TotalSeconds / 4, 0.05, 1));
+            _sweeper.Change(tick, tick);
+        }
+    }
+
+    private void Sweep()
+    {
+        var now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            while (_expiring.TryPeek(out var next) && next.ExpiresAt <= now)
+            {
+                _expiring.Dequeue();
+                _runs.TryRemove(next.RunId, out _);
+            }
+            if (_expiring.Count > 0) return;
+            _sweeping = false;
+            _sweeper.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using StreamingApi.Agents;
+using StreamingApi.Observability;
+
+namespace StreamingApi.Runs;
+
+/// <summary>A run just started: its record and, when asked for, a reader attached before its first event.</summary>
+public sealed record StartedRun(RunRecord Record, IRunReader? Reader);
+
+/// <summary>
+/// The one place that executes runs. It starts each run in the background, numbers every event into the run's log,
+/// turns the run's end (completed, cancelled, failed) into its last events and its record's status, logs one line per
+/// run, and stops runs: on request, at their time limit, when their readers are gone (<see cref="DetachGrace"/>) and
+/// when the server drains. A run never sees an HTTP request; readers come and go through the store.
+/// </summary>
+public sealed class RunHost(
+    IRunStore store,
+    StreamingMetrics metrics,
+    TimeProvider time,
+    IOptions<RunOptions> options,
+    ILogger<RunHost> logger)
+{
+    private readonly ConcurrentDictionary<string, ActiveRun> _active = new();
+    private volatile bool _draining;
+
+    /// <summary>Runs this instance is executing.</summary>
+    public int ActiveCount => _active.Count;
+
+    /// <summary>True once the server is shutting down: no new run is started.</summary>
+    public bool IsDraining => _draining;
+
+    /// <summary>
+    /// Starts the run in the background; null when the server is draining. With <paramref name="withReader"/>, the
+    /// returned reader is attached before the run can write its first event, and ends when <paramref name="readerGone"/> fires.
+    /// </summary>
+    public async ValueTask<StartedRun?> StartAsync(RunPlan plan, bool withReader = false, CancellationToken readerGone = default)
+    {
+        if (_draining) return null;
+        var settings = options.Value;
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var limit = TimeSpan.FromSeconds(settings.MaxRunSeconds);
+        if (plan.TimeLimit is { } asked && asked < limit) limit = asked;
+        TimeSpan? grace = plan.WhenUnattended switch
+        {
+            WhenUnattended.StopAfterGrace => TimeSpan.FromSeconds(Math.Max(0, settings.DetachGraceSeconds)),
+            WhenUnattended.StopAtOnce => TimeSpan.Zero,
+            _ => null,
+        };
+        var run = new ActiveRun(id, plan, limit, grace, time);
+        var record = new RunRecord(id, plan.Agent.Name, plan.Endpoint, plan.Agent.Model, RunStatus.Running, null, time.GetUtcNow(), null, 0);
+        IRunLog log;
+        IRunReader? reader = null;
+        try
+        {
+            log = await store.CreateAsync(record, holdForReturningReader: grace > TimeSpan.Zero, run.ReadersChanged, CancellationToken.None);
+            if (withReader) reader = (await store.OpenAsync(id, 0, readerGone)).Reader;
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
+
+        _active[id] = run;
+        metrics.RunStarted(plan.Endpoint);
+        if (logger.IsEnabled(LogLevel.Debug)) RunLog.RunStarting(logger, id, plan.Endpoint, plan.Request.Prompt.Length, plan.Request.Prompt);
+        run.Completion = Task.Run(() => ExecuteAsync(run, log, record), CancellationToken.None);
+        return new StartedRun(record, reader);
+    }
+
+    /// <summary>The run's record, running or finished; null when no such run is known.</summary>
+    public ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken) => store.FindAsync(runId, cancellationToken);
+
+    /// <summary>A reader of the run's events after <paramref name="afterSequence"/> (negative: from the first event held).</summary>
+    public ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone) =>
+        store.OpenAsync(runId, afterSequence, readerGone);
+
+    /// <summary>
+    /// Stops a run this instance executes (<c>done</c> reason <c>stopped</c>). Returns the run's record as it was
+    /// asked to stop, or null when no such run is known.
+    /// </summary>
+    public async ValueTask<RunRecord?> CancelAsync(string runId, CancellationToken cancellationToken)
+    {
+        if (_active.TryGetValue(runId, out var run)) run.Stop(StopReasons.Stopped);
+        return await store.FindAsync(runId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Graceful shutdown: starts no new run, gives running ones <paramref name="grace"/> to finish, then stops what is
+    /// left (<c>done</c> reason <c>server-stopping</c>) and waits for their last events to be written.
+    /// </summary>
+    public async Task DrainAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        _draining = true;
+        if (!_active.IsEmpty) RunLog.Draining(logger, _active.Count, grace.TotalSeconds);
+        var deadline = time.GetTimestamp() + (long)(grace.TotalSeconds * time.TimestampFrequency);
+        while (!_active.IsEmpty && time.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            var remaining = TimeSpan.FromSeconds((deadline - time.GetTimestamp()) / (double)time.TimestampFrequency);
+            await Task.WhenAll(_active.Values.Select(r => r.Completion)).WaitAsync(remaining, time, cancellationToken)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        var left = _active.Values.ToList();
+        foreach (var run in left) run.Stop(StopReasons.ServerStopping);
+        await Task.WhenAll(left.Select(r => r.Completion)).WaitAsync(TimeSpan.FromSeconds(10), time)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task ExecuteAsync(ActiveRun run, IRunLog log, RunRecord record)
+    {
+        var plan = run.Plan;
+        var stats = run.Context.Stats;
+        var stop = run.StopToken;
+        string status;
+        string? reason;
+        RunError? error = null;
+        try
+        {
+            await log.AppendAsync(new RunStarted(run.Id, plan.Agent.Name, plan.Agent.Model, record.StartedAt), stop).ConfigureAwait(false);
+            var events = Count(plan.Agent.RunAsync(plan.Request, run.Context, stop), stats);
+            if (plan.Shape is { } shape) events = shape(events, run.Context, stop);
+            await foreach (var @event in events.WithCancellation(stop).ConfigureAwait(false))
+                await log.AppendAsync(@event, stop).ConfigureAwait(false);
+            status = RunStatus.Completed;
+            reason = stats.EndReason;
+        }
+        catch (Exception) when (stop.IsCancellationRequested)
+        {
+            status = RunStatus.Cancelled;
+            reason = run.StopReason;
+        }
+        catch (Exception exception)
+        {
+            status = RunStatus.Failed;
+            RunLog.RunFailed(logger, exception, run.Id, plan.Endpoint);
+            error = RunErrors.From(exception, run.Id);
+            reason = error.Type;
+        }
+
+        var elapsed = stats.Elapsed;
+        var done = new RunDone(status, reason, stats.Chunks, stats.Chars, (long)elapsed.TotalMilliseconds, stats.Usage);
+        try
+        {
+            await log.CompleteAsync(error is null ? [done] : [error, done],
+                record with { Status = status, Reason = reason, EndedAt = time.GetUtcNow() }).ConfigureAwait(false);
+        }
+        finally
+        {
+            metrics.RunEnded(plan.Endpoint, status, elapsed);
+            RunLog.RunEnded(logger, run.Id, plan.Endpoint, plan.Agent.Name, plan.Agent.Model, status, reason,
+                stats.Chunks, stats.Chars, stats.ToolCalls, (long)elapsed.TotalMilliseconds);
+            _active.TryRemove(run.Id, out _); // last: a run no longer active is finished in every respect
+            run.Dispose();
+        }
+    }
+
+    private static async IAsyncEnumerable<AgentEvent> Count(IAsyncEnumerable<AgentEvent> events, RunStats stats,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var @event in events.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            stats.Observe(@event);
+            yield return @event;
+        }
+    }
+}

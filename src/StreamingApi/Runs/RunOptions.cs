@@ -1,0 +1,23 @@
+namespace StreamingApi.Runs;
+
+/// <summary>How runs live and keep their events (section <c>Runs</c>).</summary>
+public sealed class RunOptions
+{
+    /// <summary>
+    /// How many events a run keeps behind its slowest reader (or, with no reader, its latest events), for a client
+    /// that comes back after the events it last saw: the frames in flight when its connection broke.
+    /// </summary>
+    public int ReplayWindow { get; set; } = 1024;
+
+    /// <summary>A run waits (reads its model no further) while a reader has this many events still to take.</summary>
+    public int MaxBacklogEvents { get; set; } = 4096;
+
+    /// <summary>A run started by <c>/stream/*</c> goes on this long after its last reader left, then is cancelled.</summary>
+    public double DetachGraceSeconds { get; set; } = 10;
+
+    /// <summary>How long a finished run stays readable.</summary>
+    public double RetentionSeconds { get; set; } = 300;
+
+    /// <summary>Every run ends after this long, whatever it asked for (<c>done</c> reason <c>time-limit</c>).</summary>
+    public double MaxRunSeconds { get; set; } = 900;
+}

@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using StreamingApi.Agents;
+using StreamingApi.Runs;
+
+namespace StreamingApi.Streaming;
+
+/// <summary>
+/// Runs as resources: started in the background, read (from any position still held) and stopped by id, whatever
+/// connection started them.
+/// </summary>
+public static class RunEndpoints
+{
+    public static RouteGroupBuilder MapRuns(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/runs").WithTags("Runs");
+
+        group.MapPost("/", StartAsync)
+            .WithName("StartRun")
+            .WithSummary("Starts a run in the background; it goes on whether or not anyone reads it.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapGet("/{runId}", GetAsync)
+            .WithName("GetRun")
+            .WithSummary("A run's status: running, completed, cancelled or failed, with its reason, times and last sequence number.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapGet("/{runId}/events", EventsAsync)
+            .WithName("GetRunEvents")
+            .WithSummary("The run's events as Server-Sent Events, after Last-Event-ID or ?after=<seq> (default: from the first event " +
+                         "held), live until done; a finished run is replayed and the stream closes.")
+            .Produces(StatusCodes.Status200OK, typeof(AgentEvent), "text/event-stream")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone);
+
+        group.MapPost("/{runId}/cancel", CancelAsync)
+            .WithName("CancelRun")
+            .WithSummary("Stops a running run at once (202); its stream ends with done {status: cancelled, reason: stopped}. " +
+                         "A finished run is left as it is (200).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return group;
+    }
+
+    private static async Task<Results<Accepted<RunAccepted>, ProblemHttpResult>> StartAsync(StartRunRequest request, AgentCatalog agents,
+        RunHost runs, TimeProvider time, HttpContext http)
+    {
+        EventShaper? shape = null;
+        if (request.MinChars is not null || request.MaxDelayMs is not null)
+            shape = BufferedText.Coalesce(request.MinChars ?? BufferedStreamRequest.DefaultMinChars,
+                TimeSpan.FromMilliseconds(request.MaxDelayMs ?? BufferedStreamRequest.DefaultMaxDelayMs), time);
+        if (request.Every is { } every) shape = shape.Then(ProgressEvents.Every(every));
+
+        var plan = new RunPlan("runs", agents.Find(request.Agent!)!, new AgentRequest(request.Prompt!, FailTools: request.Fail ?? false))
+        {
+            TimeLimit = request.TimeLimit,
+            Shape = shape,
+        };
+        var started = await runs.StartAsync(plan);
+        if (started is null) return StreamProblems.ShuttingDown(http);
+        var location = $"/runs/{started.Record.RunId}";
+        return TypedResults.Accepted(location, new RunAccepted(started.Record.RunId, started.Record.Status, $"{location}/events"));
+    }
+
+    private static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(string runId, RunHost runs, CancellationToken cancellationToken) =>
+        await runs.FindAsync(runId, cancellationToken) is { } record ? TypedResults.Ok(record) : StreamProblems.RunNotFound(runId);
+
+    private static async Task<IResult> EventsAsync(string runId, [FromQuery] long? after, EventStreams streams, HttpContext http)
+    {
+        if (LastEventId.HeaderOf(http.Request) is { } header)
+        {
+            if (!LastEventId.TryParse(header, out var id)) return StreamProblems.BadLastEventId(header);
+            if (id.Value.RunId != runId) return StreamProblems.OtherRun(runId, id.Value);
+            return await streams.ResumeAsync(http, runId, id.Value.Sequence, reconnecting: true);
+        }
+        if (after < 0)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["after must be 0 or more."] });
+        return await streams.ResumeAsync(http, runId, after ?? -1, reconnecting: false);
+    }
+
+    private static async Task<Results<Accepted<RunRecord>, Ok<RunRecord>, ProblemHttpResult>> CancelAsync(string runId, RunHost runs,
+        CancellationToken cancellationToken)
+    {
+        var record = await runs.CancelAsync(runId, cancellationToken);
+        if (record is null) return StreamProblems.RunNotFound(runId);
+        return record.IsRunning ? TypedResults.Accepted($"/runs/{runId}", record) : TypedResults.Ok(record);
+    }
+}

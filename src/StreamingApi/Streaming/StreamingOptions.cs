@@ -1,0 +1,20 @@
+namespace StreamingApi.Streaming;
+
+/// <summary>How streams behave on the wire, and what a client may ask (section <c>Streaming</c>).</summary>
+public sealed class StreamingOptions
+{
+    /// <summary>The longest prompt accepted.</summary>
+    public int MaxPromptChars { get; set; } = 4000;
+
+    /// <summary>The <c>retry:</c> of every stream's first frame: how long a browser waits before it reconnects.</summary>
+    public int RetryMs { get; set; } = 1000;
+
+    /// <summary>A <c>: keep-alive</c> comment is written when nothing was written for this long (0: never).</summary>
+    public double HeartbeatSeconds { get; set; } = 15;
+
+    /// <summary>A reader that takes nothing for this long is dropped like a disconnect (0: never).</summary>
+    public double StalledReaderSeconds { get; set; } = 30;
+
+    /// <summary>On shutdown, running streams get this long to finish before their runs are stopped.</summary>
+    public double DrainSeconds { get; set; } = 20;
+}

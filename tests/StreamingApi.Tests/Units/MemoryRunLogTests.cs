@@ -1,0 +1,165 @@
+using StreamingApi.Agents;
+using StreamingApi.Runs;
+using StreamingApi.Runs.Memory;
+
+namespace StreamingApi.Tests.Units;
+
+public sealed class MemoryRunLogTests
+{
+    private readonly List<int> _readerCounts = [];
+
+    private MemoryRunLog NewLog(int window = 1024, int backlog = 4096, bool hold = false) =>
+        new(new RunRecord("r1", "writer", "text", "m", RunStatus.Running, null, DateTimeOffset.UnixEpoch, null, 0), window, backlog, hold,
+            count => _readerCounts.Add(count), _ => { });
+
+    private static RunRecord Ended(string status = RunStatus.Completed) =>
+        new("r1", "writer", "text", "m", status, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 0);
+
+    [Fact]
+    public async Task ReadersFromAnyPositionSeeEveryLaterEventInOrderUntilComplete()
+    {
+        var log = NewLog();
+        await log.AppendAsync(new TextDelta("a"), default);
+        await log.AppendAsync(new TextDelta("b"), default);
+
+        var fromStart = Collect(log, 0);
+        var afterFirst = Collect(log, 1);
+        await log.AppendAsync(new TextDelta("c"), default);
+        await log.CompleteAsync([new TextDelta("d")], Ended());
+
+        Assert.Equal([(1L, "a"), (2, "b"), (3, "c"), (4, "d")], await fromStart);
+        Assert.Equal([(2L, "b"), (3, "c"), (4, "d")], await afterFirst);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await log.AppendAsync(new TextDelta("late"), default));
+        Assert.Equal(RunStatus.Completed, log.Record.Status);
+        Assert.Equal(4, log.Record.LastSequence);
+    }
+
+    [Fact]
+    public async Task AFinishedRunReplaysAndAPositionAtItsEndIsEnded()
+    {
+        var log = NewLog();
+        await log.AppendAsync(new TextDelta("a"), default);
+        await log.CompleteAsync([new TextDelta("b")], Ended());
+
+        Assert.Equal([(2L, "b")], await Collect(log, 1));
+        Assert.Equal(RunOpeningStatus.Ended, log.Open(2, default).Status);
+        Assert.Equal([(1L, "a"), (2L, "b")], await Collect(log, -1)); // negative: from the first held
+    }
+
+    [Fact]
+    public async Task EventsFurtherBehindTheSlowestReaderThanTheWindowAreLetGo()
+    {
+        var log = NewLog(window: 8);
+        var reader = log.Open(0, default).Reader!;
+        for (var i = 1; i <= 500; i++)
+        {
+            await log.AppendAsync(new TextDelta(i.ToString()), default);
+            Assert.True(reader.TryRead(out var entry));
+            Assert.Equal(i, entry.Sequence);
+        }
+
+        Assert.InRange(log.HeldCount, 8, 8 + 32); // the window behind the reader, and the reader's batch
+        Assert.Equal([(496L, "496"), (497, "497"), (498, "498"), (499, "499"), (500, "500")], await Collect(log, 495, take: 5));
+        var gone = log.Open(10, default);
+        Assert.Equal(RunOpeningStatus.Gone, gone.Status);
+        Assert.True(gone.FirstHeld > 11);
+        await reader.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task WithNoReaderOnlyTheLatestWindowIsHeld()
+    {
+        var log = NewLog(window: 16);
+        for (var i = 0; i < 1000; i++) await log.AppendAsync(new TextDelta("x"), default);
+
+        Assert.Equal(16, log.HeldCount);
+        Assert.Equal(RunOpeningStatus.Gone, log.Open(0, default).Status);
+        Assert.Equal(RunOpeningStatus.Opened, log.Open(984, default).Status);
+    }
+
+    [Fact]
+    public async Task TheRunWaitsWhileItsReaderIsTheMaximumBacklogBehindAndGoesOnWhenItReads()
+    {
+        var log = NewLog(window: 4, backlog: 100);
+        var reader = log.Open(0, default).Reader!;
+        for (var i = 0; i < 100; i++) Assert.True(log.AppendAsync(new TextDelta("x"), default).IsCompleted);
+
+        var waiting = log.AppendAsync(new TextDelta("101st"), default).AsTask();
+        Assert.False(waiting.IsCompleted); // 101 events not taken: the writer waits, as for a full socket
+        Assert.InRange(log.HeldCount, 101, 101);
+
+        for (var i = 0; i < 40; i++) Assert.True(reader.TryRead(out _));
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        await reader.DisposeAsync();
+        Assert.True(log.AppendAsync(new TextDelta("no reader, no wait"), default).IsCompleted);
+    }
+
+    [Fact]
+    public async Task AWaitingWriterIsReleasedByItsCancellation()
+    {
+        var log = NewLog(backlog: 10);
+        await using var reader = log.Open(0, default).Reader!;
+        for (var i = 0; i < 10; i++) await log.AppendAsync(new TextDelta("x"), default);
+        using var stop = new CancellationTokenSource();
+
+        var waiting = log.AppendAsync(new TextDelta("x"), stop.Token).AsTask();
+        Assert.False(waiting.IsCompleted);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        await log.CompleteAsync([new TextDelta("done")], Ended(RunStatus.Cancelled)); // the last events never wait
+    }
+
+    [Fact]
+    public async Task ALeavingReadersPlaceIsHeldForItsReturnAndItsCountIsReported()
+    {
+        var log = NewLog(window: 4, backlog: 50, hold: true);
+        var first = log.Open(0, default).Reader!;
+        for (var i = 1; i <= 20; i++) await log.AppendAsync(new TextDelta(i.ToString()), default);
+        for (var i = 1; i <= 10; i++) Assert.True(first.TryRead(out _));
+        await first.DisposeAsync(); // delivered 10; its batch had taken more
+
+        for (var i = 21; i <= 60; i++) await log.AppendAsync(new TextDelta(i.ToString()), default);
+        Assert.False(log.AppendAsync(new TextDelta("61"), default).IsCompleted); // held place: the run waits for it
+
+        var back = await Collect(log, 8, take: 53);
+        Assert.Equal(Enumerable.Range(9, 53).Select(i => (long)i), back.Select(e => e.Item1));
+        Assert.Equal([1, 0, 1, 0], _readerCounts);
+    }
+
+    [Fact]
+    public async Task AWaitingReaderIsWokenByInterruptWithNothingToRead()
+    {
+        var log = NewLog();
+        await using var reader = log.Open(0, default).Reader!;
+        var wait = reader.WaitToReadAsync().AsTask();
+        Assert.False(wait.IsCompleted);
+
+        reader.Interrupt();
+        Assert.True(await wait.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task AReaderWhoseClientLeftStopsWaiting()
+    {
+        var log = NewLog();
+        using var gone = new CancellationTokenSource();
+        await using var reader = log.Open(0, gone.Token).Reader!;
+        var wait = reader.WaitToReadAsync().AsTask();
+
+        await gone.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private static async Task<List<(long, string)>> Collect(MemoryRunLog log, long after, int take = int.MaxValue)
+    {
+        var items = new List<(long, string)>();
+        await using var reader = log.Open(after, default).Reader!;
+        await foreach (var entry in reader.ReadAllAsync())
+        {
+            items.Add((entry.Sequence, ((TextDelta)entry.Event).Delta));
+            if (items.Count == take) break;
+        }
+        return items;
+    }
+}
