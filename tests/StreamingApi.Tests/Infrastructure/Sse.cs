@@ -27,6 +27,29 @@ public static class Sse
     public static Task<HttpResponseMessage> OpenAsync(this HttpClient client, string url, CancellationToken cancellationToken = default) =>
         client.SendAsync(new HttpRequestMessage(HttpMethod.Get, url), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
+    /// <summary>A GET as a reconnecting browser sends it: with the id of the last frame it received.</summary>
+    public static Task<HttpResponseMessage> ReconnectAsync(this HttpClient client, string url, string lastEventId, CancellationToken cancellationToken = default)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        return client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
+    /// <summary>The first <paramref name="count"/> frames of a stream; then the connection is dropped.</summary>
+    public static async Task<List<Frame>> ReadThenDropAsync(this HttpClient client, string url, int count, string? lastEventId = null, int timeoutSeconds = 30)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        using var response = lastEventId is null ? await client.OpenAsync(url, timeout.Token) : await client.ReconnectAsync(url, lastEventId, timeout.Token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var frames = new List<Frame>();
+        await foreach (var frame in response.ReadFramesAsync(timeout.Token))
+        {
+            frames.Add(frame);
+            if (frames.Count == count) break;
+        }
+        return frames;
+    }
+
     public static Task<HttpResponseMessage> OpenPostAsync(this HttpClient client, string url, string json, CancellationToken cancellationToken = default) =>
         client.SendAsync(new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, Encoding.UTF8, "application/json") },
             HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -43,6 +66,15 @@ public static class Sse
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
         using var response = await client.OpenAsync(url, timeout.Token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadFramesAsync(timeout.Token).ToListAsync(timeout.Token);
+    }
+
+    /// <summary>The rest of a stream after reconnecting with <paramref name="lastEventId"/>, bounded in time.</summary>
+    public static async Task<List<Frame>> ResumeFramesAsync(this HttpClient client, string url, string lastEventId, int timeoutSeconds = 30)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        using var response = await client.ReconnectAsync(url, lastEventId, timeout.Token);
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         return await response.ReadFramesAsync(timeout.Token).ToListAsync(timeout.Token);
     }

@@ -57,6 +57,30 @@ public sealed class StreamingApiApplication : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>
+    /// A client on its own sockets that drops a connection whose response it stops reading, as a browser losing its
+    /// network would (HttpClient otherwise drains the rest to reuse the connection). A small receive buffer makes a
+    /// client that stops reading fill up quickly.
+    /// </summary>
+    public HttpClient CreateSocketClient(int? receiveBufferBytes = null)
+    {
+        var handler = new SocketsHttpHandler { MaxResponseDrainSize = 0, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (receiveBufferBytes is { } size)
+        {
+            handler.ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
+                {
+                    ReceiveBufferSize = size,
+                    NoDelay = true,
+                };
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            };
+        }
+        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+    }
+
     public StreamingApiApplication With(string key, string? value)
     {
         _settings[key] = value;

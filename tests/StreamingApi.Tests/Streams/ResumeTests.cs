@@ -1,0 +1,137 @@
+using System.Net;
+using System.Text.Json;
+using StreamingApi.Tests.Infrastructure;
+
+namespace StreamingApi.Tests.Streams;
+
+/// <summary>A client whose connection breaks comes back with Last-Event-ID and gets the rest of the same run.</summary>
+public sealed class ResumeTests
+{
+    private const string Analysis = "/stream/analysis?prompt=Analyze%20our%202024%20sales";
+
+    [Fact]
+    public async Task TwoHundredRandomDropsEachEndWithExactlyTheRunsEventsNothingLostNothingTwice()
+    {
+        // Paced, so that many drops come while the run is still going and the rest is live; a long grace, so none is cancelled.
+        await using var app = new StreamingApiApplication()
+            .With("OfflineModel:TokensPerSecond", "2000")
+            .With("Runs:DetachGraceSeconds", "60");
+        var client = app.CreateSocketClient();
+        var reference = await client.GetFramesAsync(Analysis);
+        Assert.True(reference.Count > 100, $"an analysis has many events; this one had {reference.Count}");
+
+        var random = new Random(2611);
+        var drops = Enumerable.Range(0, 200).Select(_ => random.Next(1, reference.Count)).ToList();
+        var resumedLive = 0;
+        await Parallel.ForEachAsync(drops, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (k, _) =>
+        {
+            var frames = await client.ReadThenDropAsync(Analysis, k);
+            Assert.Equal(k, frames.Count);
+            var runId = frames[0].RunId;
+            if ((await RunAsync(client, runId)).GetProperty("status").GetString() == "running") Interlocked.Increment(ref resumedLive);
+
+            frames.AddRange(await client.ResumeFramesAsync(Analysis, frames[^1].Id!));
+
+            Assert.Equal(Enumerable.Range(1, frames.Count).Select(i => (long)i), frames.Select(f => f.Sequence));
+            Assert.All(frames, f => Assert.Equal(runId, f.RunId));
+            Assert.Equal("done", frames[^1].Type);
+            Assert.Equal("completed", frames[^1]["status"].GetString());
+            // Exactly what the server recorded for the run, frame by frame...
+            var recorded = await client.GetFramesAsync($"/runs/{runId}/events?after=0");
+            Assert.Equal(recorded.Select(f => (f.Id, f.Type, f.Data)), frames.Select(f => (f.Id, f.Type, f.Data)));
+            // ...and what an uninterrupted run of the same prompt says.
+            Assert.Equal(reference.Text(), frames.Text());
+            Assert.Equal(reference.Single(f => f.Type == "result")["output"].GetRawText(), frames.Single(f => f.Type == "result")["output"].GetRawText());
+            Assert.Equal(reference.Select(f => f.Type).Order(), frames.Select(f => f.Type).Order());
+        });
+        Assert.True(resumedLive > 0, "some drops should have come while their run was still going");
+        await app.WaitForNoActiveRunsAsync();
+    }
+
+    [Fact]
+    public async Task ASecondClientResumesWhileTheFirstIsStillReadingAndBothSeeTheSameEvents()
+    {
+        await using var app = new StreamingApiApplication().With("OfflineModel:TokensPerSecond", "200");
+        var client = app.CreateSocketClient();
+        using var first = await client.OpenAsync("/stream/text?prompt=Explain%20tides");
+        await using var firstFrames = first.ReadFramesAsync().GetAsyncEnumerator();
+        var seen = new List<Frame>();
+        while (seen.Count < 10 && await firstFrames.MoveNextAsync()) seen.Add(firstFrames.Current);
+
+        var second = await client.ResumeFramesAsync("/stream/text?prompt=Explain%20tides", seen[4].Id!);
+        while (await firstFrames.MoveNextAsync()) seen.Add(firstFrames.Current);
+
+        Assert.Equal(6, second[0].Sequence);
+        Assert.Equal(seen.Skip(5).Select(f => (f.Id, f.Data)), second.Select(f => (f.Id, f.Data)));
+        Assert.Equal("completed", seen[^1]["status"].GetString());
+        Assert.Single(app.Logs.Events, LogCapture.IsRunEnded);
+    }
+
+    [Fact]
+    public async Task AFinishedRunIsReplayedAfterThePositionAndAtItsEndTheAnswerIsNoContent()
+    {
+        await using var app = new StreamingApiApplication();
+        var client = app.CreateClient();
+        var frames = await client.GetFramesAsync(Analysis);
+
+        var rest = await client.ResumeFramesAsync(Analysis, frames[99].Id!);
+        Assert.Equal(frames.Skip(100).Select(f => (f.Id, f.Type, f.Data)), rest.Select(f => (f.Id, f.Type, f.Data)));
+
+        using var atTheEnd = await client.ReconnectAsync(Analysis, frames[^1].Id!);
+        Assert.Equal(HttpStatusCode.NoContent, atTheEnd.StatusCode);
+        Assert.Single(app.Logs.Events, LogCapture.IsRunEnded); // no new run was started
+    }
+
+    [Fact]
+    public async Task AnUnknownRunIsNoContentNeverANewRun()
+    {
+        await using var app = new StreamingApiApplication();
+        using var response = await app.CreateClient().ReconnectAsync("/stream/text?prompt=hello", "0123456789abcdef:7");
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(0, app.Runs.ActiveCount);
+        Assert.DoesNotContain(app.Logs.Events, LogCapture.IsRunEnded);
+    }
+
+    [Fact]
+    public async Task EventsNoLongerHeldAreGoneWithProblemDetails()
+    {
+        await using var app = new StreamingApiApplication().With("Runs:ReplayWindow", "16");
+        var client = app.CreateClient();
+        var frames = await client.GetFramesAsync("/stream/text?prompt=Write%20a%20long%20essay%20about%20rivers");
+        Assert.True(frames.Count > 1000);
+
+        using var response = await client.ReconnectAsync("/stream/text?prompt=Write%20a%20long%20essay%20about%20rivers", frames[2].Id!);
+        Assert.Equal(HttpStatusCode.Gone, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(410, problem.GetProperty("status").GetInt32());
+        Assert.Equal(frames[0].RunId, problem.GetProperty("runId").GetString());
+        Assert.Contains($"{frames.Count - 16}", problem.GetProperty("detail").GetString()); // the earliest position that can be resumed
+
+        var stillThere = await client.ResumeFramesAsync("/stream/text?prompt=Write%20a%20long%20essay%20about%20rivers", frames[^10].Id!);
+        Assert.Equal(9, stillThere.Count);
+    }
+
+    [Fact]
+    public async Task TheFirstFrameOfEveryStreamCarriesRetry()
+    {
+        await using var app = new StreamingApiApplication().With("Streaming:RetryMs", "2500");
+        var client = app.CreateClient();
+
+        using var fresh = await client.OpenAsync("/stream/text?prompt=hi");
+        var raw = await fresh.Content.ReadAsStringAsync();
+        Assert.StartsWith("event: run\n", raw);
+        Assert.Contains("\nretry: 2500\n\n", raw[..raw.IndexOf("\n\n", StringComparison.Ordinal)] + "\n\n");
+        Assert.Equal(1, raw.Split("retry:").Length - 1);
+
+        var runId = raw[(raw.IndexOf("id: ", StringComparison.Ordinal) + 4)..raw.IndexOf(':', raw.IndexOf("id: ", StringComparison.Ordinal) + 4)];
+        using var resumed = await client.ReconnectAsync("/stream/text?prompt=hi", $"{runId}:2");
+        var again = await resumed.Content.ReadAsStringAsync();
+        Assert.StartsWith("event: text\n", again);
+        Assert.Contains("\nretry: 2500\n", again[..again.IndexOf("\n\n", StringComparison.Ordinal)] + "\n");
+    }
+
+    private static async Task<JsonElement> RunAsync(HttpClient client, string runId) =>
+        JsonDocument.Parse(await client.GetStringAsync($"/runs/{runId}")).RootElement;
+}
