@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using StreamingApi.Tests.Infrastructure;
 
 namespace StreamingApi.Tests.Models;
@@ -35,27 +34,8 @@ public sealed class StartUpTests
 
     private static async Task<(int ExitCode, string Output, string Error)> RunProgramAsync(Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "StreamingApi.dll"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = StreamingApiApplication.RepositoryRoot(),
-        };
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        return (process.ExitCode, await output, await error);
+        await using var program = ProgramProcess.Start(environment);
+        var exitCode = await program.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (exitCode, program.Output, program.Error);
     }
 }

@@ -41,7 +41,39 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.App>
         { "POST", "/stream/text", "[1,2,3]" },
         { "POST", "/stream/progress", """{"prompt":"hi","every":-1}""" },
         { "POST", "/agent/text", """{"prompt":""}""" },
+        { "POST", "/runs", """{"prompt":"hi"}""" },
+        { "POST", "/runs", """{"agent":"poet","prompt":"hi"}""" },
+        { "POST", "/runs", """{"agent":"writer","prompt":""}""" },
+        { "POST", "/runs", """{"agent":"writer","prompt":"hi","every":0}""" },
+        { "POST", "/runs", """{"agent":"writer","prompt":"hi","maxDelayMs":-1}""" },
+        { "POST", "/runs", """{"agent":"writer","prompt":"hi","maxSeconds":"soon"}""" },
+        { "GET", "/runs/0123456789abcdef/events?after=-1", null },
+        { "GET", "/runs/0123456789abcdef/events?after=later", null },
     };
+
+    public static TheoryData<string, string> BadLastEventIds => new()
+    {
+        { "/stream/text?prompt=hi", "nonsense" },
+        { "/stream/text?prompt=hi", "0123456789abcdef:" },
+        { "/stream/text?prompt=hi", ":12" },
+        { "/stream/text?prompt=hi", "0123456789abcdef:-1" },
+        { "/stream/text?prompt=hi", "0123456789abcdef:1.5" },
+        { "/stream/analysis?prompt=hi", "run id:3" },
+        { "/runs/0123456789abcdef/events", "x" },
+        { "/runs/0123456789abcdef/events", "fedcba9876543210:3" }, // another run's id
+    };
+
+    [Theory]
+    [MemberData(nameof(BadLastEventIds))]
+    public async Task AMalformedLastEventIdGetsA400ProblemDetailsNeverANewRun(string url, string lastEventId)
+    {
+        using var response = await _client.ReconnectAsync(url, lastEventId);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Contains("Last-Event-ID", problem.GetProperty("title").GetString());
+    }
 
     [Theory]
     [MemberData(nameof(BadRequests))]

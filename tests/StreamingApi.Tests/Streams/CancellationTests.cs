@@ -6,6 +6,7 @@ using StreamingApi.Tests.Infrastructure;
 
 namespace StreamingApi.Tests.Streams;
 
+[Collection(MetricsCollection.Name)]
 public sealed class CancellationTests
 {
     [Fact]

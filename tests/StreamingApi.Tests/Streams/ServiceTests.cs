@@ -26,6 +26,12 @@ public sealed class ServiceTests
             Assert.Contains(path.GetProperty("get").GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "prompt");
         }
         Assert.True(paths.TryGetProperty("/agent/text", out _));
+        Assert.True(paths.GetProperty("/runs").TryGetProperty("post", out _));
+        Assert.True(paths.GetProperty("/runs/{runId}").TryGetProperty("get", out _));
+        Assert.True(paths.GetProperty("/runs/{runId}/cancel").TryGetProperty("post", out _));
+        var events = paths.GetProperty("/runs/{runId}/events").GetProperty("get").GetProperty("responses");
+        Assert.True(events.GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
+        foreach (var status in new[] { "204", "404", "410" }) Assert.True(events.TryGetProperty(status, out _), $"/runs/{{runId}}/events documents {status}");
     }
 
     [Fact]
@@ -35,6 +41,8 @@ public sealed class ServiceTests
         var client = app.CreateClient();
 
         Assert.Equal("Healthy", await client.GetStringAsync("/health"));
+        Assert.Equal("Healthy", await client.GetStringAsync("/health/live"));
+        Assert.Equal("Healthy", await client.GetStringAsync("/health/ready"));
         using var root = await client.GetAsync("/");
         Assert.True(root.IsSuccessStatusCode);
         Assert.Equal("text/html", root.Content.Headers.ContentType?.MediaType);
