@@ -1,8 +1,8 @@
-// The reference client of the StreamingApi protocol (docs/protocol.md): the browser's own EventSource,
-// one listener per event type, closed on `done` (otherwise EventSource reconnects and starts the run again).
+// The reference client of the StreamingApi protocol (docs/protocol.md): the browser's own EventSource, one
+// listener per event type (the list comes from the server), closed on `done`. When the connection breaks before
+// `done`, EventSource reconnects by itself with Last-Event-ID and the server continues the same run.
 import { renderMarkdown } from './markdown.js';
-
-const EVENT_TYPES = ['run', 'text', 'tool-call', 'tool-result', 'partial', 'result', 'progress', 'error', 'done'];
+import { EVENT_TYPES } from '/stream/event-types.js';
 const $ = (id) => document.getElementById(id);
 const form = $('run-form');
 const ui = {
@@ -14,7 +14,7 @@ const ui = {
   progressPanel: $('progress-panel'), bar: $('p-bar'), raw: $('raw'), rawCount: $('raw-count'),
 };
 
-let run = null; // { source, text, startedAt, maxSeconds, timer, renderPending, finished }
+let run = null; // { source, runId, text, startedAt, maxSeconds, timer, renderPending, finished, stopping }
 
 function requestUrl() {
   const endpoint = ui.endpoint.value;
@@ -64,7 +64,8 @@ function start() {
     source.addEventListener(type, (event) => {
       if (!run || run.source !== source || run.finished) return;
       // `error` is also the name EventSource gives its own connection errors, which carry no data.
-      if (event.data === undefined) return connectionLost();
+      if (event.data === undefined) return connectionInterrupted();
+      if (ui.state.dataset.state === 'reconnecting') setState(run.stopping ? 'stopping' : 'running');
       logFrame(event.lastEventId, type, event.data);
       handlers[type](JSON.parse(event.data));
     });
@@ -76,22 +77,44 @@ function start() {
   ui.bar.toggleAttribute('data-indeterminate', !run.maxSeconds);
 }
 
-/** The stream broke before `done`: don't let EventSource reconnect, which would start a new run. */
-function connectionLost() {
-  finish('failed', 'the connection was lost before the run finished');
-  showError({ title: 'Connection lost', detail: 'The stream ended before its done event.' });
+/**
+ * The stream broke before `done`. While EventSource is reconnecting (it sends Last-Event-ID, and the server goes on
+ * with the same run), say so; once it has given up (the server answered 204 or 410: the run cannot be resumed), stop.
+ */
+function connectionInterrupted() {
+  if (run.source.readyState === EventSource.CONNECTING) {
+    setState('reconnecting', 'the connection broke; resuming the same run');
+    return;
+  }
+  finish('failed', 'the connection was lost and the run could not be resumed');
+  showError({ title: 'Connection lost', detail: 'The stream ended before its done event, and the run could not be resumed.' });
 }
 
-function stop({ silent = false } = {}) {
+/** Stop asks the server to cancel the run; its stream then ends with done {status: cancelled, reason: stopped}. */
+async function stop({ silent = false } = {}) {
   if (!run || run.finished) return;
-  // Closing the EventSource closes the connection: the server sees the client go and cancels the run.
-  finish('stopped', silent ? '' : 'stopped here; the server cancels the run');
+  const current = run;
+  if (!current.runId || silent) {
+    // No run id yet (or another run replaces this one): closing the stream is all there is to do.
+    if (current.runId) fetch(`/runs/${current.runId}/cancel`, { method: 'POST' }).catch(() => {});
+    return finish('stopped', silent ? '' : 'stopped before the run began');
+  }
+  current.stopping = true;
+  ui.stop.disabled = true;
+  setState('stopping', 'asking the server to cancel the run');
+  try {
+    const response = await fetch(`/runs/${current.runId}/cancel`, { method: 'POST' });
+    if (!response.ok && !current.finished) finish('stopped', `the server answered ${response.status}; the stream was closed`, current);
+  } catch {
+    if (!current.finished) finish('stopped', 'the server could not be reached; the stream was closed', current);
+  }
 }
 
-function finish(state, detail) {
-  run.finished = true;
-  run.source.close();
-  clearInterval(run.timer);
+function finish(state, detail, current = run) {
+  current.finished = true;
+  current.source.close();
+  clearInterval(current.timer);
+  if (current !== run) return; // a newer run has the page
   renderText();
   for (const item of ui.tools.querySelectorAll('li[data-state=running]')) {
     item.dataset.state = 'failed';
@@ -106,6 +129,7 @@ function finish(state, detail) {
 
 const handlers = {
   run(data) {
+    run.runId = data.runId;
     ui.runInfo.textContent = `run ${data.runId} · ${data.agent} on ${data.model}`;
   },
   text(data) {

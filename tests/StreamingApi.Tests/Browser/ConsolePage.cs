@@ -31,9 +31,12 @@ public sealed class ConsolePage : IAsyncDisposable
 
     public IReadOnlyList<string> Requests => [.. _requests];
 
-    public static async Task<ConsolePage> OpenAsync(IBrowser browser, StreamingApiApplication app, int width = 1280, int height = 900)
+    public static Task<ConsolePage> OpenAsync(IBrowser browser, StreamingApiApplication app, int width = 1280, int height = 900) =>
+        OpenAsync(browser, app.BaseAddress, width, height);
+
+    /// <summary>The page as served at <paramref name="address"/> (the app, or a proxy in front of it).</summary>
+    public static async Task<ConsolePage> OpenAsync(IBrowser browser, Uri address, int width = 1280, int height = 900)
     {
-        var address = app.BaseAddress;
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = address.ToString(),
@@ -57,10 +60,10 @@ public sealed class ConsolePage : IAsyncDisposable
 
     public Task<string> StateAsync() => Page.TextContentAsync("#state")!;
 
-    /// <summary>Waits (bounded) until the run is no longer running and returns the state shown.</summary>
+    /// <summary>Waits (bounded) until the run has ended (not running, stopping or reconnecting) and returns the state shown.</summary>
     public async Task<string> WaitForEndAsync(float timeoutMs = 30_000)
     {
-        await Page.WaitForFunctionAsync("() => document.getElementById('state').dataset.state !== 'running'", null,
+        await Page.WaitForFunctionAsync("() => !['running', 'stopping', 'reconnecting'].includes(document.getElementById('state').dataset.state)", null,
             new PageWaitForFunctionOptions { Timeout = timeoutMs, PollingInterval = 50 });
         return (await StateAsync())!;
     }

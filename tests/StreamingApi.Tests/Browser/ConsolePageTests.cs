@@ -64,9 +64,11 @@ public sealed class ConsolePageTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task StopEndsTheRunAndTheServerRecordsItCancelled()
+    public async Task StopCancelsTheRunOnTheServerAndTheStreamEndsWithItsDone()
     {
-        await using var app = new StreamingApiApplication().With("OfflineModel:TokensPerSecond", "20");
+        await using var app = new StreamingApiApplication()
+            .With("OfflineModel:TokensPerSecond", "20")
+            .With("Runs:DetachGraceSeconds", "60"); // were Stop merely to close the stream, the run would go on
         await using var console = await ConsolePage.OpenAsync(browser.Browser, app);
 
         await console.StartAsync("text", "Write a long essay about lighthouses");
@@ -74,12 +76,46 @@ public sealed class ConsolePageTests(BrowserFixture browser)
         Assert.Equal(1, app.Runs.ActiveCount);
         await console.Page.ClickAsync("#stop");
 
-        Assert.Equal("stopped", await console.StateAsync());
+        Assert.Equal("cancelled", await console.WaitForEndAsync());
+        Assert.StartsWith("stopped", await console.Page.InnerTextAsync("#done-info"));
         var ended = await app.Logs.WaitForAsync(LogCapture.IsRunEnded);
         Assert.Equal("cancelled", LogCapture.Scalar(ended, "Status"));
-        Assert.Equal("client-disconnected", LogCapture.Scalar(ended, "Reason"));
+        Assert.Equal("stopped", LogCapture.Scalar(ended, "Reason"));
         await app.WaitForNoActiveRunsAsync();
         Assert.True(await console.Page.IsEnabledAsync("#start"));
+    }
+
+    [Fact]
+    public async Task ACutConnectionReconnectsAndTheTextContinuesFromWhereItStopped()
+    {
+        await using var app = new StreamingApiApplication()
+            .With("OfflineModel:TokensPerSecond", "60")
+            .With("Runs:DetachGraceSeconds", "60");
+        const string prompt = "Explain how rivers shape valleys";
+        var reference = await app.CreateClient().GetFramesAsync("/stream/text?prompt=" + Uri.EscapeDataString(prompt), 60);
+        await using var proxy = new TcpProxy(app.BaseAddress);
+        await using var console = await ConsolePage.OpenAsync(browser.Browser, proxy.Address);
+
+        await console.StartAsync("text", prompt);
+        await console.Page.WaitForFunctionAsync("() => document.getElementById('output').innerText.length > 200", null, new() { Timeout = 20_000 });
+        var runInfo = await console.Page.InnerTextAsync("#run-info");
+        proxy.DropAll(); // the network fails mid-answer
+
+        await console.Page.WaitForFunctionAsync("() => document.getElementById('state').dataset.state === 'reconnecting'", null,
+            new() { Timeout = 10_000, PollingInterval = 20 });
+        Assert.Equal("completed", await console.WaitForEndAsync(60_000));
+
+        var rows = await console.Page.Locator("#raw tr").EvaluateAllAsync<string[][]>(
+            "rows => rows.map(row => [...row.children].map(cell => cell.textContent))");
+        var runId = rows[0][0].Split(":")[0];
+        Assert.Equal(Enumerable.Range(1, rows.Length).Select(i => $"{runId}:{i}"), rows.Select(row => row[0])); // none lost, none twice
+        var text = string.Concat(rows.Where(row => row[1] == "text").Select(row => System.Text.Json.JsonDocument.Parse(row[2]).RootElement.GetProperty("delta").GetString()));
+        Assert.Equal(reference.Text(), text);
+        Assert.Equal(runInfo, await console.Page.InnerTextAsync("#run-info")); // the same run
+        Assert.True(proxy.Connections >= 3, "the page, the stream, and the stream again after the cut");
+        await app.Logs.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("A reader resumed run", StringComparison.Ordinal));
+        Assert.Equal(2, app.Logs.Events.Count(LogCapture.IsRunEnded)); // the reference and the page's: the reconnect started none
+        Assert.Empty(console.RequestsOutsideTheApp());
     }
 
     [Fact]
