@@ -20,5 +20,5 @@ EXPOSE 8080
 # The image's non-root user (uid 1654).
 USER $APP_UID
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
-    CMD curl --fail --silent http://localhost:8080/health || exit 1
+    CMD curl --fail --silent http://localhost:8080/health/live || exit 1
 ENTRYPOINT ["dotnet", "StreamingApi.dll"]
