@@ -5,10 +5,10 @@ namespace StreamingApi.Bench;
 
 /// <summary>The sizes of one bench run (the full run, or a tiny smoke run).</summary>
 public sealed record BenchSizes(int Repetitions, int SingleDeltas, int ParallelStreams, int ParallelDeltas, int HeldStreams,
-    int HeldSeconds, double HeldTokensPerSecond, int CancelledStreams)
+    int HeldSeconds, double HeldTokensPerSecond, int CancelledStreams, int StalledReaders, int StalledDeltas, int StalledWatchSeconds)
 {
-    public static readonly BenchSizes Full = new(3, 200_000, 8, 50_000, 10_000, 30, 20, 1_000);
-    public static readonly BenchSizes Smoke = new(1, 2_000, 2, 1_000, 50, 2, 20, 20);
+    public static readonly BenchSizes Full = new(3, 200_000, 8, 50_000, 10_000, 30, 20, 1_000, 20, 300_000, 20);
+    public static readonly BenchSizes Smoke = new(1, 2_000, 2, 1_000, 50, 2, 20, 20, 2, 50_000, 3);
 }
 
 /// <summary>The scenarios of bench/README.md. Every loop is bounded in count and time and talks only to 127.0.0.1.</summary>
@@ -131,54 +131,116 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
                "RSS < 1 GiB, first event p99 < 100 ms, delay p99 < 50 ms |");
     }
 
-    /// <summary>4. Streams aborted by their client during a slow tool: abort to the tool's token firing, and no run left.</summary>
+    /// <summary>
+    /// 4. Streams aborted by their client during a slow tool: from the run being stopped to the tool's token firing,
+    /// and no run left. With a detach grace of 0 the run is stopped as the client goes; with the default grace of
+    /// 10 s it is stopped when the grace expires, and the latency is counted from then.
+    /// </summary>
     public async Task CancellationAsync()
     {
-        var p50 = new List<double>();
-        var p99 = new List<double>();
-        var left = new List<double>();
+        foreach (var grace in new[] { 0, 10 })
+        {
+            var p50 = new List<double>();
+            var p99 = new List<double>();
+            var left = new List<double>();
+            for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
+            {
+                await using var server = await startService(new()
+                {
+                    ["Tools__SalesDelayMs"] = "600000",
+                    ["Tools__CustomerDelayMs"] = "600000",
+                    ["OfflineModel__TokensPerSecond"] = "0",
+                    ["OfflineModel__FirstTokenDelayMs"] = "0",
+                    ["Runs__DetachGraceSeconds"] = grace.ToString(),
+                });
+                using var http = SseClient.CreateHttpClient(server.Address);
+                using var gate = new SemaphoreSlim(50);
+                using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+                await Task.WhenAll(Enumerable.Range(0, sizes.CancelledStreams).Select(async _ =>
+                {
+                    await gate.WaitAsync(limit.Token);
+                    try
+                    {
+                        // Read until a tool is running, then go away: the response is disposed and the socket closed.
+                        await SseClient.ReadAsync(http, "stream/analysis?prompt=Analyze%20our%202024%20sales", frame => SseClient.EventOf(frame) != "tool-call", limit.Token);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }));
+
+                PrometheusScrape metrics;
+                var deadline = DateTime.UtcNow.AddSeconds(grace + 30);
+                do
+                {
+                    await Task.Delay(200);
+                    metrics = await PrometheusScrape.ReadAsync(http);
+                } while (metrics.Sum("streamingapi_runs_active") > 0 && DateTime.UtcNow < deadline);
+
+                p50.Add(metrics.PercentileUpperBound("streamingapi_tool_cancellation_latency_milliseconds", 50));
+                p99.Add(metrics.PercentileUpperBound("streamingapi_tool_cancellation_latency_milliseconds", 99));
+                left.Add(metrics.Sum("streamingapi_runs_active"));
+                report($"   cancellation, grace {grace} s, repetition {repetition + 1}: {metrics.Sum("streamingapi_tool_cancellations_total"):N0} tool tokens fired; " +
+                       $"p50 ≤ {p50[^1]} ms, p99 ≤ {p99[^1]} ms; {left[^1]} runs left active");
+            }
+            report($"| 4. Cancellation, {sizes.CancelledStreams:N0} streams aborted during a slow tool, detach grace {grace} s | " +
+                   $"{(grace == 0 ? "abort" : "grace expiry")} → tool token p50 ≤ {Measurements.Format(Measurements.Spread(p50), "0.##")} ms, " +
+                   $"p99 ≤ {Measurements.Format(Measurements.Spread(p99), "0.##")} ms; runs left active {Measurements.Format(Measurements.Spread(left), "0")} | p99 < 10 ms, none left |");
+        }
+    }
+
+    /// <summary>
+    /// 6. Clients that connect to very long answers and never read: what they cost the server in memory while the
+    /// runs wait for them, and whether the server meanwhile answers others.
+    /// </summary>
+    public async Task StalledReadersAsync()
+    {
+        var added = new List<double>();
+        var answering = new List<double>();
         for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
         {
-            await using var server = await startService(new()
-            {
-                ["Tools__SalesDelayMs"] = "60000",
-                ["Tools__CustomerDelayMs"] = "60000",
-                ["OfflineModel__TokensPerSecond"] = "0",
-                ["OfflineModel__FirstTokenDelayMs"] = "0",
-            });
+            await using var server = await startService(Unthrottled(sizes.StalledDeltas));
             using var http = SseClient.CreateHttpClient(server.Address);
-            using var gate = new SemaphoreSlim(50);
-            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            await Task.WhenAll(Enumerable.Range(0, sizes.CancelledStreams).Select(async _ =>
+            await WarmUpAsync(http, "stream/text?prompt=warm-up");
+            var idle = server.ResidentBytes;
+            var peak = idle;
+            var sockets = new List<System.Net.Sockets.Socket>();
+            try
             {
-                await gate.WaitAsync(limit.Token);
-                try
+                for (var i = 0; i < sizes.StalledReaders; i++)
                 {
-                    // Read until a tool is running, then go away: the response is disposed and the socket closed.
-                    await SseClient.ReadAsync(http, "stream/analysis?prompt=Analyze%20our%202024%20sales", frame => SseClient.EventOf(frame) != "tool-call", limit.Token);
+                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+                    await socket.ConnectAsync(server.Address.Host, server.Address.Port);
+                    await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(
+                        $"GET /stream/text?prompt=stalled-{i} HTTP/1.1\r\nHost: {server.Address.Authority}\r\n\r\n"));
+                    sockets.Add(socket); // and never read from it
                 }
-                finally
+                // The runs write until the sockets' buffers are full, then wait; watch the memory meanwhile.
+                var watchUntil = DateTime.UtcNow.AddSeconds(sizes.StalledWatchSeconds);
+                var probe = new List<double>();
+                while (DateTime.UtcNow < watchUntil)
                 {
-                    gate.Release();
+                    peak = Math.Max(peak, server.ResidentBytes);
+                    var started = Stopwatch.GetTimestamp();
+                    using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    await SseClient.ReadAsync(http, "stream/text?prompt=still%20there&maxSeconds=5", frame => SseClient.EventOf(frame) != "text", limit.Token);
+                    probe.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    await Task.Delay(250);
                 }
-            }));
-
-            PrometheusScrape metrics;
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            do
+                added.Add((peak - idle) / 1048576.0);
+                answering.Add(Measurements.Percentile(probe, 99));
+                report($"   stalled readers, repetition {repetition + 1}: RSS idle {idle / 1048576.0:0} MiB, peak {peak / 1048576.0:0} MiB " +
+                       $"(+{added[^1]:0.0} MiB); another client's first text p99 {answering[^1]:0} ms over {probe.Count} tries");
+            }
+            finally
             {
-                await Task.Delay(200);
-                metrics = await PrometheusScrape.ReadAsync(http);
-            } while (metrics.Sum("streamingapi_runs_active") > 0 && DateTime.UtcNow < deadline);
-
-            p50.Add(metrics.PercentileUpperBound("streamingapi_tool_cancellation_latency_milliseconds", 50));
-            p99.Add(metrics.PercentileUpperBound("streamingapi_tool_cancellation_latency_milliseconds", 99));
-            left.Add(metrics.Sum("streamingapi_runs_active"));
-            report($"   cancellation, repetition {repetition + 1}: {metrics.Sum("streamingapi_tool_cancellations_total"):N0} tool tokens fired; " +
-                   $"p50 ≤ {p50[^1]} ms, p99 ≤ {p99[^1]} ms; {left[^1]} runs left active");
+                foreach (var socket in sockets) socket.Dispose();
+            }
         }
-        report($"| 4. Cancellation, {sizes.CancelledStreams:N0} streams aborted during a slow tool | abort → tool token p50 ≤ {Measurements.Format(Measurements.Spread(p50), "0.##")} ms, " +
-               $"p99 ≤ {Measurements.Format(Measurements.Spread(p99), "0.##")} ms; runs left active {Measurements.Format(Measurements.Spread(left), "0")} | p99 < 10 ms, none left |");
+        report($"| 6. Stalled readers, {sizes.StalledReaders} clients on {sizes.StalledDeltas:N0}-delta answers that never read, watched {sizes.StalledWatchSeconds} s | " +
+               $"RSS added {Measurements.Format(Measurements.Spread(added), "0.0")} MiB; meanwhile another client's first text p99 " +
+               $"{Measurements.Format(Measurements.Spread(answering), "0")} ms | < 64 MiB, still answering |");
     }
 
     /// <summary>5. The same answer plain and buffered: frames and bytes on the wire, and the latency buffering adds.</summary>
