@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using StreamingApi.Runs;
+using StreamingApi.Runs.Redis;
 
 namespace StreamingApi.Health;
 
@@ -14,7 +16,9 @@ public static class HealthEndpoints
 
     public static IServiceCollection AddHealth(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<AcceptingRuns>("runs", tags: [Ready]);
+        services.AddHealthChecks()
+            .AddCheck<AcceptingRuns>("runs", tags: [Ready])
+            .AddCheck<RunStoreReachable>("run-store", tags: [Ready]);
         return services;
     }
 
@@ -24,6 +28,19 @@ public static class HealthEndpoints
         routes.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         routes.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready) });
         return routes;
+    }
+
+    /// <summary>Ready while the run store can be reached (always, for the memory store).</summary>
+    private sealed class RunStoreReachable(IOptions<RunOptions> options, IServiceProvider services) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (!RunServiceCollectionExtensions.UsesRedis(options)) return Task.FromResult(HealthCheckResult.Healthy());
+            var redis = services.GetRequiredService<RedisConnection>();
+            return Task.FromResult(redis.IsConnected
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy($"Redis at {redis.Endpoint} is not reachable."));
+        }
     }
 
     /// <summary>Ready while the run host starts new runs.</summary>

@@ -17,4 +17,7 @@ public static partial class RunLog
     [LoggerMessage(EventId = 103, Level = LogLevel.Information,
         Message = "Shutting down: {Runs} runs still going get {Seconds} s to finish before they are stopped")]
     public static partial void Draining(ILogger logger, int runs, double seconds);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Run {RunId} ended, but its last events could not be stored")]
+    public static partial void EndNotStored(ILogger logger, Exception exception, string runId);
 }

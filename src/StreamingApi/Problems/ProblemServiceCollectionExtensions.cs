@@ -8,6 +8,7 @@ public static class ProblemServiceCollectionExtensions
         services.AddProblemDetails();
         services.AddValidation();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<StoreUnavailableExceptionHandler>();
         // Binding failures throw, so that the handler above can say which parameter was wrong.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return services;

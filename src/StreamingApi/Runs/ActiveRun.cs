@@ -4,19 +4,21 @@ namespace StreamingApi.Runs;
 /// A run this instance executes: its plan and context, the one way to stop it (the first reason given wins and
 /// becomes the <c>done</c> event's reason), its time limit, and the policy for readers that leave.
 /// </summary>
-internal sealed class ActiveRun : IDisposable
+internal sealed class ActiveRun : IRunOwner, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly DetachGrace? _detachGrace;
     private readonly ITimer _timeLimit;
     private string? _stopReason;
+    private Exception? _failure;
 
-    public ActiveRun(string id, RunPlan plan, TimeSpan timeLimit, TimeSpan? detachGrace, TimeProvider time)
+    public ActiveRun(string id, RunPlan plan, TimeSpan timeLimit, TimeSpan? detachGrace, TimeProvider time, Func<ValueTask<bool>> readersElsewhere)
     {
         Id = id;
         Plan = plan;
         Context = new RunContext(id, time);
-        if (detachGrace is { } grace) _detachGrace = new DetachGrace(grace, time, Stop);
+        HoldsPlaceForReturningReader = detachGrace > TimeSpan.Zero;
+        if (detachGrace is { } grace) _detachGrace = new DetachGrace(grace, time, Stop, readersElsewhere);
         _timeLimit = time.CreateTimer(static state => ((ActiveRun)state!).Stop(StopReasons.TimeLimit), this, timeLimit, Timeout.InfiniteTimeSpan);
     }
 
@@ -31,6 +33,9 @@ internal sealed class ActiveRun : IDisposable
 
     /// <summary>Why the run was stopped, once it was.</summary>
     public string? StopReason => Volatile.Read(ref _stopReason);
+
+    /// <summary>What failed the run from outside its own work (its store), if anything did.</summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
 
     /// <summary>Completes when the run has ended and written its last event.</summary>
     public Task Completion { get; set; } = Task.CompletedTask;
@@ -50,7 +55,16 @@ internal sealed class ActiveRun : IDisposable
         }
     }
 
+    public bool HoldsPlaceForReturningReader { get; }
+
     public void ReadersChanged(int readers) => _detachGrace?.ReadersChanged(readers);
+
+    public void StopRequested(string reason) => Stop(reason);
+
+    public void StoreFailed(Exception exception)
+    {
+        if (Interlocked.CompareExchange(ref _failure, exception, null) is null) Stop(StopReasons.StoreFailed);
+    }
 
     public void Dispose()
     {

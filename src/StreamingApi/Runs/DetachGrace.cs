@@ -4,9 +4,10 @@ namespace StreamingApi.Runs;
 /// What a reader going away means, decided in this one place. A run started for a client's stream goes on for a
 /// grace period after its last reader left, so a client whose connection broke can come back and continue; if none
 /// does in time, the run is stopped as <c>client-disconnected</c>. A grace of zero stops it at once. Runs started
-/// in the background (<c>POST /runs</c>) have no grace and never stop for their readers.
+/// in the background (<c>POST /runs</c>) have no grace and never stop for their readers. Readers on other instances
+/// (<paramref name="readersElsewhere"/>) count too: while there are some, the grace starts again.
 /// </summary>
-internal sealed class DetachGrace(TimeSpan grace, TimeProvider time, Action<string> stop) : IDisposable
+internal sealed class DetachGrace(TimeSpan grace, TimeProvider time, Action<string> stop, Func<ValueTask<bool>> readersElsewhere) : IDisposable
 {
     private readonly Lock _gate = new();
     private ITimer? _timer;
@@ -40,11 +41,31 @@ internal sealed class DetachGrace(TimeSpan grace, TimeProvider time, Action<stri
         }
     }
 
-    private void Expire()
+    private async void Expire()
     {
+        ITimer? timer;
         lock (_gate)
         {
-            if (_timer is null || _disposed) return; // a reader came back just in time
+            timer = _timer;
+            if (timer is null || _disposed) return; // a reader came back just in time
+        }
+        bool elsewhere;
+        try
+        {
+            elsewhere = await readersElsewhere();
+        }
+        catch (Exception)
+        {
+            elsewhere = false; // the store is out of reach: no reader can be counted on, and the run's own writes fail anyway
+        }
+        lock (_gate)
+        {
+            if (_timer != timer || _disposed) return;
+            if (elsewhere)
+            {
+                timer.Change(grace > TimeSpan.FromSeconds(1) ? grace : TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+                return;
+            }
         }
         stop(StopReasons.ClientDisconnected);
     }

@@ -2,17 +2,13 @@ namespace StreamingApi.Runs;
 
 /// <summary>
 /// Where runs keep their records and their numbered events: in this process (<see cref="Memory.MemoryRunStore"/>, the
-/// default). Endpoints and agents never see which; the run host writes, readers read.
+/// default) or in Redis, shared by several instances. Endpoints and agents never see which; the run host writes,
+/// readers read, on any instance.
 /// </summary>
 public interface IRunStore
 {
-    /// <summary>
-    /// Creates the record and the event log of a new run that this instance executes. <paramref name="readersChanged"/>
-    /// is told the number of the run's readers whenever it changes.
-    /// </summary>
-    /// <param name="holdForReturningReader">When its last reader leaves, the log keeps that reader's place (and
-    /// waits for it as for a slow reader), so that a client that comes back misses nothing.</param>
-    ValueTask<IRunLog> CreateAsync(RunRecord record, bool holdForReturningReader, Action<int> readersChanged, CancellationToken cancellationToken);
+    /// <summary>Creates the record and the event log of a new run that this instance executes for <paramref name="owner"/>.</summary>
+    ValueTask<IRunLog> CreateAsync(RunRecord record, IRunOwner owner, CancellationToken cancellationToken);
 
     /// <summary>The run's record, or null when no such run is known (never was, or has expired).</summary>
     ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken);
@@ -23,7 +19,35 @@ public interface IRunStore
     /// <see cref="OperationCanceledException"/>) when <paramref name="readerGone"/> fires.
     /// </summary>
     ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone);
+
+    /// <summary>Asks the instance that executes the run to stop it; false when no instance is there to ask.</summary>
+    ValueTask<bool> RequestStopAsync(string runId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Whether the run has readers on other instances (which the run's own instance does not count).</summary>
+    ValueTask<bool> HasReadersElsewhereAsync(string runId, CancellationToken cancellationToken);
 }
+
+/// <summary>The run a store keeps a log for, as the store sees it: told of its readers and of stops asked elsewhere.</summary>
+public interface IRunOwner
+{
+    /// <summary>
+    /// When its last reader leaves, the log keeps that reader's place (and waits for it as for a slow reader), so a
+    /// client that comes back misses nothing.
+    /// </summary>
+    bool HoldsPlaceForReturningReader { get; }
+
+    /// <summary>The number of the run's readers on this instance, whenever it changes. Must not block.</summary>
+    void ReadersChanged(int readers);
+
+    /// <summary>A stop asked for on another instance.</summary>
+    void StopRequested(string reason);
+
+    /// <summary>The store can no longer keep the run's events (its connection was lost): the run fails.</summary>
+    void StoreFailed(Exception exception);
+}
+
+/// <summary>The run store is out of reach: nothing can be started, read or kept until it is back.</summary>
+public sealed class RunStoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>One run's events as the run writes them. One writer: appends and the completion are never concurrent.</summary>
 public interface IRunLog

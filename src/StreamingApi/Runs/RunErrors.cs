@@ -5,6 +5,9 @@ namespace StreamingApi.Runs;
 /// <summary>Turns an exception that ended a run into the <c>error</c> event a client may see: nothing internal leaks.</summary>
 public static class RunErrors
 {
+    public const string StoreUnavailable = "store-unavailable";
+    public const string InstanceLost = "instance-lost";
+
     public static RunError From(Exception exception, string runId) => exception switch
     {
         AgentToolException tool => new RunError("tool-failed", "A tool failed", StatusCodes.Status502BadGateway,
@@ -12,6 +15,8 @@ public static class RunErrors
         AgentOutputException output => new RunError("invalid-output", "The structured result is invalid", StatusCodes.Status502BadGateway,
             string.Join(" ", output.Errors)),
         ModelCallException model => new RunError("model-error", model.Title, model.Status, model.Message),
+        RunStoreUnavailableException => new RunError(StoreUnavailable, "The run store is unavailable", StatusCodes.Status503ServiceUnavailable,
+            "The run's events could not be kept (the run store is out of reach), so the run was stopped."),
         _ => new RunError("internal-error", "The run failed", StatusCodes.Status500InternalServerError,
             $"An unexpected error ended the run; the server log has the details under run id {runId}."),
     };

@@ -49,13 +49,13 @@ public sealed class RunHost(
             WhenUnattended.StopAtOnce => TimeSpan.Zero,
             _ => null,
         };
-        var run = new ActiveRun(id, plan, limit, grace, time);
+        var run = new ActiveRun(id, plan, limit, grace, time, () => store.HasReadersElsewhereAsync(id, CancellationToken.None));
         var record = new RunRecord(id, plan.Agent.Name, plan.Endpoint, plan.Agent.Model, RunStatus.Running, null, time.GetUtcNow(), null, 0);
         IRunLog log;
         IRunReader? reader = null;
         try
         {
-            log = await store.CreateAsync(record, holdForReturningReader: grace > TimeSpan.Zero, run.ReadersChanged, CancellationToken.None);
+            log = await store.CreateAsync(record, run, CancellationToken.None);
             if (withReader) reader = (await store.OpenAsync(id, 0, readerGone)).Reader;
         }
         catch
@@ -79,13 +79,20 @@ public sealed class RunHost(
         store.OpenAsync(runId, afterSequence, readerGone);
 
     /// <summary>
-    /// Stops a run this instance executes (<c>done</c> reason <c>stopped</c>). Returns the run's record as it was
-    /// asked to stop, or null when no such run is known.
+    /// Stops a run (<c>done</c> reason <c>stopped</c>): at once when this instance executes it, else through the store,
+    /// which tells the instance that does. Returns the run's record as it was asked to stop, or null when no such run
+    /// is known.
     /// </summary>
     public async ValueTask<RunRecord?> CancelAsync(string runId, CancellationToken cancellationToken)
     {
-        if (_active.TryGetValue(runId, out var run)) run.Stop(StopReasons.Stopped);
-        return await store.FindAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (_active.TryGetValue(runId, out var run))
+        {
+            run.Stop(StopReasons.Stopped);
+            return await store.FindAsync(runId, cancellationToken).ConfigureAwait(false);
+        }
+        var record = await store.FindAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (record is { IsRunning: true }) await store.RequestStopAsync(runId, StopReasons.Stopped, cancellationToken).ConfigureAwait(false);
+        return record;
     }
 
     /// <summary>
@@ -128,13 +135,14 @@ public sealed class RunHost(
             status = RunStatus.Completed;
             reason = stats.EndReason;
         }
-        catch (Exception) when (stop.IsCancellationRequested)
+        catch (Exception) when (stop.IsCancellationRequested && run.Failure is null)
         {
             status = RunStatus.Cancelled;
             reason = run.StopReason;
         }
-        catch (Exception exception)
+        catch (Exception caught)
         {
+            var exception = run.Failure ?? caught;
             status = RunStatus.Failed;
             RunLog.RunFailed(logger, exception, run.Id, plan.Endpoint);
             error = RunErrors.From(exception, run.Id);
@@ -147,6 +155,10 @@ public sealed class RunHost(
         {
             await log.CompleteAsync(error is null ? [done] : [error, done],
                 record with { Status = status, Reason = reason, EndedAt = time.GetUtcNow() }).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            RunLog.EndNotStored(logger, exception, run.Id);
         }
         finally
         {

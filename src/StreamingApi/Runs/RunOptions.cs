@@ -3,6 +3,12 @@ namespace StreamingApi.Runs;
 /// <summary>How runs live and keep their events (section <c>Runs</c>).</summary>
 public sealed class RunOptions
 {
+    public const string MemoryStore = "memory";
+    public const string RedisStore = "redis";
+
+    /// <summary>Where runs keep their events: <c>memory</c> (this process) or <c>redis</c> (shared by several instances).</summary>
+    public string Store { get; set; } = MemoryStore;
+
     /// <summary>
     /// How many events a run keeps behind its slowest reader (or, with no reader, its latest events), for a client
     /// that comes back after the events it last saw: the frames in flight when its connection broke.

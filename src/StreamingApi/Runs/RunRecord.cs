@@ -24,4 +24,7 @@ public static class StopReasons
 
     /// <summary>The server shut down and the run did not finish within the drain period.</summary>
     public const string ServerStopping = "server-stopping";
+
+    /// <summary>The run store failed under the run (it then ends as failed, not cancelled).</summary>
+    internal const string StoreFailed = "store-failed";
 }

@@ -28,6 +28,9 @@ public sealed class RunEventStream(IRunReader reader) : IResult
     /// <summary>Flushes also in the middle of a burst, so that a fast run meets the socket's backpressure.</summary>
     private const int FlushThresholdBytes = 16 * 1024;
 
+    /// <summary>The same, counted in frames, where the response cannot tell how much is unflushed.</summary>
+    private const int FlushThresholdFrames = 128;
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         await using var _ = reader;
@@ -77,6 +80,7 @@ public sealed class RunEventStream(IRunReader reader) : IResult
         private long _lastWrite;
         private long _flushingSince;
         private bool _unflushed;
+        private int _framesSinceFlush;
         private int _dropped;
 
         public Writer(HttpContext http, IRunReader reader, StreamingOptions options, StreamingMetrics metrics, JsonSerializerOptions json,
@@ -122,7 +126,8 @@ public sealed class RunEventStream(IRunReader reader) : IResult
                         ReconnectionInterval = first ? _retry : null,
                     };
                     first = false;
-                    if (_body.CanGetUnflushedBytes && _body.UnflushedBytes >= FlushThresholdBytes && !await FlushAsync(cancellationToken)) yield break;
+                    var burstIsLong = _body.CanGetUnflushedBytes ? _body.UnflushedBytes >= FlushThresholdBytes : ++_framesSinceFlush >= FlushThresholdFrames;
+                    if (burstIsLong && !await FlushAsync(cancellationToken)) yield break;
                     continue;
                 }
 
@@ -143,6 +148,7 @@ public sealed class RunEventStream(IRunReader reader) : IResult
         {
             if (!_unflushed) return true;
             _unflushed = false;
+            _framesSinceFlush = 0;
             Volatile.Write(ref _flushingSince, _time.GetTimestamp());
             var result = await _body.FlushAsync(cancellationToken);
             Volatile.Write(ref _flushingSince, 0);

@@ -14,6 +14,7 @@ public sealed partial class ProgramProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ConcurrentQueue<string> _error = new();
     private readonly Task _reading;
+    private int _disposed;
 
     private ProgramProcess(Process process)
     {
@@ -68,8 +69,10 @@ public sealed partial class ProgramProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills it (when it still runs): no drain, no goodbye, as a crash would.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();

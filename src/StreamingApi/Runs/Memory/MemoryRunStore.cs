@@ -27,12 +27,16 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
     /// <summary>How many runs, running or finished, are held.</summary>
     public int Count => _runs.Count;
 
-    public ValueTask<IRunLog> CreateAsync(RunRecord record, bool holdForReturningReader, Action<int> readersChanged, CancellationToken cancellationToken)
+    public ValueTask<IRunLog> CreateAsync(RunRecord record, IRunOwner owner, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IRunLog>(Create(record, owner, owner.HoldsPlaceForReturningReader));
+
+    /// <summary>A log in this process (also the local log of a run whose events go to Redis as well).</summary>
+    internal MemoryRunLog Create(RunRecord record, IRunOwner owner, bool holdsPlace)
     {
         var options = _options.Value;
-        var log = new MemoryRunLog(record, options.ReplayWindow, options.MaxBacklogEvents, holdForReturningReader, readersChanged, Expire);
+        var log = new MemoryRunLog(record, options.ReplayWindow, options.MaxBacklogEvents, holdsPlace, owner.ReadersChanged, Expire);
         if (!_runs.TryAdd(record.RunId, log)) throw new InvalidOperationException($"A run with id {record.RunId} already exists.");
-        return ValueTask.FromResult<IRunLog>(log);
+        return log;
     }
 
     public ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken) =>
@@ -40,6 +44,14 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
 
     public ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone) =>
         ValueTask.FromResult(_runs.TryGetValue(runId, out var log) ? log.Open(afterSequence, readerGone) : RunOpening.Unknown);
+
+    /// <summary>Every run of this store is executed by this instance: there is no one else to ask.</summary>
+    public ValueTask<bool> RequestStopAsync(string runId, string reason, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
+    public ValueTask<bool> HasReadersElsewhereAsync(string runId, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
+    /// <summary>The local log of a run, when this process holds one.</summary>
+    internal MemoryRunLog? Find(string runId) => _runs.GetValueOrDefault(runId);
 
     /// <summary>The events a run holds now, for tests and diagnostics; null for an unknown run.</summary>
     public int? HeldEvents(string runId) => _runs.TryGetValue(runId, out var log) ? log.HeldCount : null;

@@ -1,0 +1,36 @@
+using StackExchange.Redis;
+
+namespace StreamingApi.Runs.Redis;
+
+/// <summary>The names of the keys and channels a run uses in Redis.</summary>
+internal sealed class RedisKeys(string prefix)
+{
+    /// <summary>A hash: the run's record (status, times, last sequence), its owner instance and its figures.</summary>
+    public RedisKey Run(string runId) => $"{prefix}run:{runId}";
+
+    /// <summary>A stream: one entry per event, with id <c>0-seq</c>, fields <c>t</c> (type) and <c>d</c> (JSON).</summary>
+    public RedisKey Events(string runId) => $"{prefix}run:{runId}:events";
+
+    /// <summary>A sorted set: readers on instances other than the owner's, scored by when their presence expires.</summary>
+    public RedisKey Readers(string runId) => $"{prefix}run:{runId}:readers";
+
+    /// <summary>A key that exists while the instance lives (its lease).</summary>
+    public RedisKey Instance(string instanceId) => $"{prefix}instance:{instanceId}";
+
+    /// <summary>The prefix of <see cref="Instance"/>, for the script that checks a lease by the owner's id.</summary>
+    public string InstancePrefix => $"{prefix}instance:";
+
+    /// <summary>Published to after events are added: readers elsewhere read what is new.</summary>
+    public RedisChannel Appended(string runId) => RedisChannel.Literal($"{prefix}run:{runId}:appended");
+
+    /// <summary>Requests to stop a run, heard by every instance; the owner acts.</summary>
+    public RedisChannel Stops => RedisChannel.Literal($"{prefix}stops");
+
+    public static RedisValue EntryId(long sequence) => $"0-{sequence}";
+
+    public static long SequenceOf(RedisValue entryId)
+    {
+        var id = (string)entryId!;
+        return long.Parse(id.AsSpan(id.IndexOf('-') + 1), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

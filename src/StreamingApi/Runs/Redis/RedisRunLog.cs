@@ -1,0 +1,195 @@
+using StackExchange.Redis;
+using StreamingApi.Agents;
+using StreamingApi.Runs.Memory;
+
+namespace StreamingApi.Runs.Redis;
+
+/// <summary>
+/// A run's events as its owner writes them: at once into the local log (this instance's readers read there), and,
+/// batched, into the run's Redis Stream. A background writer sends whatever has piled up since its last round trip
+/// in one pipelined batch (the entries, the record's figures, a notice to readers), so the run never waits a round
+/// trip per event, and a busy run costs far less than one round trip per event. The run waits only when Redis falls
+/// <c>Runs:MaxBacklogEvents</c> behind.
+/// </summary>
+internal sealed class RedisRunLog : IRunLog
+{
+    private const int MaxBatch = 512;
+
+    private readonly RedisRunStore _store;
+    private readonly MemoryRunLog _local;
+    private readonly IDatabase _database;
+    private readonly Action _finished;
+    private readonly RedisKey _runKey;
+    private readonly RedisKey _eventsKey;
+    private readonly Lock _gate = new();
+    private readonly Queue<Pending> _pending = new();
+    private readonly ReaderSignal _wake = new();
+    private readonly Task _writer;
+    private TaskCompletionSource? _drained;
+    private long _sequence;
+    private int _chunks;
+    private long _chars;
+    private bool _completing;
+    private bool _streamExpires;
+    private Exception? _failure;
+
+    public RedisRunLog(RedisRunStore store, MemoryRunLog local, RunRecord record, IDatabase database, Action finished)
+    {
+        _store = store;
+        _local = local;
+        _database = database;
+        _finished = finished;
+        _runKey = store.Keys.Run(record.RunId);
+        _eventsKey = store.Keys.Events(record.RunId);
+        RunId = record.RunId;
+        _writer = Task.Run(WriteAsync);
+    }
+
+    public string RunId { get; }
+
+    public ValueTask AppendAsync(AgentEvent @event, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _failure) is { } failure) throw _store.Unavailable(failure);
+        var full = Enqueue(@event);
+        _wake.Release();
+        var local = _local.AppendAsync(@event, cancellationToken);
+        return full ? WaitForRedisAsync(local, cancellationToken) : local;
+    }
+
+    public async ValueTask CompleteAsync(IReadOnlyList<AgentEvent> lastEvents, RunRecord end)
+    {
+        foreach (var @event in lastEvents) Enqueue(@event);
+        await _local.CompleteAsync(lastEvents, end); // this instance's readers have the end now
+        lock (_gate) _completing = true;
+        _wake.Release();
+        try
+        {
+            await _writer.WaitAsync(TimeSpan.FromSeconds(10));
+            if (Volatile.Read(ref _failure) is { } failure)
+            {
+                _store.EndWhenBack(RunId);
+                throw _store.Unavailable(failure);
+            }
+            var retention = TimeSpan.FromSeconds(_store.RunOptions.RetentionSeconds);
+            var batch = _database.CreateBatch();
+            var done = Task.WhenAll(
+                batch.HashSetAsync(_runKey, RedisRunStore.ToHash(end with { LastSequence = _sequence }, [])),
+                batch.KeyExpireAsync(_runKey, retention),
+                batch.KeyExpireAsync(_eventsKey, retention),
+                batch.KeyExpireAsync(_store.Keys.Readers(RunId), retention),
+                batch.PublishAsync(_store.Keys.Appended(RunId), _sequence));
+            batch.Execute();
+            await _store.Guard(() => done);
+        }
+        catch (RunStoreUnavailableException) when (Volatile.Read(ref _failure) is null)
+        {
+            _store.EndWhenBack(RunId);
+            throw;
+        }
+        finally
+        {
+            _finished();
+        }
+    }
+
+    private bool Enqueue(AgentEvent @event)
+    {
+        var data = _store.Codec.Encode(@event);
+        lock (_gate)
+        {
+            _pending.Enqueue(new Pending(++_sequence, @event.EventType, data));
+            if (@event is TextDelta text)
+            {
+                _chunks++;
+                _chars += text.Delta.Length;
+            }
+            return _pending.Count > _store.RunOptions.MaxBacklogEvents;
+        }
+    }
+
+    private async ValueTask WaitForRedisAsync(ValueTask local, CancellationToken cancellationToken)
+    {
+        await local;
+        while (true)
+        {
+            Task drained;
+            lock (_gate)
+            {
+                if (_pending.Count <= _store.RunOptions.MaxBacklogEvents / 2) return;
+                _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                drained = _drained.Task;
+            }
+            await drained.WaitAsync(cancellationToken);
+            if (Volatile.Read(ref _failure) is { } failure) throw _store.Unavailable(failure);
+        }
+    }
+
+    /// <summary>The background writer: one pipelined batch per round trip, with everything that piled up meanwhile.</summary>
+    private async Task WriteAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (true)
+        {
+            await _wake.WaitAsync();
+            while (true)
+            {
+                int chunks;
+                long chars;
+                bool completing;
+                lock (_gate)
+                {
+                    while (batch.Count < MaxBatch && _pending.TryDequeue(out var next)) batch.Add(next);
+                    (chunks, chars, completing) = (_chunks, _chars, _completing && _pending.Count == 0);
+                }
+                if (batch.Count > 0)
+                {
+                    try
+                    {
+                        await SendAsync(batch, chunks, chars);
+                    }
+                    catch (Exception exception)
+                    {
+                        Volatile.Write(ref _failure, exception);
+                        TaskCompletionSource? waiting;
+                        lock (_gate) (waiting, _drained) = (_drained, null);
+                        waiting?.TrySetResult();
+                        return;
+                    }
+                    batch.Clear();
+                    TaskCompletionSource? drained = null;
+                    lock (_gate)
+                    {
+                        if (_pending.Count <= _store.RunOptions.MaxBacklogEvents / 2) (drained, _drained) = (_drained, null);
+                    }
+                    drained?.TrySetResult();
+                    continue;
+                }
+                if (completing) return;
+                break;
+            }
+        }
+    }
+
+    private Task SendAsync(List<Pending> entries, int chunks, long chars)
+    {
+        var batch = _database.CreateBatch();
+        var sent = new Task[entries.Count + 3];
+        var maxLength = Math.Max(1, _store.Options.MaxStreamLength);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            sent[i] = batch.StreamAddAsync(_eventsKey, [new NameValueEntry("t", entry.Type), new NameValueEntry("d", entry.Data)],
+                RedisKeys.EntryId(entry.Sequence), maxLength, useApproximateMaxLength: true);
+        }
+        var last = entries[^1].Sequence;
+        sent[^3] = batch.HashSetAsync(_runKey, [new("lastSequence", last), new("chunks", chunks), new("chars", chars)]);
+        sent[^2] = batch.PublishAsync(_store.Keys.Appended(RunId), last);
+        sent[^1] = _streamExpires ? Task.CompletedTask : batch.KeyExpireAsync(_eventsKey,
+            TimeSpan.FromSeconds(_store.RunOptions.MaxRunSeconds + _store.RunOptions.RetentionSeconds + 60));
+        _streamExpires = true;
+        batch.Execute();
+        return Task.WhenAll(sent);
+    }
+
+    private readonly record struct Pending(long Sequence, string Type, byte[] Data);
+}

@@ -1,0 +1,175 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using StreamingApi.Agents;
+using StreamingApi.Runs.Memory;
+
+namespace StreamingApi.Runs.Redis;
+
+/// <summary>
+/// A reader, on an instance that does not execute the run, of the run's Redis Stream. It waits for the owner's
+/// notice that events were added (StackExchange.Redis has no blocking XREAD, by design: a blocking call would stall
+/// its multiplexer), then takes everything new in one XREAD, however many events piled up. It also looks every
+/// <c>Redis:PollSeconds</c>, in case a notice was lost, and then checks that the run's instance is still alive. While
+/// it reads, it keeps its presence in the run's reader set, so the run does not stop for lack of readers. When Redis
+/// is out of reach, it ends with <c>error</c> {store-unavailable} and <c>done</c> {failed}.
+/// </summary>
+internal sealed class RedisRunReader : IRunReader
+{
+    private const int MaxBatch = 512;
+
+    private readonly RedisRunStore _store;
+    private readonly IDatabase _database;
+    private readonly RedisKey _eventsKey;
+    private readonly RedisChannel _appended;
+    private readonly string _readerId;
+    private readonly Queue<RunEvent> _buffer = new();
+    private readonly ReaderSignal _signal = new();
+    private readonly CancellationToken _gone;
+    private readonly CancellationTokenRegistration _wakeWhenGone;
+    private readonly Action<RedisChannel, RedisValue> _onAppended;
+    private ITimer? _poll;
+    private long _after;
+    private long _lastProgress;
+    private bool _completed;
+    private volatile bool _interrupted;
+    private volatile bool _storeLost;
+    private int _disposed;
+
+    public RedisRunReader(RedisRunStore store, IDatabase database, string runId, long after, CancellationToken gone)
+    {
+        _store = store;
+        _database = database;
+        _eventsKey = store.Keys.Events(runId);
+        _appended = store.Keys.Appended(runId);
+        _readerId = $"{store.InstanceId}:{Guid.NewGuid():N}";
+        _after = after;
+        _gone = gone;
+        _lastProgress = store.Time.GetTimestamp();
+        RunId = runId;
+        _onAppended = (_, _) => _signal.Release();
+        _wakeWhenGone = gone.UnsafeRegister(static state => ((ReaderSignal)state!).Release(), _signal);
+    }
+
+    public string RunId { get; }
+
+    public async Task StartAsync()
+    {
+        await _store.Guard(() => _database.Multiplexer.GetSubscriber().SubscribeAsync(_appended, _onAppended));
+        await KeepPresenceAsync();
+        var every = TimeSpan.FromSeconds(Math.Max(0.05, _store.Options.PollSeconds));
+        _poll = _store.Time.CreateTimer(static state => ((RedisRunReader)state!)._signal.Release(), this, every, every);
+    }
+
+    public bool TryRead(out RunEvent entry) => _buffer.TryDequeue(out entry);
+
+    public ValueTask<bool> WaitToReadAsync() =>
+        _buffer.Count > 0 ? new ValueTask<bool>(true) : _completed ? new ValueTask<bool>(false) : WaitForEventsAsync();
+
+    public void Interrupt()
+    {
+        _interrupted = true;
+        _signal.Release();
+    }
+
+    /// <summary>Redis is out of reach: the reader ends with the error, and done.</summary>
+    public void StoreLost()
+    {
+        _storeLost = true;
+        _signal.Release();
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WaitForEventsAsync()
+    {
+        var lastPresence = _store.Time.GetTimestamp();
+        while (true)
+        {
+            _gone.ThrowIfCancellationRequested();
+            try
+            {
+                if (_storeLost) throw _store.Unavailable(null);
+                if (await ReadNewAsync()) return true;
+                var now = _store.Time.GetTimestamp();
+                if (_store.Time.GetElapsedTime(lastPresence) >= TimeSpan.FromSeconds(_store.Options.LeaseSeconds / 3))
+                {
+                    await KeepPresenceAsync();
+                    lastPresence = now;
+                }
+                // Silent for longer than a lease: is the run's instance still there? (Failing the run if not adds its end.)
+                if (_store.Time.GetElapsedTime(_lastProgress) >= TimeSpan.FromSeconds(_store.Options.LeaseSeconds))
+                {
+                    _lastProgress = now;
+                    await _store.ReadAsync(RunId);
+                    if (await ReadNewAsync()) return true;
+                }
+            }
+            catch (RunStoreUnavailableException)
+            {
+                EndWithStoreUnavailable();
+                return true;
+            }
+            if (_interrupted)
+            {
+                _interrupted = false;
+                return true; // nothing to read, but the owner of this reader has something to write
+            }
+            await _signal.WaitAsync();
+        }
+    }
+
+    /// <summary>One XREAD of everything after the last event taken; true when it found some.</summary>
+    private async Task<bool> ReadNewAsync()
+    {
+        var entries = await _store.Guard(() => _database.StreamReadAsync(_eventsKey, RedisKeys.EntryId(_after), MaxBatch));
+        if (entries.Length == 0) return false;
+        foreach (var entry in entries)
+        {
+            var sequence = RedisKeys.SequenceOf(entry.Id);
+            if (sequence != _after + 1)
+            {
+                // The stream was trimmed past this reader: end here; a reconnect is told (410) what is still held.
+                _completed = true;
+                return _buffer.Count > 0;
+            }
+            var type = (string?)entry["t"] ?? "";
+            var @event = _store.Codec.Decode(type, (byte[])entry["d"]!);
+            _buffer.Enqueue(new RunEvent(sequence, @event));
+            _after = sequence;
+            if (@event is RunDone) _completed = true;
+        }
+        _lastProgress = _store.Time.GetTimestamp();
+        return true;
+    }
+
+    private Task KeepPresenceAsync()
+    {
+        var key = _store.Keys.Readers(RunId);
+        var expires = _store.Time.GetUtcNow().AddSeconds(_store.Options.LeaseSeconds).ToUnixTimeMilliseconds();
+        return _store.Guard(() => _database.SortedSetAddAsync(key, _readerId, expires));
+    }
+
+    private void EndWithStoreUnavailable()
+    {
+        var error = RunErrors.From(_store.Unavailable(null), RunId);
+        _buffer.Enqueue(new RunEvent(_after + 1, error));
+        _buffer.Enqueue(new RunEvent(_after + 2, new RunDone(RunStatus.Failed, error.Type, 0, 0, 0, null)));
+        _completed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _store.Forget(this);
+        _poll?.Dispose();
+        _wakeWhenGone.Dispose();
+        try
+        {
+            await _database.Multiplexer.GetSubscriber().UnsubscribeAsync(_appended, _onAppended);
+            await _database.SortedSetRemoveAsync(_store.Keys.Readers(RunId), _readerId);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Redis is away; the presence expires by itself.
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using StreamingApi.Observability;
+using StreamingApi.Tests.Infrastructure;
+
+namespace StreamingApi.Tests.Streams;
+
+/// <summary>Two instances on one real redis-server: runs resumed, read and cancelled from either.</summary>
+public sealed class RedisRunTests
+{
+    private const string Analysis = "/stream/analysis?prompt=Analyze%20our%202024%20sales";
+
+    private static StreamingApiApplication Instance(RedisServer redis) => new StreamingApiApplication()
+        .With("Runs:Store", "redis")
+        .With("ConnectionStrings:Redis", redis.ConnectionString)
+        .With("Redis:LeaseSeconds", "2")
+        .With("Redis:PollSeconds", "0.2");
+
+    [Fact]
+    public async Task AClientThatDropsOnOneInstanceResumesOnTheOtherWithNothingLostOrTwice()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "300").With("Runs:DetachGraceSeconds", "30");
+        await using var b = Instance(redis);
+        var onA = a.CreateSocketClient();
+        var onB = b.CreateSocketClient();
+        var reference = await onA.GetFramesAsync(Analysis);
+
+        var frames = await onA.ReadThenDropAsync(Analysis, 40);
+        frames.AddRange(await onB.ResumeFramesAsync(Analysis, frames[^1].Id!));
+
+        Assert.Equal(Enumerable.Range(1, frames.Count).Select(i => (long)i), frames.Select(f => f.Sequence));
+        Assert.All(frames, f => Assert.Equal(frames[0].RunId, f.RunId));
+        Assert.Equal(reference.Text(), frames.Text());
+        Assert.Equal(("done", "completed"), (frames[^1].Type, frames[^1]["status"].GetString()));
+        var run = JsonDocument.Parse(await onB.GetStringAsync($"/runs/{frames[0].RunId}")).RootElement;
+        Assert.Equal(("completed", "analysis", frames.Count), (run.GetProperty("status").GetString(), run.GetProperty("endpoint").GetString(),
+            (int)run.GetProperty("lastSequence").GetInt64()));
+        Assert.Equal(0, b.Runs.ActiveCount + a.Runs.ActiveCount);
+    }
+
+    [Fact]
+    public async Task TwoHundredRandomDropsThatSwitchInstanceEachEndWithExactlyTheRunsEvents()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "2000").With("Runs:DetachGraceSeconds", "60");
+        await using var b = Instance(redis).With("OfflineModel:TokensPerSecond", "2000").With("Runs:DetachGraceSeconds", "60");
+        HttpClient[] clients = [a.CreateSocketClient(), b.CreateSocketClient()];
+        var reference = await clients[0].GetFramesAsync(Analysis);
+
+        var random = new Random(2612);
+        var drops = Enumerable.Range(0, 200).Select(i => (K: random.Next(1, reference.Count), From: i % 2)).ToList();
+        await Parallel.ForEachAsync(drops, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (drop, _) =>
+        {
+            var (from, to) = (clients[drop.From], clients[1 - drop.From]);
+            var frames = await from.ReadThenDropAsync(Analysis, drop.K);
+            frames.AddRange(await to.ResumeFramesAsync(Analysis, frames[^1].Id!));
+
+            Assert.Equal(Enumerable.Range(1, frames.Count).Select(i => (long)i), frames.Select(f => f.Sequence));
+            Assert.Equal(("done", "completed"), (frames[^1].Type, frames[^1]["status"].GetString()));
+            var recorded = await to.GetFramesAsync($"/runs/{frames[0].RunId}/events?after=0");
+            Assert.Equal(recorded.Select(f => (f.Id, f.Type, f.Data)), frames.Select(f => (f.Id, f.Type, f.Data)));
+            Assert.Equal(reference.Text(), frames.Text());
+        });
+    }
+
+    [Fact]
+    public async Task CancellingOnOneInstanceStopsTheToolRunningOnTheOther()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = Instance(redis).With("Tools:SalesDelayMs", "60000");
+        await using var b = Instance(redis);
+        using var cancellations = new MetricCollector<long>(a.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            StreamingMetrics.MeterName, "streamingapi.tool.cancellations");
+        var onA = a.CreateClient();
+
+        using var response = await onA.OpenAsync(Analysis);
+        await using var frames = response.ReadFramesAsync().GetAsyncEnumerator();
+        while (await frames.MoveNextAsync() && frames.Current.Type != "tool-call") { }
+        var runId = frames.Current.RunId;
+        var readOnB = b.CreateClient().GetFramesAsync($"/runs/{runId}/events?after=0");
+
+        using var cancel = await b.CreateClient().PostAsync($"/runs/{runId}/cancel", null);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        Frame last = frames.Current;
+        while (await frames.MoveNextAsync()) last = frames.Current;
+        Assert.Equal(("done", "cancelled", "stopped"), (last.Type, last["status"].GetString(), last["reason"].GetString()));
+        var remote = await readOnB;
+        Assert.Equal((last.Id, last.Data), (remote[^1].Id, remote[^1].Data)); // the reader on B saw the same end
+        await cancellations.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+        Assert.Contains(cancellations.GetMeasurementSnapshot(), m => Equals(m.Tags["tool"], "fetch_sales_data"));
+        await Eventually.TrueAsync(async () => (await RunAsync(b, runId)).GetProperty("status").GetString() == "cancelled", "B sees the run cancelled");
+    }
+
+    [Fact]
+    public async Task WhenRedisDiesMidRunReadersOnBothInstancesGetAnErrorAndDoneAndTheServersRecover()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "40");
+        await using var b = Instance(redis);
+        using var local = await a.CreateClient().OpenAsync("/stream/text?prompt=Write%20a%20long%20essay%20about%20harbours");
+        await using var localFrames = local.ReadFramesAsync().GetAsyncEnumerator();
+        Assert.True(await localFrames.MoveNextAsync());
+        var runId = localFrames.Current.RunId;
+        using var remote = await b.CreateClient().OpenAsync($"/runs/{runId}/events?after=0");
+        await using var remoteFrames = remote.ReadFramesAsync().GetAsyncEnumerator();
+        Assert.True(await remoteFrames.MoveNextAsync() && await remoteFrames.MoveNextAsync());
+
+        await redis.KillAsync();
+
+        foreach (var frames in new[] { localFrames, remoteFrames })
+        {
+            var rest = new List<Frame>();
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            while (await frames.MoveNextAsync().AsTask().WaitAsync(bound.Token)) rest.Add(frames.Current);
+            Assert.Equal(["error", "done"], rest.TakeLast(2).Select(f => f.Type));
+            Assert.Equal("store-unavailable", rest[^2]["type"].GetString());
+            Assert.Equal(("failed", "store-unavailable"), (rest[^1]["status"].GetString(), rest[^1]["reason"].GetString()));
+        }
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await a.CreateClient().GetAsync("/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await a.CreateClient().GetAsync("/health/live")).StatusCode);
+        using var refused = await b.CreateClient().GetAsync("/stream/text?prompt=hello");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+
+        await redis.RestartAsync();
+        await Eventually.TrueAsync(async () => (await a.CreateClient().GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "A is ready again", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(async () => (await b.CreateClient().GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "B is ready again", TimeSpan.FromSeconds(30));
+        var again = await b.CreateClient().GetFramesAsync("/stream/text?prompt=still%20there");
+        Assert.Equal("completed", again[^1]["status"].GetString());
+    }
+
+    [Fact]
+    public async Task WhenTheOwnerInstanceDiesReadersElsewhereGetInstanceLost()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var owner = ProgramProcess.Start(new Dictionary<string, string>
+        {
+            ["Runs__Store"] = "redis",
+            ["ConnectionStrings__Redis"] = redis.ConnectionString,
+            ["Redis__LeaseSeconds"] = "2",
+            ["OfflineModel__TokensPerSecond"] = "40",
+        });
+        using var ownerClient = new HttpClient { BaseAddress = await owner.WaitForAddressAsync() };
+        await using var b = Instance(redis);
+        using var accepted = await ownerClient.PostAsJsonAsync("/runs", new { agent = "writer", prompt = "Write a long essay about harbours" });
+        var runId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetString()!;
+
+        using var remote = await b.CreateClient().OpenAsync($"/runs/{runId}/events?after=0");
+        await using var frames = remote.ReadFramesAsync().GetAsyncEnumerator();
+        var seen = new List<Frame>();
+        while (seen.Count < 5 && await frames.MoveNextAsync()) seen.Add(frames.Current);
+
+        await owner.DisposeAsync(); // killed, not stopped: no drain, no goodbye
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await frames.MoveNextAsync().AsTask().WaitAsync(bound.Token)) seen.Add(frames.Current);
+
+        Assert.Equal(["error", "done"], seen.TakeLast(2).Select(f => f.Type));
+        Assert.Equal("instance-lost", seen[^2]["type"].GetString());
+        Assert.Equal(("failed", "instance-lost"), (seen[^1]["status"].GetString(), seen[^1]["reason"].GetString()));
+        Assert.Equal(Enumerable.Range(1, seen.Count).Select(i => (long)i), seen.Select(f => f.Sequence));
+        Assert.Equal("failed", (await RunAsync(b, runId)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task WithRedisDownAtStartUpTheServerIsLiveNotReadyAndRecoversWhenRedisComes()
+    {
+        var port = FreePort.Next();
+        await using var app = new StreamingApiApplication()
+            .With("Runs:Store", "redis")
+            .With("ConnectionStrings:Redis", $"127.0.0.1:{port}");
+        var client = app.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+        await app.Logs.WaitForAsync(e => e.RenderMessage().Contains($"127.0.0.1:{port} is not reachable"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/stream/text?prompt=hi")).StatusCode);
+
+        await using var redis = await RedisServer.StartAsync(port);
+        await Eventually.TrueAsync(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "ready once Redis is there", TimeSpan.FromSeconds(60));
+        var frames = await client.GetFramesAsync("/stream/text?prompt=hello");
+        Assert.Equal("completed", frames[^1]["status"].GetString());
+    }
+
+    private static async Task<JsonElement> RunAsync(StreamingApiApplication app, string runId) =>
+        JsonDocument.Parse(await app.CreateClient().GetStringAsync($"/runs/{runId}")).RootElement;
+}
