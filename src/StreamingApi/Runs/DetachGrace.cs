@@ -13,7 +13,7 @@ internal sealed class DetachGrace(TimeSpan grace, TimeProvider time, Action<stri
     private ITimer? _timer;
     private bool _disposed;
 
-    /// <summary>Called with the run's number of readers whenever it changes (under the run log's lock: never blocks).</summary>
+    /// <summary>Called with the run's number of readers whenever it changes, in order.</summary>
     public void ReadersChanged(int readers)
     {
         lock (_gate)
@@ -25,10 +25,14 @@ internal sealed class DetachGrace(TimeSpan grace, TimeProvider time, Action<stri
                 return;
             }
             if (_disposed || _timer is not null) return;
-            // The stop runs the model's and the tools' cancellation callbacks: never inside the caller's lock.
-            _timer = time.CreateTimer(static state => ((DetachGrace)state!).Expire(), this, grace > TimeSpan.Zero ? grace : TimeSpan.Zero,
-                Timeout.InfiniteTimeSpan);
+            if (grace > TimeSpan.Zero)
+            {
+                _timer = time.CreateTimer(static state => ((DetachGrace)state!).Expire(), this, grace, Timeout.InfiniteTimeSpan);
+                return;
+            }
         }
+        // No grace: the run stops now, as the last reader leaves (outside this lock: the stop reaches the model and the tools).
+        stop(StopReasons.ClientDisconnected);
     }
 
     public void Dispose()

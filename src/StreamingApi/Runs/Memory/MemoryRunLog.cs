@@ -11,6 +11,7 @@ namespace StreamingApi.Runs.Memory;
 internal sealed class MemoryRunLog : IRunLog
 {
     private readonly Lock _gate = new();
+    private readonly Lock _presence = new(); // orders the readers-changed notices, which are given outside _gate
     private readonly EventRing _events = new();
     private readonly List<Cursor> _cursors = []; // the readers, and the place of a reader that left and may come back
     private readonly List<Cursor> _toWake = [];
@@ -23,8 +24,8 @@ internal sealed class MemoryRunLog : IRunLog
     private bool _isCompleted;
     private TaskCompletionSource? _writerWaiting;
 
-    /// <param name="readersChanged">Told the number of readers whenever it changes; called under the log's lock, so it
-    /// must not call back into the log.</param>
+    /// <param name="readersChanged">Told the number of readers whenever it changes, in order, outside the log's lock
+    /// (it may stop the run at once).</param>
     /// <param name="completed">Told when the run has completed.</param>
     public MemoryRunLog(RunRecord record, int replayWindow, int maxBacklog, bool holdForReturningReader, Action<int> readersChanged,
         Action<MemoryRunLog> completed)
@@ -99,15 +100,20 @@ internal sealed class MemoryRunLog : IRunLog
     public RunOpening Open(long afterSequence, CancellationToken readerGone)
     {
         Cursor cursor;
-        lock (_gate)
+        lock (_presence)
         {
-            var next = afterSequence < 0 ? _events.FirstSequence : afterSequence + 1;
-            if (next < _events.FirstSequence) return new RunOpening(RunOpeningStatus.Gone, FirstHeld: _events.FirstSequence);
-            if (_isCompleted && next >= _events.NextSequence) return RunOpening.Ended;
-            _cursors.RemoveAll(c => c.IsPlaceHolder); // someone came back: the held place is theirs to replace
-            cursor = new Cursor(next);
-            _cursors.Add(cursor);
-            _readersChanged(ReaderCount());
+            int readers;
+            lock (_gate)
+            {
+                var next = afterSequence < 0 ? _events.FirstSequence : afterSequence + 1;
+                if (next < _events.FirstSequence) return new RunOpening(RunOpeningStatus.Gone, FirstHeld: _events.FirstSequence);
+                if (_isCompleted && next >= _events.NextSequence) return RunOpening.Ended;
+                _cursors.RemoveAll(c => c.IsPlaceHolder); // someone came back: the held place is theirs to replace
+                cursor = new Cursor(next);
+                _cursors.Add(cursor);
+                readers = ReaderCount();
+            }
+            _readersChanged(readers);
         }
         return new RunOpening(RunOpeningStatus.Opened, new MemoryRunReader(this, cursor, readerGone));
     }
@@ -141,17 +147,22 @@ internal sealed class MemoryRunLog : IRunLog
 
     internal void Leave(Cursor cursor, long delivered)
     {
-        TaskCompletionSource? writer;
-        lock (_gate)
+        lock (_presence)
         {
-            if (!_cursors.Remove(cursor)) return;
-            var readers = ReaderCount();
-            if (readers == 0 && _holdForReturningReader && !_isCompleted) _cursors.Add(Cursor.PlaceHolder(delivered));
-            Settle(wakeReaders: false);
-            writer = _writerWaiting is not null && Backlog() <= _maxBacklog * 3 / 4 ? TakeWriter() : null;
+            TaskCompletionSource? writer;
+            int readers;
+            lock (_gate)
+            {
+                if (!_cursors.Remove(cursor)) return;
+                readers = ReaderCount();
+                if (readers == 0 && _holdForReturningReader && !_isCompleted) _cursors.Add(Cursor.PlaceHolder(delivered));
+                Settle(wakeReaders: false);
+                writer = _writerWaiting is not null && Backlog() <= _maxBacklog * 3 / 4 ? TakeWriter() : null;
+            }
+            // The run is told before its writer may go on, so that a run stopped at once writes nothing more.
             _readersChanged(readers);
+            writer?.TrySetResult();
         }
-        writer?.TrySetResult();
     }
 
     /// <summary>
