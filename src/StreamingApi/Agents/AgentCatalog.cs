@@ -1,14 +1,20 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 using Microsoft.SemanticKernel;
 using StreamingApi.Agents.Output;
 using StreamingApi.Agents.Tools;
+using StreamingApi.Observability;
 
 namespace StreamingApi.Agents;
 
 /// <summary>The service's agents, built once at start-up on the configured model.</summary>
 public sealed class AgentCatalog
 {
-    public AgentCatalog(IChatClient model, AnalystTools analystTools, FlakyTools flakyTools, ILoggerFactory loggerFactory, IServiceProvider services)
+    private readonly IAgent _inventory;
+    private readonly IAgent _inventoryDown;
+
+    public AgentCatalog(IChatClient model, AnalystTools analystTools, IOptions<ToolOptions> toolOptions, IOptions<ToolBudgetOptions> budget,
+        StreamingMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory, IServiceProvider services)
     {
         // Semantic Kernel's automatic function invocation, so that its IAutoFunctionInvocationFilters see every call.
         var client = new ChatClientBuilder(model).UseKernelFunctionInvocation(loggerFactory).Build(services);
@@ -17,12 +23,17 @@ public sealed class AgentCatalog
         var modelId = model.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown";
 
         // The writer has no tools, so it talks to the model directly: function invocation would only add a layer per delta.
-        Writer = new ChatAgent(new AgentDefinition("writer", WriterInstructions, new Kernel()), model, modelId);
+        Writer = new ChatAgent(new AgentDefinition("writer", WriterInstructions, new Kernel()), model, modelId, budget.Value, metrics);
         Analyst = new ChatAgent(new AgentDefinition("analyst", AnalystInstructions, KernelWith(analystTools, "analytics"))
         {
             Output = new OutputSpec(typeof(AnalysisReport), ReportInstruction, StructuredOutput.Parse<AnalysisReport>),
-        }, client, modelId);
-        Flaky = new ChatAgent(new AgentDefinition("inventory", InventoryInstructions, KernelWith(flakyTools, "inventory")), client, modelId);
+        }, client, modelId, budget.Value, metrics);
+        // The flaky demo's switch is which inventory service the agent's tool talks to, fixed when its kernel is built.
+        _inventory = Inventory(serviceDown: false);
+        _inventoryDown = Inventory(serviceDown: true);
+
+        ChatAgent Inventory(bool serviceDown) => new(new AgentDefinition("inventory", InventoryInstructions,
+            KernelWith(new FlakyTools(toolOptions, time, serviceDown), "inventory")), client, modelId, budget.Value, metrics);
     }
 
     /// <summary>Answers in plain markdown text; no tools.</summary>
@@ -31,8 +42,8 @@ public sealed class AgentCatalog
     /// <summary>A data analyst with sales, customer and growth tools, ending with an <see cref="AnalysisReport"/>.</summary>
     public IAgent Analyst { get; }
 
-    /// <summary>An inventory assistant whose one tool can be made to fail.</summary>
-    public IAgent Flaky { get; }
+    /// <summary>An inventory assistant; with <paramref name="fail"/> its one tool's service is down, so the tool fails.</summary>
+    public IAgent Flaky(bool fail) => fail ? _inventoryDown : _inventory;
 
     private const string WriterInstructions =
         "You are a clear, friendly writer. Answer in markdown with a title, short paragraphs, headings and lists where they help.";

@@ -65,7 +65,7 @@ public static class StreamEndpoints
         });
 
     private static ServerSentEventsResult<AgentEvent> Flaky(FlakyStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-        streams.Start(http, new RunPlan("flaky", agents.Flaky, new AgentRequest(request.Prompt!, FailTools: request.Fail ?? true))
+        streams.Start(http, new RunPlan("flaky", agents.Flaky(request.Fail ?? true), new AgentRequest(request.Prompt!))
         {
             TimeLimit = request.TimeLimit,
         });
