@@ -67,7 +67,7 @@ public sealed class CancellationTests
 
         var frames = await app.CreateClient().GetFramesAsync("/stream/analysis?prompt=Analyze%202024%20sales&maxSeconds=1");
 
-        Assert.Equal(["run", "tool-call"], frames.Take(2).Select(f => f.Type).Distinct());
+        Assert.Equal(["run", "reasoning", "tool-call"], frames.Shape().Take(3));
         Assert.Equal("time-limit", frames[^1]["reason"].GetString());
         await cancellations.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
         await app.WaitForNoActiveRunsAsync();
