@@ -11,7 +11,7 @@ namespace StreamingApi.Models.Gemini;
 /// Google Gemini as an <see cref="IChatClient"/>, on Gemini's native REST API (<c>v1beta</c>):
 /// <c>models/{model}:streamGenerateContent?alt=sse</c> for streams and <c>:generateContent</c> otherwise, the key in
 /// the <c>x-goog-api-key</c> header. Every function call gets an id unique in the conversation
-/// (<see cref="GeminiCallIds"/>); Gemini's own ids and thought signatures go back to Gemini on the next turn. Thought
+/// (<see cref="CallIds"/>); Gemini's own ids and thought signatures go back to Gemini on the next turn. Thought
 /// summaries (parts with <c>thought: true</c>) become <see cref="TextReasoningContent"/>, never text. Failures become
 /// <see cref="Agents.ModelCallException"/>s that are safe to show.
 /// </summary>
@@ -35,7 +35,7 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
         {
             throw GeminiErrors.Malformed(exception);
         }
-        var reader = new ResponseReader(new GeminiCallIds(conversation), time);
+        var reader = new ResponseReader(new CallIds(conversation), time);
         List<ChatResponseUpdate> updates = [.. reader.Read(answer!), reader.Usage()];
         return updates.ToChatResponse();
     }
@@ -46,7 +46,7 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
         var conversation = messages as IList<ChatMessage> ?? messages.ToList();
         using var response = await SendAsync($"{ModelPath(chatOptions)}:streamGenerateContent?alt=sse", conversation, chatOptions, cancellationToken);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var reader = new ResponseReader(new GeminiCallIds(conversation), time);
+        var reader = new ResponseReader(new CallIds(conversation), time);
         await using var events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
@@ -115,7 +115,7 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
     }
 
     /// <summary>Reads Gemini's answer chunks into updates, remembering the usage and whether the answer finished.</summary>
-    private sealed class ResponseReader(GeminiCallIds callIds, TimeProvider time)
+    private sealed class ResponseReader(CallIds callIds, TimeProvider time)
     {
         private GeminiUsage? _usage;
         private string? _responseId;
