@@ -2,7 +2,7 @@
 // one listener per event type, closed on `done` (otherwise EventSource reconnects and starts the run again).
 import { renderMarkdown } from './markdown.js';
 
-const EVENT_TYPES = ['run', 'text', 'tool-call', 'tool-result', 'partial', 'result', 'progress', 'error', 'done'];
+const EVENT_TYPES = ['run', 'text', 'reasoning', 'tool-call', 'tool-result', 'partial', 'result', 'progress', 'error', 'done'];
 const $ = (id) => document.getElementById(id);
 const form = $('run-form');
 const ui = {
@@ -10,11 +10,12 @@ const ui = {
   minChars: $('minChars'), maxDelayMs: $('maxDelayMs'), fail: $('fail'),
   start: $('start'), stop: $('stop'), curl: $('curl'), copy: $('copy'),
   state: $('state'), runInfo: $('run-info'), doneInfo: $('done-info'), output: $('output'), error: $('error'),
+  reasoningPanel: $('reasoning-panel'), reasoning: $('reasoning'), reasoningState: $('reasoning-state'),
   toolsPanel: $('tools-panel'), tools: $('tools'), resultPanel: $('result-panel'), result: $('result'), resultState: $('result-state'),
   progressPanel: $('progress-panel'), bar: $('p-bar'), raw: $('raw'), rawCount: $('raw-count'),
 };
 
-let run = null; // { source, text, startedAt, maxSeconds, timer, renderPending, finished }
+let run = null; // { source, text, startedAt, maxSeconds, timer, renderPending, finished, lastType, answering }
 
 function requestUrl() {
   const endpoint = ui.endpoint.value;
@@ -39,6 +40,9 @@ function setState(state, detail = '') {
 
 function reset() {
   ui.output.replaceChildren();
+  ui.reasoning.replaceChildren();
+  ui.reasoningPanel.hidden = true;
+  ui.reasoningPanel.open = false;
   ui.error.hidden = true;
   ui.error.replaceChildren();
   ui.tools.replaceChildren();
@@ -67,6 +71,8 @@ function start() {
       if (event.data === undefined) return connectionLost();
       logFrame(event.lastEventId, type, event.data);
       handlers[type](JSON.parse(event.data));
+      if (type !== 'reasoning' && run.lastType === 'reasoning') reasoningPaused();
+      run.lastType = type;
     });
   }
   setState('running');
@@ -93,6 +99,7 @@ function finish(state, detail) {
   run.source.close();
   clearInterval(run.timer);
   renderText();
+  if (run.lastType === 'reasoning') reasoningPaused();
   for (const item of ui.tools.querySelectorAll('li[data-state=running]')) {
     item.dataset.state = 'failed';
     item.querySelector('.when').textContent = 'not finished';
@@ -109,11 +116,19 @@ const handlers = {
     ui.runInfo.textContent = `run ${data.runId} · ${data.agent} on ${data.model}`;
   },
   text(data) {
+    if (!run.answering) { run.answering = true; ui.reasoningPanel.open = false; } // the answer takes over from the thinking
     run.text += data.delta;
     if (!run.renderPending) {
       run.renderPending = true;
       requestAnimationFrame(renderText);
     }
+  },
+  reasoning(data) {
+    // Plain text, never markdown or HTML; each stretch of thinking (one per model turn) is a paragraph of its own.
+    if (ui.reasoningPanel.hidden) { ui.reasoningPanel.hidden = false; ui.reasoningPanel.open = true; }
+    if (run.lastType !== 'reasoning' || !ui.reasoning.lastChild) ui.reasoning.append(element('p'));
+    ui.reasoning.lastChild.append(data.delta);
+    ui.reasoningState.textContent = 'thinking…';
   },
   'tool-call'(data) {
     ui.toolsPanel.hidden = false;
@@ -150,6 +165,11 @@ const handlers = {
     if (ui.endpoint.value === 'progress') ui.bar.querySelector('span').style.width = '100%';
   },
 };
+
+/** A stretch of thinking ended: its size replaces "thinking…". */
+function reasoningPaused() {
+  ui.reasoningState.textContent = `${ui.reasoning.textContent.length} chars`;
+}
 
 function renderText() {
   if (!run) return;
