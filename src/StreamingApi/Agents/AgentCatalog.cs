@@ -18,8 +18,11 @@ public sealed class AgentCatalog
     {
         // Semantic Kernel's automatic function invocation, so that its IAutoFunctionInvocationFilters see every call.
         var client = new ChatClientBuilder(model).UseKernelFunctionInvocation(loggerFactory).Build(services);
+        var functionInvoker = client.GetService<FunctionInvokingChatClient>()!;
         // Tools asked for in the same turn run side by side, as independent remote calls would.
-        client.GetService<FunctionInvokingChatClient>()!.AllowConcurrentInvocation = true;
+        functionInvoker.AllowConcurrentInvocation = true;
+        // The run's own budget (ToolCallFilter) ends a looping model with an error; the invoker's cap would end it silently.
+        functionInvoker.MaximumIterationsPerRequest = Math.Max(functionInvoker.MaximumIterationsPerRequest, budget.Value.MaxModelTurns + 1);
         var modelId = model.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown";
 
         // The writer has no tools, so it talks to the model directly: function invocation would only add a layer per delta.

@@ -68,6 +68,23 @@ public sealed class ToolBudgetTests
     }
 
     [Fact]
+    public async Task ABudgetAboveSemanticKernelsOwnIterationCapStillEndsWithAToolLimitError()
+    {
+        await using var upstream = await LoopbackUpstream.StartAsync((_, http) => Captures.ReplaySseAsync(http, "gemini/stuck-call.sse"));
+        await using var app = ModelApplications.Gemini(upstream)
+            .With("Agent:MaxToolCalls", "1000")
+            .With("Agent:MaxModelTurns", "130"); // Semantic Kernel's function invoker stops silently after 128 of its own
+
+        var frames = await app.CreateClient().GetFramesAsync("/stream/flaky?prompt=Check%20stock%20in%20Europe&fail=false", timeoutSeconds: 120);
+
+        Assert.Equal(130, upstream.Requests.Count);
+        Assert.Equal(129, frames.Count(f => f.Type == "tool-result"));
+        Assert.Equal("tool-limit", frames[^2]["type"].GetString());
+        Assert.Contains("130 model turns", frames[^2]["detail"].GetString());
+        Assert.Equal("failed", frames[^1]["status"].GetString());
+    }
+
+    [Fact]
     public async Task TheOfflineAnalysisFitsTheDefaultBudget()
     {
         await using var app = new StreamingApiApplication();
