@@ -156,8 +156,10 @@ public sealed class ConsolePageTests(BrowserFixture browser)
         await console.StartAsync("analysis", "Analyze our 2024 sales");
 
         // While the model thinks, the block is open and says so.
-        await console.Page.WaitForSelectorAsync("#reasoning-panel[open] #reasoning p", new() { Timeout = 10_000 });
-        Assert.Equal("thinking…", await console.Page.InnerTextAsync("#reasoning-state"));
+        await console.Page.WaitForFunctionAsync("""
+            () => document.getElementById('reasoning-panel').open && document.querySelector('#reasoning p')?.textContent.length > 0
+                && document.getElementById('reasoning-state').textContent === 'thinking…'
+            """, null, new() { Timeout = 10_000 });
 
         Assert.Equal("completed", await console.WaitForEndAsync(60_000));
         var panel = console.Page.Locator("#reasoning-panel");
