@@ -6,6 +6,7 @@ using StreamingApi.Tests.Infrastructure;
 
 namespace StreamingApi.Tests.Streams;
 
+[Collection(ProcessMetricsCollection.Name)] // reads /metrics, which counts the runs of every test app in the process
 public sealed class CancellationTests
 {
     [Fact]
