@@ -10,11 +10,12 @@ const ui = {
   minChars: $('minChars'), maxDelayMs: $('maxDelayMs'), fail: $('fail'),
   start: $('start'), stop: $('stop'), curl: $('curl'), copy: $('copy'),
   state: $('state'), runInfo: $('run-info'), doneInfo: $('done-info'), output: $('output'), error: $('error'),
+  reasoningPanel: $('reasoning-panel'), reasoning: $('reasoning'), reasoningState: $('reasoning-state'),
   toolsPanel: $('tools-panel'), tools: $('tools'), resultPanel: $('result-panel'), result: $('result'), resultState: $('result-state'),
   progressPanel: $('progress-panel'), bar: $('p-bar'), raw: $('raw'), rawCount: $('raw-count'),
 };
 
-let run = null; // { source, runId, text, startedAt, maxSeconds, timer, renderPending, finished, stopping }
+let run = null; // { source, runId, text, startedAt, maxSeconds, timer, renderPending, finished, stopping, lastType, answering }
 
 function requestUrl() {
   const endpoint = ui.endpoint.value;
@@ -39,6 +40,9 @@ function setState(state, detail = '') {
 
 function reset() {
   ui.output.replaceChildren();
+  ui.reasoning.replaceChildren();
+  ui.reasoningPanel.hidden = true;
+  ui.reasoningPanel.open = false;
   ui.error.hidden = true;
   ui.error.replaceChildren();
   ui.tools.replaceChildren();
@@ -68,6 +72,8 @@ function start() {
       if (ui.state.dataset.state === 'reconnecting') setState(run.stopping ? 'stopping' : 'running');
       logFrame(event.lastEventId, type, event.data);
       handlers[type](JSON.parse(event.data));
+      if (type !== 'reasoning' && run.lastType === 'reasoning') reasoningPaused();
+      run.lastType = type;
     });
   }
   setState('running');
@@ -116,6 +122,7 @@ function finish(state, detail, current = run) {
   clearInterval(current.timer);
   if (current !== run) return; // a newer run has the page
   renderText();
+  if (run.lastType === 'reasoning') reasoningPaused();
   for (const item of ui.tools.querySelectorAll('li[data-state=running]')) {
     item.dataset.state = 'failed';
     item.querySelector('.when').textContent = 'not finished';
@@ -133,11 +140,19 @@ const handlers = {
     ui.runInfo.textContent = `run ${data.runId} · ${data.agent} on ${data.model}`;
   },
   text(data) {
+    if (!run.answering) { run.answering = true; ui.reasoningPanel.open = false; } // the answer takes over from the thinking
     run.text += data.delta;
     if (!run.renderPending) {
       run.renderPending = true;
       requestAnimationFrame(renderText);
     }
+  },
+  reasoning(data) {
+    // Plain text, never markdown or HTML; each stretch of thinking (one per model turn) is a paragraph of its own.
+    if (ui.reasoningPanel.hidden) { ui.reasoningPanel.hidden = false; ui.reasoningPanel.open = true; }
+    if (run.lastType !== 'reasoning' || !ui.reasoning.lastChild) ui.reasoning.append(element('p'));
+    ui.reasoning.lastChild.append(data.delta);
+    ui.reasoningState.textContent = 'thinking…';
   },
   'tool-call'(data) {
     ui.toolsPanel.hidden = false;
@@ -174,6 +189,11 @@ const handlers = {
     if (ui.endpoint.value === 'progress') ui.bar.querySelector('span').style.width = '100%';
   },
 };
+
+/** A stretch of thinking ended: its size replaces "thinking…". */
+function reasoningPaused() {
+  ui.reasoningState.textContent = `${ui.reasoning.textContent.length} chars`;
+}
 
 function renderText() {
   if (!run) return;

@@ -25,6 +25,8 @@ var scenarios = new Scenarios(sizes,
     {
         ["Serilog__MinimumLevel__Default"] = "Warning",
         ["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning",
+        // The scenarios time text deltas against the baseline's text frames: the offline model does not think first.
+        ["OfflineModel__Reasoning"] = "false",
         ["Tools__SalesDelayMs"] = environment.GetValueOrDefault("Tools__SalesDelayMs", "0"),
         ["Tools__CustomerDelayMs"] = environment.GetValueOrDefault("Tools__CustomerDelayMs", "0"),
     }),

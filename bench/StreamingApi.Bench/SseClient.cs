@@ -13,7 +13,7 @@ public delegate bool FrameHandler(ReadOnlySpan<byte> frame);
 /// </summary>
 public static class SseClient
 {
-    private static readonly string[] KnownEvents = ["run", "text", "tool-call", "tool-result", "partial", "result", "progress", "error", "done"];
+    private static readonly string[] KnownEvents = ["run", "text", "reasoning", "tool-call", "tool-result", "partial", "result", "progress", "error", "done"];
     private static readonly byte[][] KnownPrefixes = KnownEvents.Select(e => Encoding.UTF8.GetBytes($"event: {e}\n")).ToArray();
 
     public static HttpClient CreateHttpClient(Uri address) => new(new SocketsHttpHandler

@@ -22,6 +22,9 @@ public sealed record RunStarted(string RunId, string Agent, string Model, DateTi
 /// <summary>A piece of the model's text answer.</summary>
 public sealed record TextDelta(string Delta) : AgentEvent(AgentEventTypes.Text);
 
+/// <summary>A piece of the model's reasoning (its thinking, as the provider shows it), never part of the answer's text.</summary>
+public sealed record ReasoningDelta(string Delta) : AgentEvent(AgentEventTypes.Reasoning);
+
 /// <summary>The model asked for a tool and the tool is starting.</summary>
 public sealed record ToolCallStarted(string CallId, string Name, IReadOnlyDictionary<string, object?> Arguments) : AgentEvent(AgentEventTypes.ToolCall);
 
@@ -45,7 +48,12 @@ public sealed record ProgressReport(int Chunks, long Chars, long ElapsedMs, doub
 public sealed record RunError(string Type, string Title, int Status, string Detail) : AgentEvent(AgentEventTypes.Error);
 
 /// <summary>Token counts reported by the model.</summary>
-public sealed record UsageReport(long InputTokens, long OutputTokens, long TotalTokens);
+public sealed record UsageReport(long InputTokens, long OutputTokens, long TotalTokens)
+{
+    /// <summary>The part of <see cref="OutputTokens"/> the model spent thinking; left out where the provider reports none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? ReasoningTokens { get; init; }
+}
 
 /// <summary>Always the last event of a run.</summary>
 public sealed record RunDone(string Status, string? Reason, int Chunks, long Chars, long ElapsedMs, UsageReport? Usage) : AgentEvent(AgentEventTypes.Done);

@@ -8,6 +8,7 @@ public static class AgentEventTypes
 {
     public const string Run = "run";
     public const string Text = "text";
+    public const string Reasoning = "reasoning";
     public const string ToolCall = "tool-call";
     public const string ToolResult = "tool-result";
     public const string Partial = "partial";
@@ -17,5 +18,5 @@ public static class AgentEventTypes
     public const string Done = "done";
 
     /// <summary>Every type, in the order a run can produce them (<c>run</c> first, <c>done</c> last).</summary>
-    public static readonly IReadOnlyList<string> All = [Run, Text, ToolCall, ToolResult, Partial, Result, Progress, Error, Done];
+    public static readonly IReadOnlyList<string> All = [Run, Text, Reasoning, ToolCall, ToolResult, Partial, Result, Progress, Error, Done];
 }

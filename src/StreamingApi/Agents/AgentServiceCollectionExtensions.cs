@@ -8,9 +8,11 @@ public static class AgentServiceCollectionExtensions
     public static IServiceCollection AddAgents(this IServiceCollection services)
     {
         services.AddOptions<ToolOptions>().BindConfiguration("Tools");
-        services.AddSingleton<ToolCancellation>();
+        services.AddOptions<ToolBudgetOptions>().BindConfiguration("Agent")
+            .Validate(o => o.MaxToolCalls >= 1, $"{ToolBudgetOptions.MaxToolCallsSetting} must be at least 1.")
+            .Validate(o => o.MaxModelTurns >= 2, $"{ToolBudgetOptions.MaxModelTurnsSetting} must be at least 2: one turn to call a tool, one to read its result.")
+            .ValidateOnStart();
         services.AddSingleton<AnalystTools>();
-        services.AddSingleton<FlakyTools>();
         services.AddSingleton<AgentCatalog>();
         return services;
     }

@@ -6,15 +6,16 @@ using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
 using StreamingApi.Agents.Output;
-using StreamingApi.Agents.Tools;
+using StreamingApi.Observability;
 using StreamingApi.Runs;
 
 namespace StreamingApi.Agents;
 
 /// <summary>
-/// Runs one agent on a chat model through Semantic Kernel: the model streams text and asks for tools, Semantic
-/// Kernel's automatic function invocation runs them (observed by <see cref="ToolEventFilter"/>), and, where the agent
-/// has a structured result, a last turn asks for it as JSON and streams it as it grows.
+/// Runs one agent on a chat model through Semantic Kernel: the model streams its reasoning and text and asks for
+/// tools, Semantic Kernel's automatic function invocation runs them (each call wrapped by the run's
+/// <see cref="ToolCallFilter"/>), and, where the agent has a structured result, a last turn asks for it as JSON and
+/// streams it as it grows.
 /// </summary>
 /// <remarks>
 /// The structured result is asked for in its own turn, with a JSON response format and no tools, rather than as the
@@ -22,7 +23,8 @@ namespace StreamingApi.Agents;
 /// the <c>partial</c> events need the object as it grows. A turn without tools also suits models that refuse a
 /// JSON response format together with tools (Gemini 2.x).
 /// </remarks>
-public sealed class ChatAgent(AgentDefinition definition, IChatClient client, string model) : IAgent
+public sealed class ChatAgent(AgentDefinition definition, IChatClient client, string model, ToolBudgetOptions budget, StreamingMetrics metrics)
+    : IAgent
 {
     private static readonly JsonSerializerOptions SchemaOptions = new(JsonSerializerDefaults.Web);
 
@@ -34,10 +36,8 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
     {
         // Tool events are raised by the filter while the model's stream waits for the tools; they meet the text here.
         var toolEvents = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
-        var kernel = definition.Kernel.Clone();
-        kernel.Data[ToolCancellation.RunKey] = run;
-        kernel.Data[FlakyTools.FailKey] = request.FailTools;
-        var tools = new ToolEventFilter(toolEvents.Writer);
+        var kernel = definition.Kernel.Clone(); // the run's own filter, on the agent's tools
+        var tools = new ToolCallFilter(toolEvents.Writer, run, new ToolBudget(budget), metrics, cancellationToken);
         kernel.AutoFunctionInvocationFilters.Add(tools);
 
         List<ChatMessage> messages = [new(ChatRole.System, definition.Instructions), new(ChatRole.User, request.Prompt)];
@@ -58,7 +58,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             var contents = update.Contents; // indexed: foreach over the IList would box an enumerator per delta
             for (var i = 0; i < contents.Count; i++)
             {
-                if (contents[i] is Microsoft.Extensions.AI.TextContent { Text.Length: > 0 } text) yield return new TextDelta(text.Text);
+                if (ToEvent(contents[i]) is { } @event) yield return @event;
             }
         }
         while (toolEvents.Reader.TryRead(out var late)) yield return late;
@@ -73,6 +73,11 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         await foreach (var update in client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
             ReportUsage(update, run.Stats);
+            var contents = update.Contents;
+            for (var i = 0; i < contents.Count; i++)
+            {
+                if (contents[i] is TextReasoningContent { Text.Length: > 0 } thought) yield return new ReasoningDelta(thought.Text);
+            }
             if (string.IsNullOrEmpty(update.Text)) continue;
             json.Append(update.Text);
             if (PartialJson.Parse(json.ToString()) is JsonObject partial && partial.ToJsonString() is var partialText && partialText != shown)
@@ -129,6 +134,14 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         }
     }
 
+    /// <summary>Reasoning and text are separate events: a model's thinking is never mixed into its answer.</summary>
+    private static AgentEvent? ToEvent(AIContent content) => content switch
+    {
+        Microsoft.Extensions.AI.TextContent { Text.Length: > 0 } text => new TextDelta(text.Text),
+        TextReasoningContent { Text.Length: > 0 } thought => new ReasoningDelta(thought.Text),
+        _ => null,
+    };
+
     private static void ReportUsage(ChatResponseUpdate update, RunStats stats)
     {
         if (update.FinishReason == ChatFinishReason.Length) stats.EndReason = "max-tokens";
@@ -136,7 +149,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         for (var i = 0; i < contents.Count; i++)
         {
             if (contents[i] is UsageContent usage)
-                stats.AddUsage(usage.Details.InputTokenCount ?? 0, usage.Details.OutputTokenCount ?? 0);
+                stats.AddUsage(usage.Details.InputTokenCount ?? 0, usage.Details.OutputTokenCount ?? 0, usage.Details.ReasoningTokenCount);
         }
     }
 }

@@ -4,8 +4,7 @@ namespace StreamingApi.Agents;
 
 /// <summary>What the caller asks of an agent run.</summary>
 /// <param name="Prompt">The user's request.</param>
-/// <param name="FailTools">Makes tools that support it fail (the flaky demo).</param>
-public sealed record AgentRequest(string Prompt, bool FailTools = false);
+public sealed record AgentRequest(string Prompt);
 
 /// <summary>An agent: turns a request into a stream of <see cref="AgentEvent"/>s. Knows nothing about HTTP.</summary>
 public interface IAgent

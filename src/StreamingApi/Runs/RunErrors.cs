@@ -12,6 +12,8 @@ public static class RunErrors
     {
         AgentToolException tool => new RunError("tool-failed", "A tool failed", StatusCodes.Status502BadGateway,
             $"The tool '{tool.ToolName}' failed, so the run was stopped."),
+        AgentToolLimitException limit => new RunError("tool-limit", "The run reached its tool limit", StatusCodes.Status502BadGateway,
+            $"The model was still calling tools after {limit.Limit} {limit.Unit}, the limit set by {limit.Setting}, so the run was stopped."),
         AgentOutputException output => new RunError("invalid-output", "The structured result is invalid", StatusCodes.Status502BadGateway,
             string.Join(" ", output.Errors)),
         ModelCallException model => new RunError("model-error", model.Title, model.Status, model.Message),

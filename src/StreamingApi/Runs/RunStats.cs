@@ -6,8 +6,8 @@ namespace StreamingApi.Runs;
 public sealed class RunStats(TimeProvider time)
 {
     private readonly long _started = time.GetTimestamp();
-    private long _inputTokens, _outputTokens;
-    private bool _hasUsage;
+    private long _inputTokens, _outputTokens, _reasoningTokens;
+    private bool _hasUsage, _hasReasoningTokens;
 
     public int Chunks { get; private set; }
 
@@ -20,7 +20,9 @@ public sealed class RunStats(TimeProvider time)
     /// <summary>Why a completed run ended early, when it did: <c>max-tokens</c> when the model hit its output limit.</summary>
     public string? EndReason { get; set; }
 
-    public UsageReport? Usage => _hasUsage ? new UsageReport(_inputTokens, _outputTokens, _inputTokens + _outputTokens) : null;
+    public UsageReport? Usage => _hasUsage
+        ? new UsageReport(_inputTokens, _outputTokens, _inputTokens + _outputTokens) { ReasoningTokens = _hasReasoningTokens ? _reasoningTokens : null }
+        : null;
 
     public void Observe(AgentEvent @event)
     {
@@ -36,11 +38,15 @@ public sealed class RunStats(TimeProvider time)
         }
     }
 
-    public void AddUsage(long inputTokens, long outputTokens)
+    /// <param name="reasoningTokens">The part of <paramref name="outputTokens"/> spent thinking, when the provider says.</param>
+    public void AddUsage(long inputTokens, long outputTokens, long? reasoningTokens = null)
     {
         _hasUsage = true;
         _inputTokens += inputTokens;
         _outputTokens += outputTokens;
+        if (reasoningTokens is not { } reasoning) return;
+        _hasReasoningTokens = true;
+        _reasoningTokens += reasoning;
     }
 
     public ProgressReport ToProgress()

@@ -54,7 +54,7 @@ public static class RunEndpoints
                 TimeSpan.FromMilliseconds(request.MaxDelayMs ?? BufferedStreamRequest.DefaultMaxDelayMs), time);
         if (request.Every is { } every) shape = shape.Then(ProgressEvents.Every(every));
 
-        var plan = new RunPlan("runs", agents.Find(request.Agent!)!, new AgentRequest(request.Prompt!, FailTools: request.Fail ?? false))
+        var plan = new RunPlan("runs", agents.Find(request.Agent!, fail: request.Fail ?? false)!, new AgentRequest(request.Prompt!))
         {
             TimeLimit = request.TimeLimit,
             Shape = shape,

@@ -44,7 +44,7 @@ public static class StreamEndpoints
 
         group.MapStream<FlakyStreamRequest>("/flaky", "StreamFlaky",
             "An agent whose tool fails on request: an error event mid-stream, then done {status: failed}.",
-            (request, agents, _) => new RunPlan("flaky", agents.Flaky, new AgentRequest(request.Prompt!, FailTools: request.Fail ?? true))
+            (request, agents, _) => new RunPlan("flaky", agents.Flaky(request.Fail ?? true), new AgentRequest(request.Prompt!))
             {
                 TimeLimit = request.TimeLimit,
             });

@@ -147,6 +147,8 @@ public sealed class ConsolePageTests(BrowserFixture browser)
 
         Assert.Equal("completed", await console.WaitForEndAsync());
         Assert.Equal(0, await console.Page.Locator("#output img, #output script, #output [onerror]").CountAsync());
+        Assert.Contains("<img src=x onerror=alert(1)>", await console.Page.TextContentAsync("#reasoning")); // the model thinks about it
+        Assert.Equal(0, await console.Page.Locator("#reasoning *:not(p)").CountAsync());
         Assert.Contains("<img src=x onerror=alert(1)>", await console.Page.InnerTextAsync("#output"));
         Assert.False(console.DialogOpened);
         Assert.DoesNotContain(console.Requests, url => new Uri(url) is var uri && (uri.AbsolutePath == "/x" || uri.Host == "198.51.100.7"));
@@ -177,5 +179,50 @@ public sealed class ConsolePageTests(BrowserFixture browser)
         // Readable on a phone: nothing wider than the 390 px screen.
         Assert.True(await console.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"));
         Assert.True(await console.Page.IsVisibleAsync("#progress-panel"));
+    }
+
+    [Fact]
+    public async Task ReasoningShowsInACollapsibleBlockAboveTheAnswer()
+    {
+        await using var app = new StreamingApiApplication()
+            .With("OfflineModel:TokensPerSecond", "60")
+            .With("Tools:SalesDelayMs", "300");
+        await using var console = await ConsolePage.OpenAsync(browser.Browser, app);
+
+        await console.StartAsync("analysis", "Analyze our 2024 sales");
+
+        // While the model thinks, the block is open and says so.
+        await console.Page.WaitForFunctionAsync("""
+            () => document.getElementById('reasoning-panel').open && document.querySelector('#reasoning p')?.textContent.length > 0
+                && document.getElementById('reasoning-state').textContent === 'thinking…'
+            """, null, new() { Timeout = 10_000 });
+
+        Assert.Equal("completed", await console.WaitForEndAsync(60_000));
+        var panel = console.Page.Locator("#reasoning-panel");
+        Assert.True(await panel.IsVisibleAsync());
+        Assert.False(await panel.EvaluateAsync<bool>("details => details.open"), "the block folds away once the answer starts");
+        var above = await panel.BoundingBoxAsync();
+        var answer = await console.Page.Locator("#output").BoundingBoxAsync();
+        Assert.True(above!.Y + above.Height <= answer!.Y, "the reasoning block is above the answer");
+
+        // Opened, it shows each stretch of thinking: before the calls, the growth call, the answer and the result.
+        await console.Page.ClickAsync("#reasoning-panel summary");
+        Assert.True(await console.Page.IsVisibleAsync("#reasoning p >> nth=0"));
+        var thoughts = await console.Page.Locator("#reasoning p").AllInnerTextsAsync();
+        Assert.Equal(4, thoughts.Count);
+        Assert.Contains("fetch_sales_data for 2024", thoughts[0]);
+        Assert.Contains("calculate_growth", thoughts[1]);
+        var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(screenshots);
+        await console.Page.Locator(".answer").ScreenshotAsync(new() { Path = Path.Combine(screenshots, "reasoning.png") });
+        var reasoningChars = await console.Page.EvaluateAsync<int>("() => document.getElementById('reasoning').textContent.length");
+        Assert.Equal($"{reasoningChars} chars", await console.Page.InnerTextAsync("#reasoning-state"));
+
+        // Never mixed into the answer; every reasoning frame is listed with the others.
+        Assert.DoesNotContain("fetch_sales_data for 2024", await console.Page.InnerTextAsync("#output"));
+        Assert.Contains("$10,635,675", await console.Page.InnerTextAsync("#output"));
+        await console.Page.ClickAsync("#raw-panel summary");
+        Assert.True(await console.Page.Locator("#raw td:nth-child(2):text-is('reasoning')").CountAsync() > 4);
+        Assert.Empty(console.RequestsOutsideTheApp());
     }
 }

@@ -25,8 +25,9 @@ public sealed class LogCapture : ILogEventSink
         }
     }
 
+    /// <summary>The one line per run (not the failure line, which also starts with the run and endpoint).</summary>
     public static bool IsRunEnded(LogEvent logEvent) =>
-        logEvent.MessageTemplate.Text.StartsWith("Run {RunId} on {Endpoint}", StringComparison.Ordinal);
+        logEvent.MessageTemplate.Text.StartsWith("Run {RunId} on {Endpoint} ({Agent}, {Model}) {Status}", StringComparison.Ordinal);
 
     public static string? Scalar(LogEvent logEvent, string property) =>
         logEvent.Properties.TryGetValue(property, out var value) && value is ScalarValue { Value: var scalar } ? scalar?.ToString() : null;

@@ -81,4 +81,16 @@ public static class Sse
 
     public static string Text(this IEnumerable<Frame> frames) =>
         string.Concat(frames.Where(f => f.Type == "text").Select(f => f["delta"].GetString()));
+
+    public static string Reasoning(this IEnumerable<Frame> frames) =>
+        string.Concat(frames.Where(f => f.Type == "reasoning").Select(f => f["delta"].GetString()));
+
+    /// <summary>The frames' types in order, each run of <c>reasoning</c> frames shown once: a model thinks in many small deltas.</summary>
+    public static List<string> Shape(this IEnumerable<Frame> frames)
+    {
+        var shape = new List<string>();
+        foreach (var frame in frames)
+            if (!(frame.Type == "reasoning" && shape.Count > 0 && shape[^1] == "reasoning")) shape.Add(frame.Type);
+        return shape;
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using StreamingApi.Agents.Output;
+using StreamingApi.Models;
 using StreamingApi.Tests.Infrastructure;
 using StreamingApi.Tests.Upstreams;
 
@@ -99,6 +100,23 @@ public sealed class GeminiStreamTests
     }
 
     [Fact]
+    public async Task RequestBodiesGoOutWithContentLengthNotChunked()
+    {
+        await using var upstream = await LoopbackUpstream.StartAsync((request, http) => Captures.ReplaySseAsync(http, AnalysisReply(request)));
+        await using var app = ModelApplications.Gemini(upstream);
+
+        var frames = await app.CreateClient().GetFramesAsync("/stream/analysis?prompt=Analyze%20our%202024%20sales");
+
+        Assert.Equal("completed", frames[^1]["status"].GetString());
+        Assert.Equal(4, upstream.Requests.Count); // with tools, tool results, a schema: the largest bodies this client sends
+        Assert.All(upstream.Requests, request =>
+        {
+            Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(request.Body).ToString(), request.Headers["content-length"]);
+            Assert.False(request.Headers.ContainsKey("transfer-encoding"), "the body went out chunked");
+        });
+    }
+
+    [Fact]
     public async Task FlakyToolFailureAndSuccessOnGemini()
     {
         await using var upstream = await LoopbackUpstream.StartAsync((request, http) => Captures.ReplaySseAsync(http,
@@ -136,6 +154,7 @@ public sealed class GeminiStreamTests
         Assert.Equal(["run", "error", "done"], frames.Select(f => f.Type));
         Assert.Equal("model-error", frames[1]["type"].GetString());
         Assert.Equal(status, frames[1]["status"].GetInt32());
+        Assert.Equal(ModelErrors.Title("Gemini", status), frames[1]["title"].GetString()); // the mapping both providers share
         Assert.Contains(says, frames[1]["detail"].GetString());
         Assert.DoesNotContain(ModelApplications.GeminiKey, frames[1].Data);
         Assert.Equal("failed", frames[2]["status"].GetString());

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StreamingApi.Agents.Output;
+using StreamingApi.Models;
 using StreamingApi.Tests.Infrastructure;
 using StreamingApi.Tests.Upstreams;
 
@@ -76,7 +77,45 @@ public sealed class OpenAIStreamTests
         Assert.Equal(["run", "error", "done"], frames.Select(f => f.Type));
         Assert.Equal(429, frames[1]["status"].GetInt32());
         Assert.Equal("model-error", frames[1]["type"].GetString());
+        Assert.Equal(ModelErrors.Title("The model server", 429), frames[1]["title"].GetString()); // the mapping both providers share
+        Assert.Contains("rate_limit_exceeded: Rate limit reached for gpt-4o-mini", frames[1]["detail"].GetString());
         Assert.DoesNotContain(ModelApplications.OpenAIKey, frames[1].Data);
+    }
+
+    [Fact]
+    public async Task ARefusedKeyIsA401WithTheServersWordsButNeverTheKey()
+    {
+        await using var upstream = await LoopbackUpstream.StartAsync((_, http) => Captures.ReplayJsonAsync(http, 401, "openai/error-401.json"));
+        await using var app = ModelApplications.OpenAI(upstream);
+
+        var frames = await app.CreateClient().GetFramesAsync("/stream/text?prompt=hello");
+
+        Assert.Equal(["run", "error", "done"], frames.Select(f => f.Type));
+        var error = frames[1];
+        Assert.Equal(401, error["status"].GetInt32());
+        Assert.Equal("The model server refused the API key", error["title"].GetString());
+        Assert.Equal(ModelErrors.Title("The model server", 401), error["title"].GetString());
+        Assert.StartsWith("The model server answered 401 invalid_api_key: Incorrect API key provided: ***", error["detail"].GetString());
+        Assert.DoesNotContain(ModelApplications.OpenAIKey, error.Data);
+        Assert.DoesNotContain("sk-", error.Data);
+        Assert.Single(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task RequestBodiesGoOutWithContentLengthNotChunked()
+    {
+        await using var upstream = await LoopbackUpstream.StartAsync((request, http) => Captures.ReplaySseAsync(http, AnalysisReply(request)));
+        await using var app = ModelApplications.OpenAI(upstream);
+
+        var frames = await app.CreateClient().GetFramesAsync("/stream/analysis?prompt=Analyze%20our%202024%20sales");
+
+        Assert.Equal("completed", frames[^1]["status"].GetString());
+        Assert.Equal(4, upstream.Requests.Count); // with tools, tool results, a schema: the largest bodies this client sends
+        Assert.All(upstream.Requests, request =>
+        {
+            Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(request.Body).ToString(), request.Headers["content-length"]);
+            Assert.False(request.Headers.ContainsKey("transfer-encoding"), "the body went out chunked");
+        });
     }
 
     [Fact]

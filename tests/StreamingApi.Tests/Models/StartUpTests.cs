@@ -32,6 +32,16 @@ public sealed class StartUpTests
         Assert.DoesNotContain("   at ", output + error);
     }
 
+    [Fact]
+    public async Task AToolBudgetThatCannotWorkStopsStartUpNamingTheSetting()
+    {
+        var (exitCode, _, error) = await RunProgramAsync(new() { ["Agent__MaxModelTurns"] = "1" });
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("StreamingApi cannot start: Agent:MaxModelTurns must be at least 2", line);
+    }
+
     private static async Task<(int ExitCode, string Output, string Error)> RunProgramAsync(Dictionary<string, string> environment)
     {
         await using var program = ProgramProcess.Start(environment);

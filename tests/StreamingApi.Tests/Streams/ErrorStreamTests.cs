@@ -16,11 +16,13 @@ public sealed class ErrorStreamTests
 
         var frames = await client.GetFramesAsync("/stream/flaky?prompt=Check%20stock%20in%20Europe&fail=true");
 
-        Assert.Equal(["run", "tool-call", "tool-result", "error", "done"], frames.Select(f => f.Type));
-        Assert.Equal("check_inventory", frames[1]["name"].GetString());
-        Assert.Equal("Europe", frames[1]["arguments"].GetProperty("region").GetString());
-        Assert.Equal("The tool failed.", frames[2]["error"].GetString());
-        var error = frames[3];
+        // The offline model thinks before it calls the tool.
+        Assert.Equal(["run", "reasoning", "tool-call", "tool-result", "error", "done"], frames.Shape());
+        var call = frames.Single(f => f.Type == "tool-call");
+        Assert.Equal("check_inventory", call["name"].GetString());
+        Assert.Equal("Europe", call["arguments"].GetProperty("region").GetString());
+        Assert.Equal("The tool failed.", frames.Single(f => f.Type == "tool-result")["error"].GetString());
+        var error = frames[^2];
         Assert.Equal("tool-failed", error["type"].GetString());
         Assert.Equal(502, error["status"].GetInt32());
         Assert.False(string.IsNullOrEmpty(error["title"].GetString()));
@@ -42,8 +44,9 @@ public sealed class ErrorStreamTests
         await using var app = new StreamingApiApplication();
         var frames = await app.CreateClient().GetFramesAsync("/stream/flaky?prompt=Check%20stock%20in%20Europe&fail=false");
 
-        Assert.Equal(["run", "tool-call", "tool-result"], frames.Take(3).Select(f => f.Type));
-        Assert.Equal(JsonValueKind.Object, frames[2]["result"].ValueKind);
+        // The offline model thinks before the call and again before it answers.
+        Assert.Equal(["run", "reasoning", "tool-call", "tool-result", "reasoning", "text"], frames.Shape().Take(6));
+        Assert.Equal(JsonValueKind.Object, frames.Single(f => f.Type == "tool-result")["result"].ValueKind);
         Assert.Contains("Europe", frames.Text());
         Assert.Equal("completed", frames[^1]["status"].GetString());
     }

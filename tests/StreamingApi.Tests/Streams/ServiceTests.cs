@@ -22,6 +22,7 @@ public sealed class ServiceTests
                 Assert.True(operation.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
                 Assert.True(operation.GetProperty("responses").TryGetProperty("400", out _));
                 Assert.Contains("tool-call", operation.GetProperty("description").GetString());
+                Assert.Contains("reasoning", operation.GetProperty("description").GetString());
             }
             Assert.Contains(path.GetProperty("get").GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "prompt");
         }

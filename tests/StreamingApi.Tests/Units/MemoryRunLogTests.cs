@@ -163,3 +163,10 @@ public sealed class MemoryRunLogTests
         return items;
     }
 }
+
+public sealed class RunEventCodecTests
+{
+    [Fact]
+    public void EveryEventTypeHasARecordToBeReadBackAs() =>
+        Assert.Equal(StreamingApi.Agents.AgentEventTypes.All.Order(), StreamingApi.Runs.Redis.RunEventCodec.Types.Keys.Order());
+}

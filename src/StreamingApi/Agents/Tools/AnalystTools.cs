@@ -18,24 +18,23 @@ public sealed record GrowthResult(decimal Previous, decimal Current, decimal Abs
 /// The data analyst's tools. The figures come from a fixed, deterministic data set (a stand-in for a warehouse),
 /// and each call waits like the remote call it stands for.
 /// </summary>
-public sealed class AnalystTools(IOptions<ToolOptions> options, ToolCancellation cancellation, TimeProvider time)
+public sealed class AnalystTools(IOptions<ToolOptions> options, TimeProvider time)
 {
     private static readonly string[] Regions = ["North America", "Europe", "Asia Pacific", "Latin America"];
 
     [KernelFunction("fetch_sales_data"), Description("Fetches the company's sales figures for one year: total and per quarter.")]
     public async Task<SalesData> FetchSalesDataAsync(
-        Kernel kernel,
         [Description("The four-digit year, e.g. 2024.")] int year,
         CancellationToken cancellationToken)
     {
-        await cancellation.SimulateIoAsync(kernel, "fetch_sales_data", options.Value.SalesDelayMs, time, cancellationToken);
+        await SimulatedLatency.WaitAsync(options.Value.SalesDelayMs, time, cancellationToken);
         return SalesFor(year);
     }
 
     [KernelFunction("fetch_customer_data"), Description("Fetches the current customer base: counts, churn and segments.")]
-    public async Task<CustomerData> FetchCustomerDataAsync(Kernel kernel, CancellationToken cancellationToken)
+    public async Task<CustomerData> FetchCustomerDataAsync(CancellationToken cancellationToken)
     {
-        await cancellation.SimulateIoAsync(kernel, "fetch_customer_data", options.Value.CustomerDelayMs, time, cancellationToken);
+        await SimulatedLatency.WaitAsync(options.Value.CustomerDelayMs, time, cancellationToken);
         return new CustomerData(12_480, 2_315, 4.2m,
         [
             new CustomerSegment("Enterprise", 640, 0.52m),
@@ -46,12 +45,11 @@ public sealed class AnalystTools(IOptions<ToolOptions> options, ToolCancellation
 
     [KernelFunction("calculate_growth"), Description("Calculates the growth from a previous value to a current value.")]
     public async Task<GrowthResult> CalculateGrowthAsync(
-        Kernel kernel,
         [Description("The earlier value.")] decimal previous,
         [Description("The later value.")] decimal current,
         CancellationToken cancellationToken)
     {
-        await cancellation.SimulateIoAsync(kernel, "calculate_growth", options.Value.GrowthDelayMs, time, cancellationToken);
+        await SimulatedLatency.WaitAsync(options.Value.GrowthDelayMs, time, cancellationToken);
         var change = current - previous;
         var percent = previous == 0 ? 0 : Math.Round(change / previous * 100, 2);
         return new GrowthResult(previous, current, change, percent);

@@ -10,8 +10,10 @@ namespace StreamingApi.Models.Gemini;
 /// <summary>
 /// Google Gemini as an <see cref="IChatClient"/>, on Gemini's native REST API (<c>v1beta</c>):
 /// <c>models/{model}:streamGenerateContent?alt=sse</c> for streams and <c>:generateContent</c> otherwise, the key in
-/// the <c>x-goog-api-key</c> header. Function calls keep Gemini's ids and thought signatures, which go back to
-/// Gemini on the next turn. Failures become <see cref="Agents.ModelCallException"/>s that are safe to show.
+/// the <c>x-goog-api-key</c> header. Every function call gets an id unique in the conversation
+/// (<see cref="CallIds"/>); Gemini's own ids and thought signatures go back to Gemini on the next turn. Thought
+/// summaries (parts with <c>thought: true</c>) become <see cref="TextReasoningContent"/>, never text. Failures become
+/// <see cref="Agents.ModelCallException"/>s that are safe to show.
 /// </summary>
 public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOptions<GeminiOptions> options, TimeProvider time) : IChatClient
 {
@@ -22,7 +24,8 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
         CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync($"{ModelPath(chatOptions)}:generateContent", messages, chatOptions, cancellationToken);
+        var conversation = messages as IList<ChatMessage> ?? messages.ToList();
+        using var response = await SendAsync($"{ModelPath(chatOptions)}:generateContent", conversation, chatOptions, cancellationToken);
         GeminiResponse? answer;
         try
         {
@@ -32,7 +35,7 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
         {
             throw GeminiErrors.Malformed(exception);
         }
-        var reader = new ResponseReader(time);
+        var reader = new ResponseReader(new CallIds(conversation), time);
         List<ChatResponseUpdate> updates = [.. reader.Read(answer!), reader.Usage()];
         return updates.ToChatResponse();
     }
@@ -40,9 +43,10 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync($"{ModelPath(chatOptions)}:streamGenerateContent?alt=sse", messages, chatOptions, cancellationToken);
+        var conversation = messages as IList<ChatMessage> ?? messages.ToList();
+        using var response = await SendAsync($"{ModelPath(chatOptions)}:streamGenerateContent?alt=sse", conversation, chatOptions, cancellationToken);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var reader = new ResponseReader(time);
+        var reader = new ResponseReader(new CallIds(conversation), time);
         await using var events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
@@ -87,9 +91,11 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
         CancellationToken cancellationToken)
     {
         var apiKey = Options.ApiKey ?? "";
+        // Serialized up front, so the body goes out with a Content-Length: some proxies refuse chunked request bodies.
+        var body = JsonSerializer.SerializeToUtf8Bytes(GeminiRequestBuilder.Build(messages, chatOptions, Options.IncludeThoughts), GeminiJson.Options);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Options.Endpoint, path))
         {
-            Content = JsonContent.Create(GeminiRequestBuilder.Build(messages, chatOptions), options: GeminiJson.Options),
+            Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") { CharSet = "utf-8" } } },
         };
         request.Headers.Add("x-goog-api-key", apiKey);
 
@@ -109,12 +115,11 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
     }
 
     /// <summary>Reads Gemini's answer chunks into updates, remembering the usage and whether the answer finished.</summary>
-    private sealed class ResponseReader(TimeProvider time)
+    private sealed class ResponseReader(CallIds callIds, TimeProvider time)
     {
         private GeminiUsage? _usage;
         private string? _responseId;
         private string? _modelVersion;
-        private int _calls;
 
         public bool Finished { get; private set; }
 
@@ -164,9 +169,10 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
         {
             AIContent? content = part switch
             {
-                { Thought: true, Text: { } thought } => new TextReasoningContent(thought),
-                { FunctionCall: { } call } => new FunctionCallContent(
-                    call.Id ?? $"gemini_call_{_responseId}_{++_calls}", call.Name,
+                // A thought's signature rides in ProtectedData, which keeps a signed run of thought pieces whole
+                // when the updates are put together into the conversation (other properties of merged pieces are lost).
+                { Thought: true } => new TextReasoningContent(part.Text ?? "") { ProtectedData = part.ThoughtSignature },
+                { FunctionCall: { } call } => new FunctionCallContent(callIds.For(call.Id), call.Name,
                     call.Args?.ToDictionary(a => a.Key, a => (object?)JsonSerializer.SerializeToElement(a.Value, GeminiJson.Options)))
                 {
                     AdditionalProperties = call.Id is null ? null : new() { [GeminiRequestBuilder.GeminiCallIdKey] = call.Id },
@@ -174,7 +180,7 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
                 { Text: { Length: > 0 } text } => new TextContent(text),
                 _ => null,
             };
-            if (content is not null && part.ThoughtSignature is { } signature)
+            if (content is not (null or TextReasoningContent) && part.ThoughtSignature is { } signature)
                 (content.AdditionalProperties ??= [])[GeminiRequestBuilder.ThoughtSignatureKey] = signature;
             return content;
         }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using StreamingApi.Agents;
@@ -23,20 +22,7 @@ internal static partial class GeminiErrors
         }
 
         var retryAfter = RetryDelayOf(error) ?? response.Headers.RetryAfter?.Delta;
-        var said = Scrub(error?.Message, apiKey);
-        var title = response.StatusCode switch
-        {
-            HttpStatusCode.BadRequest => "Gemini rejected the request",
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => "Gemini refused the API key",
-            HttpStatusCode.NotFound => "The Gemini model was not found",
-            HttpStatusCode.TooManyRequests => "Gemini's rate limit was reached",
-            _ when status >= 500 => "Gemini failed",
-            _ => "Gemini refused the call",
-        };
-        var detail = $"Gemini answered {status}{(error?.Status is { } code ? $" {code}" : "")}" +
-            (said is null ? "." : $": {said}") +
-            (retryAfter is { } wait ? $" Retry after {Math.Ceiling(wait.TotalSeconds)} s." : "");
-        return new ModelCallException(status, title, detail) { RetryAfter = retryAfter };
+        return ModelErrors.Refused("Gemini", status, error?.Status, error?.Message, apiKey, retryAfter);
     }
 
     public static ModelCallException Unreachable(Exception inner) =>
@@ -70,18 +56,6 @@ internal static partial class GeminiErrors
         return null;
     }
 
-    /// <summary>Never repeat the key, and keep the upstream's words short.</summary>
-    private static string? Scrub(string? message, string apiKey)
-    {
-        if (string.IsNullOrWhiteSpace(message)) return null;
-        if (apiKey.Length > 0) message = message.Replace(apiKey, "***", StringComparison.Ordinal);
-        message = ApiKeyLike().Replace(message, "***");
-        return message.Length > 300 ? message[..300] + "…" : message;
-    }
-
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)s$")]
     private static partial Regex Seconds();
-
-    [GeneratedRegex(@"AIza[0-9A-Za-z_\-]{20,}")]
-    private static partial Regex ApiKeyLike();
 }

@@ -9,6 +9,12 @@ public sealed class GeminiOptions
 
     public Uri Endpoint { get; set; } = new("https://generativelanguage.googleapis.com/");
 
+    /// <summary>
+    /// Asks thinking models for summaries of their thoughts (<c>thinkingConfig.includeThoughts</c>), streamed as
+    /// <c>reasoning</c> events. Turn it off for models that do not think.
+    /// </summary>
+    public bool IncludeThoughts { get; set; } = true;
+
     /// <summary>Retries of a call that failed before any byte of the answer arrived (5xx, 408, transport errors).</summary>
     public int MaxRetries { get; set; } = 2;
 

@@ -10,18 +10,16 @@ internal static class GeminiRequestBuilder
     /// <summary>Where a Gemini part's thought signature is kept on our content, to be sent back on the next turn.</summary>
     public const string ThoughtSignatureKey = "gemini.thoughtSignature";
 
-    /// <summary>Marks a function call whose id Gemini gave (ours are made up and never sent back).</summary>
+    /// <summary>The id Gemini gave a function call, sent back with the call and its result; ours never go to Gemini.</summary>
     public const string GeminiCallIdKey = "gemini.callId";
 
-    public static GeminiRequest Build(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    public static GeminiRequest Build(IEnumerable<ChatMessage> messages, ChatOptions? options, bool includeThoughts)
     {
-        var conversation = messages.ToList();
-        var calls = conversation.SelectMany(m => m.Contents).OfType<FunctionCallContent>()
-            .GroupBy(c => c.CallId).ToDictionary(g => g.Key, g => g.First());
-
+        // Calls by our id, as of the point reached: a result answers the latest call with its id, under that call's name.
+        var calls = new Dictionary<string, FunctionCallContent>(StringComparer.Ordinal);
         var system = new List<GeminiPart>();
         var contents = new List<GeminiContent>();
-        foreach (var message in conversation)
+        foreach (var message in messages)
         {
             if (message.Role == ChatRole.System)
             {
@@ -29,6 +27,7 @@ internal static class GeminiRequestBuilder
                 continue;
             }
 
+            foreach (var call in message.Contents.OfType<FunctionCallContent>()) calls[call.CallId] = call;
             var role = message.Role == ChatRole.Assistant ? "model" : "user";
             var parts = message.Contents.Select(c => ToPart(c, calls)).OfType<GeminiPart>().ToList();
             if (parts.Count == 0) continue;
@@ -43,13 +42,15 @@ internal static class GeminiRequestBuilder
             Contents = contents,
             Tools = ToolsOf(options),
             ToolConfig = ToolConfigOf(options),
-            GenerationConfig = GenerationConfigOf(options),
+            GenerationConfig = GenerationConfigOf(options, includeThoughts),
         };
     }
 
     private static GeminiPart? ToPart(AIContent content, Dictionary<string, FunctionCallContent> calls) => content switch
     {
         TextContent { Text.Length: > 0 } text => new GeminiPart { Text = text.Text, ThoughtSignature = SignatureOf(text) },
+        // A thought goes back only with its signature: Gemini reads nothing from the summary's text alone.
+        TextReasoningContent { ProtectedData: { } signature } thought => new GeminiPart { Text = thought.Text, Thought = true, ThoughtSignature = signature },
         FunctionCallContent call => new GeminiPart
         {
             FunctionCall = new GeminiFunctionCall
@@ -60,15 +61,12 @@ internal static class GeminiRequestBuilder
             },
             ThoughtSignature = SignatureOf(call),
         },
-        FunctionResultContent result => new GeminiPart
-        {
-            FunctionResponse = new GeminiFunctionResponse
+        FunctionResultContent result => calls.TryGetValue(result.CallId, out var call)
+            ? new GeminiPart
             {
-                Id = calls.TryGetValue(result.CallId, out var call) ? GeminiIdOf(call) : null,
-                Name = call?.Name ?? throw new InvalidOperationException($"No function call with id '{result.CallId}' precedes its result."),
-                Response = ResponseOf(result),
-            },
-        },
+                FunctionResponse = new GeminiFunctionResponse { Id = GeminiIdOf(call), Name = call.Name, Response = ResponseOf(result) },
+            }
+            : throw new InvalidOperationException($"No function call with id '{result.CallId}' precedes its result."),
         _ => null,
     };
 
@@ -110,20 +108,21 @@ internal static class GeminiRequestBuilder
         _ => null,
     };
 
-    private static GeminiGenerationConfig? GenerationConfigOf(ChatOptions? options)
+    private static GeminiGenerationConfig? GenerationConfigOf(ChatOptions? options, bool includeThoughts)
     {
-        if (options is null) return null;
-        var json = options.ResponseFormat as ChatResponseFormatJson;
+        if (options is null && !includeThoughts) return null;
+        var json = options?.ResponseFormat as ChatResponseFormatJson;
         return new GeminiGenerationConfig
         {
-            Temperature = options.Temperature,
-            TopP = options.TopP,
-            TopK = options.TopK,
-            MaxOutputTokens = options.MaxOutputTokens,
-            Seed = options.Seed,
-            StopSequences = options.StopSequences is { Count: > 0 } stops ? stops : null,
+            Temperature = options?.Temperature,
+            TopP = options?.TopP,
+            TopK = options?.TopK,
+            MaxOutputTokens = options?.MaxOutputTokens,
+            Seed = options?.Seed,
+            StopSequences = options?.StopSequences is { Count: > 0 } stops ? stops : null,
             ResponseMimeType = json is null ? null : "application/json",
             ResponseSchema = json?.Schema is { } schema ? GeminiSchema.Convert(schema) : null,
+            ThinkingConfig = includeThoughts ? new GeminiThinkingConfig(IncludeThoughts: true) : null,
         };
     }
 }

@@ -93,7 +93,12 @@ internal sealed record GeminiGenerationConfig
     public string? ResponseMimeType { get; init; }
 
     public JsonObject? ResponseSchema { get; init; }
+
+    public GeminiThinkingConfig? ThinkingConfig { get; init; }
 }
+
+/// <summary><c>includeThoughts</c> asks for thought summaries: parts marked <c>thought: true</c>.</summary>
+internal sealed record GeminiThinkingConfig(bool IncludeThoughts);
 
 internal sealed record GeminiResponse
 {

@@ -49,6 +49,20 @@ internal static partial class OfflineAnalyst
         return calls.Select((c, i) => new FunctionCallContent($"call_{turn + i + 1}", c.Tool, c.Arguments)).ToList();
     }
 
+    /// <summary>A call in words, for the model's reasoning: "fetch_sales_data for 2024".</summary>
+    public static string Describe(FunctionCallContent call)
+    {
+        var arguments = call.Arguments ?? new Dictionary<string, object?>();
+        string Argument(string name) => Convert.ToString(arguments.TryGetValue(name, out var value) ? value : null, CultureInfo.InvariantCulture) ?? "";
+        return BaseName(call.Name) switch
+        {
+            Sales => $"{Sales} for {Argument("year")}",
+            Growth => $"{Growth} from {Argument("previous")} to {Argument("current")}",
+            Inventory => $"{Inventory} for {Argument("region")}",
+            var name => name,
+        };
+    }
+
     /// <summary>One sentence per fact found in the tool results, with its figure.</summary>
     public static List<string> Facts(IReadOnlyList<ToolOutcome> history)
     {

@@ -6,9 +6,9 @@ namespace StreamingApi.Models.Offline;
 
 /// <summary>
 /// The embedded model: needs no key and no network, and behaves like a real chat model, deterministically for a
-/// given prompt. It streams a markdown answer token by token at a configurable pace; when tools are offered it
-/// asks for the ones the prompt needs and waits for their results; asked for JSON, it streams the structured
-/// result built from those results.
+/// given prompt. It thinks briefly first (<see cref="OfflineModelOptions.Reasoning"/>), then streams a markdown
+/// answer token by token at a configurable pace; when tools are offered it asks for the ones the prompt needs and
+/// waits for their results; asked for JSON, it streams the structured result built from those results.
 /// </summary>
 public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, OfflinePacer pacer, TimeProvider time) : IChatClient
 {
@@ -27,27 +27,41 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         var responseId = $"offline-{Guid.NewGuid():N}";
         var inputTokens = conversation.Sum(m => OfflineWriter.Tokens(m.Text).Count());
 
-        var calls = chatOptions?.Tools is { Count: > 0 } tools && chatOptions.ResponseFormat is not ChatResponseFormatJson
+        var json = chatOptions?.ResponseFormat is ChatResponseFormatJson;
+        var calls = chatOptions?.Tools is { Count: > 0 } tools && !json
             ? OfflineAnalyst.NextCalls(prompt, tools, history, time.GetUtcNow().Year - 1)
             : [];
+        var count = 0; // tokens so far: the pace's schedule runs on from the reasoning into the answer
+        if (options.Value.Reasoning)
+        {
+            var thinking = calls.Count > 0 ? OfflineThinking.BeforeCalls(prompt, calls, history)
+                : json ? OfflineThinking.BeforeJson()
+                : OfflineThinking.BeforeText(prompt, history);
+            foreach (var token in OfflineWriter.Tokens(thinking))
+            {
+                await pace.WaitForTokenAsync(count++, cancellationToken).ConfigureAwait(false);
+                yield return Update(responseId, [new TextReasoningContent(token)]);
+            }
+        }
+        var thoughts = count;
+
         if (calls.Count > 0)
         {
-            await pace.WaitForTokenAsync(0, cancellationToken).ConfigureAwait(false);
+            await pace.WaitForTokenAsync(count, cancellationToken).ConfigureAwait(false);
             yield return Update(responseId, [.. calls]);
-            yield return Finish(responseId, ChatFinishReason.ToolCalls, inputTokens, calls.Count);
+            yield return Finish(responseId, ChatFinishReason.ToolCalls, inputTokens, thoughts + calls.Count, thoughts);
             yield break;
         }
 
-        var chunks = chatOptions?.ResponseFormat is ChatResponseFormatJson
+        var chunks = json
             ? JsonChunks(OfflineAnalyst.Report(prompt, history).ToJsonString())
             : TextChunks(OfflineWriter.Compose(prompt, OfflineAnalyst.Facts(history), OfflineAnalyst.Recommendations(history)));
-        var count = 0;
         foreach (var chunk in chunks)
         {
             await pace.WaitForTokenAsync(count++, cancellationToken).ConfigureAwait(false);
             yield return Update(responseId, [new TextContent(chunk)]);
         }
-        yield return Finish(responseId, ChatFinishReason.Stop, inputTokens, count);
+        yield return Finish(responseId, ChatFinishReason.Stop, inputTokens, count, thoughts);
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
@@ -91,12 +105,14 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         CreatedAt = time.GetUtcNow(),
     };
 
-    private ChatResponseUpdate Finish(string responseId, ChatFinishReason reason, int inputTokens, int outputTokens)
+    /// <param name="reasoningTokens">The part of <paramref name="outputTokens"/> spent thinking.</param>
+    private ChatResponseUpdate Finish(string responseId, ChatFinishReason reason, int inputTokens, int outputTokens, int reasoningTokens)
     {
         var update = Update(responseId, [new UsageContent(new UsageDetails
         {
             InputTokenCount = inputTokens,
             OutputTokenCount = outputTokens,
+            ReasoningTokenCount = reasoningTokens > 0 ? reasoningTokens : null,
             TotalTokenCount = inputTokens + outputTokens,
         })]);
         update.FinishReason = reason;

@@ -49,7 +49,7 @@ internal static partial class OfflineWriter
     public static string Compose(string prompt, IReadOnlyList<string> facts, IReadOnlyList<string> recommendations)
     {
         var title = TitleOf(prompt);
-        var topic = TopicOf(title);
+        var topic = TopicOfTitle(title);
         var random = new Random((int)StableHash.Of(prompt));
         var isLong = LongRequest().IsMatch(prompt);
         var sentences = new Deck(Sentences, random);
@@ -91,6 +91,9 @@ internal static partial class OfflineWriter
         return text.ToString();
     }
 
+    /// <summary>What the prompt is about, as the answer's sentences name it.</summary>
+    public static string TopicOf(string prompt) => TopicOfTitle(TitleOf(prompt));
+
     /// <summary>Splits text into model-like tokens: a word with the white space after it.</summary>
     public static IEnumerable<string> Tokens(string text) => Token().Matches(text).Select(m => m.Value);
 
@@ -127,7 +130,7 @@ internal static partial class OfflineWriter
     }
 
     /// <summary>"Write a long essay about tides" is about "tides": the request's own words are left out.</summary>
-    private static string TopicOf(string title)
+    private static string TopicOfTitle(string title)
     {
         var topic = Request().Replace(title, "", 1).Trim();
         return topic.Length == 0 ? title : topic;

@@ -16,6 +16,7 @@ public sealed class RunEventCodec(IOptions<JsonOptions> json)
     {
         [AgentEventTypes.Run] = typeof(RunStarted),
         [AgentEventTypes.Text] = typeof(TextDelta),
+        [AgentEventTypes.Reasoning] = typeof(ReasoningDelta),
         [AgentEventTypes.ToolCall] = typeof(ToolCallStarted),
         [AgentEventTypes.ToolResult] = typeof(ToolCallCompleted),
         [AgentEventTypes.Partial] = typeof(PartialOutput),
