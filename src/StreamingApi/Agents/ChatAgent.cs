@@ -40,7 +40,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         var tools = new ToolCallFilter(toolEvents.Writer, run, new ToolBudget(budget), metrics, cancellationToken);
         kernel.AutoFunctionInvocationFilters.Add(tools);
 
-        List<ChatMessage> messages = [new(ChatRole.System, definition.Instructions), new(ChatRole.User, request.Prompt)];
+        List<ChatMessage> messages = [new(ChatRole.System, definition.Instructions), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
         var settings = new PromptExecutionSettings { FunctionChoiceBehavior = definition.HasTools ? FunctionChoiceBehavior.Auto() : null };
         var turn = definition.Output is null ? null : new List<ChatResponseUpdate>();
         var updates = client.GetStreamingResponseAsync(messages, settings.ToChatOptions(kernel), cancellationToken);
@@ -133,6 +133,10 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             await source.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>An earlier message of the conversation goes to the model as plain text, under its speaker's role.</summary>
+    private static ChatMessage ToChatMessage(ConversationMessage message) =>
+        new(message.Role == ConversationRole.User ? ChatRole.User : ChatRole.Assistant, message.Text);
 
     /// <summary>Reasoning and text are separate events: a model's thinking is never mixed into its answer.</summary>
     private static AgentEvent? ToEvent(AIContent content) => content switch

@@ -7,11 +7,21 @@ namespace StreamingApi.Runs;
 /// </summary>
 public interface IRunStore
 {
-    /// <summary>Creates the record and the event log of a new run that this instance executes for <paramref name="owner"/>.</summary>
+    /// <summary>
+    /// Creates the record and the event log of a new run that this instance executes for <paramref name="owner"/>.
+    /// A record with a <see cref="RunRecord.ThreadId"/> also becomes its thread's latest run, before any event is written.
+    /// </summary>
     ValueTask<IRunLog> CreateAsync(RunRecord record, IRunOwner owner, CancellationToken cancellationToken);
 
     /// <summary>The run's record, or null when no such run is known (never was, or has expired).</summary>
     ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The record of the latest run created for the thread, or null when there is none. The index holds one run per
+    /// thread (the latest replaces the one before) and never outlives that run: once the run has expired, the thread
+    /// has no latest run.
+    /// </summary>
+    ValueTask<RunRecord?> FindLatestAsync(string threadId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Opens a reader of the run's events after <paramref name="afterSequence"/> (when negative: from the first event

@@ -50,7 +50,10 @@ public sealed class RunHost(
             _ => null,
         };
         var run = new ActiveRun(id, plan, limit, grace, time, () => store.HasReadersElsewhereAsync(id, CancellationToken.None));
-        var record = new RunRecord(id, plan.Agent.Name, plan.Endpoint, plan.Agent.Model, RunStatus.Running, null, time.GetUtcNow(), null, 0);
+        var record = new RunRecord(id, plan.Agent.Name, plan.Endpoint, plan.Agent.Model, RunStatus.Running, null, time.GetUtcNow(), null, 0)
+        {
+            ThreadId = plan.ThreadId,
+        };
         IRunLog log;
         IRunReader? reader = null;
         try
@@ -73,6 +76,9 @@ public sealed class RunHost(
 
     /// <summary>The run's record, running or finished; null when no such run is known.</summary>
     public ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken) => store.FindAsync(runId, cancellationToken);
+
+    /// <summary>The record of the latest run started for the thread, while that run is known; null when there is none.</summary>
+    public ValueTask<RunRecord?> FindLatestAsync(string threadId, CancellationToken cancellationToken) => store.FindLatestAsync(threadId, cancellationToken);
 
     /// <summary>A reader of the run's events after <paramref name="afterSequence"/> (negative: from the first event held).</summary>
     public ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone) =>

@@ -15,6 +15,9 @@ public sealed record RunPlan(string Endpoint, IAgent Agent, AgentRequest Request
 
     /// <summary>What happens to the run when its last reader leaves.</summary>
     public WhenUnattended WhenUnattended { get; init; } = WhenUnattended.KeepRunning;
+
+    /// <summary>The conversation the run answers (see <see cref="RunRecord.ThreadId"/>); it becomes the thread's latest run.</summary>
+    public string? ThreadId { get; init; }
 }
 
 /// <summary>What happens to a run when its last reader leaves (see <see cref="DetachGrace"/>).</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using StreamingApi.Agents;
 
 namespace StreamingApi.Runs;
@@ -7,6 +8,13 @@ namespace StreamingApi.Runs;
 public sealed record RunRecord(string RunId, string Agent, string Endpoint, string Model, string Status, string? Reason,
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, long LastSequence)
 {
+    /// <summary>
+    /// The conversation the run answers, when a client named one (a chat's id, an AG-UI thread): the run store
+    /// finds a thread's latest run by it (<see cref="IRunStore.FindLatestAsync"/>). Left out when there is none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ThreadId { get; init; }
+
     public bool IsRunning => Status == RunStatus.Running;
 }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
@@ -19,9 +20,10 @@ namespace StreamingApi.Streaming;
 /// <see cref="SseFormatter"/>. Frames go out as soon as no further event is waiting (several waiting frames share a
 /// flush; none waits for a later one); a <c>: keep-alive</c> comment goes out when nothing was written for
 /// <c>Streaming:HeartbeatSeconds</c>; a client that takes nothing for <c>Streaming:StalledReaderSeconds</c> is
-/// dropped. A client that goes away is not an error.
+/// dropped. A client that goes away is not an error. With an <see cref="IRunEventMapping"/>, the same writer speaks
+/// another protocol: the mapping's messages go out as <c>data:</c>-only frames instead of ours.
 /// </summary>
-public sealed class RunEventStream(IRunReader reader) : IResult
+public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping = null) : IResult
 {
     private static readonly byte[] KeepAlive = ": keep-alive\n\n"u8.ToArray();
 
@@ -45,7 +47,7 @@ public sealed class RunEventStream(IRunReader reader) : IResult
         // Kestrel's minimum data rate would drop a slow reader after a few seconds; StalledReaderSeconds decides instead.
         if (httpContext.Features.Get<IHttpMinResponseDataRateFeature>() is { } rate) rate.MinDataRate = null;
 
-        var writer = new Writer(httpContext, reader, options, services.GetRequiredService<StreamingMetrics>(),
+        var writer = new Writer(httpContext, reader, mapping, options, services.GetRequiredService<StreamingMetrics>(),
             services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions, services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<RunEventStream>>());
         try
@@ -67,6 +69,8 @@ public sealed class RunEventStream(IRunReader reader) : IResult
     {
         private readonly HttpContext _http;
         private readonly IRunReader _reader;
+        private readonly IRunEventMapping? _mapping;
+        private readonly List<object> _mapped = [];
         private readonly PipeWriter _body;
         private readonly StreamingMetrics _metrics;
         private readonly JsonSerializerOptions _json;
@@ -83,11 +87,12 @@ public sealed class RunEventStream(IRunReader reader) : IResult
         private int _framesSinceFlush;
         private int _dropped;
 
-        public Writer(HttpContext http, IRunReader reader, StreamingOptions options, StreamingMetrics metrics, JsonSerializerOptions json,
+        public Writer(HttpContext http, IRunReader reader, IRunEventMapping? mapping, StreamingOptions options, StreamingMetrics metrics, JsonSerializerOptions json,
             TimeProvider time, ILogger logger)
         {
             _http = http;
             _reader = reader;
+            _mapping = mapping;
             _body = http.Response.BodyWriter;
             _metrics = metrics;
             _json = json;
@@ -110,7 +115,7 @@ public sealed class RunEventStream(IRunReader reader) : IResult
 
         public void Dispose() => _watch?.Dispose();
 
-        private async IAsyncEnumerable<SseItem<AgentEvent>> Frames([EnumeratorCancellation] CancellationToken cancellationToken)
+        private async IAsyncEnumerable<SseItem<object>> Frames([EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var first = true;
             var runId = _reader.RunId;
@@ -120,11 +125,20 @@ public sealed class RunEventStream(IRunReader reader) : IResult
                 {
                     _metrics.EventWritten(entry.Event.EventType);
                     _unflushed = true;
-                    yield return new SseItem<AgentEvent>(entry.Event, entry.Event.EventType)
+                    if (_mapping is null)
                     {
-                        EventId = $"{runId}:{entry.Sequence}",
-                        ReconnectionInterval = first ? _retry : null,
-                    };
+                        yield return new SseItem<object>(entry.Event, entry.Event.EventType)
+                        {
+                            EventId = $"{runId}:{entry.Sequence}",
+                            ReconnectionInterval = first ? _retry : null,
+                        };
+                    }
+                    else
+                    {
+                        _mapping.Map(entry, _mapped);
+                        foreach (var message in _mapped) yield return new SseItem<object>(message);
+                        _mapped.Clear();
+                    }
                     first = false;
                     var burstIsLong = _body.CanGetUnflushedBytes ? _body.UnflushedBytes >= FlushThresholdBytes : ++_framesSinceFlush >= FlushThresholdFrames;
                     if (burstIsLong && !await FlushAsync(cancellationToken)) yield break;
@@ -139,8 +153,14 @@ public sealed class RunEventStream(IRunReader reader) : IResult
                     _unflushed = true;
                     if (!await FlushAsync(cancellationToken)) yield break;
                 }
-                if (!await _reader.WaitToReadAsync()) yield break;
+                if (!await _reader.WaitToReadAsync()) break;
             }
+
+            // The run has completed and every event was read.
+            if (_mapping is null) yield break;
+            _mapping.End(_mapped);
+            foreach (var message in _mapped) yield return new SseItem<object>(message);
+            _mapped.Clear();
         }
 
         /// <summary>Sends what was written; false when the client is gone.</summary>
@@ -156,8 +176,13 @@ public sealed class RunEventStream(IRunReader reader) : IResult
             return !result.IsCanceled && !result.IsCompleted;
         }
 
-        private void Format(SseItem<AgentEvent> item, IBufferWriter<byte> buffer)
+        private void Format(SseItem<object> item, IBufferWriter<byte> buffer)
         {
+            if (item.Data is string text)
+            {
+                Encoding.UTF8.GetBytes(text, buffer); // a protocol's literal, such as the UI message stream's [DONE]
+                return;
+            }
             if (_jsonWriter is null) _jsonWriter = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = _json.Encoder });
             else _jsonWriter.Reset(buffer);
             JsonSerializer.Serialize(_jsonWriter, item.Data, item.Data.GetType(), _json);

@@ -6,8 +6,9 @@ namespace StreamingApi.Models.Offline;
 
 /// <summary>
 /// The embedded model: needs no key and no network, and behaves like a real chat model, deterministically for a
-/// given prompt. It thinks briefly first (<see cref="OfflineModelOptions.Reasoning"/>), then streams a markdown
-/// answer token by token at a configurable pace; when tools are offered it asks for the ones the prompt needs and
+/// given conversation: it answers the latest user message, its thinking recalls the earlier ones, and its usage counts
+/// the whole conversation. It thinks briefly first (<see cref="OfflineModelOptions.Reasoning"/>), then streams a
+/// markdown answer token by token at a configurable pace; when tools are offered it asks for the ones the prompt needs and
 /// waits for their results; asked for JSON, it streams the structured result built from those results.
 /// </summary>
 public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, OfflinePacer pacer, TimeProvider time) : IChatClient
@@ -21,22 +22,27 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var conversation = messages.ToList();
-        var prompt = conversation.FirstOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
+        var json = chatOptions?.ResponseFormat is ChatResponseFormatJson;
+        // The request is the latest user message (in a JSON turn, the one before the instruction that asks for JSON);
+        // the user messages before it are the conversation so far, which the model's thinking recalls.
+        var asked = conversation.Where(m => m.Role == ChatRole.User).Select(m => m.Text).ToList();
+        if (json && asked.Count > 1) asked.RemoveAt(asked.Count - 1);
+        var prompt = asked.Count > 0 ? asked[^1] : "";
+        var earlier = asked.Take(asked.Count - 1).ToList();
         var history = OfflineAnalyst.History(conversation);
         var pace = new Pace(options.Value, pacer, time);
         var responseId = $"offline-{Guid.NewGuid():N}";
-        var inputTokens = conversation.Sum(m => OfflineWriter.Tokens(m.Text).Count());
+        var inputTokens = conversation.Sum(m => OfflineWriter.Tokens(m.Text).Count()); // the whole conversation, as a real model counts it
 
-        var json = chatOptions?.ResponseFormat is ChatResponseFormatJson;
         var calls = chatOptions?.Tools is { Count: > 0 } tools && !json
             ? OfflineAnalyst.NextCalls(prompt, tools, history, time.GetUtcNow().Year - 1)
             : [];
         var count = 0; // tokens so far: the pace's schedule runs on from the reasoning into the answer
         if (options.Value.Reasoning)
         {
-            var thinking = calls.Count > 0 ? OfflineThinking.BeforeCalls(prompt, calls, history)
+            var thinking = OfflineThinking.Recall(earlier) + (calls.Count > 0 ? OfflineThinking.BeforeCalls(prompt, calls, history)
                 : json ? OfflineThinking.BeforeJson()
-                : OfflineThinking.BeforeText(prompt, history);
+                : OfflineThinking.BeforeText(prompt, history));
             foreach (var token in OfflineWriter.Tokens(thinking))
             {
                 await pace.WaitForTokenAsync(count++, cancellationToken).ConfigureAwait(false);

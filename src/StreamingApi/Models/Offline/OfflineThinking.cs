@@ -8,6 +8,13 @@ namespace StreamingApi.Models.Offline;
 /// </summary>
 internal static class OfflineThinking
 {
+    /// <summary>
+    /// What the conversation was about before the request, when it has earlier user messages ("Earlier in this
+    /// conversation: tides and rivers. "); nothing for a single question.
+    /// </summary>
+    public static string Recall(IReadOnlyList<string> earlierRequests) =>
+        earlierRequests.Count == 0 ? "" : $"Earlier in this conversation: {List(earlierRequests.Select(OfflineWriter.TopicOf).Distinct().ToList())}. ";
+
     /// <summary>Before asking for <paramref name="calls"/>.</summary>
     public static string BeforeCalls(string prompt, IReadOnlyList<FunctionCallContent> calls, IReadOnlyList<ToolOutcome> history)
     {

@@ -10,6 +10,7 @@ namespace StreamingApi.Runs.Memory;
 public sealed class MemoryRunStore : IRunStore, IDisposable
 {
     private readonly ConcurrentDictionary<string, MemoryRunLog> _runs = new();
+    private readonly ConcurrentDictionary<string, string> _latestRuns = new(); // thread id → its latest run's id
     private readonly Queue<(string RunId, long ExpiresAt)> _expiring = new();
     private readonly Lock _gate = new();
     private readonly IOptions<RunOptions> _options;
@@ -27,8 +28,12 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
     /// <summary>How many runs, running or finished, are held.</summary>
     public int Count => _runs.Count;
 
-    public ValueTask<IRunLog> CreateAsync(RunRecord record, IRunOwner owner, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IRunLog>(Create(record, owner, owner.HoldsPlaceForReturningReader));
+    public ValueTask<IRunLog> CreateAsync(RunRecord record, IRunOwner owner, CancellationToken cancellationToken)
+    {
+        var log = Create(record, owner, owner.HoldsPlaceForReturningReader);
+        if (record.ThreadId is { } threadId) _latestRuns[threadId] = record.RunId;
+        return ValueTask.FromResult<IRunLog>(log);
+    }
 
     /// <summary>A log in this process (also the local log of a run whose events go to Redis as well).</summary>
     internal MemoryRunLog Create(RunRecord record, IRunOwner owner, bool holdsPlace)
@@ -41,6 +46,9 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
 
     public ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_runs.TryGetValue(runId, out var log) ? log.Record : null);
+
+    public ValueTask<RunRecord?> FindLatestAsync(string threadId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_latestRuns.TryGetValue(threadId, out var runId) && _runs.TryGetValue(runId, out var log) ? log.Record : null);
 
     public ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone) =>
         ValueTask.FromResult(_runs.TryGetValue(runId, out var log) ? log.Open(afterSequence, readerGone) : RunOpening.Unknown);
@@ -80,7 +88,8 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
             while (_expiring.TryPeek(out var next) && next.ExpiresAt <= now)
             {
                 _expiring.Dequeue();
-                _runs.TryRemove(next.RunId, out _);
+                if (_runs.TryRemove(next.RunId, out var gone) && gone.Record.ThreadId is { } threadId)
+                    _latestRuns.TryRemove(new KeyValuePair<string, string>(threadId, next.RunId)); // unless a later run took the thread
             }
             if (_expiring.Count > 0) return;
             _sweeping = false;

@@ -14,6 +14,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>A sorted set: readers on instances other than the owner's, scored by when their presence expires.</summary>
     public RedisKey Readers(string runId) => $"{prefix}run:{runId}:readers";
 
+    /// <summary>A string: the id of the thread's latest run, expiring with the longest life of that run's record.</summary>
+    public RedisKey Thread(string threadId) => $"{prefix}thread:{threadId}";
+
     /// <summary>A key that exists while the instance lives (its lease).</summary>
     public RedisKey Instance(string instanceId) => $"{prefix}instance:{instanceId}";
 

@@ -103,8 +103,9 @@ public sealed class RedisRunStore : IRunStore, IHostedService
             var batch = database.CreateBatch();
             var written = batch.HashSetAsync(Keys.Run(record.RunId), ToHash(record, [new("owner", InstanceId), new("chunks", 0), new("chars", 0)]));
             var expiring = batch.KeyExpireAsync(Keys.Run(record.RunId), lifetime);
+            var latest = record.ThreadId is { } threadId ? batch.StringSetAsync(Keys.Thread(threadId), record.RunId, lifetime) : Task.FromResult(true);
             batch.Execute();
-            await Task.WhenAll(written, expiring);
+            await Task.WhenAll(written, expiring, latest);
         });
         _owners[record.RunId] = owner;
         // The returning reader may come back on another instance, through Redis: the stream holds its place there.
@@ -116,6 +117,14 @@ public sealed class RedisRunStore : IRunStore, IHostedService
     {
         if (_local.Find(runId) is { } local) return local.Record;
         return (await ReadAsync(runId))?.Record;
+    }
+
+    /// <summary>The thread's key names its latest run; the run's own record says whether it is still known.</summary>
+    public async ValueTask<RunRecord?> FindLatestAsync(string threadId, CancellationToken cancellationToken)
+    {
+        var database = await DatabaseAsync();
+        var runId = (string?)await Guard(() => database.StringGetAsync(Keys.Thread(threadId)));
+        return runId is null ? null : await FindAsync(runId, cancellationToken);
     }
 
     public async ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone)
@@ -246,7 +255,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         new("status", record.Status), new("reason", record.Reason ?? ""),
         new("startedAt", record.StartedAt.ToString("O", CultureInfo.InvariantCulture)),
         new("endedAt", record.EndedAt?.ToString("O", CultureInfo.InvariantCulture) ?? ""),
-        new("lastSequence", record.LastSequence), .. more,
+        new("lastSequence", record.LastSequence), new("threadId", record.ThreadId ?? ""), .. more,
     ];
 
     private void OnStopRequested(RedisValue message)
@@ -290,7 +299,10 @@ internal sealed record StoredRun(RunRecord Record, string Owner, int Chunks, lon
             text("reason") is { Length: > 0 } reason ? reason : null,
             DateTimeOffset.Parse(text("startedAt"), CultureInfo.InvariantCulture),
             text("endedAt") is { Length: > 0 } ended ? DateTimeOffset.Parse(ended, CultureInfo.InvariantCulture) : null,
-            long.Parse(text("lastSequence") is { Length: > 0 } last ? last : "0", CultureInfo.InvariantCulture));
+            long.Parse(text("lastSequence") is { Length: > 0 } last ? last : "0", CultureInfo.InvariantCulture))
+        {
+            ThreadId = text("threadId") is { Length: > 0 } threadId ? threadId : null,
+        };
         return new StoredRun(record, text("owner"), int.TryParse(text("chunks"), out var chunks) ? chunks : 0,
             long.TryParse(text("chars"), out var chars) ? chars : 0);
     }
