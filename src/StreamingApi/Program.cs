@@ -1,4 +1,5 @@
 using StreamingApi.Agents;
+using StreamingApi.AgUi;
 using StreamingApi.Health;
 using StreamingApi.Models;
 using StreamingApi.Observability;
@@ -6,6 +7,7 @@ using StreamingApi.OpenApi;
 using StreamingApi.Problems;
 using StreamingApi.Runs;
 using StreamingApi.Streaming;
+using StreamingApi.VercelUi;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -30,6 +32,8 @@ app.UseApiDocumentation();
 
 app.MapStreams();
 app.MapRuns();
+app.MapChat();
+app.MapAgUi();
 app.MapAgentApi();
 app.MapHealth();
 app.MapServiceMetrics();

@@ -21,8 +21,18 @@ public sealed class EventStreams(RunHost runs, ILogger<EventStreams> logger)
             return await ResumeAsync(http, id.Value.RunId, id.Value.Sequence, reconnecting: true);
         }
 
-        var started = await runs.StartAsync(plan() with { WhenUnattended = WhenUnattended.StopAfterGrace }, withReader: true, http.RequestAborted);
-        return started is null ? StreamProblems.ShuttingDown(http) : new RunEventStream(started.Reader!);
+        return await StartAsync(http, plan(), reader => new RunEventStream(reader));
+    }
+
+    /// <summary>
+    /// Starts a new run read from its first event by the response <paramref name="respond"/> makes of its reader (our
+    /// protocol, or another one's). The run goes on for the detach grace when its reader leaves, so that the client
+    /// can come back for it.
+    /// </summary>
+    public async Task<IResult> StartAsync(HttpContext http, RunPlan plan, Func<IRunReader, IResult> respond)
+    {
+        var started = await runs.StartAsync(plan with { WhenUnattended = WhenUnattended.StopAfterGrace }, withReader: true, http.RequestAborted);
+        return started is null ? StreamProblems.ShuttingDown(http) : respond(started.Reader!);
     }
 
     /// <summary>The events of run <paramref name="runId"/> after <paramref name="after"/> (negative: from the first held).</summary>

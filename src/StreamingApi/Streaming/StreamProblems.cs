@@ -9,6 +9,10 @@ public static class StreamProblems
         Problem(StatusCodes.Status404NotFound, "The run was not found",
             $"No run {runId} is known here: it never existed, or it finished longer ago than runs are kept.", runId);
 
+    public static ProblemHttpResult AgentNotFound(string agent, IEnumerable<string> agents) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The agent was not found",
+            detail: $"There is no agent '{Shorten(agent)}'; the agents are {string.Join(", ", agents)}.");
+
     public static ProblemHttpResult EventsGone(string runId, long after, long firstHeld) =>
         Problem(StatusCodes.Status410Gone, "The run's events are no longer held",
             $"Events after {after} of run {runId} are no longer held; the earliest position that can be resumed after is {firstHeld - 1}.", runId);

@@ -1,0 +1,92 @@
+using System.Text.Json.Serialization;
+
+namespace StreamingApi.AgUi;
+
+/// <summary>The AG-UI event types we send, named once.</summary>
+public static class AgUiEventTypes
+{
+    public const string RunStarted = "RUN_STARTED";
+    public const string RunFinished = "RUN_FINISHED";
+    public const string RunError = "RUN_ERROR";
+    public const string TextMessageStart = "TEXT_MESSAGE_START";
+    public const string TextMessageContent = "TEXT_MESSAGE_CONTENT";
+    public const string TextMessageEnd = "TEXT_MESSAGE_END";
+    public const string ReasoningStart = "REASONING_START";
+    public const string ReasoningMessageStart = "REASONING_MESSAGE_START";
+    public const string ReasoningMessageContent = "REASONING_MESSAGE_CONTENT";
+    public const string ReasoningMessageEnd = "REASONING_MESSAGE_END";
+    public const string ReasoningEnd = "REASONING_END";
+    public const string ToolCallStart = "TOOL_CALL_START";
+    public const string ToolCallArgs = "TOOL_CALL_ARGS";
+    public const string ToolCallEnd = "TOOL_CALL_END";
+    public const string ToolCallResult = "TOOL_CALL_RESULT";
+    public const string StateSnapshot = "STATE_SNAPSHOT";
+    public const string Custom = "CUSTOM";
+}
+
+/// <summary>
+/// One AG-UI event, written as one line of JSON with <c>type</c> first. Only fields that both supported cores accept
+/// (<c>@ag-ui/core</c> 1.0.0 and 0.0.59, the version CopilotKit's runtime pins): optional fields are left out rather
+/// than written as <c>null</c>, no <c>timestamp</c>, no <c>outcome</c>, tool results as text.
+/// </summary>
+public abstract record AgUiEvent([property: JsonPropertyOrder(-1)] string Type);
+
+/// <summary>Echoes the client's thread and run ids.</summary>
+public sealed record RunStartedEvent(string ThreadId, string RunId) : AgUiEvent(AgUiEventTypes.RunStarted);
+
+public sealed record RunFinishedEvent(string ThreadId, string RunId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] object? Result,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<AgUiUsage>? Usage) : AgUiEvent(AgUiEventTypes.RunFinished);
+
+public sealed record RunErrorEvent(string Message, string Code,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<AgUiUsage>? Usage) : AgUiEvent(AgUiEventTypes.RunError);
+
+/// <summary>AG-UI's <c>TokenUsage</c>: whole numbers only.</summary>
+public sealed record AgUiUsage([property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Model, long InputTokens, long OutputTokens, long TotalTokens,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ReasoningTokens);
+
+public sealed record TextMessageStartEvent(string MessageId) : AgUiEvent(AgUiEventTypes.TextMessageStart)
+{
+    public string Role => "assistant";
+}
+
+public sealed record TextMessageContentEvent(string MessageId, string Delta) : AgUiEvent(AgUiEventTypes.TextMessageContent);
+
+public sealed record TextMessageEndEvent(string MessageId) : AgUiEvent(AgUiEventTypes.TextMessageEnd);
+
+public sealed record ReasoningStartEvent(string MessageId) : AgUiEvent(AgUiEventTypes.ReasoningStart);
+
+public sealed record ReasoningMessageStartEvent(string MessageId) : AgUiEvent(AgUiEventTypes.ReasoningMessageStart)
+{
+    public string Role => "reasoning";
+}
+
+public sealed record ReasoningMessageContentEvent(string MessageId, string Delta) : AgUiEvent(AgUiEventTypes.ReasoningMessageContent);
+
+public sealed record ReasoningMessageEndEvent(string MessageId) : AgUiEvent(AgUiEventTypes.ReasoningMessageEnd);
+
+public sealed record ReasoningEndEvent(string MessageId) : AgUiEvent(AgUiEventTypes.ReasoningEnd);
+
+/// <summary>A tool call, under the assistant message of its model turn (<c>parentMessageId</c>).</summary>
+public sealed record ToolCallStartEvent(string ToolCallId, string ToolCallName, string ParentMessageId) : AgUiEvent(AgUiEventTypes.ToolCallStart);
+
+/// <summary>The call's arguments as JSON text, whole.</summary>
+public sealed record ToolCallArgsEvent(string ToolCallId, string Delta) : AgUiEvent(AgUiEventTypes.ToolCallArgs);
+
+public sealed record ToolCallEndEvent(string ToolCallId) : AgUiEvent(AgUiEventTypes.ToolCallEnd);
+
+/// <summary>The tool's result as JSON text, or its error's text when it failed; a tool message of its own.</summary>
+public sealed record ToolCallResultEvent(string MessageId, string ToolCallId, string Content) : AgUiEvent(AgUiEventTypes.ToolCallResult)
+{
+    public string Role => "tool";
+}
+
+/// <summary>The agent's state: <c>{result, final}</c>, the structured result as it grows.</summary>
+public sealed record StateSnapshotEvent([property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] AgUiState Snapshot)
+    : AgUiEvent(AgUiEventTypes.StateSnapshot);
+
+public sealed record AgUiState(object Result, bool Final);
+
+/// <summary>An event of ours that AG-UI has no type for (progress figures), by name.</summary>
+public sealed record CustomEvent(string Name, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] object Value)
+    : AgUiEvent(AgUiEventTypes.Custom);

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using StreamingApi.Agents;
+using StreamingApi.Runs;
+using StreamingApi.Streaming;
+
+namespace StreamingApi.AgUi;
+
+/// <summary>
+/// Our run events as AG-UI events, for one response to a <c>RunAgentInput</c>: the run under the client's thread and
+/// run ids. The event order is the one AG-UI clients verify: <c>RUN_STARTED</c> first, every message and tool call
+/// closed before <c>RUN_FINISHED</c>, nothing after <c>RUN_FINISHED</c> or <c>RUN_ERROR</c>.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>run</c> → <c>RUN_STARTED</c> {threadId, runId} as the client sent them.</item>
+/// <item><c>reasoning</c> → <c>REASONING_START</c>, <c>REASONING_MESSAGE_START</c>, <c>REASONING_MESSAGE_CONTENT</c>…,
+/// <c>REASONING_MESSAGE_END</c>, <c>REASONING_END</c>: one reasoning message per stretch.</item>
+/// <item><c>text</c> → <c>TEXT_MESSAGE_START</c> (role assistant), <c>TEXT_MESSAGE_CONTENT</c>…, <c>TEXT_MESSAGE_END</c>.</item>
+/// <item><c>tool-call</c> → <c>TOOL_CALL_START</c> (parentMessageId: the model turn's assistant message),
+/// <c>TOOL_CALL_ARGS</c> (the arguments as JSON text), <c>TOOL_CALL_END</c>; <c>tool-result</c> →
+/// <c>TOOL_CALL_RESULT</c> (the result as JSON text, or the tool's error).</item>
+/// <item><c>partial</c> and <c>result</c> → <c>STATE_SNAPSHOT</c> {result, final}; the final result is also
+/// <c>RUN_FINISHED.result</c>.</item>
+/// <item><c>progress</c> → <c>CUSTOM</c> {name: "progress", value}.</item>
+/// <item><c>done</c> completed → <c>RUN_FINISHED</c> {threadId, runId, result?, usage?}; failed → <c>RUN_ERROR</c>
+/// {message: the error's "title: detail", code: its type}; cancelled → <c>RUN_ERROR</c> {code: "cancelled"}.</item>
+/// </list>
+/// A model turn's text and tool calls share one assistant message id, <c>{run id}-m{turn}</c>; the model going on
+/// after its tools' results begins the next turn. Ids the mapping makes start with our run's id, so they never meet
+/// those of another run on the same thread.
+/// </remarks>
+public sealed class AgUiMapping(string threadId, string runId, string ourRunId, JsonSerializerOptions json) : IRunEventMapping
+{
+    private readonly HashSet<string> _announcedCalls = [];
+    private bool _started;
+    private bool _ended;
+    private bool _toolResultsInTurn;
+    private int _turn = 1;
+    private int _reasoningCount;
+    private string? _text;
+    private string? _reasoning;
+    private string? _model;
+    private object? _result;
+    private RunError? _error;
+
+    public void Map(RunEvent entry, ICollection<object> events)
+    {
+        if (_ended) return;
+        if (!_started)
+        {
+            _started = true;
+            events.Add(new RunStartedEvent(threadId, runId));
+        }
+
+        switch (entry.Event)
+        {
+            case RunStarted started:
+                _model = started.Model;
+                break;
+            case ReasoningDelta reasoning:
+                CloseText(events);
+                GoOn();
+                if (_reasoning is null)
+                {
+                    _reasoning = $"{ourRunId}-r{++_reasoningCount}";
+                    events.Add(new ReasoningStartEvent(_reasoning));
+                    events.Add(new ReasoningMessageStartEvent(_reasoning));
+                }
+                events.Add(new ReasoningMessageContentEvent(_reasoning, reasoning.Delta));
+                break;
+            case TextDelta { Delta.Length: > 0 } text:
+                CloseReasoning(events);
+                GoOn();
+                if (_text is null)
+                {
+                    _text = TurnMessageId;
+                    events.Add(new TextMessageStartEvent(_text));
+                }
+                events.Add(new TextMessageContentEvent(_text, text.Delta));
+                break;
+            case ToolCallStarted call:
+                CloseOpen(events);
+                Announce(call.CallId, call.Name, JsonSerializer.Serialize(call.Arguments, json), events);
+                break;
+            case ToolCallCompleted result:
+                CloseOpen(events);
+                if (!_announcedCalls.Contains(result.CallId)) Announce(result.CallId, result.Name, "{}", events);
+                events.Add(new ToolCallResultEvent($"{ourRunId}-{result.CallId}-result", result.CallId,
+                    result.Error ?? JsonSerializer.Serialize(result.Result, json)));
+                _toolResultsInTurn = true;
+                break;
+            case PartialOutput partial:
+                CloseOpen(events);
+                GoOn();
+                events.Add(new StateSnapshotEvent(new AgUiState(partial.Output, Final: false)));
+                break;
+            case FinalOutput final:
+                CloseOpen(events);
+                GoOn();
+                _result = final.Output;
+                events.Add(new StateSnapshotEvent(new AgUiState(final.Output, Final: true)));
+                break;
+            case ProgressReport progress:
+                events.Add(new CustomEvent("progress", progress));
+                break;
+            case RunError error:
+                _error = error; // told with the run's end, which brings the usage
+                break;
+            case RunDone done:
+                CloseOpen(events);
+                IReadOnlyList<AgUiUsage>? usage = done.Usage is { } u
+                    ? [new AgUiUsage(_model, u.InputTokens, u.OutputTokens, u.TotalTokens, u.ReasoningTokens)]
+                    : null;
+                events.Add(done.Status switch
+                {
+                    RunStatus.Completed => new RunFinishedEvent(threadId, runId, _result, usage),
+                    RunStatus.Cancelled => new RunErrorEvent($"The run was cancelled ({done.Reason ?? "stopped"}).", "cancelled", usage),
+                    _ => new RunErrorEvent(_error is { } e ? $"{e.Title}: {e.Detail}" : $"The run failed ({done.Reason}).",
+                        _error?.Type ?? done.Reason ?? "failed", usage),
+                });
+                _ended = true;
+                break;
+        }
+    }
+
+    public void End(ICollection<object> events)
+    {
+    }
+
+    private string TurnMessageId => $"{ourRunId}-m{_turn}";
+
+    private void Announce(string callId, string name, string arguments, ICollection<object> events)
+    {
+        _announcedCalls.Add(callId);
+        events.Add(new ToolCallStartEvent(callId, name, TurnMessageId));
+        events.Add(new ToolCallArgsEvent(callId, arguments));
+        events.Add(new ToolCallEndEvent(callId));
+    }
+
+    /// <summary>The model's own output after its tools' results begins its next turn.</summary>
+    private void GoOn()
+    {
+        if (!_toolResultsInTurn) return;
+        _toolResultsInTurn = false;
+        _turn++;
+    }
+
+    private void CloseOpen(ICollection<object> events)
+    {
+        CloseText(events);
+        CloseReasoning(events);
+    }
+
+    private void CloseText(ICollection<object> events)
+    {
+        if (_text is null) return;
+        events.Add(new TextMessageEndEvent(_text));
+        _text = null;
+    }
+
+    private void CloseReasoning(ICollection<object> events)
+    {
+        if (_reasoning is null) return;
+        events.Add(new ReasoningMessageEndEvent(_reasoning));
+        events.Add(new ReasoningEndEvent(_reasoning));
+        _reasoning = null;
+    }
+}

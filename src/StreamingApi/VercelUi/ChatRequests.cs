@@ -1,0 +1,134 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Validation;
+using StreamingApi.Agents;
+using StreamingApi.Streaming;
+
+namespace StreamingApi.VercelUi;
+
+/// <summary>
+/// The body <c>useChat</c>'s <c>DefaultChatTransport</c> posts: the chat's id, the whole conversation as UI messages,
+/// what triggered the request, and the fields a client adds through the transport's <c>body</c> option.
+/// </summary>
+/// <remarks>
+/// The conversation goes to the model as text: each message's <c>text</c> parts, joined by a line break. Tool,
+/// reasoning, file, source and data parts are left out (a new run calls its tools again rather than trusting
+/// results from the client), as are <c>system</c> messages: an agent's instructions are its own. Part types this
+/// server does not know are skipped, never refused.
+/// </remarks>
+[ValidatableType]
+public sealed class ChatRequest : IValidatableObject
+{
+    public const string SubmitMessage = "submit-message";
+    public const string RegenerateMessage = "regenerate-message";
+
+    [Description("The chat's id. The chat's current run is found by it when the client resumes (GET …/chat/{id}/stream).")]
+    public string? Id { get; set; }
+
+    [Description("The whole conversation, oldest first; it must end with the user's message. UI messages: {id, role, parts}.")]
+    public List<UiMessage?>? Messages { get; set; }
+
+    [Description("submit-message (a new or edited user message) or regenerate-message (the answer again); either way the conversation sent is answered.")]
+    public string? Trigger { get; set; }
+
+    [Description("The message being edited or regenerated, as the client sends it; the conversation already reflects it, so it is not used.")]
+    public string? MessageId { get; set; }
+
+    [Description("The server ends the run after this many seconds; the stream ends with abort.")]
+    [Range(1, 3600)]
+    public int? MaxSeconds { get; set; }
+
+    [Description("A transient data-progress part after every this many text chunks, and one at the end.")]
+    [Range(1, 100_000)]
+    public int? Every { get; set; }
+
+    [Description("The inventory agent only: its tool fails (default false).")]
+    public bool? Fail { get; set; }
+
+    public TimeSpan? TimeLimit => MaxSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var limits = validationContext.GetService<IOptions<StreamingOptions>>()?.Value ?? new StreamingOptions();
+        if (string.IsNullOrWhiteSpace(Id))
+            yield return new ValidationResult("The chat's id is required.", [nameof(Id)]);
+        else if (Id.Length > 256)
+            yield return new ValidationResult($"The chat's id must be at most 256 characters; it has {Id.Length}.", [nameof(Id)]);
+        if (Trigger is not (null or SubmitMessage or RegenerateMessage))
+            yield return new ValidationResult($"The trigger must be {SubmitMessage} or {RegenerateMessage}; it was '{Trigger}'.", [nameof(Trigger)]);
+        if (Messages is null)
+        {
+            yield return new ValidationResult("The messages are required: the conversation, ending with the user's message.", [nameof(Messages)]);
+            yield break;
+        }
+
+        var malformed = false;
+        for (var i = 0; i < Messages.Count; i++)
+        {
+            foreach (var problem in Problems(Messages[i]))
+            {
+                malformed = true;
+                yield return new ValidationResult(problem, [$"{nameof(Messages)}[{i}]"]);
+            }
+        }
+        if (malformed) yield break;
+        foreach (var result in Conversations.Check(Conversation(), limits, nameof(Messages))) yield return result;
+    }
+
+    /// <summary>The conversation as the agent takes it (once validated).</summary>
+    public AgentRequest ToAgentRequest() => Conversations.ToRequest(Conversation());
+
+    private List<ConversationMessage> Conversation() =>
+        Messages!.Where(m => m!.Role is "user" or "assistant")
+            .Select(m => new ConversationMessage(m!.Role == "user" ? ConversationRole.User : ConversationRole.Assistant, m.Text()))
+            .ToList();
+
+    private static IEnumerable<string> Problems(UiMessage? message)
+    {
+        if (message is null)
+        {
+            yield return "A message must be an object {id, role, parts}.";
+            yield break;
+        }
+        if (message.Role is not ("user" or "assistant" or "system"))
+            yield return $"A message's role must be user, assistant or system; it was '{message.Role}'.";
+        if (message.Parts is null)
+        {
+            yield return "A message must have parts (an array; text is in parts of type text).";
+            yield break;
+        }
+        foreach (var part in message.Parts)
+        {
+            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+                yield return "Every part must be an object with a string type.";
+            else if (type.GetString() == "text" && (!part.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String))
+                yield return "A text part must have a string text.";
+        }
+    }
+}
+
+/// <summary>One message of a UI conversation: <c>{id, role, parts}</c>. Parts are read by their type; other fields are ignored.</summary>
+public sealed class UiMessage
+{
+    public string? Id { get; set; }
+
+    public string? Role { get; set; }
+
+    public List<JsonElement>? Parts { get; set; }
+
+    /// <summary>The message's text parts, joined by a line break.</summary>
+    public string Text()
+    {
+        var text = new StringBuilder();
+        foreach (var part in Parts ?? [])
+        {
+            if (part.GetProperty("type").GetString() != "text") continue;
+            if (text.Length > 0) text.Append('\n');
+            text.Append(part.GetProperty("text").GetString());
+        }
+        return text.ToString();
+    }
+}

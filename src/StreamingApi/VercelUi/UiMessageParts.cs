@@ -1,0 +1,124 @@
+using System.Text.Json.Serialization;
+
+namespace StreamingApi.VercelUi;
+
+/// <summary>
+/// The part types of the UI message stream that we send, named once. Only the set that every supported client
+/// accepts, from the AI SDK 5.0.0 (whose schemas reject any field they do not know) to 7.x: no <c>finishReason</c>,
+/// no <c>abort.reason</c>, no provider metadata, titles or tool-input streaming.
+/// </summary>
+public static class UiPartTypes
+{
+    public const string Start = "start";
+    public const string StartStep = "start-step";
+    public const string FinishStep = "finish-step";
+    public const string TextStart = "text-start";
+    public const string TextDelta = "text-delta";
+    public const string TextEnd = "text-end";
+    public const string ReasoningStart = "reasoning-start";
+    public const string ReasoningDelta = "reasoning-delta";
+    public const string ReasoningEnd = "reasoning-end";
+    public const string ToolInputAvailable = "tool-input-available";
+    public const string ToolOutputAvailable = "tool-output-available";
+    public const string ToolOutputError = "tool-output-error";
+    public const string DataResult = "data-result";
+    public const string DataProgress = "data-progress";
+    public const string Error = "error";
+    public const string MessageMetadata = "message-metadata";
+    public const string Finish = "finish";
+    public const string Abort = "abort";
+
+    /// <summary>The stream's last line, after the last part.</summary>
+    public const string Done = "[DONE]";
+}
+
+/// <summary>
+/// One part of the UI message stream, written as one line of JSON with <c>type</c> first. Optional fields that are
+/// null are left out; <c>input</c>, <c>output</c> and <c>data</c> are always written, even as <c>null</c>, because
+/// the clients require the key.
+/// </summary>
+public abstract record UiPart([property: JsonPropertyOrder(-1)] string Type);
+
+/// <summary>The message begins; its id is the run's id, the same on every replay, so a resumed stream rebuilds the same message.</summary>
+public sealed record UiStart(string MessageId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] UiStartMetadata? MessageMetadata) : UiPart(UiPartTypes.Start);
+
+/// <summary>The message's metadata from the start: which agent answers, on which model.</summary>
+public sealed record UiStartMetadata(string Agent, string Model);
+
+public sealed record UiStartStep() : UiPart(UiPartTypes.StartStep)
+{
+    public static readonly UiStartStep Instance = new();
+}
+
+public sealed record UiFinishStep() : UiPart(UiPartTypes.FinishStep)
+{
+    public static readonly UiFinishStep Instance = new();
+}
+
+public sealed record UiTextStart(string Id) : UiPart(UiPartTypes.TextStart);
+
+public sealed record UiTextDelta(string Id, string Delta) : UiPart(UiPartTypes.TextDelta);
+
+public sealed record UiTextEnd(string Id) : UiPart(UiPartTypes.TextEnd);
+
+public sealed record UiReasoningStart(string Id) : UiPart(UiPartTypes.ReasoningStart);
+
+public sealed record UiReasoningDelta(string Id, string Delta) : UiPart(UiPartTypes.ReasoningDelta);
+
+public sealed record UiReasoningEnd(string Id) : UiPart(UiPartTypes.ReasoningEnd);
+
+/// <summary>A tool call with its arguments. Our tools are not declared to the client, so every tool part is dynamic.</summary>
+public sealed record UiToolInputAvailable(string ToolCallId, string ToolName,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] object? Input) : UiPart(UiPartTypes.ToolInputAvailable)
+{
+    public bool Dynamic => true;
+}
+
+public sealed record UiToolOutputAvailable(string ToolCallId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] object? Output) : UiPart(UiPartTypes.ToolOutputAvailable)
+{
+    public bool Dynamic => true;
+}
+
+public sealed record UiToolOutputError(string ToolCallId, string ErrorText) : UiPart(UiPartTypes.ToolOutputError)
+{
+    public bool Dynamic => true;
+}
+
+/// <summary>
+/// The structured result as it grows: every <c>data-result</c> part has the id <c>result</c>, so the client replaces
+/// the one part in place; <c>final</c> is true once the result is complete and validated.
+/// </summary>
+public sealed record UiDataResult([property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] UiResult Data) : UiPart(UiPartTypes.DataResult)
+{
+    public const string PartId = "result";
+
+    public string Id => PartId;
+}
+
+public sealed record UiResult(object Output, bool Final);
+
+/// <summary>Progress figures: transient, so the client hands them to <c>onData</c> and keeps none in the message.</summary>
+public sealed record UiDataProgress([property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] object Data) : UiPart(UiPartTypes.DataProgress)
+{
+    public bool Transient => true;
+}
+
+public sealed record UiError(string ErrorText) : UiPart(UiPartTypes.Error);
+
+/// <summary>How the run ended, merged into the message's metadata: <c>finish</c>'s, or <c>message-metadata</c>'s before <c>abort</c>.</summary>
+public sealed record UiEndMetadata(string Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Agents.UsageReport? Usage,
+    long ElapsedMs);
+
+public sealed record UiMessageMetadata([property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] UiEndMetadata MessageMetadata)
+    : UiPart(UiPartTypes.MessageMetadata);
+
+public sealed record UiFinish(UiEndMetadata MessageMetadata) : UiPart(UiPartTypes.Finish);
+
+public sealed record UiAbort() : UiPart(UiPartTypes.Abort)
+{
+    public static readonly UiAbort Instance = new();
+}

@@ -1,0 +1,20 @@
+using StreamingApi.Runs;
+using StreamingApi.Streaming;
+
+namespace StreamingApi.VercelUi;
+
+/// <summary>
+/// A run as the UI message stream protocol's response: our SSE writer (flushing, heartbeats, stalled readers) with
+/// <see cref="UiMessageStreamMapping"/>, and the protocol's header.
+/// </summary>
+public sealed class UiMessageStream(IRunReader reader) : IResult
+{
+    public const string HeaderName = "x-vercel-ai-ui-message-stream";
+    public const string Version = "v1";
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.Headers[HeaderName] = Version;
+        return new RunEventStream(reader, new UiMessageStreamMapping(reader.RunId)).ExecuteAsync(httpContext);
+    }
+}

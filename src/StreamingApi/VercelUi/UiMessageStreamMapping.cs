@@ -1,0 +1,167 @@
+using StreamingApi.Agents;
+using StreamingApi.Runs;
+using StreamingApi.Streaming;
+
+namespace StreamingApi.VercelUi;
+
+/// <summary>
+/// Our run events as the Vercel AI SDK's UI message stream (protocol v1), for one response: the assistant message
+/// that <c>useChat</c> builds. One run is one message, whose id is the run's id.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>run</c> → <c>start</c> {messageId: run id, messageMetadata: {agent, model}}, then <c>start-step</c>. A
+/// stream that begins after the run's first event (its start is no longer held) still begins with <c>start</c>.</item>
+/// <item><c>reasoning</c> → <c>reasoning-start</c>/<c>-delta</c>/<c>-end</c>; <c>text</c> → <c>text-start</c>/<c>-delta</c>/<c>-end</c>.
+/// Each stretch is one part with its own id; an open part is closed before anything else but a transient data part.</item>
+/// <item><c>tool-call</c> → <c>tool-input-available</c>; <c>tool-result</c> → <c>tool-output-available</c>, or
+/// <c>tool-output-error</c> when the tool failed; all <c>dynamic</c>.</item>
+/// <item>Steps: the model going on after its tools' results (reasoning, text or the structured result after a
+/// <c>tool-result</c>) ends the step and starts the next: <c>finish-step</c>, <c>start-step</c>.</item>
+/// <item><c>partial</c> and <c>result</c> → one <c>data-result</c> part (id <c>result</c>) replaced in place, with
+/// <c>final</c> false, then true.</item>
+/// <item><c>progress</c> → a transient <c>data-progress</c>.</item>
+/// <item><c>error</c> → <c>error</c> {errorText: "title: detail"}.</item>
+/// <item><c>done</c> → <c>finish-step</c>, then <c>finish</c> with {status, reason, usage, elapsedMs} as message
+/// metadata; a cancelled run gives that metadata in <c>message-metadata</c> and ends with <c>abort</c>.</item>
+/// <item>After the last event, the line <c>[DONE]</c>.</item>
+/// </list>
+/// </remarks>
+public sealed class UiMessageStreamMapping(string runId) : IRunEventMapping
+{
+    private readonly HashSet<string> _announcedCalls = [];
+    private bool _started;
+    private bool _stepOpen;
+    private bool _toolResultsInStep;
+    private bool _ended;
+    private string? _text;
+    private string? _reasoning;
+    private int _partCount;
+
+    public void Map(RunEvent entry, ICollection<object> parts)
+    {
+        if (_ended) return;
+        var @event = entry.Event;
+        if (!_started)
+        {
+            _started = true;
+            parts.Add(new UiStart(runId, @event is RunStarted started ? new UiStartMetadata(started.Agent, started.Model) : null));
+        }
+
+        switch (@event)
+        {
+            case ReasoningDelta reasoning:
+                CloseText(parts);
+                Step(parts);
+                if (_reasoning is null)
+                {
+                    _reasoning = $"reasoning-{++_partCount}";
+                    parts.Add(new UiReasoningStart(_reasoning));
+                }
+                parts.Add(new UiReasoningDelta(_reasoning, reasoning.Delta));
+                break;
+            case TextDelta text:
+                CloseReasoning(parts);
+                Step(parts);
+                if (_text is null)
+                {
+                    _text = $"text-{++_partCount}";
+                    parts.Add(new UiTextStart(_text));
+                }
+                parts.Add(new UiTextDelta(_text, text.Delta));
+                break;
+            case ToolCallStarted call:
+                CloseOpen(parts);
+                Step(parts, goesOn: false);
+                Announce(call.CallId, call.Name, call.Arguments, parts);
+                break;
+            case ToolCallCompleted result:
+                CloseOpen(parts);
+                Step(parts, goesOn: false);
+                // A stream that began after the call (its start no longer held) announces it, without its arguments.
+                if (!_announcedCalls.Contains(result.CallId)) Announce(result.CallId, result.Name, null, parts);
+                parts.Add(result.Error is { } failure ? new UiToolOutputError(result.CallId, failure) : new UiToolOutputAvailable(result.CallId, result.Result));
+                _toolResultsInStep = true;
+                break;
+            case PartialOutput partial:
+                CloseOpen(parts);
+                Step(parts);
+                parts.Add(new UiDataResult(new UiResult(partial.Output, Final: false)));
+                break;
+            case FinalOutput final:
+                CloseOpen(parts);
+                Step(parts);
+                parts.Add(new UiDataResult(new UiResult(final.Output, Final: true)));
+                break;
+            case ProgressReport progress:
+                parts.Add(new UiDataProgress(progress));
+                break;
+            case RunError error:
+                CloseOpen(parts);
+                parts.Add(new UiError($"{error.Title}: {error.Detail}"));
+                break;
+            case RunDone done:
+                CloseOpen(parts);
+                if (_stepOpen) parts.Add(UiFinishStep.Instance);
+                var metadata = new UiEndMetadata(done.Status, done.Reason, done.Usage, done.ElapsedMs);
+                if (done.Status == RunStatus.Cancelled)
+                {
+                    parts.Add(new UiMessageMetadata(metadata));
+                    parts.Add(UiAbort.Instance);
+                }
+                else
+                {
+                    parts.Add(new UiFinish(metadata));
+                }
+                _ended = true;
+                break;
+        }
+    }
+
+    public void End(ICollection<object> parts) => parts.Add(UiPartTypes.Done);
+
+    private void Announce(string callId, string name, object? arguments, ICollection<object> parts)
+    {
+        _announcedCalls.Add(callId);
+        parts.Add(new UiToolInputAvailable(callId, name, arguments));
+    }
+
+    /// <summary>
+    /// Opens the first step; with <paramref name="goesOn"/> (the model's own output), a step whose tools have
+    /// returned ends and the next begins.
+    /// </summary>
+    private void Step(ICollection<object> parts, bool goesOn = true)
+    {
+        if (!_stepOpen)
+        {
+            _stepOpen = true;
+            parts.Add(UiStartStep.Instance);
+        }
+        else if (goesOn && _toolResultsInStep)
+        {
+            parts.Add(UiFinishStep.Instance);
+            parts.Add(UiStartStep.Instance);
+        }
+        if (goesOn) _toolResultsInStep = false;
+    }
+
+    private void CloseOpen(ICollection<object> parts)
+    {
+        CloseText(parts);
+        CloseReasoning(parts);
+    }
+
+    private void CloseText(ICollection<object> parts)
+    {
+        if (_text is null) return;
+        parts.Add(new UiTextEnd(_text));
+        _text = null;
+    }
+
+    private void CloseReasoning(ICollection<object> parts)
+    {
+        if (_reasoning is null) return;
+        parts.Add(new UiReasoningEnd(_reasoning));
+        _reasoning = null;
+    }
+}

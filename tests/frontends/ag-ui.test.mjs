@@ -1,0 +1,136 @@
+// AG-UI's own client against our AG-UI endpoint: HttpAgent.runAgent (which verifies the events' order and applies
+// them to its messages and state), while every event as it came over the wire is checked against the schemas of
+// @ag-ui/core 1.0.0 and 0.0.59 (the version CopilotKit's runtime pins).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HttpAgent } from '@ag-ui/client';
+import { EventSchemas as EventSchemas100 } from '@ag-ui/core/schemas';
+import { EventSchemas as EventSchemas0059 } from 'ag-ui-core-0059';
+import { base, newId, tokens } from './lib.mjs';
+
+/** A fetch that hands HttpAgent one copy of the response and keeps the other, parsed as SSE, for the checks below. */
+function recordingFetch(wire) {
+  return async (url, init) => {
+    const response = await fetch(url, init);
+    if (!response.body) return response;
+    const [forClient, forUs] = response.body.tee();
+    wire.text = new Response(forUs).text();
+    return new Response(forClient, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+/** Runs the agent as a CopilotKit-style client would; fails on any warning the client prints about our events. */
+async function run(agentName, messages, { forwardedProps = {} } = {}) {
+  const wire = {};
+  const threadId = newId();
+  const runId = newId();
+  const agent = new HttpAgent({ url: `${base}/api/agents/${agentName}/ag-ui`, threadId, fetch: recordingFetch(wire), initialMessages: messages });
+  const warnings = [];
+  const seen = { errors: [], finished: [] };
+  const warn = console.warn;
+  console.warn = (...args) => warnings.push(args.join(' '));
+  let outcome;
+  try {
+    outcome = await agent.runAgent({ runId, forwardedProps }, {
+      onRunErrorEvent: ({ event }) => { seen.errors.push(event); },
+      onRunFinishedEvent: ({ event }) => { seen.finished.push(event); },
+    });
+  } finally {
+    console.warn = warn;
+  }
+  const text = await wire.text;
+  assert.ok(!text.includes('\r'), 'LF line endings only');
+  assert.ok(!text.includes('[DONE]'));
+  const events = text.split('\n\n').filter(frame => frame.trim()).map(frame => {
+    const data = frame.split('\n').filter(line => line.startsWith('data:')).map(line => line.slice(5).replace(/^ /, ''));
+    assert.equal(data.length, 1, `one data line per frame: ${frame}`);
+    return JSON.parse(data[0]);
+  });
+  for (const event of events) {
+    const now = EventSchemas100.safeParse(event);
+    assert.ok(now.success, `@ag-ui/core 1.0.0 rejects ${JSON.stringify(event)}: ${now.error}`);
+    const pinned = EventSchemas0059.safeParse(event);
+    assert.ok(pinned.success, `@ag-ui/core 0.0.59 rejects ${JSON.stringify(event)}: ${pinned.error}`);
+  }
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(events[0], { type: 'RUN_STARTED', threadId, runId });
+  return { agent, events, outcome, seen, threadId, runId };
+}
+
+const userMessage = (content) => ({ id: newId(), role: 'user', content });
+
+test('the analyst runs to RUN_FINISHED: reasoning, its tools with results, text, the result as state and usage', async () => {
+  const { agent, events, outcome, seen, threadId, runId } = await run('analyst', [userMessage('Analyze our 2024 sales')]);
+
+  const last = events.at(-1);
+  assert.equal(last.type, 'RUN_FINISHED');
+  assert.equal(last.threadId, threadId);
+  assert.equal(last.runId, runId);
+  assert.equal(seen.finished.length, 1);
+  assert.equal(last.usage.length, 1);
+  assert.ok(Number.isInteger(last.usage[0].inputTokens) && last.usage[0].inputTokens > 0);
+  assert.ok(outcome.result.summary.length >= 20);
+  assert.deepEqual(agent.state, { result: outcome.result, final: true });
+
+  const messages = outcome.newMessages;
+  const calls = messages.filter(m => m.role === 'assistant').flatMap(m => m.toolCalls ?? []);
+  assert.deepEqual([...new Set(calls.map(c => c.function.name))].sort(), ['calculate_growth', 'fetch_customer_data', 'fetch_sales_data']);
+  assert.equal(calls.length, 4);
+  assert.deepEqual(JSON.parse(calls.find(c => c.function.name === 'calculate_growth').function.arguments).previous > 0, true);
+  const results = messages.filter(m => m.role === 'tool');
+  assert.deepEqual(results.map(r => r.toolCallId).sort(), calls.map(c => c.id).sort());
+  assert.ok(results.every(r => typeof JSON.parse(r.content) === 'object'));
+  assert.ok(messages.filter(m => m.role === 'reasoning').length >= 3);
+  assert.ok(messages.some(m => m.role === 'assistant' && m.content?.includes('## What the data shows')));
+});
+
+test('the whole conversation reaches the model', async () => {
+  const earlier = ['Explain tides', 'Tides are the rise and fall of the sea, twice a day.'];
+  const alone = await run('writer', [userMessage('Explain queues')]);
+  const inConversation = await run('writer', [userMessage(earlier[0]), { id: newId(), role: 'assistant', content: earlier[1] },
+    { id: newId(), role: 'system', content: 'ignored: the agent keeps its own instructions' }, userMessage([{ type: 'text', text: 'Explain queues' }])]);
+
+  const answer = inConversation.outcome.newMessages.find(m => m.role === 'assistant');
+  assert.ok(answer.content.startsWith('# Explain queues'), answer.content.slice(0, 80));
+  const reasoning = inConversation.outcome.newMessages.find(m => m.role === 'reasoning');
+  assert.ok(reasoning.content.startsWith('Earlier in this conversation: tides. '), reasoning.content);
+  assert.equal(inConversation.events.at(-1).usage[0].inputTokens - alone.events.at(-1).usage[0].inputTokens, tokens(earlier[0]) + tokens(earlier[1]));
+});
+
+test('a tool that fails ends the run with RUN_ERROR, and nothing after it', async () => {
+  const { events, outcome, seen } = await run('inventory', [userMessage('Check stock in Europe')], { forwardedProps: { fail: true } });
+
+  assert.equal(events.at(-1).type, 'RUN_ERROR');
+  assert.equal(events.at(-1).code, 'tool-failed');
+  assert.match(events.at(-1).message, /^A tool failed: /);
+  assert.equal(seen.errors.length, 1);
+  assert.equal(outcome.result, undefined);
+  const result = events.find(e => e.type === 'TOOL_CALL_RESULT');
+  assert.equal(result.content, 'The tool failed.');
+});
+
+test('a run that reaches its time limit ends with RUN_ERROR cancelled', async () => {
+  const { events, seen } = await run('writer', [userMessage('Write a long essay about harbours')], { forwardedProps: { maxSeconds: 1 } });
+
+  assert.deepEqual(events.at(-1).type, 'RUN_ERROR');
+  assert.equal(events.at(-1).code, 'cancelled');
+  assert.equal(events.at(-1).message, 'The run was cancelled (time-limit).');
+  assert.equal(seen.errors.length, 1);
+  assert.ok(events.some(e => e.type === 'TEXT_MESSAGE_END'), 'the open message was closed');
+});
+
+test('progress figures are CUSTOM events', async () => {
+  const { events } = await run('writer', [userMessage('Explain queues')], { forwardedProps: { every: 10 } });
+
+  const progress = events.filter(e => e.type === 'CUSTOM');
+  assert.ok(progress.length >= 2);
+  assert.ok(progress.every(e => e.name === 'progress' && e.value.chunks > 0));
+});
+
+test('an unknown agent or an empty conversation is refused before any stream', async () => {
+  const unknown = new HttpAgent({ url: `${base}/api/agents/poet/ag-ui`, threadId: newId(), initialMessages: [userMessage('hi')] });
+  await assert.rejects(unknown.runAgent({ runId: newId() }), error => error.status === 404 && /There is no agent 'poet'/.test(error.message));
+
+  const empty = new HttpAgent({ url: `${base}/api/agents/writer/ag-ui`, threadId: newId() });
+  await assert.rejects(empty.runAgent({ runId: newId() }), error => error.status === 400 && /must end with a user message/.test(error.message));
+});

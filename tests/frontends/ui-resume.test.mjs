@@ -1,0 +1,66 @@
+// Resuming as useChat({ resume: true }) does: DefaultChatTransport.reconnectToStream, against a run whose first
+// connection was cut mid-answer, and against chats with nothing going.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chat, newId, read, transport, user, textOf } from './lib.mjs';
+
+const prompt = 'Write a long essay about lighthouses';
+
+test('reconnectToStream replays a run cut mid-answer from its start and follows it to the end', async () => {
+  const reference = await chat('/api/chat', [user(prompt)]); // the offline model answers a prompt the same way every time
+  const chatId = newId();
+  const cut = new AbortController();
+  const stream = await transport('/api/chat').sendMessages({
+    chatId, trigger: 'submit-message', messageId: undefined, abortSignal: cut.signal, messages: [user(prompt)],
+  });
+  const before = [];
+  const reader = stream.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      before.push(value);
+      if (before.filter(p => p.type === 'text-delta').length === 5) cut.abort();
+    }
+  } catch (error) {
+    assert.equal(error.name, 'AbortError');
+  }
+  assert.ok(cut.signal.aborted, 'the first connection was cut');
+  assert.ok(!before.some(p => p.type === 'finish'), 'it was cut before the answer ended');
+
+  const resumed = await transport('/api/chat').reconnectToStream({ chatId });
+  assert.notEqual(resumed, null, 'the run is still going');
+  const { message, parts } = await read(resumed);
+
+  assert.equal(parts[0].type, 'start');
+  assert.equal(message.id, before[0].messageId, 'the same run, so the same message');
+  assert.equal(textOf(message), textOf(reference.message));
+  assert.equal(message.metadata.status, 'completed');
+
+  // Once the run has ended, there is nothing to resume.
+  assert.equal(await transport('/api/chat').reconnectToStream({ chatId }), null);
+});
+
+test('reconnectToStream returns null for a chat that has no run', async () => {
+  assert.equal(await transport('/api/chat').reconnectToStream({ chatId: newId() }), null);
+  assert.equal(await transport('/api/agents/analyst/chat').reconnectToStream({ chatId: newId() }), null);
+});
+
+test('a chat is resumed under its own agent only', async () => {
+  const chatId = newId();
+  let elsewhere, here;
+  const original = await chat('/api/agents/analyst/chat', [user('Analyze our 2024 sales')], {
+    chatId,
+    onPart: async (part) => {
+      if (part.type !== 'tool-input-available' || here !== undefined) return;
+      elsewhere = await transport('/api/chat').reconnectToStream({ chatId }); // the writer's path
+      here = await transport('/api/agents/analyst/chat').reconnectToStream({ chatId });
+    },
+  });
+
+  assert.equal(elsewhere, null);
+  assert.notEqual(here, null, 'the run was going');
+  const resumed = await read(here);
+  assert.equal(resumed.message.id, original.message.id);
+  assert.deepEqual(resumed.message.parts, original.message.parts);
+});
