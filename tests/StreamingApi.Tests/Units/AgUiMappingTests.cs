@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using StreamingApi.Agents;
+using StreamingApi.AgUi;
+using StreamingApi.Runs;
+
+namespace StreamingApi.Tests.Units;
+
+/// <summary>The AG-UI mapping on its own: our run events in, AG-UI events out, in the order its clients verify.</summary>
+public sealed class AgUiMappingTests
+{
+    private static readonly RunStarted Started = new("ours", "analyst", "model-1", DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void ReasoningAndTextAreMessagesClosedBeforeRunFinishedWhichEchoesTheClientsIdsAndCarriesUsage()
+    {
+        var events = Map(Started, new ReasoningDelta("Think "), new ReasoningDelta("first."), new TextDelta("Hello "), new TextDelta("world"),
+            Done(RunStatus.Completed, usage: new UsageReport(10, 5, 15) { ReasoningTokens = 2 }));
+
+        Assert.Equal(["RUN_STARTED", "REASONING_START", "REASONING_MESSAGE_START", "REASONING_MESSAGE_CONTENT", "REASONING_MESSAGE_CONTENT",
+            "REASONING_MESSAGE_END", "REASONING_END", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END",
+            "RUN_FINISHED"], Types(events));
+        Assert.Equal("""{"type":"RUN_STARTED","threadId":"thread-1","runId":"client-run"}""", events[0]);
+        Assert.Equal("""{"type":"REASONING_MESSAGE_START","messageId":"ours-r1","role":"reasoning"}""", events[2]);
+        Assert.Equal("""{"type":"TEXT_MESSAGE_START","messageId":"ours-m1","role":"assistant"}""", events[7]);
+        Assert.Equal("""{"type":"TEXT_MESSAGE_CONTENT","messageId":"ours-m1","delta":"world"}""", events[9]);
+        Assert.Equal("""{"type":"RUN_FINISHED","threadId":"thread-1","runId":"client-run","usage":[{"model":"model-1","inputTokens":10,"outputTokens":5,"totalTokens":15,"reasoningTokens":2}]}""",
+            events[11]);
+    }
+
+    [Fact]
+    public void ToolCallsBelongToTheirTurnsMessageTheirResultsAreTextAndTheResultIsStateAndRunFinishedResult()
+    {
+        var events = Map(Started,
+            new ToolCallStarted("call_1", "fetch_sales_data", new Dictionary<string, object?> { ["year"] = 2024 }),
+            new ToolCallStarted("call_2", "fetch_customer_data", new Dictionary<string, object?>()),
+            new ToolCallCompleted("call_1", "fetch_sales_data", new { Total = 12 }, 3),
+            new ToolCallCompleted("call_2", "fetch_customer_data", null, 4) { Error = "The tool failed." },
+            new TextDelta("Sales were 12."),
+            new PartialOutput(new JsonObject { ["summary"] = "Sal" }),
+            new FinalOutput(new { Summary = "Sales were 12." }),
+            Done(RunStatus.Completed));
+
+        Assert.Equal(["RUN_STARTED", "TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END", "TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END",
+            "TOOL_CALL_RESULT", "TOOL_CALL_RESULT", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END", "STATE_SNAPSHOT", "STATE_SNAPSHOT",
+            "RUN_FINISHED"], Types(events));
+        Assert.Equal("""{"type":"TOOL_CALL_START","toolCallId":"call_1","toolCallName":"fetch_sales_data","parentMessageId":"ours-m1"}""", events[1]);
+        Assert.Equal("""{"type":"TOOL_CALL_ARGS","toolCallId":"call_1","delta":"{\"year\":2024}"}""", events[2]);
+        Assert.Equal("""{"type":"TOOL_CALL_RESULT","messageId":"ours-call_1-result","toolCallId":"call_1","content":"{\"total\":12}","role":"tool"}""", events[7]);
+        Assert.Equal("""{"type":"TOOL_CALL_RESULT","messageId":"ours-call_2-result","toolCallId":"call_2","content":"The tool failed.","role":"tool"}""", events[8]);
+        Assert.Equal("""{"type":"TEXT_MESSAGE_START","messageId":"ours-m2","role":"assistant"}""", events[9]); // the next turn
+        Assert.Equal("""{"type":"STATE_SNAPSHOT","snapshot":{"result":{"summary":"Sal"},"final":false}}""", events[12]);
+        Assert.Equal("""{"type":"RUN_FINISHED","threadId":"thread-1","runId":"client-run","result":{"summary":"Sales were 12."}}""", events[14]);
+    }
+
+    [Fact]
+    public void AFailedRunClosesWhatIsOpenAndEndsWithRunErrorWithNothingAfterIt()
+    {
+        var mapping = NewMapping();
+        var events = Map(mapping, Started, new TextDelta("Half"), new RunError("tool-failed", "A tool failed", 502, "The tool 'x' failed."),
+            Done(RunStatus.Failed, reason: "tool-failed", usage: new UsageReport(3, 1, 4)));
+        var late = new List<object>();
+        mapping.Map(new RunEvent(99, new TextDelta("late")), late);
+        mapping.End(late);
+
+        Assert.Equal(["RUN_STARTED", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END", "RUN_ERROR"], Types(events));
+        Assert.Equal("""{"type":"RUN_ERROR","message":"A tool failed: The tool 'x' failed.","code":"tool-failed","usage":[{"model":"model-1","inputTokens":3,"outputTokens":1,"totalTokens":4}]}""",
+            events[^1]);
+        Assert.Empty(late);
+    }
+
+    [Fact]
+    public void ACancelledRunEndsWithRunErrorCancelled()
+    {
+        var events = Map(Started, new ReasoningDelta("Hmm"), Done(RunStatus.Cancelled, reason: "time-limit"));
+
+        Assert.Equal(["RUN_STARTED", "REASONING_START", "REASONING_MESSAGE_START", "REASONING_MESSAGE_CONTENT", "REASONING_MESSAGE_END", "REASONING_END",
+            "RUN_ERROR"], Types(events));
+        Assert.Equal("""{"type":"RUN_ERROR","message":"The run was cancelled (time-limit).","code":"cancelled"}""", events[^1]);
+    }
+
+    [Fact]
+    public void ProgressIsACustomEvent()
+    {
+        var events = Map(Started, new TextDelta("a"), new ProgressReport(1, 1, 2, 0.5), Done(RunStatus.Completed));
+
+        Assert.Equal("""{"type":"CUSTOM","name":"progress","value":{"chunks":1,"chars":1,"elapsedMs":2,"charsPerSecond":0.5}}""", events[3]);
+    }
+
+    [Fact]
+    public void NoEventCarriesANull()
+    {
+        var events = Map(Started, new ToolCallStarted("c", "t", new Dictionary<string, object?>()), new ToolCallCompleted("c", "t", null, 1),
+            new TextDelta("x"), Done(RunStatus.Completed));
+
+        Assert.All(events, e => Assert.DoesNotContain("null", e.Replace("\"content\":\"null\"", "")));
+    }
+
+    private static AgUiMapping NewMapping() => new("thread-1", "client-run", "ours", UiMessageStreamMappingTests.Json);
+
+    private static RunDone Done(string status, string? reason = null, UsageReport? usage = null) => new(status, reason, 0, 0, 42, usage);
+
+    private static List<string> Map(params AgentEvent[] events) => Map(NewMapping(), events);
+
+    private static List<string> Map(AgUiMapping mapping, params AgentEvent[] events)
+    {
+        var output = new List<object>();
+        for (var i = 0; i < events.Length; i++) mapping.Map(new RunEvent(i + 1, events[i]), output);
+        mapping.End(output);
+        return output.Select(e => JsonSerializer.Serialize(e, e.GetType(), UiMessageStreamMappingTests.Json)).ToList();
+    }
+
+    private static List<string> Types(List<string> events) => events.Select(e => JsonNode.Parse(e)!["type"]!.GetValue<string>()).ToList();
+}

@@ -1,0 +1,127 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using StreamingApi.Agents;
+using StreamingApi.Runs;
+using StreamingApi.VercelUi;
+
+namespace StreamingApi.Tests.Units;
+
+/// <summary>The UI message stream mapping on its own: our run events in, the protocol's parts out, in order.</summary>
+public sealed class UiMessageStreamMappingTests
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly RunStarted Started = new("r1", "analyst", "model-1", DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void ReasoningAndTextAreEachOnePartClosedBeforeTheFinish()
+    {
+        var parts = Map(Started, new ReasoningDelta("Think "), new ReasoningDelta("first."), new TextDelta("Hello "), new TextDelta("world"),
+            Done(RunStatus.Completed, usage: new UsageReport(10, 5, 15)));
+
+        Assert.Equal(["start", "start-step", "reasoning-start", "reasoning-delta", "reasoning-delta", "reasoning-end",
+            "text-start", "text-delta", "text-delta", "text-end", "finish-step", "finish", "[DONE]"], Types(parts));
+        Assert.Equal("""{"type":"start","messageId":"r1","messageMetadata":{"agent":"analyst","model":"model-1"}}""", parts[0]);
+        Assert.Equal("""{"type":"reasoning-delta","id":"reasoning-1","delta":"first."}""", parts[4]);
+        Assert.Equal("""{"type":"text-delta","id":"text-2","delta":"world"}""", parts[8]);
+        Assert.Equal("""{"type":"finish","messageMetadata":{"status":"completed","usage":{"inputTokens":10,"outputTokens":5,"totalTokens":15},"elapsedMs":42}}""",
+            parts[11]);
+    }
+
+    [Fact]
+    public void ToolsAreDynamicPartsAndTheModelGoingOnAfterTheirResultsIsANewStep()
+    {
+        var parts = Map(Started,
+            new ReasoningDelta("I need data."),
+            new ToolCallStarted("call_1", "fetch_sales_data", new Dictionary<string, object?> { ["year"] = 2024 }),
+            new ToolCallStarted("call_2", "fetch_customer_data", new Dictionary<string, object?>()),
+            new ToolCallCompleted("call_1", "fetch_sales_data", new { Total = 12 }, 3),
+            new ToolCallCompleted("call_2", "fetch_customer_data", null, 4) { Error = "The tool failed." },
+            new TextDelta("Sales were 12."),
+            new PartialOutput(new JsonObject { ["summary"] = "Sal" }),
+            new FinalOutput(new { Summary = "Sales were 12." }),
+            Done(RunStatus.Completed));
+
+        Assert.Equal(["start", "start-step", "reasoning-start", "reasoning-delta", "reasoning-end", "tool-input-available", "tool-input-available",
+            "tool-output-available", "tool-output-error", "finish-step", "start-step", "text-start", "text-delta", "text-end",
+            "data-result", "data-result", "finish-step", "finish", "[DONE]"], Types(parts));
+        Assert.Equal("""{"type":"tool-input-available","toolCallId":"call_1","toolName":"fetch_sales_data","input":{"year":2024},"dynamic":true}""", parts[5]);
+        Assert.Equal("""{"type":"tool-output-available","toolCallId":"call_1","output":{"total":12},"dynamic":true}""", parts[7]);
+        Assert.Equal("""{"type":"tool-output-error","toolCallId":"call_2","errorText":"The tool failed.","dynamic":true}""", parts[8]);
+        Assert.Equal("""{"type":"data-result","data":{"output":{"summary":"Sal"},"final":false},"id":"result"}""", parts[14]);
+        Assert.Equal("""{"type":"data-result","data":{"output":{"summary":"Sales were 12."},"final":true},"id":"result"}""", parts[15]);
+    }
+
+    [Fact]
+    public void AnErrorClosesTheOpenTextAndTheRunStillFinishes()
+    {
+        var parts = Map(Started, new TextDelta("Half an ans"), new RunError("model-error", "The model server failed", 502, "It broke."),
+            Done(RunStatus.Failed, reason: "model-error"));
+
+        Assert.Equal(["start", "start-step", "text-start", "text-delta", "text-end", "error", "finish-step", "finish", "[DONE]"], Types(parts));
+        Assert.Equal("""{"type":"error","errorText":"The model server failed: It broke."}""", parts[5]);
+        Assert.Equal("""{"type":"finish","messageMetadata":{"status":"failed","reason":"model-error","elapsedMs":42}}""", parts[7]);
+    }
+
+    [Fact]
+    public void ACancelledRunEndsWithItsMetadataThenAbortWithoutAReason()
+    {
+        var parts = Map(Started, new ReasoningDelta("Hmm"), Done(RunStatus.Cancelled, reason: "client-disconnected", usage: new UsageReport(3, 1, 4)));
+
+        Assert.Equal(["start", "start-step", "reasoning-start", "reasoning-delta", "reasoning-end", "finish-step", "message-metadata", "abort", "[DONE]"],
+            Types(parts));
+        Assert.Equal("""{"type":"message-metadata","messageMetadata":{"status":"cancelled","reason":"client-disconnected","usage":{"inputTokens":3,"outputTokens":1,"totalTokens":4},"elapsedMs":42}}""",
+            parts[6]);
+        Assert.Equal("""{"type":"abort"}""", parts[7]);
+    }
+
+    [Fact]
+    public void AStreamThatBeginsMidRunStillStartsTheMessageAndAnnouncesACallBeforeItsResult()
+    {
+        var mapping = new UiMessageStreamMapping("r1");
+        var parts = Map(mapping, 500, new ToolCallCompleted("call_9", "check_inventory", 7, 1), new TextDelta("In stock."), Done(RunStatus.Completed));
+
+        Assert.Equal(["start", "start-step", "tool-input-available", "tool-output-available", "finish-step", "start-step", "text-start", "text-delta",
+            "text-end", "finish-step", "finish", "[DONE]"], Types(parts));
+        Assert.Equal("""{"type":"start","messageId":"r1"}""", parts[0]);
+        Assert.Equal("""{"type":"tool-input-available","toolCallId":"call_9","toolName":"check_inventory","input":null,"dynamic":true}""", parts[2]);
+    }
+
+    [Fact]
+    public void ProgressIsATransientDataPartThatLeavesTheTextOpen()
+    {
+        var parts = Map(Started, new TextDelta("a"), new ProgressReport(1, 1, 2, 0.5), new TextDelta("b"), Done(RunStatus.Completed));
+
+        Assert.Equal(["start", "start-step", "text-start", "text-delta", "data-progress", "text-delta", "text-end", "finish-step", "finish", "[DONE]"], Types(parts));
+        Assert.Equal("""{"type":"data-progress","data":{"chunks":1,"chars":1,"elapsedMs":2,"charsPerSecond":0.5},"transient":true}""", parts[4]);
+    }
+
+    [Fact]
+    public void NothingFollowsTheRunsEndButDone()
+    {
+        var mapping = new UiMessageStreamMapping("r1");
+        var parts = Map(mapping, 0, Started, Done(RunStatus.Completed));
+        var late = new List<object>();
+        mapping.Map(new RunEvent(9, new TextDelta("late")), late);
+
+        Assert.Equal(["start", "finish", "[DONE]"], Types(parts));
+        Assert.Empty(late);
+    }
+
+    private static RunDone Done(string status, string? reason = null, UsageReport? usage = null) => new(status, reason, 0, 0, 42, usage);
+
+    private static List<string> Map(params AgentEvent[] events) => Map(new UiMessageStreamMapping("r1"), 0, events);
+
+    /// <summary>Every part, as the writer sends it: JSON with the app's options, or the literal.</summary>
+    private static List<string> Map(UiMessageStreamMapping mapping, long firstSequence, params AgentEvent[] events)
+    {
+        var parts = new List<object>();
+        for (var i = 0; i < events.Length; i++) mapping.Map(new RunEvent(firstSequence + i + 1, events[i]), parts);
+        mapping.End(parts);
+        return parts.Select(p => p as string ?? JsonSerializer.Serialize(p, p.GetType(), Json)).ToList();
+    }
+
+    private static List<string> Types(List<string> parts) =>
+        parts.Select(p => p.StartsWith('{') ? JsonNode.Parse(p)!["type"]!.GetValue<string>() : p).ToList();
+}
