@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite. Some tests need real programs beside the app: the browser tests drive Debian's Chromium
-# through Playwright, and the proxy tests put Debian's nginx in front of the app. Both are installed first when
-# missing (Playwright's own browser download needs the internet, which build machines lack). The tests start and
-# stop their own nginx processes; the system's nginx service, when this script installs the package, is left stopped.
+# through Playwright, the proxy tests put Debian's nginx in front of the app, the Redis tests start Debian's
+# redis-server, and the frontend tests run the frontends' own npm packages (tests/frontends) with Node. Each is
+# installed first when missing (Playwright's own browser download needs the internet, which build machines lack). The
+# tests start and stop their own nginx and redis-server processes; the system's services, when this script installs
+# the packages, are left stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +13,8 @@ sudo_if_needed=""
 missing=()
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
 [ -x "${NGINX_PATH:-/usr/sbin/nginx}" ] || missing+=(nginx-light)
+[ -x "${REDIS_SERVER_PATH:-/usr/bin/redis-server}" ] || missing+=(redis-server)
+command -v "${NODE_BINARY:-node}" >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian's ${missing[*]} for the tests..."
   $sudo_if_needed apt-get update -qq
@@ -19,6 +23,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     # Debian starts the service it installs (where the machine lets it); the tests need none of it.
     $sudo_if_needed service nginx stop >/dev/null 2>&1 || true
   fi
+  if [[ " ${missing[*]} " == *" redis-server "* ]]; then
+    $sudo_if_needed service redis-server stop >/dev/null 2>&1 || true
+  fi
+fi
+
+# The frontends' client packages, exactly as package-lock.json pins them; again only when they changed.
+frontends=tests/frontends
+if [ ! -f "$frontends/node_modules/.package-lock.json" ] || [ "$frontends/package-lock.json" -nt "$frontends/node_modules/.package-lock.json" ]; then
+  echo "Installing the frontend test packages (npm ci in $frontends)..."
+  npm ci --prefix "$frontends" --no-audit --no-fund --loglevel=error
 fi
 
 dotnet test "$@"
