@@ -156,11 +156,16 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
                 if (!await _reader.WaitToReadAsync()) break;
             }
 
-            // The run has completed and every event was read.
+            // The run has completed and every event was read: the mapping's last words go out now too.
             if (_mapping is null) yield break;
             _mapping.End(_mapped);
-            foreach (var message in _mapped) yield return new SseItem<object>(message);
+            foreach (var message in _mapped)
+            {
+                _unflushed = true;
+                yield return new SseItem<object>(message);
+            }
             _mapped.Clear();
+            await FlushAsync(cancellationToken);
         }
 
         /// <summary>Sends what was written; false when the client is gone.</summary>

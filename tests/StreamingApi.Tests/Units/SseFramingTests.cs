@@ -7,6 +7,7 @@ using StreamingApi.Agents;
 using StreamingApi.Observability;
 using StreamingApi.Runs;
 using StreamingApi.Streaming;
+using StreamingApi.VercelUi;
 
 namespace StreamingApi.Tests.Units;
 
@@ -38,6 +39,37 @@ public sealed class SseFramingTests
             "id: r1:2\n\n",
             Encoding.UTF8.GetString(body.ToArray()));
     }
+
+    [Fact]
+    public async Task WithAMappingFramesAreDataLinesOnlyAndTheMappingsEndFollowsTheLastEvent()
+    {
+        var http = new DefaultHttpContext { RequestServices = Services() };
+        var body = new MemoryStream();
+        http.Response.Body = body;
+
+        await new UiMessageStream(new ListReader("r1",
+            new RunEvent(1, new RunStarted("r1", "writer", "m", DateTimeOffset.UnixEpoch)),
+            new RunEvent(2, new TextDelta("two\nlines")),
+            new RunEvent(3, new RunDone(RunStatus.Completed, null, 1, 9, 5, null)))).ExecuteAsync(http);
+
+        Assert.Equal("text/event-stream", http.Response.ContentType);
+        Assert.Equal("v1", http.Response.Headers["x-vercel-ai-ui-message-stream"]);
+        Assert.Equal(
+            "data: {\"type\":\"start\",\"messageId\":\"r1\",\"messageMetadata\":{\"agent\":\"writer\",\"model\":\"m\"}}\n\n" +
+            "data: {\"type\":\"start-step\"}\n\n" +
+            "data: {\"type\":\"text-start\",\"id\":\"text-1\"}\n\n" +
+            "data: {\"type\":\"text-delta\",\"id\":\"text-1\",\"delta\":\"two\\nlines\"}\n\n" +
+            "data: {\"type\":\"text-end\",\"id\":\"text-1\"}\n\n" +
+            "data: {\"type\":\"finish-step\"}\n\n" +
+            "data: {\"type\":\"finish\",\"messageMetadata\":{\"status\":\"completed\",\"elapsedMs\":5}}\n\n" +
+            "data: [DONE]\n\n",
+            Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    private static ServiceProvider Services() =>
+        new ServiceCollection().AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
+            .AddStreaming().AddMetrics().AddSingleton<StreamingMetrics>()
+            .AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).AddSingleton(typeof(ILogger<>), typeof(Logger<>)).BuildServiceProvider();
 
     /// <summary>A reader of a finished run whose events are given.</summary>
     private sealed class ListReader(string runId, params RunEvent[] events) : IRunReader
