@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite. Some tests need real programs beside the app: the browser tests drive Debian's Chromium
-# through Playwright, and the proxy tests put Debian's nginx in front of the app. Both are installed first when
-# missing (Playwright's own browser download needs the internet, which build machines lack). The tests start and
-# stop their own nginx processes; the system's nginx service, when this script installs the package, is left stopped.
+# through Playwright, the proxy tests put Debian's nginx in front of the app, and the multi-instance tests share a
+# Debian redis-server. They are installed first when missing (Playwright's own browser download needs the internet,
+# which build machines lack). The tests start and stop their own nginx and redis-server processes; the system
+# services, when this script installs their packages, are left stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,14 +12,18 @@ sudo_if_needed=""
 missing=()
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
 [ -x "${NGINX_PATH:-/usr/sbin/nginx}" ] || missing+=(nginx-light)
+[ -x "${REDIS_SERVER_PATH:-/usr/bin/redis-server}" ] || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian's ${missing[*]} for the tests..."
   $sudo_if_needed apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  if [[ " ${missing[*]} " == *" nginx-light "* ]]; then
-    # Debian starts the service it installs (where the machine lets it); the tests need none of it.
-    $sudo_if_needed service nginx stop >/dev/null 2>&1 || true
-  fi
+  # Debian starts the services it installs (where the machine lets it); the tests need none of them.
+  for package in "${missing[@]}"; do
+    case "$package" in
+      nginx-light) $sudo_if_needed service nginx stop >/dev/null 2>&1 || true ;;
+      redis-server) $sudo_if_needed service redis-server stop >/dev/null 2>&1 || true ;;
+    esac
+  done
 fi
 
 dotnet test "$@"

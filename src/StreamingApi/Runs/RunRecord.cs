@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using StreamingApi.Agents;
 
 namespace StreamingApi.Runs;
@@ -7,6 +8,7 @@ namespace StreamingApi.Runs;
 public sealed record RunRecord(string RunId, string Agent, string Endpoint, string Model, string Status, string? Reason,
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, long LastSequence)
 {
+    [JsonIgnore]
     public bool IsRunning => Status == RunStatus.Running;
 }
 
