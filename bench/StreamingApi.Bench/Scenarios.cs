@@ -25,15 +25,41 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
     public Task ParallelThroughputAsync() =>
         CompareAsync($"2. Parallel, {sizes.ParallelStreams} streams × {sizes.ParallelDeltas:N0} deltas", sizes.ParallelDeltas, sizes.ParallelStreams);
 
-    /// <summary>3. Many streams held open at a realistic pace: first event, delivery delay, memory.</summary>
+    /// <summary>
+    /// 3. Many streams held open at a realistic pace, against the baseline writing frames at the same pace: first
+    /// event, delivery delay, server CPU per event, memory per stream; once with 2,000 streams and once with
+    /// <c>--held</c> (10,000) streams.
+    /// </summary>
     public async Task HeldStreamsAsync()
     {
-        var runs = new List<HeldResult>();
-        for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
-            runs.Add(await HoldAsync(sizes.HeldStreams, [], $"held streams, repetition {repetition + 1}"));
-        report($"| 3. Held streams, {sizes.HeldStreams:N0} × {sizes.HeldSeconds} s at {sizes.HeldTokensPerSecond} tokens/s | {Describe(runs)} | " +
-               "RSS < 1 GiB, first event p99 < 100 ms, delay p99 < 50 ms |");
+        foreach (var count in new[] { Math.Min(2_000, sizes.HeldStreams), sizes.HeldStreams }.Distinct())
+        {
+            var service = new List<HeldResult>();
+            var baseline = new List<HeldResult>();
+            for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
+            {
+                await using (var server = await startService(Paced()))
+                    service.Add(await HoldAsync(server, $"stream/text?prompt={Prompt}", count, $"{count:N0} held streams, service, repetition {repetition + 1}"));
+                await using (var server = await startBaseline())
+                    baseline.Add(await HoldAsync(server, $"baseline?deltas={HeldDeltas}&perSecond={sizes.HeldTokensPerSecond}", count,
+                        $"{count:N0} held streams, baseline, repetition {repetition + 1}"));
+            }
+            string Ratio(Func<HeldResult, double> figure) =>
+                Measurements.Format(Measurements.Spread(service.Zip(baseline, (s, b) => figure(s) / figure(b)).ToList()), "0.00");
+            report($"| 3. Held streams, {count:N0} × {sizes.HeldSeconds} s at {sizes.HeldTokensPerSecond} tokens/s | service: {Describe(service)}; " +
+                   $"baseline: {Describe(baseline)}; **ratios service / baseline: CPU per event {Ratio(r => r.CpuSecondsPerMillion)}×, " +
+                   $"first event p99 {Ratio(r => r.FirstP99)}×, RSS per stream {Ratio(r => r.PerStreamKiB)}×** | CPU per event ≤ 2×, first event p99 ≤ 1.5×, RSS per stream ≤ 2× |");
+        }
     }
+
+    private int HeldDeltas => (int)(sizes.HeldSeconds * sizes.HeldTokensPerSecond);
+
+    private Dictionary<string, string> Paced(Dictionary<string, string>? more = null) => new(more ?? [])
+    {
+        ["OfflineModel__TokensPerSecond"] = sizes.HeldTokensPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["OfflineModel__FirstTokenDelayMs"] = "0",
+        ["OfflineModel__FixedDeltaCount"] = HeldDeltas.ToString(),
+    };
 
     private sealed record HeldResult(double Completed, double FirstP50, double FirstP99, double DelayP50, double DelayP99, double PeakRssMiB,
         double PerStreamKiB, double CpuSecondsPerMillion);
@@ -47,18 +73,12 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
                $"server CPU {Spread(r => r.CpuSecondsPerMillion, "0.00")} s per million events";
     }
 
-    /// <summary>One repetition of held streams against a fresh service (with <paramref name="environment"/> added to its settings).</summary>
-    private async Task<HeldResult> HoldAsync(int count, Dictionary<string, string> environment, string label)
+    /// <summary>One repetition of <paramref name="count"/> streams of <paramref name="url"/> held at once on a fresh server.</summary>
+    private async Task<HeldResult> HoldAsync(ServerProcess server, string url, int count, string label)
     {
-        var deltas = (int)(sizes.HeldSeconds * sizes.HeldTokensPerSecond);
-        await using var server = await startService(new Dictionary<string, string>(environment)
-        {
-            ["OfflineModel__TokensPerSecond"] = sizes.HeldTokensPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["OfflineModel__FirstTokenDelayMs"] = "0",
-            ["OfflineModel__FixedDeltaCount"] = deltas.ToString(),
-        });
+        var deltas = HeldDeltas;
         using var http = SseClient.CreateHttpClient(server.Address);
-        await WarmUpAsync(http, "stream/text?prompt=warm-up");
+        await WarmUpAsync(http, url);
         var idle = server.ResidentBytes;
         var peak = idle;
         var serverCpuBefore = server.CpuTime;
@@ -108,7 +128,7 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
             var own = new double[deltas];
             try
             {
-                var (read, _) = await SseClient.ReadAsync(http, $"stream/text?prompt={Prompt}", frame =>
+                var (read, _) = await SseClient.ReadAsync(http, url, frame =>
                 {
                     switch (SseClient.EventOf(frame))
                     {
@@ -361,8 +381,10 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         var redisHeld = new List<HeldResult>();
         for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
         {
-            memoryHeld.Add(await HoldAsync(sizes.RedisHeldStreams, [], $"held streams in memory, repetition {repetition + 1}"));
-            redisHeld.Add(await HoldAsync(sizes.RedisHeldStreams, onRedis, $"held streams on Redis, repetition {repetition + 1}"));
+            await using (var server = await startService(Paced()))
+                memoryHeld.Add(await HoldAsync(server, $"stream/text?prompt={Prompt}", sizes.RedisHeldStreams, $"held streams in memory, repetition {repetition + 1}"));
+            await using (var server = await startService(Paced(onRedis)))
+                redisHeld.Add(await HoldAsync(server, $"stream/text?prompt={Prompt}", sizes.RedisHeldStreams, $"held streams on Redis, repetition {repetition + 1}"));
         }
         report($"| 7b. Held streams on Redis, {sizes.RedisHeldStreams:N0} × {sizes.HeldSeconds} s at {sizes.HeldTokensPerSecond} tokens/s | {Describe(redisHeld)} | — |");
         report($"| 7b. The same in memory, for comparison | {Describe(memoryHeld)} | — |");
@@ -440,6 +462,7 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
             var texts = 0;
             await SseClient.ReadAsync(http, url, frame => SseClient.EventOf(frame) != "text" || ++texts < 3, limit.Token);
         }));
+        if (!url.StartsWith("stream/", StringComparison.Ordinal)) return; // the baseline has no runs to wait for
         do await Task.Delay(200, limit.Token);
         while ((await PrometheusScrape.ReadAsync(http)).Sum("streamingapi_runs_active") > 0);
     }
