@@ -30,7 +30,10 @@ var scenarios = new Scenarios(sizes,
         ["Tools__SalesDelayMs"] = environment.GetValueOrDefault("Tools__SalesDelayMs", "0"),
         ["Tools__CustomerDelayMs"] = environment.GetValueOrDefault("Tools__CustomerDelayMs", "0"),
     }),
-    () => ServerProcess.StartAsync("dotnet", $"{typeof(BaselineServer).Assembly.Location} baseline-server", root, new Dictionary<string, string>()),
+    // The baseline runs in this program's process, whose client side uses workstation GC; as a server it gets the server
+    // GC that every ASP.NET Core app (the service among them) has by default, so that both sides run the same stack.
+    () => ServerProcess.StartAsync("dotnet", $"{typeof(BaselineServer).Assembly.Location} baseline-server", root,
+        new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }),
     line => Console.WriteLine(line));
 
 var all = new (string Key, Func<Task> Run)[]
