@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite. Some tests need real programs beside the app: the browser tests drive Debian's Chromium
-# through Playwright, the proxy tests put Debian's nginx in front of the app, the Redis tests start Debian's
-# redis-server, and the frontend tests run the frontends' own npm packages (tests/frontends) with Node. Each is
-# installed first when missing (Playwright's own browser download needs the internet, which build machines lack). The
-# tests start and stop their own nginx and redis-server processes; the system's services, when this script installs
-# the packages, are left stopped.
+# through Playwright, the proxy tests put Debian's nginx in front of the app, the multi-instance tests share a
+# Debian redis-server, and the frontend tests run the frontends' own npm packages (tests/frontends) with Node. They
+# are installed first when missing (Playwright's own browser download needs the internet, which build machines
+# lack). The tests start and stop their own nginx and redis-server processes; the system services, when this script
+# installs their packages, are left stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,16 +19,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian's ${missing[*]} for the tests..."
   $sudo_if_needed apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  if [[ " ${missing[*]} " == *" nginx-light "* ]]; then
-    # Debian starts the service it installs (where the machine lets it); the tests need none of it.
-    $sudo_if_needed service nginx stop >/dev/null 2>&1 || true
-  fi
-  if [[ " ${missing[*]} " == *" redis-server "* ]]; then
-    $sudo_if_needed service redis-server stop >/dev/null 2>&1 || true
-  fi
+  # Debian starts the services it installs (where the machine lets it); the tests need none of them.
+  for package in "${missing[@]}"; do
+    case "$package" in
+      nginx-light) $sudo_if_needed service nginx stop >/dev/null 2>&1 || true ;;
+      redis-server) $sudo_if_needed service redis-server stop >/dev/null 2>&1 || true ;;
+    esac
+  done
 fi
 
-# The frontends' client packages, exactly as package-lock.json pins them; again only when they changed.
+# The frontends' client packages, exactly as package-lock.json pins them; installed again only when it changed.
 frontends=tests/frontends
 if [ ! -f "$frontends/node_modules/.package-lock.json" ] || [ "$frontends/package-lock.json" -nt "$frontends/node_modules/.package-lock.json" ]; then
   echo "Installing the frontend test packages (npm ci in $frontends)..."

@@ -5,11 +5,17 @@ namespace StreamingApi.Bench;
 
 /// <summary>
 /// The physical limit of this stack: the same ASP.NET Core SSE machinery (<c>TypedResults.ServerSentEvents</c>,
-/// the same JSON options and headers) writing pre-built text frames, with no agent, no run and no log.
+/// the same JSON options and headers) writing pre-built text frames, with no agent, no run and no log. Paced
+/// (<c>perSecond</c>), it writes a first frame with the time it started and then one text frame on each tick of a
+/// <see cref="PeriodicTimer"/>, as a bare endpoint at a model's pace would.
 /// </summary>
 public static class BaselineServer
 {
     public sealed record TextFrame(string Delta);
+
+    public sealed record StartFrame(string RunId, DateTimeOffset StartedAt);
+
+    public sealed record DoneFrame(string Status);
 
     public static int Run(string[] args)
     {
@@ -19,17 +25,32 @@ public static class BaselineServer
         var app = builder.Build();
         app.MapGet("/health", () => "Healthy");
         app.MapGet("/allocated", () => GC.GetTotalAllocatedBytes(precise: false));
-        app.MapGet("/baseline", (int deltas, HttpContext http) =>
+        app.MapGet("/baseline", (int deltas, double? perSecond, HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "no-cache, no-store";
             http.Response.Headers["X-Accel-Buffering"] = "no";
-            return TypedResults.ServerSentEvents(Frames(deltas, http.RequestAborted));
+            return perSecond is > 0
+                ? (IResult)TypedResults.ServerSentEvents(Paced(deltas, perSecond.Value, http.RequestAborted))
+                : TypedResults.ServerSentEvents(Frames(deltas, http.RequestAborted));
         });
         app.Run();
         return 0;
     }
 
     private static readonly string[] Words = ["The ", "quick ", "brown ", "fox ", "jumps ", "over ", "the ", "lazy ", "dog.\n\n"];
+
+    private static async IAsyncEnumerable<SseItem<object>> Paced(int count, double perSecond,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        yield return new SseItem<object>(new StartFrame("0123456789abcdef", DateTimeOffset.UtcNow), "run") { EventId = "0123456789abcdef:1" };
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / perSecond));
+        for (var i = 0; i < count; i++)
+        {
+            yield return new SseItem<object>(new TextFrame(Words[i % Words.Length]), "text") { EventId = $"0123456789abcdef:{i + 2}" };
+            if (i < count - 1 && !await timer.WaitForNextTickAsync(cancellationToken)) yield break;
+        }
+        yield return new SseItem<object>(new DoneFrame("completed"), "done") { EventId = $"0123456789abcdef:{count + 2}" };
+    }
 
     private static async IAsyncEnumerable<SseItem<TextFrame>> Frames(int count,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

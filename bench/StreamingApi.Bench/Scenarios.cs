@@ -5,10 +5,11 @@ namespace StreamingApi.Bench;
 
 /// <summary>The sizes of one bench run (the full run, or a tiny smoke run).</summary>
 public sealed record BenchSizes(int Repetitions, int SingleDeltas, int ParallelStreams, int ParallelDeltas, int HeldStreams,
-    int HeldSeconds, double HeldTokensPerSecond, int CancelledStreams, int StalledReaders, int StalledDeltas, int StalledWatchSeconds)
+    int HeldSeconds, double HeldTokensPerSecond, int CancelledStreams, int StalledReaders, int StalledDeltas, int StalledWatchSeconds,
+    int RedisHeldStreams)
 {
-    public static readonly BenchSizes Full = new(3, 200_000, 8, 50_000, 10_000, 30, 20, 1_000, 20, 300_000, 20);
-    public static readonly BenchSizes Smoke = new(1, 2_000, 2, 1_000, 50, 2, 20, 20, 2, 50_000, 3);
+    public static readonly BenchSizes Full = new(3, 200_000, 8, 50_000, 10_000, 30, 20, 1_000, 20, 300_000, 20, 2_000);
+    public static readonly BenchSizes Smoke = new(1, 2_000, 2, 1_000, 50, 2, 20, 20, 2, 50_000, 3, 50);
 }
 
 /// <summary>The scenarios of bench/README.md. Every loop is bounded in count and time and talks only to 127.0.0.1.</summary>
@@ -24,111 +25,136 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
     public Task ParallelThroughputAsync() =>
         CompareAsync($"2. Parallel, {sizes.ParallelStreams} streams × {sizes.ParallelDeltas:N0} deltas", sizes.ParallelDeltas, sizes.ParallelStreams);
 
-    /// <summary>3. Many streams held open at a realistic pace: first event, delivery delay, memory.</summary>
+    /// <summary>
+    /// 3. Many streams held open at a realistic pace, against the baseline writing frames at the same pace: first
+    /// event, delivery delay, server CPU per event, memory per stream; once with 2,000 streams and once with
+    /// <c>--held</c> (10,000) streams.
+    /// </summary>
     public async Task HeldStreamsAsync()
     {
-        var deltas = (int)(sizes.HeldSeconds * sizes.HeldTokensPerSecond);
-        var firstEvent = new List<double>();
-        var delays = new List<double>();
-        var rss = new List<double>();
-        var perStream = new List<double>();
-        var completed = new List<double>();
-        for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
+        foreach (var count in new[] { Math.Min(2_000, sizes.HeldStreams), sizes.HeldStreams }.Distinct())
         {
-            await using var server = await startService(new()
+            var service = new List<HeldResult>();
+            var baseline = new List<HeldResult>();
+            for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
             {
-                ["OfflineModel__TokensPerSecond"] = sizes.HeldTokensPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["OfflineModel__FirstTokenDelayMs"] = "0",
-                ["OfflineModel__FixedDeltaCount"] = deltas.ToString(),
-            });
-            using var http = SseClient.CreateHttpClient(server.Address);
-            await WarmUpAsync(http, "stream/text?prompt=warm-up");
-            var idle = server.ResidentBytes;
-            var peak = idle;
-            var serverCpuBefore = server.CpuTime;
-            var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var wallStart = Stopwatch.GetTimestamp();
-            var firsts = new ConcurrentBag<double>();
-            var lateness = new ConcurrentBag<double[]>();
-            var done = 0;
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(sizes.HeldSeconds * 4 + 120));
-
-            var streams = new List<Task>();
-            for (var i = 0; i < sizes.HeldStreams; i++)
-            {
-                streams.Add(HoldOneAsync());
-                if (i % 50 == 49) await Task.Delay(20); // a smooth ramp, 2,500 new streams a second
+                await using (var server = await startService(Paced()))
+                    service.Add(await HoldAsync(server, $"stream/text?prompt={Prompt}", count, $"{count:N0} held streams, service, repetition {repetition + 1}"));
+                await using (var server = await startBaseline())
+                    baseline.Add(await HoldAsync(server, $"baseline?deltas={HeldDeltas}&perSecond={sizes.HeldTokensPerSecond}", count,
+                        $"{count:N0} held streams, baseline, repetition {repetition + 1}"));
             }
-            var sampling = Task.Run(async () =>
-            {
-                while (!streams.All(s => s.IsCompleted) && !limit.IsCancellationRequested)
-                {
-                    peak = Math.Max(peak, server.ResidentBytes);
-                    await Task.Delay(250);
-                }
-            });
-            await Task.WhenAll(streams);
-            await sampling;
-            var wall = Stopwatch.GetElapsedTime(wallStart).TotalSeconds;
-            var serverCores = (server.CpuTime - serverCpuBefore).TotalSeconds / wall;
-            var clientCores = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalSeconds / wall;
-
-            firstEvent.Add(Measurements.Percentile(firsts.ToArray(), 50));
-            firstEvent.Add(Measurements.Percentile(firsts.ToArray(), 99));
-            var all = lateness.SelectMany(d => d).ToArray();
-            delays.Add(Measurements.Percentile(all, 50));
-            delays.Add(Measurements.Percentile(all, 99));
-            rss.Add(peak / 1048576.0);
-            perStream.Add((peak - idle) / (double)sizes.HeldStreams);
-            completed.Add(done);
-            report($"   held streams, repetition {repetition + 1}: {firsts.Count:N0} got a first event, {done:N0} completed; " +
-                   $"first event p50 {firstEvent[^2]:0.0} ms, p99 {firstEvent[^1]:0.0} ms; delivery delay p50 {delays[^2]:0.0} ms, " +
-                   $"p99 {delays[^1]:0.0} ms; peak RSS {rss[^1]:0} MiB ({perStream[^1] / 1024:0.0} KiB per stream); " +
-                   $"CPU: server {serverCores:0.00} cores, this client {clientCores:0.00} cores, over {wall:0} s");
-
-            async Task HoldOneAsync()
-            {
-                var sent = Stopwatch.GetTimestamp();
-                DateTimeOffset startedAt = default;
-                var index = 0;
-                var own = new double[deltas];
-                try
-                {
-                    await SseClient.ReadAsync(http, $"stream/text?prompt={Prompt}", frame =>
-                    {
-                        switch (SseClient.EventOf(frame))
-                        {
-                            case "run":
-                                firsts.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
-                                startedAt = SseClient.StartedAt(frame);
-                                break;
-                            case "text" when index < own.Length:
-                                // The model's schedule: delta i is due i / pace after the run started.
-                                var due = startedAt + TimeSpan.FromSeconds(index / sizes.HeldTokensPerSecond);
-                                own[index++] = (DateTimeOffset.UtcNow - due).TotalMilliseconds;
-                                break;
-                            case "done":
-                                Interlocked.Increment(ref done);
-                                break;
-                        }
-                        return true;
-                    }, limit.Token);
-                }
-                catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException)
-                {
-                    report($"   a held stream failed: {exception.GetType().Name}: {exception.Message}");
-                }
-                lateness.Add(own[..index]);
-            }
+            string Ratio(Func<HeldResult, double> figure) =>
+                Measurements.Format(Measurements.Spread(service.Zip(baseline, (s, b) => figure(s) / figure(b)).ToList()), "0.00");
+            report($"| 3. Held streams, {count:N0} × {sizes.HeldSeconds} s at {sizes.HeldTokensPerSecond} tokens/s | service: {Describe(service)}; " +
+                   $"baseline: {Describe(baseline)}; **ratios service / baseline: CPU per event {Ratio(r => r.CpuSecondsPerMillion)}×, " +
+                   $"first event p99 {Ratio(r => r.FirstP99)}×, RSS per stream {Ratio(r => r.PerStreamKiB)}×** | CPU per event ≤ 2×, first event p99 ≤ 1.5×, RSS per stream ≤ 2× |");
         }
+    }
 
-        var half = (IReadOnlyList<double> pairs, int offset) => pairs.Where((_, i) => i % 2 == offset).ToList();
-        report($"| 3. Held streams, {sizes.HeldStreams:N0} × {sizes.HeldSeconds} s at {sizes.HeldTokensPerSecond} tokens/s | " +
-               $"completed {Measurements.Format(Measurements.Spread(completed), "N0")}; " +
-               $"first event p50 {Measurements.Format(Measurements.Spread(half(firstEvent, 0)), "0.0")} ms, p99 {Measurements.Format(Measurements.Spread(half(firstEvent, 1)), "0.0")} ms; " +
-               $"delivery delay p50 {Measurements.Format(Measurements.Spread(half(delays, 0)), "0.0")} ms, p99 {Measurements.Format(Measurements.Spread(half(delays, 1)), "0.0")} ms; " +
-               $"peak RSS {Measurements.Format(Measurements.Spread(rss), "0")} MiB, {Measurements.Format(Measurements.Spread(perStream.Select(b => b / 1024).ToList()), "0.0")} KiB per stream | " +
-               "RSS < 1 GiB, first event p99 < 100 ms, delay p99 < 50 ms |");
+    private int HeldDeltas => (int)(sizes.HeldSeconds * sizes.HeldTokensPerSecond);
+
+    private Dictionary<string, string> Paced(Dictionary<string, string>? more = null) => new(more ?? [])
+    {
+        ["OfflineModel__TokensPerSecond"] = sizes.HeldTokensPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["OfflineModel__FirstTokenDelayMs"] = "0",
+        ["OfflineModel__FixedDeltaCount"] = HeldDeltas.ToString(),
+    };
+
+    private sealed record HeldResult(double Completed, double FirstP50, double FirstP99, double DelayP50, double DelayP99, double PeakRssMiB,
+        double PerStreamKiB, double CpuSecondsPerMillion);
+
+    private static string Describe(IReadOnlyList<HeldResult> runs)
+    {
+        string Spread(Func<HeldResult, double> figure, string format) => Measurements.Format(Measurements.Spread(runs.Select(figure).ToList()), format);
+        return $"completed {Spread(r => r.Completed, "N0")}; first event p50 {Spread(r => r.FirstP50, "0.0")} ms, p99 {Spread(r => r.FirstP99, "0.0")} ms; " +
+               $"delivery delay p50 {Spread(r => r.DelayP50, "0.0")} ms, p99 {Spread(r => r.DelayP99, "0.0")} ms; " +
+               $"peak RSS {Spread(r => r.PeakRssMiB, "0")} MiB, {Spread(r => r.PerStreamKiB, "0.0")} KiB per stream; " +
+               $"server CPU {Spread(r => r.CpuSecondsPerMillion, "0.00")} s per million events";
+    }
+
+    /// <summary>One repetition of <paramref name="count"/> streams of <paramref name="url"/> held at once on a fresh server.</summary>
+    private async Task<HeldResult> HoldAsync(ServerProcess server, string url, int count, string label)
+    {
+        var deltas = HeldDeltas;
+        using var http = SseClient.CreateHttpClient(server.Address);
+        await WarmUpAsync(http, url);
+        var idle = server.ResidentBytes;
+        var peak = idle;
+        var serverCpuBefore = server.CpuTime;
+        var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var wallStart = Stopwatch.GetTimestamp();
+        var firsts = new ConcurrentBag<double>();
+        var lateness = new ConcurrentBag<double[]>();
+        var done = 0;
+        long frames = 0;
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(sizes.HeldSeconds * 4 + 120));
+
+        var streams = new List<Task>();
+        for (var i = 0; i < count; i++)
+        {
+            streams.Add(HoldOneAsync());
+            if (i % 50 == 49) await Task.Delay(20); // a smooth ramp, 2,500 new streams a second
+        }
+        var sampling = Task.Run(async () =>
+        {
+            while (!streams.All(s => s.IsCompleted) && !limit.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, server.ResidentBytes);
+                await Task.Delay(250);
+            }
+        });
+        await Task.WhenAll(streams);
+        await sampling;
+        var wall = Stopwatch.GetElapsedTime(wallStart).TotalSeconds;
+        var serverCpu = (server.CpuTime - serverCpuBefore).TotalSeconds;
+        var clientCores = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalSeconds / wall;
+
+        var all = lateness.SelectMany(d => d).ToArray();
+        var result = new HeldResult(done, Measurements.Percentile(firsts.ToArray(), 50), Measurements.Percentile(firsts.ToArray(), 99),
+            Measurements.Percentile(all, 50), Measurements.Percentile(all, 99), peak / 1048576.0, (peak - idle) / (double)count / 1024,
+            serverCpu / (Interlocked.Read(ref frames) / 1e6));
+        report($"   {label}: {firsts.Count:N0} got a first event, {done:N0} completed; first event p50 {result.FirstP50:0.0} ms, " +
+               $"p99 {result.FirstP99:0.0} ms; delivery delay p50 {result.DelayP50:0.0} ms, p99 {result.DelayP99:0.0} ms; " +
+               $"peak RSS {result.PeakRssMiB:0} MiB ({result.PerStreamKiB:0.0} KiB per stream); CPU: server {serverCpu / wall:0.00} cores " +
+               $"({result.CpuSecondsPerMillion:0.00} s per million events), this client {clientCores:0.00} cores, over {wall:0} s");
+        return result;
+
+        async Task HoldOneAsync()
+        {
+            var sent = Stopwatch.GetTimestamp();
+            DateTimeOffset startedAt = default;
+            var index = 0;
+            var own = new double[deltas];
+            try
+            {
+                var (read, _) = await SseClient.ReadAsync(http, url, frame =>
+                {
+                    switch (SseClient.EventOf(frame))
+                    {
+                        case "run":
+                            firsts.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                            startedAt = SseClient.StartedAt(frame);
+                            break;
+                        case "text" when index < own.Length:
+                            // The model's schedule: delta i is due i / pace after the run started.
+                            var due = startedAt + TimeSpan.FromSeconds(index / sizes.HeldTokensPerSecond);
+                            own[index++] = (DateTimeOffset.UtcNow - due).TotalMilliseconds;
+                            break;
+                        case "done":
+                            Interlocked.Increment(ref done);
+                            break;
+                    }
+                    return true;
+                }, limit.Token);
+                Interlocked.Add(ref frames, read);
+            }
+            catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException)
+            {
+                report($"   a held stream failed: {exception.GetType().Name}: {exception.Message}");
+            }
+            lateness.Add(own[..index]);
+        }
     }
 
     /// <summary>
@@ -294,6 +320,85 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         }
     }
 
+    /// <summary>
+    /// 7. Runs kept in Redis (a redis-server the bench starts) beside runs kept in memory, both against the bare
+    /// baseline in the same run: throughput with several parallel streams (scenario 2's sizes), held streams at a
+    /// realistic pace, and what Redis is asked per event (commands, and round trips: the service's batches).
+    /// </summary>
+    public async Task RedisAsync()
+    {
+        if (!RedisProcess.IsInstalled)
+        {
+            report("| 7. Runs on Redis | skipped: redis-server is not installed (bench/run.sh installs it) | — |");
+            return;
+        }
+        await using var redis = await RedisProcess.StartAsync();
+        var onRedis = new Dictionary<string, string> { ["Runs__Store"] = "redis", ["ConnectionStrings__Redis"] = redis.ConnectionString };
+
+        // Throughput: memory, Redis and the baseline up side by side, their runs alternating.
+        await using var memoryService = await startService(Unthrottled(sizes.ParallelDeltas));
+        await using var redisService = await startService(new Dictionary<string, string>(Unthrottled(sizes.ParallelDeltas))
+        {
+            ["Runs__Store"] = "redis",
+            ["ConnectionStrings__Redis"] = redis.ConnectionString,
+        });
+        await using var baseline = await startBaseline();
+        using var memoryHttp = SseClient.CreateHttpClient(memoryService.Address);
+        using var redisHttp = SseClient.CreateHttpClient(redisService.Address);
+        using var baselineHttp = SseClient.CreateHttpClient(baseline.Address);
+        var memoryRatio = new List<double>();
+        var redisRatio = new List<double>();
+        var commandsPerEvent = new List<double>();
+        var batchesPerEvent = new List<double>();
+        for (var repetition = -1; repetition < sizes.Repetitions; repetition++)
+        {
+            var m = await RateAsync(memoryHttp, $"stream/text?prompt={Prompt}");
+            var commandsBefore = await redis.CommandsProcessedAsync();
+            var metricsBefore = await PrometheusScrape.ReadAsync(redisHttp);
+            var r = await RateAsync(redisHttp, $"stream/text?prompt={Prompt}");
+            // The clients read the owner's memory; Redis is written behind them, and a run ends once its last batch is stored.
+            PrometheusScrape metricsAfter;
+            do metricsAfter = await PrometheusScrape.ReadAsync(redisHttp);
+            while (metricsAfter.Sum("streamingapi_runs_active") > 0);
+            var commands = await redis.CommandsProcessedAsync() - commandsBefore;
+            var b = await RateAsync(baselineHttp, $"baseline?deltas={sizes.ParallelDeltas}");
+            if (repetition < 0) continue; // warm-up
+            memoryRatio.Add(m.Rate / b.Rate);
+            redisRatio.Add(r.Rate / b.Rate);
+            var stored = metricsAfter.Sum("streamingapi_store_events_total") - metricsBefore.Sum("streamingapi_store_events_total");
+            commandsPerEvent.Add(commands / Math.Max(1, stored));
+            batchesPerEvent.Add((metricsAfter.Sum("streamingapi_store_batches_total") - metricsBefore.Sum("streamingapi_store_batches_total")) / Math.Max(1, stored));
+            report($"   redis throughput, repetition {repetition + 1}: memory {m.Rate:N0}, redis {r.Rate:N0}, baseline {b.Rate:N0} events/s; " +
+                   $"{commands:N0} Redis commands for {stored:N0} stored events");
+        }
+        report($"| 7a. Parallel, {sizes.ParallelStreams} streams × {sizes.ParallelDeltas:N0} deltas, runs on Redis | " +
+               $"redis / baseline {Measurements.Format(Measurements.Spread(redisRatio), "P0")} (memory / baseline {Measurements.Format(Measurements.Spread(memoryRatio), "P0")}); " +
+               $"Redis commands per event {Measurements.Format(Measurements.Spread(commandsPerEvent), "0.000")}, round trips (batches) per event " +
+               $"{Measurements.Format(Measurements.Spread(batchesPerEvent), "0.0000")} | ≥ 25 % of baseline; round trips per event well below 1 |");
+
+        // Held streams: the same load on each store, one repetition after the other.
+        var memoryHeld = new List<HeldResult>();
+        var redisHeld = new List<HeldResult>();
+        for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
+        {
+            await using (var server = await startService(Paced()))
+                memoryHeld.Add(await HoldAsync(server, $"stream/text?prompt={Prompt}", sizes.RedisHeldStreams, $"held streams in memory, repetition {repetition + 1}"));
+            await using (var server = await startService(Paced(onRedis)))
+                redisHeld.Add(await HoldAsync(server, $"stream/text?prompt={Prompt}", sizes.RedisHeldStreams, $"held streams on Redis, repetition {repetition + 1}"));
+        }
+        report($"| 7b. Held streams on Redis, {sizes.RedisHeldStreams:N0} × {sizes.HeldSeconds} s at {sizes.HeldTokensPerSecond} tokens/s | {Describe(redisHeld)} | — |");
+        report($"| 7b. The same in memory, for comparison | {Describe(memoryHeld)} | — |");
+
+        async Task<(double Rate, long Events)> RateAsync(HttpClient http, string url)
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            var started = Stopwatch.GetTimestamp();
+            var counts = await Task.WhenAll(Enumerable.Range(0, sizes.ParallelStreams).Select(_ => SseClient.ReadAsync(http, url, null, limit.Token)));
+            var events = counts.Sum(c => c.Frames);
+            return (events / Stopwatch.GetElapsedTime(started).TotalSeconds, events);
+        }
+    }
+
     private static Dictionary<string, string> Unthrottled(int deltas) => new()
     {
         ["OfflineModel__TokensPerSecond"] = "0",
@@ -357,6 +462,7 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
             var texts = 0;
             await SseClient.ReadAsync(http, url, frame => SseClient.EventOf(frame) != "text" || ++texts < 3, limit.Token);
         }));
+        if (!url.StartsWith("stream/", StringComparison.Ordinal)) return; // the baseline has no runs to wait for
         do await Task.Delay(200, limit.Token);
         while ((await PrometheusScrape.ReadAsync(http)).Sum("streamingapi_runs_active") > 0);
     }

@@ -35,16 +35,17 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
     public async IAsyncEnumerable<AgentEvent> RunAsync(AgentRequest request, RunContext run, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Tool events are raised by the filter while the model's stream waits for the tools; they meet the text here.
-        var toolEvents = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
-        var kernel = definition.Kernel.Clone(); // the run's own filter, on the agent's tools
-        var tools = new ToolCallFilter(toolEvents.Writer, run, new ToolBudget(budget), metrics, cancellationToken);
-        kernel.AutoFunctionInvocationFilters.Add(tools);
+        // An agent without tools needs none of it: its updates are read as they come, with no layer in between.
+        var toolEvents = definition.HasTools ? Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true }) : null;
+        var kernel = definition.HasTools ? definition.Kernel.Clone() : definition.Kernel; // the run's own filter, on the agent's tools
+        var tools = toolEvents is null ? null : new ToolCallFilter(toolEvents.Writer, run, new ToolBudget(budget), metrics, cancellationToken);
+        if (tools is not null) kernel.AutoFunctionInvocationFilters.Add(tools);
 
         List<ChatMessage> messages = [new(ChatRole.System, definition.Instructions), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
         var settings = new PromptExecutionSettings { FunctionChoiceBehavior = definition.HasTools ? FunctionChoiceBehavior.Auto() : null };
         var turn = definition.Output is null ? null : new List<ChatResponseUpdate>();
         var updates = client.GetStreamingResponseAsync(messages, settings.ToChatOptions(kernel), cancellationToken);
-        var items = definition.HasTools ? Merge(updates, toolEvents.Reader, cancellationToken) : updates.Select(update => new Item(update, null));
+        var items = toolEvents is not null ? Merge(updates, toolEvents.Reader, cancellationToken) : AsItems(updates);
         await foreach (var item in items.ConfigureAwait(false))
         {
             if (item.Event is { } toolEvent)
@@ -61,8 +62,8 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                 if (ToEvent(contents[i]) is { } @event) yield return @event;
             }
         }
-        while (toolEvents.Reader.TryRead(out var late)) yield return late;
-        if (tools.Failure is { } failure) throw failure;
+        while (toolEvents is not null && toolEvents.Reader.TryRead(out var late)) yield return late;
+        if (tools?.Failure is { } failure) throw failure;
         if (definition.Output is not { } output) yield break;
 
         messages.AddRange(turn!.ToChatResponse().Messages);
@@ -90,6 +91,11 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
     }
 
     private readonly record struct Item(ChatResponseUpdate? Update, AgentEvent? Event);
+
+    private static async IAsyncEnumerable<Item> AsItems(IAsyncEnumerable<ChatResponseUpdate> updates)
+    {
+        await foreach (var update in updates.ConfigureAwait(false)) yield return new Item(update, null);
+    }
 
     /// <summary>
     /// The model's updates, with the tool events that arrive while the next update is awaited. An update that is

@@ -13,6 +13,8 @@ public sealed class StreamingMetrics
     private readonly Histogram<double> _runDuration;
     private readonly Counter<long> _toolCancellations;
     private readonly Histogram<double> _cancellationLatency;
+    private long _storeBatches;
+    private long _storeEvents;
 
     public StreamingMetrics(IMeterFactory meterFactory)
     {
@@ -25,6 +27,10 @@ public sealed class StreamingMetrics
         _runDuration = meter.CreateHistogram<double>("streamingapi.run.duration", "s", "Duration of agent runs.");
         _toolCancellations = meter.CreateCounter<long>("streamingapi.tool.cancellations", "{call}",
             "Tool calls whose cancellation token fired.");
+        meter.CreateObservableCounter("streamingapi.store.batches", () => Interlocked.Read(ref _storeBatches), "{batch}",
+            "Round trips in which runs' events were written to the shared run store (Redis).");
+        meter.CreateObservableCounter("streamingapi.store.events", () => Interlocked.Read(ref _storeEvents), "{event}",
+            "Events written to the shared run store (Redis).");
         _cancellationLatency = meter.CreateHistogram<double>("streamingapi.tool.cancellation.latency", "ms",
             "Time from the run being stopped (client gone or time limit) to a running tool's token firing.");
     }
@@ -36,6 +42,13 @@ public sealed class StreamingMetrics
         var endpointTag = new KeyValuePair<string, object?>("endpoint", endpoint);
         _activeRuns.Add(-1, endpointTag);
         _runDuration.Record(duration.TotalSeconds, endpointTag, new KeyValuePair<string, object?>("status", status));
+    }
+
+    /// <summary>One round trip to the shared run store carried <paramref name="events"/> events.</summary>
+    public void StoreBatchWritten(int events)
+    {
+        Interlocked.Increment(ref _storeBatches);
+        Interlocked.Add(ref _storeEvents, events);
     }
 
     public void EventWritten(string eventType)

@@ -60,6 +60,8 @@ public sealed class RunHost(
         {
             log = await store.CreateAsync(record, run, CancellationToken.None);
             if (withReader) reader = (await store.OpenAsync(id, 0, readerGone)).Reader;
+            // The first event is there before the response starts: its first frame goes out without waiting for the run.
+            await log.AppendAsync(new RunStarted(id, plan.Agent.Name, plan.Agent.Model, record.StartedAt), CancellationToken.None);
         }
         catch
         {
@@ -133,11 +135,15 @@ public sealed class RunHost(
         RunError? error = null;
         try
         {
-            await log.AppendAsync(new RunStarted(run.Id, plan.Agent.Name, plan.Agent.Model, record.StartedAt), stop).ConfigureAwait(false);
-            var events = Count(plan.Agent.RunAsync(plan.Request, run.Context, stop), stats);
-            if (plan.Shape is { } shape) events = shape(events, run.Context, stop);
+            var events = plan.Agent.RunAsync(plan.Request, run.Context, stop);
+            // A shaper reads the figures of the events it reshapes, so they are counted before it; without one, here.
+            if (plan.Shape is { } shape) events = shape(Count(events, stats), run.Context, stop);
+            var counted = plan.Shape is null;
             await foreach (var @event in events.WithCancellation(stop).ConfigureAwait(false))
+            {
+                if (counted) stats.Observe(@event);
                 await log.AppendAsync(@event, stop).ConfigureAwait(false);
+            }
             status = RunStatus.Completed;
             reason = stats.EndReason;
         }

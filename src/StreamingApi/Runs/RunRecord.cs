@@ -15,6 +15,7 @@ public sealed record RunRecord(string RunId, string Agent, string Endpoint, stri
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ThreadId { get; init; }
 
+    [JsonIgnore]
     public bool IsRunning => Status == RunStatus.Running;
 }
 

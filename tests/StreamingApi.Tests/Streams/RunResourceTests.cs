@@ -36,6 +36,8 @@ public sealed class RunResourceTests
         Assert.Equal("offline-writer-1", run.GetProperty("model").GetString());
         Assert.True(run.GetProperty("endedAt").GetDateTimeOffset() >= run.GetProperty("startedAt").GetDateTimeOffset());
         Assert.Equal(frames.Count, run.GetProperty("lastSequence").GetInt64());
+        Assert.Equal(["runId", "agent", "endpoint", "model", "status", "reason", "startedAt", "endedAt", "lastSequence"],
+            run.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["run"], frames.Take(1).Select(f => f.Type));
         Assert.Equal(["result", "done"], frames.TakeLast(2).Select(f => f.Type));
         Assert.All(frames, f => Assert.Equal(runId, f.RunId));

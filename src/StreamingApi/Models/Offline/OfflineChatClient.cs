@@ -32,7 +32,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         var history = OfflineAnalyst.History(conversation);
         var pace = new Pace(options.Value, pacer, time);
         var responseId = $"offline-{Guid.NewGuid():N}";
-        var inputTokens = conversation.Sum(m => OfflineWriter.Tokens(m.Text).Count()); // the whole conversation, as a real model counts it
+        var inputTokens = conversation.Sum(m => OfflineWriter.TokenCount(m.Text)); // the whole conversation, as a real model counts it
 
         var calls = chatOptions?.Tools is { Count: > 0 } tools && !json
             ? OfflineAnalyst.NextCalls(prompt, tools, history, time.GetUtcNow().Year - 1)
@@ -81,14 +81,21 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
 
     private IEnumerable<string> TextChunks(string answer)
     {
-        var tokens = OfflineWriter.Tokens(answer);
         var fixedCount = options.Value.FixedDeltaCount;
-        return fixedCount <= 0 ? tokens : Repeat(tokens.ToList(), fixedCount);
+        return fixedCount <= 0 ? OfflineWriter.Tokens(answer) : Repeat(answer, fixedCount);
     }
 
-    private static IEnumerable<string> Repeat(List<string> tokens, int count)
+    /// <summary>The answer's tokens, over again from its start, until there are <paramref name="count"/>.</summary>
+    private static IEnumerable<string> Repeat(string answer, int count)
     {
-        for (var i = 0; i < count; i++) yield return tokens[i % tokens.Count];
+        while (answer.Length > 0)
+        {
+            foreach (var token in OfflineWriter.Tokens(answer))
+            {
+                if (count-- == 0) yield break;
+                yield return token;
+            }
+        }
     }
 
     /// <summary>JSON arrives in pieces of a few characters, never splitting a surrogate pair.</summary>

@@ -94,8 +94,35 @@ internal static partial class OfflineWriter
     /// <summary>What the prompt is about, as the answer's sentences name it.</summary>
     public static string TopicOf(string prompt) => TopicOfTitle(TitleOf(prompt));
 
-    /// <summary>Splits text into model-like tokens: a word with the white space after it.</summary>
-    public static IEnumerable<string> Tokens(string text) => Token().Matches(text).Select(m => m.Value);
+    /// <summary>
+    /// Splits text into model-like tokens: a word with the white space after it (or white space alone, at the start),
+    /// as the text is read, one token at a time.
+    /// </summary>
+    public static IEnumerable<string> Tokens(string text)
+    {
+        for (var start = 0; start < text.Length;)
+        {
+            var end = TokenEnd(text, start);
+            yield return text.Substring(start, end - start);
+            start = end;
+        }
+    }
+
+    /// <summary>How many <see cref="Tokens"/> the text has, without making them.</summary>
+    public static int TokenCount(string? text)
+    {
+        var count = 0;
+        for (var start = 0; start < (text?.Length ?? 0); start = TokenEnd(text!, start)) count++;
+        return count;
+    }
+
+    private static int TokenEnd(string text, int start)
+    {
+        var end = start;
+        while (end < text.Length && !char.IsWhiteSpace(text[end])) end++;
+        while (end < text.Length && char.IsWhiteSpace(text[end])) end++;
+        return end;
+    }
 
     private static void Paragraph(StringBuilder text, string topic, Deck sentences, int count)
     {
@@ -141,9 +168,6 @@ internal static partial class OfflineWriter
 
     [GeneratedRegex(@"\b(long|essay)\b", RegexOptions.IgnoreCase)]
     private static partial Regex LongRequest();
-
-    [GeneratedRegex(@"\S+\s*|\s+")]
-    private static partial Regex Token();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

@@ -146,6 +146,7 @@ internal sealed class RedisRunLog : IRunLog
                     try
                     {
                         await SendAsync(batch, chunks, chars);
+                        _store.Metrics.StoreBatchWritten(batch.Count);
                     }
                     catch (Exception exception)
                     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using StreamingApi.Agents;
+using StreamingApi.Observability;
 using StreamingApi.Runs.Memory;
 
 namespace StreamingApi.Runs.Redis;
@@ -26,8 +27,9 @@ public sealed class RedisRunStore : IRunStore, IHostedService
     private int _subscribed;
 
     public RedisRunStore(RedisConnection connection, MemoryRunStore local, RunEventCodec codec, IOptions<RunOptions> runOptions,
-        IOptions<RedisOptions> options, TimeProvider time, ILogger<RedisRunStore> logger)
+        IOptions<RedisOptions> options, StreamingMetrics metrics, TimeProvider time, ILogger<RedisRunStore> logger)
     {
+        Metrics = metrics;
         _connection = connection;
         _local = local;
         _runOptions = runOptions;
@@ -49,6 +51,8 @@ public sealed class RedisRunStore : IRunStore, IHostedService
     internal RedisOptions Options { get; }
 
     internal RunEventCodec Codec { get; }
+
+    internal StreamingMetrics Metrics { get; }
 
     internal TimeProvider Time { get; }
 
