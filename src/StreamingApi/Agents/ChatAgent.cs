@@ -12,7 +12,8 @@ using StreamingApi.Runs;
 namespace StreamingApi.Agents;
 
 /// <summary>
-/// Runs one agent on a chat model through Semantic Kernel: the model streams its reasoning and text and asks for
+/// Runs one agent on a chat model through Semantic Kernel: the model gets the agent's instructions, the conversation so
+/// far (<see cref="AgentRequest.History"/>, as text) and the request; it streams its reasoning and text and asks for
 /// tools, Semantic Kernel's automatic function invocation runs them (each call wrapped by the run's
 /// <see cref="ToolCallFilter"/>), and, where the agent has a structured result, a last turn asks for it as JSON and
 /// streams it as it grows.
