@@ -33,6 +33,13 @@ public sealed class ServiceTests
         var events = paths.GetProperty("/runs/{runId}/events").GetProperty("get").GetProperty("responses");
         Assert.True(events.GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
         foreach (var status in new[] { "204", "404", "410" }) Assert.True(events.TryGetProperty(status, out _), $"/runs/{{runId}}/events documents {status}");
+        foreach (var (path, method) in new[] { ("/api/chat", "post"), ("/api/agents/{agent}/chat", "post"), ("/api/chat/{chatId}/stream", "get"),
+                     ("/api/agents/{agent}/chat/{chatId}/stream", "get"), ("/api/agents/{agent}/ag-ui", "post") })
+        {
+            var responses = paths.GetProperty(path).GetProperty(method).GetProperty("responses");
+            Assert.True(responses.GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _), $"{path} streams");
+            Assert.True(responses.TryGetProperty(method == "get" ? "204" : "400", out _), $"{path} documents its answer before a stream");
+        }
     }
 
     [Fact]
