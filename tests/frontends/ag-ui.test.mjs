@@ -116,7 +116,9 @@ test('a run that reaches its time limit ends with RUN_ERROR cancelled', async ()
   assert.equal(events.at(-1).code, 'cancelled');
   assert.equal(events.at(-1).message, 'The run was cancelled (time-limit).');
   assert.equal(seen.errors.length, 1);
-  assert.ok(events.some(e => e.type === 'TEXT_MESSAGE_END'), 'the open message was closed');
+  for (const kind of ['TEXT_MESSAGE', 'REASONING_MESSAGE']) {
+    assert.equal(events.filter(e => e.type === `${kind}_START`).length, events.filter(e => e.type === `${kind}_END`).length, `every ${kind} was closed`);
+  }
 });
 
 test('progress figures are CUSTOM events', async () => {

@@ -58,6 +58,15 @@ export async function chat(path, messages, { chatId = newId(), body, onPart } = 
   return read(stream, onPart);
 }
 
+/** Every text and reasoning part that was started was ended. */
+export function assertClosed(parts) {
+  for (const kind of ['text', 'reasoning']) {
+    const started = parts.filter(p => p.type === `${kind}-start`).map(p => p.id);
+    const ended = parts.filter(p => p.type === `${kind}-end`).map(p => p.id);
+    if (JSON.stringify(started) !== JSON.stringify(ended)) throw new Error(`${kind} parts started ${started} but ended ${ended}`);
+  }
+}
+
 export const textOf = (message) => message.parts.filter(p => p.type === 'text').map(p => p.text).join('');
 
 export const reasoningOf = (message) => message.parts.filter(p => p.type === 'reasoning').map(p => p.text).join('');

@@ -2,7 +2,7 @@
 // with readUIMessageStream({ terminateOnError: true }), which rejects on any part the SDK does not accept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { base, chat, user, assistant, tokens, textOf, reasoningOf } from './lib.mjs';
+import { base, chat, newId, user, assistant, tokens, textOf, reasoningOf, assertClosed } from './lib.mjs';
 
 test('the writer at /api/chat answers with its reasoning and its text, usage in the metadata', async () => {
   const { message, parts } = await chat('/api/chat', [user('Explain server-sent events')]);
@@ -54,21 +54,18 @@ test('a tool that fails: tool-output-error, then the error part ends the read', 
   assert.deepEqual(error.parts.slice(-3).map(p => p.type), ['error', 'finish-step', 'finish']);
 });
 
-test('a run stopped through /runs/{id}/cancel ends with abort, its metadata saying why', async () => {
-  let cancelled;
-  const { message, parts } = await chat('/api/chat', [user('Write a long essay about harbours')], {
-    onPart: async (part, so) => {
-      if (part.type !== 'text-delta' || cancelled) return;
-      // The message's id is the run's id: the run can be read and stopped as a resource.
-      cancelled = await fetch(`${base}/runs/${so[0].messageId}/cancel`, { method: 'POST' });
-    },
-  });
+test('a run cut by its time limit ends with abort, its metadata saying why; the message id is the run id', async () => {
+  const chatId = newId();
+  const { message, parts } = await chat('/api/chat', [user('Write a long essay about harbours')], { chatId, body: { maxSeconds: 1 } });
 
-  assert.equal(cancelled.status, 202);
-  assert.deepEqual(parts.slice(-4).map(p => p.type), ['text-end', 'finish-step', 'message-metadata', 'abort']);
+  assert.deepEqual(parts.slice(-3).map(p => p.type), ['finish-step', 'message-metadata', 'abort']);
+  assertClosed(parts);
   assert.equal(message.metadata.status, 'cancelled');
-  assert.equal(message.metadata.reason, 'stopped');
+  assert.equal(message.metadata.reason, 'time-limit');
   assert.ok(textOf(message).length > 0);
+  // The message's id is the run's id: the run is a resource like any other.
+  const run = await (await fetch(`${base}/runs/${message.id}`)).json();
+  assert.deepEqual([run.status, run.reason, run.endpoint, run.threadId], ['cancelled', 'time-limit', 'chat', chatId]);
 });
 
 test('progress figures are transient data parts: seen by the stream, kept out of the message', async () => {
