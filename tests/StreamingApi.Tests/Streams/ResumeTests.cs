@@ -28,7 +28,7 @@ public sealed class ResumeTests
             var frames = await client.ReadThenDropAsync(Analysis, k);
             Assert.Equal(k, frames.Count);
             var runId = frames[0].RunId;
-            if ((await RunAsync(client, runId)).GetProperty("status").GetString() == "running") Interlocked.Increment(ref resumedLive);
+            if ((await client.GetRunAsync(runId)).GetProperty("status").GetString() == "running") Interlocked.Increment(ref resumedLive);
 
             frames.AddRange(await client.ResumeFramesAsync(Analysis, frames[^1].Id!));
 
@@ -132,6 +132,4 @@ public sealed class ResumeTests
         Assert.Contains("\nretry: 2500\n", again[..again.IndexOf("\n\n", StringComparison.Ordinal)] + "\n");
     }
 
-    private static async Task<JsonElement> RunAsync(HttpClient client, string runId) =>
-        JsonDocument.Parse(await client.GetStringAsync($"/runs/{runId}")).RootElement;
 }
