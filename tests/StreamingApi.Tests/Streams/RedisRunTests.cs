@@ -46,8 +46,8 @@ public sealed class RedisRunTests
     public async Task TwoHundredRandomDropsThatSwitchInstanceEachEndWithExactlyTheRunsEvents()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "2000").With("Runs:DetachGraceSeconds", "60");
-        await using var b = Instance(redis).With("OfflineModel:TokensPerSecond", "2000").With("Runs:DetachGraceSeconds", "60");
+        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "2000").With("Runs:DetachGraceSeconds", "60").With("Runs:ReplayWindow", "4096");
+        await using var b = Instance(redis).With("OfflineModel:TokensPerSecond", "2000").With("Runs:DetachGraceSeconds", "60").With("Runs:ReplayWindow", "4096");
         HttpClient[] clients = [a.CreateSocketClient(), b.CreateSocketClient()];
         var reference = await clients[0].GetFramesAsync(Analysis);
 

@@ -12,10 +12,12 @@ public sealed class ResumeTests
     [Fact]
     public async Task TwoHundredRandomDropsEachEndWithExactlyTheRunsEventsNothingLostNothingTwice()
     {
-        // Paced, so that many drops come while the run is still going and the rest is live; a long grace, so none is cancelled.
+        // Paced, so that many drops come while the run is still going and the rest is live; a long grace, so none is
+        // cancelled; a finished run held whole, so that each client's events can be checked against the whole record.
         await using var app = new StreamingApiApplication()
             .With("OfflineModel:TokensPerSecond", "2000")
-            .With("Runs:DetachGraceSeconds", "60");
+            .With("Runs:DetachGraceSeconds", "60")
+            .With("Runs:ReplayWindow", "4096");
         var client = app.CreateSocketClient();
         var reference = await client.GetFramesAsync(Analysis);
         Assert.True(reference.Count > 100, $"an analysis has many events; this one had {reference.Count}");
@@ -116,7 +118,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task TheFirstFrameOfEveryStreamCarriesRetry()
     {
-        await using var app = new StreamingApiApplication().With("Streaming:RetryMs", "2500");
+        await using var app = new StreamingApiApplication().With("Streaming:RetryMs", "2500").With("Runs:ReplayWindow", "4096");
         var client = app.CreateClient();
 
         using var fresh = await client.OpenAsync("/stream/text?prompt=hi");

@@ -14,7 +14,7 @@ public sealed class RunResourceTests
     [Fact]
     public async Task PostingARunAcceptsItAndItsStatusAndEventsAreReadableById()
     {
-        await using var app = new StreamingApiApplication();
+        await using var app = new StreamingApiApplication().With("Runs:ReplayWindow", "4096"); // the finished run is held whole
         var client = app.CreateClient();
 
         using var accepted = await client.PostAsJsonAsync("/runs", new { agent = "analyst", prompt = "Analyze our 2024 sales" });
@@ -46,7 +46,7 @@ public sealed class RunResourceTests
     [Fact]
     public async Task ABackgroundRunGoesOnWhenItsReadersLeave()
     {
-        await using var app = new StreamingApiApplication().With("OfflineModel:TokensPerSecond", "400");
+        await using var app = new StreamingApiApplication().With("OfflineModel:TokensPerSecond", "400").With("Runs:ReplayWindow", "4096");
         var client = app.CreateSocketClient();
         var runId = await StartAsync(client, new { agent = "writer", prompt = "Explain harbours" });
 
@@ -113,7 +113,7 @@ public sealed class RunResourceTests
     [Fact]
     public async Task StreamOptionsApplyToBackgroundRuns()
     {
-        await using var app = new StreamingApiApplication();
+        await using var app = new StreamingApiApplication().With("Runs:ReplayWindow", "4096"); // each run is read whole once it has ended
         var client = app.CreateClient();
 
         var progress = await client.GetFramesAsync($"/runs/{await StartAsync(client, new { agent = "writer", prompt = "Explain queues", every = 5 })}/events");
