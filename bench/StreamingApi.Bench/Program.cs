@@ -8,6 +8,9 @@ var only = args.SkipWhile(a => a != "--scenario").Skip(1).FirstOrDefault();
 var sizes = smoke ? BenchSizes.Smoke : BenchSizes.Full;
 if (args.SkipWhile(a => a != "--held").Skip(1).FirstOrDefault() is { } held) sizes = sizes with { HeldStreams = int.Parse(held) };
 if (args.Contains("--once")) sizes = sizes with { Repetitions = 1 };
+// --set Key=Value (repeatable): a setting for the service in every scenario, e.g. --set Runs__ReplayWindow=256.
+var settings = args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--set" && a.i + 1 < args.Length)
+    .Select(a => args[a.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
 var root = RepositoryRoot();
 var serviceDll = Path.Combine(root, "src", "StreamingApi", "bin", "Release", "net10.0", "StreamingApi.dll");
 if (!File.Exists(serviceDll))
@@ -21,7 +24,7 @@ Console.WriteLine("| scenario | measured | target |");
 Console.WriteLine("|---|---|---|");
 
 var scenarios = new Scenarios(sizes,
-    environment => ServerProcess.StartAsync("dotnet", serviceDll, root, new Dictionary<string, string>(environment)
+    environment => ServerProcess.StartAsync("dotnet", serviceDll, root, new Dictionary<string, string>(environment.Where(e => !settings.ContainsKey(e.Key)).Concat(settings))
     {
         ["Serilog__MinimumLevel__Default"] = "Warning",
         ["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning",

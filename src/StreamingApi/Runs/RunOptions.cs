@@ -11,9 +11,11 @@ public sealed class RunOptions
 
     /// <summary>
     /// How many events a run keeps behind its slowest reader (or, with no reader, its latest events), for a client
-    /// that comes back after the events it last saw: the frames in flight when its connection broke.
+    /// that comes back after the events it last saw: the frames in flight when its connection broke. (A client that
+    /// leaves cleanly needs none of it: its place is held for the detach grace.) Each held event costs memory for as
+    /// long as the run lives, for every run.
     /// </summary>
-    public int ReplayWindow { get; set; } = 1024;
+    public int ReplayWindow { get; set; } = 256;
 
     /// <summary>A run waits (reads its model no further) while a reader has this many events still to take.</summary>
     public int MaxBacklogEvents { get; set; } = 4096;

@@ -79,6 +79,10 @@ public static class Sse
         return await response.ReadFramesAsync(timeout.Token).ToListAsync(timeout.Token);
     }
 
+    /// <summary>The run's record, as <c>GET /runs/{runId}</c> gives it.</summary>
+    public static async Task<JsonElement> GetRunAsync(this HttpClient client, string runId) =>
+        JsonDocument.Parse(await client.GetStringAsync($"/runs/{runId}")).RootElement;
+
     public static string Text(this IEnumerable<Frame> frames) =>
         string.Concat(frames.Where(f => f.Type == "text").Select(f => f["delta"].GetString()));
 

@@ -36,7 +36,7 @@ public sealed class RedisRunTests
         Assert.All(frames, f => Assert.Equal(frames[0].RunId, f.RunId));
         Assert.Equal(reference.Text(), frames.Text());
         Assert.Equal(("done", "completed"), (frames[^1].Type, frames[^1]["status"].GetString()));
-        var run = JsonDocument.Parse(await onB.GetStringAsync($"/runs/{frames[0].RunId}")).RootElement;
+        var run = await onB.GetRunAsync(frames[0].RunId);
         Assert.Equal(("completed", "analysis", frames.Count), (run.GetProperty("status").GetString(), run.GetProperty("endpoint").GetString(),
             (int)run.GetProperty("lastSequence").GetInt64()));
         Assert.Equal(0, b.Runs.ActiveCount + a.Runs.ActiveCount);
@@ -46,8 +46,8 @@ public sealed class RedisRunTests
     public async Task TwoHundredRandomDropsThatSwitchInstanceEachEndWithExactlyTheRunsEvents()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "2000").With("Runs:DetachGraceSeconds", "60");
-        await using var b = Instance(redis).With("OfflineModel:TokensPerSecond", "2000").With("Runs:DetachGraceSeconds", "60");
+        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "2000").With("Runs:DetachGraceSeconds", "60").With("Runs:ReplayWindow", "4096");
+        await using var b = Instance(redis).With("OfflineModel:TokensPerSecond", "2000").With("Runs:DetachGraceSeconds", "60").With("Runs:ReplayWindow", "4096");
         HttpClient[] clients = [a.CreateSocketClient(), b.CreateSocketClient()];
         var reference = await clients[0].GetFramesAsync(Analysis);
 
@@ -92,7 +92,7 @@ public sealed class RedisRunTests
         Assert.Equal((last.Id, last.Data), (remote[^1].Id, remote[^1].Data)); // the reader on B saw the same end
         await cancellations.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
         Assert.Contains(cancellations.GetMeasurementSnapshot(), m => Equals(m.Tags["tool"], "fetch_sales_data"));
-        await Eventually.TrueAsync(async () => (await RunAsync(b, runId)).GetProperty("status").GetString() == "cancelled", "B sees the run cancelled");
+        await Eventually.TrueAsync(async () => (await b.CreateClient().GetRunAsync(runId)).GetProperty("status").GetString() == "cancelled", "B sees the run cancelled");
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public sealed class RedisRunTests
         Assert.Equal("instance-lost", seen[^2]["type"].GetString());
         Assert.Equal(("failed", "instance-lost"), (seen[^1]["status"].GetString(), seen[^1]["reason"].GetString()));
         Assert.Equal(Enumerable.Range(1, seen.Count).Select(i => (long)i), seen.Select(f => f.Sequence));
-        Assert.Equal("failed", (await RunAsync(b, runId)).GetProperty("status").GetString());
+        Assert.Equal("failed", (await b.CreateClient().GetRunAsync(runId)).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -185,6 +185,4 @@ public sealed class RedisRunTests
         Assert.Equal("completed", frames[^1]["status"].GetString());
     }
 
-    private static async Task<JsonElement> RunAsync(StreamingApiApplication app, string runId) =>
-        JsonDocument.Parse(await app.CreateClient().GetStringAsync($"/runs/{runId}")).RootElement;
 }

@@ -12,10 +12,12 @@ public sealed class ResumeTests
     [Fact]
     public async Task TwoHundredRandomDropsEachEndWithExactlyTheRunsEventsNothingLostNothingTwice()
     {
-        // Paced, so that many drops come while the run is still going and the rest is live; a long grace, so none is cancelled.
+        // Paced, so that many drops come while the run is still going and the rest is live; a long grace, so none is
+        // cancelled; a finished run held whole, so that each client's events can be checked against the whole record.
         await using var app = new StreamingApiApplication()
             .With("OfflineModel:TokensPerSecond", "2000")
-            .With("Runs:DetachGraceSeconds", "60");
+            .With("Runs:DetachGraceSeconds", "60")
+            .With("Runs:ReplayWindow", "4096");
         var client = app.CreateSocketClient();
         var reference = await client.GetFramesAsync(Analysis);
         Assert.True(reference.Count > 100, $"an analysis has many events; this one had {reference.Count}");
@@ -28,7 +30,7 @@ public sealed class ResumeTests
             var frames = await client.ReadThenDropAsync(Analysis, k);
             Assert.Equal(k, frames.Count);
             var runId = frames[0].RunId;
-            if ((await RunAsync(client, runId)).GetProperty("status").GetString() == "running") Interlocked.Increment(ref resumedLive);
+            if ((await client.GetRunAsync(runId)).GetProperty("status").GetString() == "running") Interlocked.Increment(ref resumedLive);
 
             frames.AddRange(await client.ResumeFramesAsync(Analysis, frames[^1].Id!));
 
@@ -116,7 +118,7 @@ public sealed class ResumeTests
     [Fact]
     public async Task TheFirstFrameOfEveryStreamCarriesRetry()
     {
-        await using var app = new StreamingApiApplication().With("Streaming:RetryMs", "2500");
+        await using var app = new StreamingApiApplication().With("Streaming:RetryMs", "2500").With("Runs:ReplayWindow", "4096");
         var client = app.CreateClient();
 
         using var fresh = await client.OpenAsync("/stream/text?prompt=hi");
@@ -132,6 +134,4 @@ public sealed class ResumeTests
         Assert.Contains("\nretry: 2500\n", again[..again.IndexOf("\n\n", StringComparison.Ordinal)] + "\n");
     }
 
-    private static async Task<JsonElement> RunAsync(HttpClient client, string runId) =>
-        JsonDocument.Parse(await client.GetStringAsync($"/runs/{runId}")).RootElement;
 }

@@ -14,7 +14,7 @@ public sealed class RunResourceTests
     [Fact]
     public async Task PostingARunAcceptsItAndItsStatusAndEventsAreReadableById()
     {
-        await using var app = new StreamingApiApplication();
+        await using var app = new StreamingApiApplication().With("Runs:ReplayWindow", "4096"); // the finished run is held whole
         var client = app.CreateClient();
 
         using var accepted = await client.PostAsJsonAsync("/runs", new { agent = "analyst", prompt = "Analyze our 2024 sales" });
@@ -25,8 +25,8 @@ public sealed class RunResourceTests
         Assert.Equal($"/runs/{runId}/events", body.GetProperty("events").GetString());
         Assert.Equal("running", body.GetProperty("status").GetString());
 
-        await Eventually.TrueAsync(async () => (await RunAsync(client, runId)).GetProperty("status").GetString() != "running", "the run has ended");
-        var run = await RunAsync(client, runId);
+        await Eventually.TrueAsync(async () => (await client.GetRunAsync(runId)).GetProperty("status").GetString() != "running", "the run has ended");
+        var run = await client.GetRunAsync(runId);
         var frames = await client.GetFramesAsync($"/runs/{runId}/events");
 
         Assert.Equal("completed", run.GetProperty("status").GetString());
@@ -46,15 +46,15 @@ public sealed class RunResourceTests
     [Fact]
     public async Task ABackgroundRunGoesOnWhenItsReadersLeave()
     {
-        await using var app = new StreamingApiApplication().With("OfflineModel:TokensPerSecond", "400");
+        await using var app = new StreamingApiApplication().With("OfflineModel:TokensPerSecond", "400").With("Runs:ReplayWindow", "4096");
         var client = app.CreateSocketClient();
         var runId = await StartAsync(client, new { agent = "writer", prompt = "Explain harbours" });
 
         var firstFew = await client.ReadThenDropAsync($"/runs/{runId}/events", 3);
         Assert.Equal([1L, 2, 3], firstFew.Select(f => f.Sequence));
 
-        await Eventually.TrueAsync(async () => (await RunAsync(client, runId)).GetProperty("status").GetString() != "running", "the run has ended");
-        Assert.Equal("completed", (await RunAsync(client, runId)).GetProperty("status").GetString());
+        await Eventually.TrueAsync(async () => (await client.GetRunAsync(runId)).GetProperty("status").GetString() != "running", "the run has ended");
+        Assert.Equal("completed", (await client.GetRunAsync(runId)).GetProperty("status").GetString());
         var rest = await client.ResumeFramesAsync($"/runs/{runId}/events", firstFew[^1].Id!);
         Assert.Equal(4, rest[0].Sequence);
         Assert.Equal("done", rest[^1].Type);
@@ -113,7 +113,7 @@ public sealed class RunResourceTests
     [Fact]
     public async Task StreamOptionsApplyToBackgroundRuns()
     {
-        await using var app = new StreamingApiApplication();
+        await using var app = new StreamingApiApplication().With("Runs:ReplayWindow", "4096"); // each run is read whole once it has ended
         var client = app.CreateClient();
 
         var progress = await client.GetFramesAsync($"/runs/{await StartAsync(client, new { agent = "writer", prompt = "Explain queues", every = 5 })}/events");
@@ -176,6 +176,4 @@ public sealed class RunResourceTests
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetString()!;
     }
 
-    private static async Task<JsonElement> RunAsync(HttpClient client, string runId) =>
-        JsonDocument.Parse(await client.GetStringAsync($"/runs/{runId}")).RootElement;
 }

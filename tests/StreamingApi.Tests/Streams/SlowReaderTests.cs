@@ -40,5 +40,5 @@ public sealed class SlowReaderTests
     }
 
     private static async Task<long> LastSequenceAsync(StreamingApiApplication app, string runId) =>
-        JsonDocument.Parse(await app.CreateClient().GetStringAsync($"/runs/{runId}")).RootElement.GetProperty("lastSequence").GetInt64();
+        (await app.CreateClient().GetRunAsync(runId)).GetProperty("lastSequence").GetInt64();
 }

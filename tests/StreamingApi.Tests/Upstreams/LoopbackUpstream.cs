@@ -12,6 +12,11 @@ namespace StreamingApi.Tests.Upstreams;
 public sealed record UpstreamRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)
 {
     public JsonObject Json => JsonNode.Parse(Body)!.AsObject();
+
+    /// <summary>The body came with its length up front, not chunked (some servers and proxies refuse chunked bodies).</summary>
+    public bool HadContentLength =>
+        Headers.TryGetValue("content-length", out var length) && length == System.Text.Encoding.UTF8.GetByteCount(Body).ToString()
+        && !Headers.ContainsKey("transfer-encoding");
 }
 
 /// <summary>
