@@ -129,6 +129,38 @@ public sealed class ChatProtocolTests : IClassFixture<ChatProtocolTests.App>
     }
 
     [Fact]
+    public async Task AChatResumedAfterItsRunLetItsFirstEventsGoIsReplayedFromTheEarliestHeldAfterAStart()
+    {
+        // A run that keeps only 16 events behind the place of the reader that left, and waits 32 events past it.
+        await using var app = new StreamingApiApplication()
+            .With("Runs:ReplayWindow", "16")
+            .With("Runs:MaxBacklogEvents", "32")
+            .With("Runs:DetachGraceSeconds", "30");
+        const string body = """{"id":"late","messages":[{"id":"u1","role":"user","parts":[{"type":"text","text":"Write a long essay about rivers"}]}]}""";
+        string runId;
+        using (var cut = await app.CreateSocketClient().OpenPostAsync("/api/chat", body))
+        {
+            var first = new List<string>();
+            using var reader = new StreamReader(await cut.Content.ReadAsStreamAsync());
+            while (first.Count < 100 && await reader.ReadLineAsync() is { } line)
+                if (line.StartsWith("data: ", StringComparison.Ordinal)) first.Add(line);
+            runId = JsonDocument.Parse(first[0]["data: ".Length..]).RootElement.GetProperty("messageId").GetString()!;
+        }
+
+        using var resumed = await app.CreateClient().OpenAsync("/api/chat/late/stream");
+        var frames = (await resumed.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        Assert.Equal($$"""data: {"type":"start","messageId":"{{runId}}"}""", frames[0]); // no metadata: the run event is gone
+        var types = frames[1..^1].Select(f => JsonDocument.Parse(f["data: ".Length..]).RootElement.GetProperty("type").GetString()).ToList();
+        Assert.Equal(["start-step", "text-start", "text-delta"], types.Take(3));
+        Assert.Equal(["text-end", "finish-step", "finish"], types.TakeLast(3));
+        Assert.Equal("data: [DONE]", frames[^1]);
+        var run = JsonDocument.Parse(await app.CreateClient().GetStringAsync($"/runs/{runId}")).RootElement;
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task BothProtocolsKeepASilentStreamAliveWithCommentsTheirClientsIgnore()
     {
         await using var app = new StreamingApiApplication()
