@@ -46,6 +46,9 @@ public interface IRunOwner
     /// </summary>
     bool HoldsPlaceForReturningReader { get; }
 
+    /// <summary>How many events its log keeps behind its readers, when not the store's <c>Runs:ReplayWindow</c>.</summary>
+    int? ReplayWindow { get; }
+
     /// <summary>The number of the run's readers on this instance, whenever it changes. Must not block.</summary>
     void ReadersChanged(int readers);
 

@@ -17,6 +17,12 @@ public sealed class RunOptions
     /// </summary>
     public int ReplayWindow { get; set; } = 256;
 
+    /// <summary>
+    /// The replay window of a chat's run (the Vercel AI SDK's <c>useChat</c>): a reloaded chat is resumed by replaying
+    /// its run from the start, so a chat run keeps up to this many events.
+    /// </summary>
+    public int ChatReplayWindow { get; set; } = 8192;
+
     /// <summary>A run waits (reads its model no further) while a reader has this many events still to take.</summary>
     public int MaxBacklogEvents { get; set; } = 4096;
 

@@ -48,6 +48,7 @@ public static class ChatEndpoints
 
     private static Task<IResult> StartAsync(string agentName, ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http)
     {
+        var runs = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RunOptions>>().Value;
         if (agents.Find(agentName, fail: request.Fail ?? false) is not { } agent)
             return Task.FromResult<IResult>(StreamProblems.AgentNotFound(agentName, agents.Names));
         var plan = new RunPlan("chat", agent, request.ToAgentRequest())
@@ -55,6 +56,7 @@ public static class ChatEndpoints
             TimeLimit = request.TimeLimit,
             Shape = request.Every is { } every ? ProgressEvents.Every(every) : null,
             ThreadId = request.Id,
+            ReplayWindow = runs.ChatReplayWindow, // a reloaded chat replays its run from the start
         };
         return streams.StartAsync(http, plan, reader => new UiMessageStream(reader));
     }

@@ -129,11 +129,37 @@ public sealed class ChatProtocolTests : IClassFixture<ChatProtocolTests.App>
     }
 
     [Fact]
+    public async Task AChatResumedLateInALongAnswerIsReplayedWholeFromItsStart()
+    {
+        // Far more events than Runs:ReplayWindow (256) before the reload: a chat's run keeps Runs:ChatReplayWindow.
+        await using var app = new StreamingApiApplication()
+            .With("OfflineModel:TokensPerSecond", "2000")
+            .With("Runs:DetachGraceSeconds", "30");
+        const string body = """{"id":"reloaded","messages":[{"id":"u1","role":"user","parts":[{"type":"text","text":"Write a long essay about rivers"}]}]}""";
+        using (var cut = await app.CreateSocketClient().OpenPostAsync("/api/chat", body))
+        {
+            using var reader = new StreamReader(await cut.Content.ReadAsStreamAsync());
+            for (var lines = 0; lines < 1000 && await reader.ReadLineAsync() is not null;) lines++;
+        } // the page reloads
+
+        using var resumed = await app.CreateClient().OpenAsync("/api/chat/reloaded/stream");
+        var parts = (await resumed.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[..^1]
+            .Select(f => JsonDocument.Parse(f["data: ".Length..]).RootElement).ToList();
+        var whole = await app.CreateClient().GetFramesAsync("/stream/text?prompt=Write%20a%20long%20essay%20about%20rivers", 60);
+
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        Assert.Equal("start", parts[0].GetProperty("type").GetString());
+        Assert.Equal("writer", parts[0].GetProperty("messageMetadata").GetProperty("agent").GetString()); // the run event is there
+        Assert.True(parts.Count > 2000, $"a long essay has thousands of parts; the replay had {parts.Count}");
+        Assert.Equal(whole.Text(), string.Concat(parts.Where(p => p.GetProperty("type").GetString() == "text-delta").Select(p => p.GetProperty("delta").GetString())));
+    }
+
+    [Fact]
     public async Task AChatResumedAfterItsRunLetItsFirstEventsGoIsReplayedFromTheEarliestHeldAfterAStart()
     {
-        // A run that keeps only 16 events behind the place of the reader that left, and waits 32 events past it.
+        // A chat run that keeps only 16 events behind the place of the reader that left, and waits 32 events past it.
         await using var app = new StreamingApiApplication()
-            .With("Runs:ReplayWindow", "16")
+            .With("Runs:ChatReplayWindow", "16")
             .With("Runs:MaxBacklogEvents", "32")
             .With("Runs:DetachGraceSeconds", "30");
         const string body = """{"id":"late","messages":[{"id":"u1","role":"user","parts":[{"type":"text","text":"Write a long essay about rivers"}]}]}""";

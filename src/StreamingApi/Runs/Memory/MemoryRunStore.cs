@@ -39,7 +39,7 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
     internal MemoryRunLog Create(RunRecord record, IRunOwner owner, bool holdsPlace)
     {
         var options = _options.Value;
-        var log = new MemoryRunLog(record, options.ReplayWindow, options.MaxBacklogEvents, holdsPlace, owner.ReadersChanged, Expire);
+        var log = new MemoryRunLog(record, owner.ReplayWindow ?? options.ReplayWindow, options.MaxBacklogEvents, holdsPlace, owner.ReadersChanged, Expire);
         if (!_runs.TryAdd(record.RunId, log)) throw new InvalidOperationException($"A run with id {record.RunId} already exists.");
         return log;
     }
