@@ -212,7 +212,7 @@ internal sealed class MemoryRunLog : IRunLog
     /// <summary>Outside the lock. The list is the writer's own: appends and completion never run at once.</summary>
     private void WakeReaders()
     {
-        foreach (var cursor in _toWake) cursor.Signal.Release();
+        foreach (var cursor in _toWake) cursor.Signal.Release(inline: true);
         _toWake.Clear();
     }
 

@@ -5,7 +5,8 @@ namespace StreamingApi.Runs.Memory;
 /// <summary>
 /// What one reader awaits while it has caught up: <see cref="Release"/> wakes it, or, when it is not waiting, makes
 /// its next wait return at once. Reused for every wait, so a reader that waits for each of many events allocates
-/// nothing; the woken reader continues on the thread pool, never on the thread that appended.
+/// nothing. The writer of the run wakes its readers on its own thread (<c>inline</c>: the frame leaves without another
+/// trip through the thread pool); timers and cancellations wake them on the thread pool.
 /// </summary>
 internal sealed class ReaderSignal : IValueTaskSource<bool>
 {
@@ -26,13 +27,14 @@ internal sealed class ReaderSignal : IValueTaskSource<bool>
         return new ValueTask<bool>(true);
     }
 
-    public void Release()
+    public void Release(bool inline = false)
     {
         while (true)
         {
             switch (Volatile.Read(ref _state))
             {
                 case Waiting when Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting:
+                    _core.RunContinuationsAsynchronously = !inline;
                     _core.SetResult(true);
                     return;
                 case Idle when Interlocked.CompareExchange(ref _state, Released, Idle) == Idle:
