@@ -9,43 +9,67 @@ namespace StreamingApi.Agents;
 /// </summary>
 public abstract record AgentEvent
 {
-    protected AgentEvent(string eventType) => EventType = eventType;
-
-    /// <summary>The SSE <c>event:</c> name of this record.</summary>
+    /// <summary>The SSE <c>event:</c> name of this record (each record names its own, so an event carries no field for it).</summary>
     [JsonIgnore]
-    public string EventType { get; }
+    public abstract string EventType { get; }
 }
 
 /// <summary>Always the first event of a run.</summary>
-public sealed record RunStarted(string RunId, string Agent, string Model, DateTimeOffset StartedAt) : AgentEvent(AgentEventTypes.Run);
+public sealed record RunStarted(string RunId, string Agent, string Model, DateTimeOffset StartedAt) : AgentEvent
+{
+    [JsonIgnore] public override string EventType => AgentEventTypes.Run;
+}
 
 /// <summary>A piece of the model's text answer.</summary>
-public sealed record TextDelta(string Delta) : AgentEvent(AgentEventTypes.Text);
+public sealed record TextDelta(string Delta) : AgentEvent
+{
+    [JsonIgnore] public override string EventType => AgentEventTypes.Text;
+}
 
 /// <summary>A piece of the model's reasoning (its thinking, as the provider shows it), never part of the answer's text.</summary>
-public sealed record ReasoningDelta(string Delta) : AgentEvent(AgentEventTypes.Reasoning);
+public sealed record ReasoningDelta(string Delta) : AgentEvent
+{
+    [JsonIgnore] public override string EventType => AgentEventTypes.Reasoning;
+}
 
 /// <summary>The model asked for a tool and the tool is starting.</summary>
-public sealed record ToolCallStarted(string CallId, string Name, IReadOnlyDictionary<string, object?> Arguments) : AgentEvent(AgentEventTypes.ToolCall);
+public sealed record ToolCallStarted(string CallId, string Name, IReadOnlyDictionary<string, object?> Arguments) : AgentEvent
+{
+    [JsonIgnore] public override string EventType => AgentEventTypes.ToolCall;
+}
 
 /// <summary>A tool returned (or failed, in which case <see cref="Error"/> says so and <see cref="Result"/> is null).</summary>
-public sealed record ToolCallCompleted(string CallId, string Name, object? Result, long ElapsedMs) : AgentEvent(AgentEventTypes.ToolResult)
+public sealed record ToolCallCompleted(string CallId, string Name, object? Result, long ElapsedMs) : AgentEvent
 {
+    [JsonIgnore] public override string EventType => AgentEventTypes.ToolResult;
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Error { get; init; }
 }
 
 /// <summary>The structured result as far as it has been generated.</summary>
-public sealed record PartialOutput(JsonNode Output) : AgentEvent(AgentEventTypes.Partial);
+public sealed record PartialOutput(JsonNode Output) : AgentEvent
+{
+    [JsonIgnore] public override string EventType => AgentEventTypes.Partial;
+}
 
 /// <summary>The final structured result, validated.</summary>
-public sealed record FinalOutput(object Output) : AgentEvent(AgentEventTypes.Result);
+public sealed record FinalOutput(object Output) : AgentEvent
+{
+    [JsonIgnore] public override string EventType => AgentEventTypes.Result;
+}
 
 /// <summary>Figures about the text streamed so far.</summary>
-public sealed record ProgressReport(int Chunks, long Chars, long ElapsedMs, double CharsPerSecond) : AgentEvent(AgentEventTypes.Progress);
+public sealed record ProgressReport(int Chunks, long Chars, long ElapsedMs, double CharsPerSecond) : AgentEvent
+{
+    [JsonIgnore] public override string EventType => AgentEventTypes.Progress;
+}
 
 /// <summary>A failure after the stream started, with the fields of RFC 9457 problem details.</summary>
-public sealed record RunError(string Type, string Title, int Status, string Detail) : AgentEvent(AgentEventTypes.Error);
+public sealed record RunError(string Type, string Title, int Status, string Detail) : AgentEvent
+{
+    [JsonIgnore] public override string EventType => AgentEventTypes.Error;
+}
 
 /// <summary>Token counts reported by the model.</summary>
 public sealed record UsageReport(long InputTokens, long OutputTokens, long TotalTokens)
@@ -56,7 +80,10 @@ public sealed record UsageReport(long InputTokens, long OutputTokens, long Total
 }
 
 /// <summary>Always the last event of a run.</summary>
-public sealed record RunDone(string Status, string? Reason, int Chunks, long Chars, long ElapsedMs, UsageReport? Usage) : AgentEvent(AgentEventTypes.Done);
+public sealed record RunDone(string Status, string? Reason, int Chunks, long Chars, long ElapsedMs, UsageReport? Usage) : AgentEvent
+{
+    [JsonIgnore] public override string EventType => AgentEventTypes.Done;
+}
 
 /// <summary>The values of <see cref="RunDone.Status"/> (and <see cref="Running"/>, a run's status before its end).</summary>
 public static class RunStatus

@@ -2,10 +2,13 @@ using StreamingApi.Agents;
 
 namespace StreamingApi.Runs.Memory;
 
-/// <summary>A run's held events by sequence number: appended at the end, let go from the front, in a circular buffer.</summary>
+/// <summary>
+/// A run's held events by sequence number: appended at the end, let go from the front, in a circular buffer. A slot
+/// holds just the event; its sequence number is where it stands.
+/// </summary>
 internal sealed class EventRing
 {
-    private RunEvent[] _items = new RunEvent[16];
+    private AgentEvent?[] _items = new AgentEvent?[16];
     private int _head;
     private int _count;
 
@@ -18,7 +21,7 @@ internal sealed class EventRing
     public void Add(AgentEvent @event)
     {
         if (_count == _items.Length) Resize(_items.Length * 2);
-        _items[(_head + _count) % _items.Length] = new RunEvent(NextSequence, @event);
+        _items[(_head + _count) % _items.Length] = @event;
         _count++;
     }
 
@@ -27,7 +30,7 @@ internal sealed class EventRing
     {
         var offset = (int)(sequence - FirstSequence);
         var count = Math.Min(destination.Length, _count - offset);
-        for (var i = 0; i < count; i++) destination[i] = _items[(_head + offset + i) % _items.Length];
+        for (var i = 0; i < count; i++) destination[i] = new RunEvent(sequence + i, _items[(_head + offset + i) % _items.Length]!);
         return Math.Max(0, count);
     }
 
@@ -36,7 +39,7 @@ internal sealed class EventRing
     {
         while (FirstSequence < sequence && _count > 0)
         {
-            _items[_head] = default;
+            _items[_head] = null;
             _head = (_head + 1) % _items.Length;
             _count--;
             FirstSequence++;
@@ -52,7 +55,7 @@ internal sealed class EventRing
 
     private void Resize(int capacity)
     {
-        var items = new RunEvent[capacity];
+        var items = new AgentEvent?[capacity];
         for (var i = 0; i < _count; i++) items[i] = _items[(_head + i) % _items.Length];
         _items = items;
         _head = 0;
