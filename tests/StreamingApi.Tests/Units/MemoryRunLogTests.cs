@@ -10,7 +10,10 @@ public sealed class MemoryRunLogTests
 
     private MemoryRunLog NewLog(int window = 1024, int backlog = 4096, bool hold = false) =>
         new(new RunRecord("r1", "writer", "text", "m", RunStatus.Running, null, DateTimeOffset.UnixEpoch, null, 0), window, backlog, hold,
-            count => _readerCounts.Add(count), _ => { });
+            count => _readerCounts.Add(count), _ => { }, Codec);
+
+    internal static readonly RunEventCodec Codec =
+        new(Microsoft.Extensions.Options.Options.Create(new Microsoft.AspNetCore.Http.Json.JsonOptions()));
 
     private static RunRecord Ended(string status = RunStatus.Completed) =>
         new("r1", "writer", "text", "m", status, null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 0);
@@ -64,6 +67,36 @@ public sealed class MemoryRunLogTests
         Assert.Equal(RunOpeningStatus.Gone, gone.Status);
         Assert.True(gone.FirstHeld > 11);
         await reader.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task EventsEveryReaderHasTakenComeBackFromTheReplayWindowAsTheyWere()
+    {
+        var log = NewLog(window: 64);
+        var events = new List<AgentEvent>
+        {
+            new RunStarted("r1", "analyst", "m", DateTimeOffset.UnixEpoch),
+            new ToolCallStarted("c1", "fetch", new Dictionary<string, object?> { ["year"] = 2024 }),
+            new ToolCallCompleted("c1", "fetch", new { total = 12.5m, regions = new[] { "Europe" } }, 3) { Error = null },
+            new TextDelta("naïve 🚀 \"quoted\"\n"),
+            new RunError("tool-failed", "A tool failed", 502, "detail"),
+        };
+        await using (var first = log.Open(0, default).Reader!)
+        {
+            foreach (var @event in events) await log.AppendAsync(@event, default);
+            for (var i = 0; i < events.Count; i++) Assert.True(first.TryRead(out _));
+        }
+        await log.AppendAsync(new TextDelta("after"), default); // every reader has taken the first five: they leave their records
+
+        var back = new List<RunEvent>();
+        await using (var reader = log.Open(0, default).Reader!)
+        {
+            while (back.Count < events.Count && reader.TryRead(out var entry)) back.Add(entry);
+        }
+        var json = (AgentEvent e) => System.Text.Json.JsonSerializer.Serialize(e, e.GetType(), System.Text.Json.JsonSerializerOptions.Web);
+        Assert.Equal(events.Select(json), back.Select(e => json(e.Event)));
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), back.Select(e => e.Sequence));
+        Assert.IsType<TextDelta>(back[3].Event); // made again as its record
     }
 
     [Fact]
@@ -168,5 +201,5 @@ public sealed class RunEventCodecTests
 {
     [Fact]
     public void EveryEventTypeHasARecordToBeReadBackAs() =>
-        Assert.Equal(StreamingApi.Agents.AgentEventTypes.All.Order(), StreamingApi.Runs.Redis.RunEventCodec.Types.Keys.Order());
+        Assert.Equal(StreamingApi.Agents.AgentEventTypes.All.Order(), StreamingApi.Runs.RunEventCodec.Types.Keys.Order());
 }

@@ -34,6 +34,14 @@ internal sealed class EventRing
         return Math.Max(0, count);
     }
 
+    /// <summary>Takes the oldest event out.</summary>
+    public AgentEvent RemoveFirst()
+    {
+        var first = _items[_head]!;
+        DropBefore(FirstSequence + 1);
+        return first;
+    }
+
     /// <summary>Lets go of every event before <paramref name="sequence"/>.</summary>
     public void DropBefore(long sequence)
     {

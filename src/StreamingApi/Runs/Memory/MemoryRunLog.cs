@@ -3,16 +3,18 @@ using StreamingApi.Agents;
 namespace StreamingApi.Runs.Memory;
 
 /// <summary>
-/// One run's numbered events in this process. It holds what some reader has not taken yet, plus
-/// <c>replayWindow</c> events behind the slowest reader (with no reader: the latest events), for a client whose
-/// connection broke with frames in flight and that comes back after the last one it saw. Everything older is let go,
-/// so memory does not grow with the run's length, and the run waits while a reader is <c>maxBacklog</c> behind.
+/// One run's numbered events in this process. It holds what some reader has not taken yet (as the event records),
+/// plus <c>replayWindow</c> events behind the slowest reader (with no reader: the latest events), serialized
+/// (<see cref="CompactEvents"/>), for a client whose connection broke with frames in flight and that comes back after
+/// the last one it saw. Everything older is let go, so memory does not grow with the run's length, and the run waits
+/// while a reader is <c>maxBacklog</c> behind.
 /// </summary>
 internal sealed class MemoryRunLog : IRunLog
 {
     private readonly Lock _gate = new();
     private readonly Lock _presence = new(); // orders the readers-changed notices, which are given outside _gate
-    private readonly EventRing _events = new();
+    private readonly EventRing _events = new(); // from the slowest reader's place on: not yet taken by every reader
+    private readonly CompactEvents _taken; // the replay window: taken by every reader
     private readonly List<Cursor> _cursors = []; // the readers, and the place of a reader that left and may come back
     private readonly List<Cursor> _toWake = [];
     private readonly int _replayWindow;
@@ -28,9 +30,10 @@ internal sealed class MemoryRunLog : IRunLog
     /// (it may stop the run at once).</param>
     /// <param name="completed">Told when the run has completed.</param>
     public MemoryRunLog(RunRecord record, int replayWindow, int maxBacklog, bool holdForReturningReader, Action<int> readersChanged,
-        Action<MemoryRunLog> completed)
+        Action<MemoryRunLog> completed, RunEventCodec codec)
     {
         _record = record;
+        _taken = new CompactEvents(codec);
         _replayWindow = Math.Max(0, replayWindow);
         _maxBacklog = Math.Max(1, maxBacklog);
         _holdForReturningReader = holdForReturningReader;
@@ -53,7 +56,7 @@ internal sealed class MemoryRunLog : IRunLog
     {
         get
         {
-            lock (_gate) return (int)(_events.NextSequence - _events.FirstSequence);
+            lock (_gate) return (int)(_events.NextSequence - FirstHeld);
         }
     }
 
@@ -105,8 +108,8 @@ internal sealed class MemoryRunLog : IRunLog
             int readers;
             lock (_gate)
             {
-                var next = afterSequence < 0 ? _events.FirstSequence : afterSequence + 1;
-                if (next < _events.FirstSequence) return new RunOpening(RunOpeningStatus.Gone, FirstHeld: _events.FirstSequence);
+                var next = afterSequence < 0 ? FirstHeld : afterSequence + 1;
+                if (next < FirstHeld) return new RunOpening(RunOpeningStatus.Gone, FirstHeld: FirstHeld);
                 if (_isCompleted && next >= _events.NextSequence) return RunOpening.Ended;
                 _cursors.RemoveAll(c => c.IsPlaceHolder); // someone came back: the held place is theirs to replace
                 cursor = new Cursor(next);
@@ -125,8 +128,15 @@ internal sealed class MemoryRunLog : IRunLog
         int taken;
         lock (_gate)
         {
-            taken = _events.CopyFrom(cursor.Next, batch);
-            cursor.Next += taken;
+            // A reader that came back for events every other reader had taken reads them from the replay window first.
+            taken = 0;
+            while (taken < batch.Length && cursor.Next < _events.FirstSequence) batch[taken++] = _taken.Get(cursor.Next++);
+            if (cursor.Next >= _events.FirstSequence)
+            {
+                var copied = _events.CopyFrom(cursor.Next, batch[taken..]);
+                cursor.Next += copied;
+                taken += copied;
+            }
             if (_writerWaiting is not null && Backlog() <= _maxBacklog * 3 / 4) writer = TakeWriter();
         }
         writer?.TrySetResult();
@@ -182,10 +192,20 @@ internal sealed class MemoryRunLog : IRunLog
             }
             slowest = Math.Min(slowest, cursor.Next);
         }
-        var keepFrom = (slowest == long.MaxValue ? next : slowest) - _replayWindow;
-        if (keepFrom > _events.FirstSequence) _events.DropBefore(keepFrom);
+        // What every reader has taken leaves its record for the replay window, which keeps the latest of it.
+        var untaken = slowest == long.MaxValue ? next : slowest;
+        while (_events.FirstSequence < untaken)
+        {
+            var sequence = _events.FirstSequence;
+            var @event = _events.RemoveFirst();
+            if (_replayWindow > 0) _taken.Add(sequence, @event);
+        }
+        _taken.DropBefore(untaken - _replayWindow);
         return slowest != long.MaxValue && next - slowest > _maxBacklog;
     }
+
+    /// <summary>Under the lock: the oldest sequence still held, in the replay window or not yet taken.</summary>
+    private long FirstHeld => _taken.Count > 0 ? _taken.FirstSequence : _events.FirstSequence;
 
     /// <summary>Under the lock: how many events the slowest reader has still to take.</summary>
     private long Backlog()

@@ -15,11 +15,13 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
     private readonly Lock _gate = new();
     private readonly IOptions<RunOptions> _options;
     private readonly TimeProvider _time;
+    private readonly RunEventCodec _codec;
     private readonly ITimer _sweeper;
     private bool _sweeping;
 
-    public MemoryRunStore(IOptions<RunOptions> options, TimeProvider time)
+    public MemoryRunStore(IOptions<RunOptions> options, RunEventCodec codec, TimeProvider time)
     {
+        _codec = codec;
         _options = options;
         _time = time;
         _sweeper = time.CreateTimer(static state => ((MemoryRunStore)state!).Sweep(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -39,7 +41,7 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
     internal MemoryRunLog Create(RunRecord record, IRunOwner owner, bool holdsPlace)
     {
         var options = _options.Value;
-        var log = new MemoryRunLog(record, owner.ReplayWindow ?? options.ReplayWindow, options.MaxBacklogEvents, holdsPlace, owner.ReadersChanged, Expire);
+        var log = new MemoryRunLog(record, owner.ReplayWindow ?? options.ReplayWindow, options.MaxBacklogEvents, holdsPlace, owner.ReadersChanged, Expire, _codec);
         if (!_runs.TryAdd(record.RunId, log)) throw new InvalidOperationException($"A run with id {record.RunId} already exists.");
         return log;
     }

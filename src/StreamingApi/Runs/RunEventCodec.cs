@@ -1,16 +1,20 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
 
-namespace StreamingApi.Runs.Redis;
+namespace StreamingApi.Runs;
 
 /// <summary>
-/// Events to and from the JSON kept in Redis: the same JSON as the SSE frames' <c>data</c>, so that a frame read on
-/// another instance is byte for byte the frame the owner would have sent.
+/// Events to and from JSON, as kept out of their objects (in Redis, and in a run's replay window): the same JSON as
+/// the SSE frames' <c>data</c>, so that a frame made from a kept event is byte for byte the frame first sent.
 /// </summary>
 public sealed class RunEventCodec(IOptions<JsonOptions> json)
 {
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     /// <summary>The record of each event type.</summary>
     internal static readonly IReadOnlyDictionary<string, Type> Types = new Dictionary<string, Type>
     {
@@ -29,6 +33,14 @@ public sealed class RunEventCodec(IOptions<JsonOptions> json)
     private JsonSerializerOptions Options => json.Value.SerializerOptions;
 
     public byte[] Encode(AgentEvent @event) => JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), Options);
+
+    /// <summary>Writes the event's JSON to <paramref name="destination"/>, allocating nothing of its own.</summary>
+    public void Encode(AgentEvent @event, IBufferWriter<byte> destination)
+    {
+        var writer = t_writer ??= new Utf8JsonWriter(destination, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = true });
+        writer.Reset(destination);
+        JsonSerializer.Serialize(writer, @event, @event.GetType(), Options);
+    }
 
     public AgentEvent Decode(string type, ReadOnlySpan<byte> data) =>
         Types.TryGetValue(type, out var record)
