@@ -30,7 +30,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         var prompt = asked.Count > 0 ? asked[^1] : "";
         var earlier = asked.Take(asked.Count - 1).ToList();
         var history = OfflineAnalyst.History(conversation);
-        var pace = new Pace(options.Value, pacer, time);
+        using var pace = new Pace(options.Value, pacer, time, cancellationToken);
         var responseId = $"offline-{Guid.NewGuid():N}";
         var inputTokens = conversation.Sum(m => OfflineWriter.TokenCount(m.Text)); // the whole conversation, as a real model counts it
 
@@ -45,7 +45,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
                 : OfflineThinking.BeforeText(prompt, history));
             foreach (var token in OfflineWriter.Tokens(thinking))
             {
-                await pace.WaitForTokenAsync(count++, cancellationToken).ConfigureAwait(false);
+                await pace.WaitForTokenAsync(count++).ConfigureAwait(false);
                 yield return Update(responseId, [new TextReasoningContent(token)]);
             }
         }
@@ -53,7 +53,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
 
         if (calls.Count > 0)
         {
-            await pace.WaitForTokenAsync(count, cancellationToken).ConfigureAwait(false);
+            await pace.WaitForTokenAsync(count).ConfigureAwait(false);
             yield return Update(responseId, [.. calls]);
             yield return Finish(responseId, ChatFinishReason.ToolCalls, inputTokens, thoughts + calls.Count, thoughts);
             yield break;
@@ -64,7 +64,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
             : TextChunks(OfflineWriter.Compose(prompt, OfflineAnalyst.Facts(history), OfflineAnalyst.Recommendations(history)));
         foreach (var chunk in chunks)
         {
-            await pace.WaitForTokenAsync(count++, cancellationToken).ConfigureAwait(false);
+            await pace.WaitForTokenAsync(count++).ConfigureAwait(false);
             yield return Update(responseId, [new TextContent(chunk)]);
         }
         yield return Finish(responseId, ChatFinishReason.Stop, inputTokens, count, thoughts);
@@ -133,20 +133,24 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
     }
 
     /// <summary>Keeps to the configured pace against a fixed schedule, so delays do not drift.</summary>
-    private sealed class Pace(OfflineModelOptions options, OfflinePacer pacer, TimeProvider time)
+    private sealed class Pace(OfflineModelOptions options, OfflinePacer pacer, TimeProvider time, CancellationToken cancellationToken) : IDisposable
     {
         private readonly long _start = time.GetTimestamp();
+        private readonly OfflinePacer.Waiter? _waiter =
+            options is { FirstTokenDelayMs: <= 0, TokensPerSecond: <= 0 } ? null : pacer.CreateWaiter(cancellationToken);
 
-        public Task WaitForTokenAsync(int index, CancellationToken cancellationToken)
+        public ValueTask WaitForTokenAsync(int index)
         {
-            if (options is { FirstTokenDelayMs: <= 0, TokensPerSecond: <= 0 })
+            if (_waiter is null)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                return Task.CompletedTask; // as fast as possible: not even a clock read
+                return ValueTask.CompletedTask; // as fast as possible: not even a clock read
             }
             var due = TimeSpan.FromMilliseconds(options.FirstTokenDelayMs)
                 + (options.TokensPerSecond > 0 ? TimeSpan.FromSeconds(index / options.TokensPerSecond) : TimeSpan.Zero);
-            return pacer.WaitUntilAsync(_start + (long)(due.TotalSeconds * time.TimestampFrequency), cancellationToken);
+            return _waiter.WaitUntilAsync(_start + (long)(due.TotalSeconds * time.TimestampFrequency));
         }
+
+        public void Dispose() => _waiter?.Dispose();
     }
 }

@@ -1,16 +1,19 @@
+using System.Threading.Tasks.Sources;
+
 namespace StreamingApi.Models.Offline;
 
 /// <summary>
 /// One clock for every paced offline stream. Ten thousand streams at 20 tokens/s would otherwise arm 200,000
-/// timers a second; here they wait in one queue that a single 1 ms timer drains while anyone is waiting.
-/// A stopped run's wait ends at once, through its cancellation token.
+/// timers a second; here they wait in one queue that a single 1 ms timer drains while anyone is waiting. Each stream
+/// waits through one <see cref="Waiter"/> of its own, reused for every token, so a paced token allocates nothing; a
+/// stopped run's wait ends at once, through its cancellation token.
 /// </summary>
 public sealed class OfflinePacer : IDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
 
-    private readonly PriorityQueue<Waiter, long> _waiting = new();
-    private readonly List<Waiter> _due = [];
+    private readonly PriorityQueue<(Waiter Waiter, int Wait), long> _waiting = new();
+    private readonly List<(Waiter Waiter, int Wait)> _due = [];
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
@@ -22,25 +25,21 @@ public sealed class OfflinePacer : IDisposable
         _timer = time.CreateTimer(_ => Release(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Completes when <paramref name="dueTimestamp"/> (a <see cref="TimeProvider.GetTimestamp"/> value) has passed.</summary>
-    public Task WaitUntilAsync(long dueTimestamp, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (_time.GetTimestamp() >= dueTimestamp) return Task.CompletedTask;
-        var waiter = new Waiter(cancellationToken);
-        lock (_gate)
-        {
-            _waiting.Enqueue(waiter, dueTimestamp);
-            if (!_ticking)
-            {
-                _ticking = true;
-                _timer.Change(Tick, Tick);
-            }
-        }
-        return waiter.Task;
-    }
+    /// <summary>A stream's own way to wait on the clock, until <paramref name="cancellationToken"/> fires.</summary>
+    public Waiter CreateWaiter(CancellationToken cancellationToken) => new(this, cancellationToken);
 
     public void Dispose() => _timer.Dispose();
+
+    private void Enqueue(Waiter waiter, int wait, long dueTimestamp)
+    {
+        lock (_gate)
+        {
+            _waiting.Enqueue((waiter, wait), dueTimestamp);
+            if (_ticking) return;
+            _ticking = true;
+            _timer.Change(Tick, Tick);
+        }
+    }
 
     private void Release()
     {
@@ -57,25 +56,60 @@ public sealed class OfflinePacer : IDisposable
                 _ticking = false;
                 _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             }
-            foreach (var waiter in _due) waiter.Release();
+            foreach (var (waiter, wait) in _due) waiter.Complete(wait, canceled: false);
             _due.Clear();
         }
     }
 
-    private sealed class Waiter : TaskCompletionSource
+    /// <summary>One stream's wait on the clock: one wait at a time, each identified, so a stale entry never ends a later one.</summary>
+    public sealed class Waiter : IValueTaskSource, IDisposable
     {
+        private readonly OfflinePacer _pacer;
+        private readonly CancellationToken _cancellationToken;
         private readonly CancellationTokenRegistration _registration;
+        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+        private int _wait; // the current wait's number, odd while it is pending
 
-        public Waiter(CancellationToken cancellationToken) : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        internal Waiter(OfflinePacer pacer, CancellationToken cancellationToken)
         {
+            _pacer = pacer;
+            _cancellationToken = cancellationToken;
             if (cancellationToken.CanBeCanceled)
-                _registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).TrySetCanceled(token), this);
+                _registration = cancellationToken.UnsafeRegister(static state => ((Waiter)state!).Cancel(), this);
         }
 
-        public void Release()
+        /// <summary>Completes when <paramref name="dueTimestamp"/> (a <see cref="TimeProvider.GetTimestamp"/> value) has passed.</summary>
+        public ValueTask WaitUntilAsync(long dueTimestamp)
         {
-            _registration.Unregister();
-            TrySetResult();
+            _cancellationToken.ThrowIfCancellationRequested();
+            if (_pacer._time.GetTimestamp() >= dueTimestamp) return ValueTask.CompletedTask;
+            _core.Reset();
+            var wait = Interlocked.Increment(ref _wait); // odd: pending
+            _pacer.Enqueue(this, wait, dueTimestamp);
+            if (_cancellationToken.IsCancellationRequested) Complete(wait, canceled: true);
+            return new ValueTask(this, _core.Version);
         }
+
+        public void Dispose() => _registration.Dispose();
+
+        internal void Complete(int wait, bool canceled)
+        {
+            if (Interlocked.CompareExchange(ref _wait, wait + 1, wait) != wait) return; // ended already, or a stale entry
+            if (canceled) _core.SetException(new OperationCanceledException(_cancellationToken));
+            else _core.SetResult(true);
+        }
+
+        private void Cancel()
+        {
+            var wait = Volatile.Read(ref _wait);
+            if ((wait & 1) == 1) Complete(wait, canceled: true);
+        }
+
+        void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+
+        ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+        void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
     }
 }
