@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -45,8 +46,26 @@ internal static partial class OfflineWriter
         "A worked example", "Measuring success", "Looking ahead",
     ];
 
-    /// <summary>Composes the answer. <paramref name="facts"/> (from tool results) get a section of their own.</summary>
+    /// <summary>Answers composed lately: the same question gets the same answer, so it is composed once.</summary>
+    private static readonly ConcurrentDictionary<string, string> Composed = new();
+
+    private const int ComposedKept = 256;
+
+    /// <summary>
+    /// Composes the answer (the same every time for the same prompt, facts and recommendations). <paramref name="facts"/>
+    /// (from tool results) get a section of their own.
+    /// </summary>
     public static string Compose(string prompt, IReadOnlyList<string> facts, IReadOnlyList<string> recommendations)
+    {
+        var key = facts.Count == 0 && recommendations.Count == 0 ? prompt : string.Join('\u001f', [prompt, .. facts, "", .. recommendations]);
+        if (Composed.TryGetValue(key, out var answer)) return answer;
+        answer = ComposeAnew(prompt, facts, recommendations);
+        if (Composed.Count >= ComposedKept) Composed.Clear(); // a small, bounded memory of recent answers
+        Composed[key] = answer;
+        return answer;
+    }
+
+    private static string ComposeAnew(string prompt, IReadOnlyList<string> facts, IReadOnlyList<string> recommendations)
     {
         var title = TitleOf(prompt);
         var topic = TopicOfTitle(title);
@@ -55,7 +74,7 @@ internal static partial class OfflineWriter
         var sentences = new Deck(Sentences, random);
         var bullets = new Deck(Bullets, random);
         var headings = new Deck(Headings, random);
-        var text = new StringBuilder();
+        var text = new StringBuilder(isLong ? 32 * 1024 : 4 * 1024);
 
         text.Append("# ").Append(char.ToUpperInvariant(title[0])).Append(title.AsSpan(1)).Append("\n\n");
         Paragraph(text, topic, sentences, 2);

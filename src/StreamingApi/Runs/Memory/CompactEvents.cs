@@ -6,14 +6,15 @@ namespace StreamingApi.Runs.Memory;
 
 /// <summary>
 /// The events every reader of a run has already taken, kept for a reader that comes back after them: serialized, as
-/// their frames carry them (a byte for the type, then the JSON), one after the other in blocks of 4 KB. A held
+/// their frames carry them (a byte for the type, then the JSON), one after the other in blocks of up to 4 KB. A held
 /// text delta costs some thirty bytes and no object of its own, so the replay window neither weighs on memory nor
 /// lingers in the garbage collector's oldest generation; an event is turned back into its record only when a reader
 /// comes back for it.
 /// </summary>
 internal sealed class CompactEvents(RunEventCodec codec)
 {
-    private const int BlockSize = 4096;
+    private const int FirstBlockSize = 256;
+    private const int BlockSize = 4096; // blocks double from the first up to this: a short run keeps a small one
     private const int EntryHeader = 5; // the type's index in AgentEventTypes.All, and the JSON's length
 
     [ThreadStatic]
@@ -47,7 +48,8 @@ internal sealed class CompactEvents(RunEventCodec codec)
         var last = _blocks.Count > 0 ? _blocks[^1] : null;
         if (last is null || last.Start + last.Bytes.Length - _end < size)
         {
-            last = new Block(last is null ? _end : last.Start + last.Bytes.Length, new byte[Math.Max(BlockSize, size)]);
+            var blockSize = last is null ? FirstBlockSize : Math.Min(BlockSize, last.Bytes.Length * 2);
+            last = new Block(last is null ? _end : last.Start + last.Bytes.Length, new byte[Math.Max(blockSize, size)]);
             _blocks.Add(last);
             _end = last.Start;
         }
