@@ -7,8 +7,8 @@ public sealed class PrometheusScrape(string text)
 {
     public static async Task<PrometheusScrape> ReadAsync(HttpClient http) => new(await http.GetStringAsync("metrics"));
 
-    /// <summary>The sum of a metric's samples over all label sets.</summary>
-    public double Sum(string metric) => Samples(metric).Sum(s => s.Value);
+    /// <summary>The sum of a metric's samples over all label sets (or those whose labels mention <paramref name="label"/>).</summary>
+    public double Sum(string metric, string? label = null) => Samples(metric, label).Sum(s => s.Value);
 
     /// <summary>
     /// A percentile of a histogram, as the upper bound of the bucket it falls in (Prometheus' buckets are
@@ -26,11 +26,12 @@ public sealed class PrometheusScrape(string text)
         return buckets.First(b => b.Count >= percentile / 100 * total).Le;
     }
 
-    private IEnumerable<(double Le, double Value)> Samples(string metric)
+    private IEnumerable<(double Le, double Value)> Samples(string metric, string? label = null)
     {
         foreach (var line in text.Split('\n'))
         {
             if (!line.StartsWith(metric, StringComparison.Ordinal) || line.Length <= metric.Length || line[metric.Length] is not ('{' or ' ')) continue;
+            if (label is not null && !line.Contains($"\"{label}\"", StringComparison.Ordinal)) continue;
             var value = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
             var le = double.PositiveInfinity;
             var at = line.IndexOf("le=\"", StringComparison.Ordinal);

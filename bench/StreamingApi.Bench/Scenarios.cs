@@ -81,6 +81,7 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         await WarmUpAsync(http, url);
         var idle = server.ResidentBytes;
         var peak = idle;
+        var gcBefore = await GcFiguresAsync(http, url);
         var serverCpuBefore = server.CpuTime;
         var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var wallStart = Stopwatch.GetTimestamp();
@@ -114,7 +115,10 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         var result = new HeldResult(done, Measurements.Percentile(firsts.ToArray(), 50), Measurements.Percentile(firsts.ToArray(), 99),
             Measurements.Percentile(all, 50), Measurements.Percentile(all, 99), peak / 1048576.0, (peak - idle) / (double)count / 1024,
             serverCpu / (Interlocked.Read(ref frames) / 1e6));
-        report($"   {label}: {firsts.Count:N0} got a first event, {done:N0} completed; first event p50 {result.FirstP50:0.0} ms, " +
+        var gcAfter = await GcFiguresAsync(http, url);
+        var gc = gcBefore is { } b && gcAfter is { } a
+            ? $"; GC: {a.Collections - b.Collections:0} collections ({a.Gen2 - b.Gen2:0} of gen2), {(a.PauseSeconds - b.PauseSeconds) * 1000:0} ms paused" : "";
+        report($"   {label}: {firsts.Count:N0} got a first event, {done:N0} completed{gc}; first event p50 {result.FirstP50:0.0} ms, " +
                $"p99 {result.FirstP99:0.0} ms; delivery delay p50 {result.DelayP50:0.0} ms, p99 {result.DelayP99:0.0} ms; " +
                $"peak RSS {result.PeakRssMiB:0} MiB ({result.PerStreamKiB:0.0} KiB per stream); CPU: server {serverCpu / wall:0.00} cores " +
                $"({result.CpuSecondsPerMillion:0.00} s per million events), this client {clientCores:0.00} cores, over {wall:0} s");
@@ -451,6 +455,15 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
             var cpuSeconds = (server.CpuTime - cpuBefore).TotalSeconds;
             return (events / elapsed.TotalSeconds, cpuSeconds / (events / 1e6), (await allocatedBytes() - allocatedBefore) / events);
         }
+    }
+
+    /// <summary>The service's garbage collections so far and the time they paused it (the baseline has no /metrics).</summary>
+    private static async Task<(double Collections, double PauseSeconds, double Gen2)?> GcFiguresAsync(HttpClient http, string url)
+    {
+        if (!url.StartsWith("stream/", StringComparison.Ordinal)) return null;
+        var metrics = await PrometheusScrape.ReadAsync(http);
+        return (metrics.Sum("dotnet_gc_collections_total"), metrics.Sum("dotnet_gc_pause_time_seconds_total"),
+            metrics.Sum("dotnet_gc_collections_total", "gen2"));
     }
 
     /// <summary>JIT and tiered compilation first: a few streams read to their third text frame, then let go.</summary>
