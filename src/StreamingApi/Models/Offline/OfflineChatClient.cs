@@ -79,23 +79,16 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
     {
     }
 
-    private IEnumerable<string> TextChunks(string answer)
+    private IEnumerable<string> TextChunks(IReadOnlyList<string> answer)
     {
         var fixedCount = options.Value.FixedDeltaCount;
-        return fixedCount <= 0 ? OfflineWriter.Tokens(answer) : Repeat(answer, fixedCount);
+        return fixedCount <= 0 ? answer : Repeat(answer, fixedCount);
     }
 
     /// <summary>The answer's tokens, over again from its start, until there are <paramref name="count"/>.</summary>
-    private static IEnumerable<string> Repeat(string answer, int count)
+    private static IEnumerable<string> Repeat(IReadOnlyList<string> answer, int count)
     {
-        while (answer.Length > 0)
-        {
-            foreach (var token in OfflineWriter.Tokens(answer))
-            {
-                if (count-- == 0) yield break;
-                yield return token;
-            }
-        }
+        for (var i = 0; answer.Count > 0 && i < count; i++) yield return answer[i % answer.Count];
     }
 
     /// <summary>JSON arrives in pieces of a few characters, never splitting a surrogate pair.</summary>

@@ -46,23 +46,26 @@ internal static partial class OfflineWriter
         "A worked example", "Measuring success", "Looking ahead",
     ];
 
-    /// <summary>Answers composed lately: the same question gets the same answer, so it is composed once.</summary>
-    private static readonly ConcurrentDictionary<string, string> Composed = new();
+    /// <summary>
+    /// Answers composed lately, already split into their tokens: the same question gets the same answer, so it is
+    /// composed and split once, and every stream of it sends the same token strings.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, string[]> Composed = new();
 
-    private const int ComposedKept = 256;
+    private const int ComposedKept = 64;
 
     /// <summary>
-    /// Composes the answer (the same every time for the same prompt, facts and recommendations). <paramref name="facts"/>
-    /// (from tool results) get a section of their own.
+    /// Composes the answer (the same every time for the same prompt, facts and recommendations), as its <see cref="Tokens"/>.
+    /// <paramref name="facts"/> (from tool results) get a section of their own.
     /// </summary>
-    public static string Compose(string prompt, IReadOnlyList<string> facts, IReadOnlyList<string> recommendations)
+    public static IReadOnlyList<string> Compose(string prompt, IReadOnlyList<string> facts, IReadOnlyList<string> recommendations)
     {
         var key = facts.Count == 0 && recommendations.Count == 0 ? prompt : string.Join('\u001f', [prompt, .. facts, "", .. recommendations]);
-        if (Composed.TryGetValue(key, out var answer)) return answer;
-        answer = ComposeAnew(prompt, facts, recommendations);
+        if (Composed.TryGetValue(key, out var tokens)) return tokens;
+        tokens = [.. Tokens(ComposeAnew(prompt, facts, recommendations))];
         if (Composed.Count >= ComposedKept) Composed.Clear(); // a small, bounded memory of recent answers
-        Composed[key] = answer;
-        return answer;
+        Composed[key] = tokens;
+        return tokens;
     }
 
     private static string ComposeAnew(string prompt, IReadOnlyList<string> facts, IReadOnlyList<string> recommendations)

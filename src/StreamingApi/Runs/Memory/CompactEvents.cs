@@ -21,10 +21,7 @@ internal sealed class CompactEvents(RunEventCodec codec)
     private static ArrayBufferWriter<byte>? t_scratch;
 
     private readonly List<Block> _blocks = []; // oldest first; the last is being filled
-    private long[] _positions = new long[16]; // where each held event's entry starts, counted over all blocks ever used
-    private int _head;
     private int _count;
-    private long _end;
 
     /// <summary>The oldest sequence held (equal to <see cref="NextSequence"/> when none is).</summary>
     public long FirstSequence { get; private set; } = 1;
@@ -46,32 +43,39 @@ internal sealed class CompactEvents(RunEventCodec codec)
         var size = EntryHeader + json.Length;
 
         var last = _blocks.Count > 0 ? _blocks[^1] : null;
-        if (last is null || last.Start + last.Bytes.Length - _end < size)
+        if (last is not null && last.NextSequence != sequence) // nothing held, and the next event is not the last one's successor
+        {
+            _blocks.Clear();
+            last = null;
+        }
+        if (last is null || last.Bytes.Length - last.Used < size)
         {
             var blockSize = last is null ? FirstBlockSize : Math.Min(BlockSize, last.Bytes.Length * 2);
-            last = new Block(last is null ? _end : last.Start + last.Bytes.Length, new byte[Math.Max(blockSize, size)]);
+            last = new Block(sequence, new byte[Math.Max(blockSize, size)]);
             _blocks.Add(last);
-            _end = last.Start;
         }
-        var entry = last.Bytes.AsSpan((int)(_end - last.Start), size);
+        var entry = last.Bytes.AsSpan(last.Used, size);
         entry[0] = (byte)IndexOf(@event.EventType);
         BinaryPrimitives.WriteInt32LittleEndian(entry[1..], json.Length);
         json.CopyTo(entry[EntryHeader..]);
-
-        if (_count == _positions.Length) Resize(_positions.Length * 2);
-        _positions[(_head + _count) % _positions.Length] = _end;
+        last.Used += size;
+        last.Count++;
         _count++;
-        _end += size;
     }
 
     /// <summary>The event at <paramref name="sequence"/>, made again from what was kept.</summary>
     public RunEvent Get(long sequence)
     {
-        var position = _positions[(_head + (int)(sequence - FirstSequence)) % _positions.Length];
-        foreach (var block in _blocks)
+        if (sequence < FirstSequence || sequence >= NextSequence) throw new InvalidOperationException($"Event {sequence} is not held.");
+        for (var i = _blocks.Count - 1; i >= 0; i--)
         {
-            if (position >= block.Start + block.Bytes.Length) continue;
-            var entry = block.Bytes.AsSpan((int)(position - block.Start));
+            var block = _blocks[i];
+            if (sequence < block.FirstSequence) continue;
+            // Entries follow each other within a block: step over the ones before it (a block holds a few hundred at most).
+            var position = 0;
+            for (var skip = block.FirstSequence; skip < sequence; skip++)
+                position += EntryHeader + BinaryPrimitives.ReadInt32LittleEndian(block.Bytes.AsSpan(position + 1));
+            var entry = block.Bytes.AsSpan(position);
             var length = BinaryPrimitives.ReadInt32LittleEndian(entry[1..]);
             return new RunEvent(sequence, codec.Decode(AgentEventTypes.All[entry[0]], entry.Slice(EntryHeader, length)));
         }
@@ -81,25 +85,13 @@ internal sealed class CompactEvents(RunEventCodec codec)
     /// <summary>Lets go of every event before <paramref name="sequence"/>, and of the blocks no held event is in.</summary>
     public void DropBefore(long sequence)
     {
-        while (FirstSequence < sequence && _count > 0)
-        {
-            _head = (_head + 1) % _positions.Length;
-            _count--;
-            FirstSequence++;
-        }
-        var first = _count > 0 ? _positions[_head] : _end;
+        var dropped = (int)Math.Clamp(sequence - FirstSequence, 0, _count);
+        FirstSequence += dropped;
+        _count -= dropped;
         var unused = 0;
-        while (unused < _blocks.Count - 1 && _blocks[unused].Start + _blocks[unused].Bytes.Length <= first) unused++;
+        while (unused < _blocks.Count - 1 && _blocks[unused + 1].FirstSequence <= FirstSequence) unused++;
         if (unused > 0) _blocks.RemoveRange(0, unused);
         if (_count == 0) FirstSequence = Math.Max(FirstSequence, sequence);
-    }
-
-    private void Resize(int capacity)
-    {
-        var positions = new long[capacity];
-        for (var i = 0; i < _count; i++) positions[i] = _positions[(_head + i) % _positions.Length];
-        _positions = positions;
-        _head = 0;
     }
 
     private static int IndexOf(string eventType)
@@ -110,5 +102,13 @@ internal sealed class CompactEvents(RunEventCodec codec)
         throw new InvalidOperationException($"'{eventType}' is not an event type.");
     }
 
-    private sealed record Block(long Start, byte[] Bytes);
+    /// <summary>Entries of consecutive events, from <see cref="FirstSequence"/> on.</summary>
+    private sealed class Block(long firstSequence, byte[] bytes)
+    {
+        public long FirstSequence { get; } = firstSequence;
+        public byte[] Bytes { get; } = bytes;
+        public int Used { get; set; }
+        public int Count { get; set; }
+        public long NextSequence => FirstSequence + Count;
+    }
 }
