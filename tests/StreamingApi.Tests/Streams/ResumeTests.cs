@@ -66,6 +66,7 @@ public sealed class ResumeTests
         Assert.Equal(6, second[0].Sequence);
         Assert.Equal(seen.Skip(5).Select(f => (f.Id, f.Data)), second.Select(f => (f.Id, f.Data)));
         Assert.Equal("completed", seen[^1]["status"].GetString());
+        await app.WaitForNoActiveRunsAsync(); // a run's end is logged before it stops counting as active
         Assert.Single(app.Logs.Events, LogCapture.IsRunEnded);
     }
 
@@ -81,6 +82,7 @@ public sealed class ResumeTests
 
         using var atTheEnd = await client.ReconnectAsync(Analysis, frames[^1].Id!);
         Assert.Equal(HttpStatusCode.NoContent, atTheEnd.StatusCode);
+        await app.WaitForNoActiveRunsAsync();
         Assert.Single(app.Logs.Events, LogCapture.IsRunEnded); // no new run was started
     }
 
