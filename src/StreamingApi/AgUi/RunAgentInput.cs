@@ -71,21 +71,8 @@ public sealed class RunAgentInput : IValidatableObject
         }
         if (Prop("fail") is { ValueKind: not (JsonValueKind.True or JsonValueKind.False) })
             yield return new ValidationResult("forwardedProps.fail must be true or false.", [nameof(ForwardedProps)]);
-        if (Messages is null)
-        {
-            yield return new ValidationResult("The messages are required: the conversation, ending with the user's message.", [nameof(Messages)]);
-            yield break;
-        }
-
-        var malformed = false;
-        for (var i = 0; i < Messages.Count; i++)
-        {
-            if (Problem(Messages[i]) is not { } problem) continue;
-            malformed = true;
-            yield return new ValidationResult(problem, [$"{nameof(Messages)}[{i}]"]);
-        }
-        if (malformed) yield break;
-        foreach (var result in Conversations.Check(Conversation(), limits, nameof(Messages))) yield return result;
+        foreach (var result in Conversations.CheckMessages(Messages, m => Problem(m) is { } problem ? [problem] : [], Conversation, limits, nameof(Messages)))
+            yield return result;
     }
 
     /// <summary>The conversation as the agent takes it (once validated).</summary>

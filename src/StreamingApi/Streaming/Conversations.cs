@@ -10,6 +10,31 @@ namespace StreamingApi.Streaming;
 public static class Conversations
 {
     /// <summary>
+    /// What is wrong with a request's messages: that there are none, what <paramref name="problems"/> finds in each one
+    /// (named by its index), and, when each is well formed, what <see cref="Check"/> finds in the conversation they make.
+    /// </summary>
+    public static IEnumerable<ValidationResult> CheckMessages<TMessage>(IReadOnlyList<TMessage>? messages, Func<TMessage, IEnumerable<string>> problems,
+        Func<IReadOnlyList<ConversationMessage>> conversation, StreamingOptions limits, string member)
+    {
+        if (messages is null)
+        {
+            yield return new ValidationResult("The messages are required: the conversation, ending with the user's message.", [member]);
+            yield break;
+        }
+        var malformed = false;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            foreach (var problem in problems(messages[i]))
+            {
+                malformed = true;
+                yield return new ValidationResult(problem, [$"{member}[{i}]"]);
+            }
+        }
+        if (malformed) yield break;
+        foreach (var result in Check(conversation(), limits, member)) yield return result;
+    }
+
+    /// <summary>
     /// What is wrong with the conversation as a request: it must end with a user message that has text (the prompt,
     /// at most <see cref="StreamingOptions.MaxPromptChars"/>), and all its text together must fit
     /// <see cref="StreamingOptions.MaxConversationChars"/>.

@@ -59,23 +59,7 @@ public sealed class ChatRequest : IValidatableObject
             yield return new ValidationResult($"The chat's id must be at most 256 characters; it has {Id.Length}.", [nameof(Id)]);
         if (Trigger is not (null or SubmitMessage or RegenerateMessage))
             yield return new ValidationResult($"The trigger must be {SubmitMessage} or {RegenerateMessage}; it was '{Trigger}'.", [nameof(Trigger)]);
-        if (Messages is null)
-        {
-            yield return new ValidationResult("The messages are required: the conversation, ending with the user's message.", [nameof(Messages)]);
-            yield break;
-        }
-
-        var malformed = false;
-        for (var i = 0; i < Messages.Count; i++)
-        {
-            foreach (var problem in Problems(Messages[i]))
-            {
-                malformed = true;
-                yield return new ValidationResult(problem, [$"{nameof(Messages)}[{i}]"]);
-            }
-        }
-        if (malformed) yield break;
-        foreach (var result in Conversations.Check(Conversation(), limits, nameof(Messages))) yield return result;
+        foreach (var result in Conversations.CheckMessages(Messages, Problems, Conversation, limits, nameof(Messages))) yield return result;
     }
 
     /// <summary>The conversation as the agent takes it (once validated).</summary>
