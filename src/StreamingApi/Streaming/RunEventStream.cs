@@ -102,7 +102,10 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             _heartbeatTicks = (long)(Math.Max(0, options.HeartbeatSeconds) * time.TimestampFrequency);
             _stalledTicks = (long)(Math.Max(0, options.StalledReaderSeconds) * time.TimestampFrequency);
             _lastWrite = time.GetTimestamp();
-            var shortest = new[] { options.HeartbeatSeconds, options.StalledReaderSeconds }.Where(s => s > 0).DefaultIfEmpty(0).Min();
+            // The shorter of the two periods that are on (a period of 0 or less is off).
+            var shortest = options.HeartbeatSeconds > 0 && options.StalledReaderSeconds > 0
+                ? Math.Min(options.HeartbeatSeconds, options.StalledReaderSeconds)
+                : Math.Max(options.HeartbeatSeconds, options.StalledReaderSeconds);
             if (shortest > 0)
             {
                 var tick = TimeSpan.FromSeconds(Math.Clamp(shortest / 4, 0.05, 5));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
 using StreamingApi.Runs;
 using StreamingApi.Streaming;
@@ -19,8 +20,8 @@ public static class ChatEndpoints
     {
         var group = routes.MapGroup("/api").WithTags("Vercel AI SDK");
 
-        group.MapPost("/chat", (ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-                StartAsync(agents.Writer.Name, request, agents, streams, http))
+        group.MapPost("/chat", (ChatRequest request, AgentCatalog agents, EventStreams streams, IOptions<RunOptions> runs, HttpContext http) =>
+                StartAsync(agents.Writer.Name, request, agents, streams, runs.Value, http))
             .WithName("Chat")
             .WithSummary("The writer answers the conversation as a UI message stream (useChat's default path).")
             .DescribeStart();
@@ -31,8 +32,8 @@ public static class ChatEndpoints
             .WithSummary("The chat's current run, replayed from its start and then live; 204 when the chat has no run going.")
             .DescribeResume();
 
-        group.MapPost("/agents/{agent}/chat", (string agent, ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-                StartAsync(agent, request, agents, streams, http))
+        group.MapPost("/agents/{agent}/chat", (string agent, ChatRequest request, AgentCatalog agents, EventStreams streams, IOptions<RunOptions> runs,
+                    HttpContext http) => StartAsync(agent, request, agents, streams, runs.Value, http))
             .WithName("AgentChat")
             .WithSummary("The agent (writer, analyst or inventory) answers the conversation as a UI message stream.")
             .DescribeStart();
@@ -46,9 +47,9 @@ public static class ChatEndpoints
         return group;
     }
 
-    private static Task<IResult> StartAsync(string agentName, ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http)
+    private static Task<IResult> StartAsync(string agentName, ChatRequest request, AgentCatalog agents, EventStreams streams, RunOptions runs,
+        HttpContext http)
     {
-        var runs = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RunOptions>>().Value;
         if (agents.Find(agentName, fail: request.Fail ?? false) is not { } agent)
             return Task.FromResult<IResult>(StreamProblems.AgentNotFound(agentName, agents.Names));
         var plan = new RunPlan("chat", agent, request.ToAgentRequest())
