@@ -25,6 +25,9 @@ public static class BaselineServer
         var app = builder.Build();
         app.MapGet("/health", () => "Healthy");
         app.MapGet("/allocated", () => GC.GetTotalAllocatedBytes(precise: false));
+        // The figures the service's System.Runtime instruments give, for the bench's warm-up and GC report.
+        app.MapGet("/runtime", () => new RuntimeFigures(System.Runtime.JitInfo.GetCompiledMethodCount(), GC.CollectionCount(0),
+            GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalSeconds));
         app.MapGet("/baseline", (int deltas, double? perSecond, HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "no-cache, no-store";

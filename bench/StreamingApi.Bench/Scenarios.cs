@@ -81,7 +81,8 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         await WarmUpAsync(http, url);
         var idle = server.ResidentBytes;
         var peak = idle;
-        var gcBefore = await GcFiguresAsync(http, url);
+        var isService = url.StartsWith("stream/", StringComparison.Ordinal);
+        var runtimeBefore = await RuntimeFigures.ReadAsync(http, isService);
         var serverCpuBefore = server.CpuTime;
         var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var wallStart = Stopwatch.GetTimestamp();
@@ -115,10 +116,8 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         var result = new HeldResult(done, Measurements.Percentile(firsts.ToArray(), 50), Measurements.Percentile(firsts.ToArray(), 99),
             Measurements.Percentile(all, 50), Measurements.Percentile(all, 99), peak / 1048576.0, (peak - idle) / (double)count / 1024,
             serverCpu / (Interlocked.Read(ref frames) / 1e6));
-        var gcAfter = await GcFiguresAsync(http, url);
-        var gc = gcBefore is { } b && gcAfter is { } a
-            ? $"; GC: {a.Collections - b.Collections:0} collections ({a.Gen2 - b.Gen2:0} of gen2), {(a.PauseSeconds - b.PauseSeconds) * 1000:0} ms paused" : "";
-        report($"   {label}: {firsts.Count:N0} got a first event, {done:N0} completed{gc}; first event p50 {result.FirstP50:0.0} ms, " +
+        var runtime = (await RuntimeFigures.ReadAsync(http, isService)).DescribeSince(runtimeBefore);
+        report($"   {label}: {firsts.Count:N0} got a first event, {done:N0} completed; {runtime}; first event p50 {result.FirstP50:0.0} ms, " +
                $"p99 {result.FirstP99:0.0} ms; delivery delay p50 {result.DelayP50:0.0} ms, p99 {result.DelayP99:0.0} ms; " +
                $"peak RSS {result.PeakRssMiB:0} MiB ({result.PerStreamKiB:0.0} KiB per stream); CPU: server {serverCpu / wall:0.00} cores " +
                $"({result.CpuSecondsPerMillion:0.00} s per million events), this client {clientCores:0.00} cores, over {wall:0} s");
@@ -458,31 +457,43 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
     }
 
     /// <summary>The service's garbage collections so far and the time they paused it (the baseline has no /metrics).</summary>
-    private static async Task<(double Collections, double PauseSeconds, double Gen2)?> GcFiguresAsync(HttpClient http, string url)
+    /// <summary>
+    /// JIT and tiered compilation first, so that what is measured is the server's steady state: waves of 100 streams
+    /// read to their tenth text frame and let go, until a wave leaves the JIT with almost nothing more to compile.
+    /// Tiered compilation promotes a method only once it has been called often after the JIT went quiet, and a
+    /// server with more code (the service) needs more waves for it than one with less (the baseline): a fixed
+    /// number of waves left the service compiling hundreds of methods during the measurement.
+    /// </summary>
+    private async Task WarmUpAsync(HttpClient http, string url)
     {
-        if (!url.StartsWith("stream/", StringComparison.Ordinal)) return null;
-        var metrics = await PrometheusScrape.ReadAsync(http);
-        return (metrics.Sum("dotnet_gc_collections_total"), metrics.Sum("dotnet_gc_pause_time_seconds_total"),
-            metrics.Sum("dotnet_gc_collections_total", "gen2"));
-    }
-
-    /// <summary>JIT and tiered compilation first: a few streams read to their third text frame, then let go.</summary>
-    private static async Task WarmUpAsync(HttpClient http, string url)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        // Three waves of 100 streams to their tenth text frame: every path a stream takes runs hundreds of times, so
-        // that the JIT's optimised code is in place before the measurement (for the service and the baseline alike).
-        for (var wave = 0; wave < 3; wave++)
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var isService = url.StartsWith("stream/", StringComparison.Ordinal);
+        var compiled = (await RuntimeFigures.ReadAsync(http, isService)).JitCompiledMethods;
+        for (var wave = 1; ; wave++)
         {
             await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ =>
             {
                 var texts = 0;
                 await SseClient.ReadAsync(http, url, frame => SseClient.EventOf(frame) != "text" || ++texts < 10, limit.Token);
             }));
+            await Task.Delay(500, limit.Token); // the JIT's background recompilation of what the wave made hot
+            var now = (await RuntimeFigures.ReadAsync(http, isService)).JitCompiledMethods;
+            var lastWave = now - compiled;
+            compiled = now;
+            if (wave >= 3 && lastWave <= QuietWave) break;
+            if (wave == MaxWarmUpWaves)
+            {
+                report($"   the warm-up's JIT did not settle after {wave} waves ({lastWave} methods compiled in the last)");
+                break;
+            }
         }
-        await Task.Delay(1000, limit.Token); // the JIT's background recompilation settles
-        if (!url.StartsWith("stream/", StringComparison.Ordinal)) return; // the baseline has no runs to wait for
+        if (!isService) return; // the baseline has no runs to wait for
         do await Task.Delay(200, limit.Token);
         while ((await PrometheusScrape.ReadAsync(http)).Sum("streamingapi_runs_active") > 0);
     }
+
+    /// <summary>A wave after which the JIT compiled at most this many methods left it settled.</summary>
+    private const int QuietWave = 25;
+
+    private const int MaxWarmUpWaves = 25;
 }
