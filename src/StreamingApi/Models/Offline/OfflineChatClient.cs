@@ -60,12 +60,12 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         }
 
         var chunks = json
-            ? JsonChunks(OfflineAnalyst.Report(prompt, history).ToJsonString())
+            ? JsonChunks(OfflineAnalyst.Report(prompt, history).ToJsonString()).Select(chunk => (IList<AIContent>)[new TextContent(chunk)])
             : TextChunks(OfflineWriter.Compose(prompt, OfflineAnalyst.Facts(history), OfflineAnalyst.Recommendations(history)));
         foreach (var chunk in chunks)
         {
             await pace.WaitForTokenAsync(count++).ConfigureAwait(false);
-            yield return Update(responseId, [new TextContent(chunk)]);
+            yield return Update(responseId, chunk);
         }
         yield return Finish(responseId, ChatFinishReason.Stop, inputTokens, count, thoughts);
     }
@@ -79,16 +79,15 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
     {
     }
 
-    private IEnumerable<string> TextChunks(IReadOnlyList<string> answer)
+    /// <summary>
+    /// The answer's tokens as the contents of their updates (over again from its start, until there are
+    /// <see cref="OfflineModelOptions.FixedDeltaCount"/>, when that is set).
+    /// </summary>
+    private IEnumerable<IList<AIContent>> TextChunks(IReadOnlyList<string> answer)
     {
-        var fixedCount = options.Value.FixedDeltaCount;
-        return fixedCount <= 0 ? answer : Repeat(answer, fixedCount);
-    }
-
-    /// <summary>The answer's tokens, over again from its start, until there are <paramref name="count"/>.</summary>
-    private static IEnumerable<string> Repeat(IReadOnlyList<string> answer, int count)
-    {
-        for (var i = 0; answer.Count > 0 && i < count; i++) yield return answer[i % answer.Count];
+        var contents = OfflineTokenContents.Of(answer);
+        var count = options.Value.FixedDeltaCount <= 0 ? contents.Length : options.Value.FixedDeltaCount;
+        for (var i = 0; contents.Length > 0 && i < count; i++) yield return contents[i % contents.Length];
     }
 
     /// <summary>JSON arrives in pieces of a few characters, never splitting a surrogate pair.</summary>
