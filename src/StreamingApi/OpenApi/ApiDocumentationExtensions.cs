@@ -20,10 +20,13 @@ public static class ApiDocumentationExtensions
         return services;
     }
 
-    /// <summary>The document at <c>/swagger/v1/swagger.json</c> and its UI at <c>/swagger</c>.</summary>
+    /// <summary>
+    /// The document at <c>/swagger/v1/swagger.json</c> and its UI at <c>/swagger</c>. The document is an endpoint rather
+    /// than a middleware, so that a stream's request does not pass through it (and keep it waiting while it streams).
+    /// </summary>
     public static WebApplication UseApiDocumentation(this WebApplication app)
     {
-        app.UseSwagger();
+        app.MapSwagger();
         app.UseSwaggerUI(options => options.DocumentTitle = "StreamingApi");
         return app;
     }

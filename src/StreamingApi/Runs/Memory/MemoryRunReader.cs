@@ -2,14 +2,17 @@ using System.Runtime.CompilerServices;
 
 namespace StreamingApi.Runs.Memory;
 
-/// <summary>A reader of a <see cref="MemoryRunLog"/>: takes events from the log in small batches, one lock per batch.</summary>
+/// <summary>A reader of a <see cref="MemoryRunLog"/>: takes events from the log in batches of up to 32, one lock per batch.</summary>
 internal sealed class MemoryRunReader : IRunReader
 {
     private readonly MemoryRunLog _log;
     private readonly MemoryRunLog.Cursor _cursor;
     private readonly CancellationToken _gone;
     private readonly CancellationTokenRegistration _wakeWhenGone;
-    private readonly RunEvent[] _batch = new RunEvent[32];
+    private const int LargestBatch = 32;
+
+    // A paced run has an event or two waiting at a time, a fast one many: the batch grows when the reader fills it.
+    private RunEvent[] _batch = new RunEvent[4];
     private int _index;
     private int _count;
     private int _disposed;
@@ -30,6 +33,7 @@ internal sealed class MemoryRunReader : IRunReader
     {
         if (_index == _count)
         {
+            if (_count == _batch.Length && _batch.Length < LargestBatch) _batch = new RunEvent[_batch.Length * 2];
             _index = 0;
             _count = _log.Take(_cursor, _batch);
             if (_count == 0)
