@@ -68,6 +68,38 @@ public sealed class RedisRunTests
     }
 
     [Fact]
+    public async Task AFastRunIsStoredManyEventsAnEntryAndTheOtherInstanceReadsItFromAnyEventAndTrimsItsOldest()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "0").With("OfflineModel:FirstTokenDelayMs", "0")
+            .With("OfflineModel:FixedDeltaCount", "2000").With("Redis:MaxStreamLength", "300");
+        await using var b = Instance(redis).With("Redis:MaxStreamLength", "300");
+        var (onA, onB) = (a.CreateSocketClient(), b.CreateSocketClient());
+        var reference = await onA.GetFramesAsync("/stream/text?prompt=Explain%20server-sent%20events");
+        var runId = reference[0].RunId;
+        Assert.True(reference.Count > 2_000, $"{reference.Count} frames"); // run, the model's thinking, 2,000 deltas, done
+
+        // The owner's readers see the end before its last batches reach Redis; the record says completed after them.
+        await Eventually.TrueAsync(async () => (await onB.GetRunAsync(runId)).GetProperty("status").GetString() == "completed",
+            "the run's record in Redis says completed");
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var entries = await connection.GetDatabase().StreamRangeAsync($"streamingapi:run:{runId}:events");
+        var stored = entries.Sum(e => e.Values.Length / 2);
+        Assert.True(entries.Length * 4 <= stored, $"{entries.Length} entries for {stored} events: an unthrottled run's events share entries");
+        Assert.True(stored < reference.Count, $"{stored} of {reference.Count} events still stored: the oldest are trimmed");
+
+        // Read on the other instance from every place around the held tail, inside entries and at their edges.
+        var firstHeld = reference.Count - stored + 1;
+        foreach (var after in Enumerable.Range(firstHeld - 1, 70).Concat([reference.Count - 65, reference.Count - 64, reference.Count - 1]))
+        {
+            var frames = await onB.GetFramesAsync($"/runs/{runId}/events?after={after}");
+            Assert.Equal(reference.Skip(after).Select(f => (f.Id, f.Type, f.Data)), frames.Select(f => (f.Id, f.Type, f.Data)));
+        }
+        var gone = await onB.GetAsync($"/runs/{runId}/events?after={firstHeld - 2}");
+        Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
+    }
+
+    [Fact]
     public async Task CancellingOnOneInstanceStopsTheToolRunningOnTheOther()
     {
         await using var redis = await RedisServer.StartAsync();

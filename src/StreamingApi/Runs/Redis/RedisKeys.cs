@@ -8,8 +8,15 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>A hash: the run's record (status, times, last sequence), its owner instance and its figures.</summary>
     public RedisKey Run(string runId) => $"{prefix}run:{runId}";
 
-    /// <summary>A stream: one entry per event, with id <c>0-seq</c>, fields <c>t</c> (type) and <c>d</c> (JSON).</summary>
+    /// <summary>
+    /// A stream: one entry per batch of consecutive events (<see cref="EventsPerEntry"/> at most), with id
+    /// <c>0-seq</c> where seq is the sequence of its last event, and a <c>t</c> (type) and <c>d</c> (JSON) field per
+    /// event, in order.
+    /// </summary>
     public RedisKey Events(string runId) => $"{prefix}run:{runId}:events";
+
+    /// <summary>The most events one stream entry holds: a fast run writes one command per this many events.</summary>
+    public const int EventsPerEntry = 64;
 
     /// <summary>A sorted set: readers on instances other than the owner's, scored by when their presence expires.</summary>
     public RedisKey Readers(string runId) => $"{prefix}run:{runId}:readers";
@@ -29,11 +36,17 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Requests to stop a run, heard by every instance; the owner acts.</summary>
     public RedisChannel Stops => RedisChannel.Literal($"{prefix}stops");
 
+    /// <summary>The id of the entry whose last event has <paramref name="sequence"/>.</summary>
     public static RedisValue EntryId(long sequence) => $"0-{sequence}";
+
+    /// <summary>The sequence of the entry's last event.</summary>
 
     public static long SequenceOf(RedisValue entryId)
     {
         var id = (string)entryId!;
         return long.Parse(id.AsSpan(id.IndexOf('-') + 1), System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The sequence of the entry's first event (each event is a <c>t</c> and a <c>d</c> field).</summary>
+    public static long FirstSequenceOf(StreamEntry entry) => SequenceOf(entry.Id) - entry.Values.Length / 2 + 1;
 }

@@ -171,23 +171,36 @@ internal sealed class RedisRunLog : IRunLog
         }
     }
 
-    private Task SendAsync(List<Pending> entries, int chunks, long chars)
+    /// <summary>
+    /// One pipelined batch: the events in entries of up to <see cref="RedisKeys.EventsPerEntry"/>, the stream trimmed to
+    /// about its latest <see cref="RedisOptions.MaxStreamLength"/> events, the record's figures, a notice to readers.
+    /// </summary>
+    private Task SendAsync(List<Pending> events, int chunks, long chars)
     {
         var batch = _database.CreateBatch();
-        var sent = new Task[entries.Count + 3];
-        var maxLength = Math.Max(1, _store.Options.MaxStreamLength);
-        for (var i = 0; i < entries.Count; i++)
+        var sent = new List<Task>(events.Count / RedisKeys.EventsPerEntry + 5);
+        for (var start = 0; start < events.Count; start += RedisKeys.EventsPerEntry)
         {
-            var entry = entries[i];
-            sent[i] = batch.StreamAddAsync(_eventsKey, [new NameValueEntry("t", entry.Type), new NameValueEntry("d", entry.Data)],
-                RedisKeys.EntryId(entry.Sequence), maxLength, useApproximateMaxLength: true);
+            var count = Math.Min(RedisKeys.EventsPerEntry, events.Count - start);
+            var fields = new NameValueEntry[count * 2];
+            for (var i = 0; i < count; i++)
+            {
+                var pending = events[start + i];
+                fields[2 * i] = new NameValueEntry("t", pending.Type);
+                fields[2 * i + 1] = new NameValueEntry("d", pending.Data);
+            }
+            sent.Add(batch.StreamAddAsync(_eventsKey, fields, RedisKeys.EntryId(events[start + count - 1].Sequence)));
         }
-        var last = entries[^1].Sequence;
-        sent[^3] = batch.HashSetAsync(_runKey, [new("lastSequence", last), new("chunks", chunks), new("chars", chars)]);
-        sent[^2] = batch.PublishAsync(_store.Keys.Appended(RunId), last);
-        sent[^1] = _streamExpires ? Task.CompletedTask : batch.KeyExpireAsync(_eventsKey,
-            TimeSpan.FromSeconds(_store.RunOptions.MaxRunSeconds + _store.RunOptions.RetentionSeconds + 60));
-        _streamExpires = true;
+        var last = events[^1].Sequence;
+        var keep = Math.Max(1, _store.Options.MaxStreamLength);
+        if (last > keep) sent.Add(batch.StreamTrimByMinIdAsync(_eventsKey, RedisKeys.EntryId(last - keep + 1), useApproximateMaxLength: true));
+        sent.Add(batch.HashSetAsync(_runKey, [new("lastSequence", last), new("chunks", chunks), new("chars", chars)]));
+        sent.Add(batch.PublishAsync(_store.Keys.Appended(RunId), last));
+        if (!_streamExpires)
+        {
+            sent.Add(batch.KeyExpireAsync(_eventsKey, TimeSpan.FromSeconds(_store.RunOptions.MaxRunSeconds + _store.RunOptions.RetentionSeconds + 60)));
+            _streamExpires = true;
+        }
         batch.Execute();
         return Task.WhenAll(sent);
     }

@@ -15,7 +15,7 @@ namespace StreamingApi.Runs.Redis;
 /// </summary>
 internal sealed class RedisRunReader : IRunReader
 {
-    private const int MaxBatch = 512;
+    private const int MaxBatch = 64; // entries per XREAD: up to 64 events each
 
     private readonly RedisRunStore _store;
     private readonly IDatabase _database;
@@ -124,18 +124,20 @@ internal sealed class RedisRunReader : IRunReader
         if (entries.Length == 0) return false;
         foreach (var entry in entries)
         {
-            var sequence = RedisKeys.SequenceOf(entry.Id);
-            if (sequence != _after + 1)
+            var first = RedisKeys.FirstSequenceOf(entry);
+            if (first > _after + 1)
             {
                 // The stream was trimmed past this reader: end here; a reconnect is told (410) what is still held.
                 _completed = true;
                 return _buffer.Count > 0;
             }
-            var type = (string?)entry["t"] ?? "";
-            var @event = _store.Codec.Decode(type, (byte[])entry["d"]!);
-            _buffer.Enqueue(new RunEvent(sequence, @event));
-            _after = sequence;
-            if (@event is RunDone) _completed = true;
+            var fields = entry.Values;
+            for (var i = (int)(_after + 1 - first) * 2; i + 1 < fields.Length; i += 2) // the entry's events after the last one taken
+            {
+                var @event = _store.Codec.Decode((string?)fields[i].Value ?? "", (byte[])fields[i + 1].Value!);
+                _buffer.Enqueue(new RunEvent(++_after, @event));
+                if (@event is RunDone) _completed = true;
+            }
         }
         _lastProgress = _store.Time.GetTimestamp();
         return true;

@@ -137,7 +137,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         if (await ReadAsync(runId) is not { } stored) return RunOpening.Unknown;
         var database = await DatabaseAsync();
         var first = await Guard(() => database.StreamRangeAsync(Keys.Events(runId), "-", "+", count: 1));
-        var firstHeld = first.Length > 0 ? RedisKeys.SequenceOf(first[0].Id) : stored.Record.LastSequence + 1;
+        var firstHeld = first.Length > 0 ? RedisKeys.FirstSequenceOf(first[0]) : stored.Record.LastSequence + 1;
         var next = afterSequence < 0 ? firstHeld : afterSequence + 1;
         if (next < firstHeld) return new RunOpening(RunOpeningStatus.Gone, FirstHeld: firstHeld);
         if (!stored.Record.IsRunning && next > stored.Record.LastSequence) return RunOpening.Ended;
