@@ -43,9 +43,10 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         if (tools is not null) kernel.AutoFunctionInvocationFilters.Add(tools);
 
         List<ChatMessage> messages = [new(ChatRole.System, definition.Instructions), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
-        var settings = new PromptExecutionSettings { FunctionChoiceBehavior = definition.HasTools ? FunctionChoiceBehavior.Auto() : null };
+        // The tools as Semantic Kernel offers them to the model; an agent without tools asks with no options at all.
+        var chatOptions = definition.HasTools ? new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }.ToChatOptions(kernel) : null;
         var turn = definition.Output is null ? null : new List<ChatResponseUpdate>();
-        var updates = client.GetStreamingResponseAsync(messages, settings.ToChatOptions(kernel), cancellationToken);
+        var updates = client.GetStreamingResponseAsync(messages, chatOptions, cancellationToken);
         var items = toolEvents is not null ? Merge(updates, toolEvents.Reader, cancellationToken) : AsItems(updates);
         await foreach (var item in items.ConfigureAwait(false))
         {
