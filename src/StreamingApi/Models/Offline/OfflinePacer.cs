@@ -61,14 +61,20 @@ public sealed class OfflinePacer : IDisposable
         }
     }
 
-    /// <summary>One stream's wait on the clock: one wait at a time, each identified, so a stale entry never ends a later one.</summary>
-    public sealed class Waiter : IValueTaskSource, IDisposable
+    /// <summary>
+    /// One stream's wait on the clock: one wait at a time, each identified, so a stale entry never ends a later one.
+    /// A wait that ends goes on in a work item of its own in the thread pool's shared queue, in turn with the rest of
+    /// the server's work (new connections among it), rather than in the local queue of the thread that drained the
+    /// clock: under load, ten thousand streams' tokens would otherwise be served before any new stream could start.
+    /// </summary>
+    public sealed class Waiter : IValueTaskSource, IThreadPoolWorkItem, IDisposable
     {
         private readonly OfflinePacer _pacer;
         private readonly CancellationToken _cancellationToken;
         private readonly CancellationTokenRegistration _registration;
-        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+        private ManualResetValueTaskSourceCore<bool> _core; // its continuation runs in this waiter's work item
         private int _wait; // the current wait's number, odd while it is pending
+        private bool _canceled;
 
         internal Waiter(OfflinePacer pacer, CancellationToken cancellationToken)
         {
@@ -95,7 +101,13 @@ public sealed class OfflinePacer : IDisposable
         internal void Complete(int wait, bool canceled)
         {
             if (Interlocked.CompareExchange(ref _wait, wait + 1, wait) != wait) return; // ended already, or a stale entry
-            if (canceled) _core.SetException(new OperationCanceledException(_cancellationToken));
+            _canceled = canceled;
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        void IThreadPoolWorkItem.Execute()
+        {
+            if (_canceled) _core.SetException(new OperationCanceledException(_cancellationToken));
             else _core.SetResult(true);
         }
 
