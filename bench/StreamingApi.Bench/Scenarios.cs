@@ -81,7 +81,7 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         await WarmUpAsync(http, url);
         var idle = server.ResidentBytes;
         var peak = idle;
-        var isService = url.StartsWith("stream/", StringComparison.Ordinal);
+        var isService = IsService(url);
         var runtimeBefore = await RuntimeFigures.ReadAsync(http, isService);
         var serverCpuBefore = server.CpuTime;
         var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -456,7 +456,6 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         }
     }
 
-    /// <summary>The service's garbage collections so far and the time they paused it (the baseline has no /metrics).</summary>
     /// <summary>
     /// JIT and tiered compilation first, so that what is measured is the server's steady state: waves of 100 streams
     /// read to their tenth text frame and let go, until a wave leaves the JIT with almost nothing more to compile.
@@ -467,7 +466,7 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
     private async Task WarmUpAsync(HttpClient http, string url)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var isService = url.StartsWith("stream/", StringComparison.Ordinal);
+        var isService = IsService(url);
         var compiled = (await RuntimeFigures.ReadAsync(http, isService)).JitCompiledMethods;
         for (var wave = 1; ; wave++)
         {
@@ -491,6 +490,9 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
         do await Task.Delay(200, limit.Token);
         while ((await PrometheusScrape.ReadAsync(http)).Sum("streamingapi_runs_active") > 0);
     }
+
+    /// <summary>True for the service's URLs (its streams); the baseline's is <c>baseline?…</c>.</summary>
+    private static bool IsService(string url) => url.StartsWith("stream/", StringComparison.Ordinal);
 
     /// <summary>A wave after which the JIT compiled at most this many methods left it settled.</summary>
     private const int QuietWave = 25;

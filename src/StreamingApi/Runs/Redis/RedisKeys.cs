@@ -40,7 +40,6 @@ internal sealed class RedisKeys(string prefix)
     public static RedisValue EntryId(long sequence) => $"0-{sequence}";
 
     /// <summary>The sequence of the entry's last event.</summary>
-
     public static long SequenceOf(RedisValue entryId)
     {
         var id = (string)entryId!;
