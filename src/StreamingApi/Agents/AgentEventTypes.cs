@@ -7,6 +7,9 @@ namespace StreamingApi.Agents;
 public static class AgentEventTypes
 {
     public const string Run = "run";
+
+    /// <summary>A run's state up to a sequence, in place of the events before it that are no longer held.</summary>
+    public const string Snapshot = "snapshot";
     public const string Text = "text";
     public const string Reasoning = "reasoning";
     public const string ToolCall = "tool-call";
@@ -17,6 +20,9 @@ public static class AgentEventTypes
     public const string Error = "error";
     public const string Done = "done";
 
-    /// <summary>Every type, in the order a run can produce them (<c>run</c> first, <c>done</c> last).</summary>
-    public static readonly IReadOnlyList<string> All = [Run, Text, Reasoning, ToolCall, ToolResult, Partial, Result, Progress, Error, Done];
+    /// <summary>
+    /// Every type, in the order a stream can bring them (<c>run</c> or <c>snapshot</c> first, <c>done</c> last). A
+    /// <c>snapshot</c> is not one of the run's own events: a store makes it for a reader whose position is no longer held.
+    /// </summary>
+    public static readonly IReadOnlyList<string> All = [Run, Snapshot, Text, Reasoning, ToolCall, ToolResult, Partial, Result, Progress, Error, Done];
 }

@@ -57,8 +57,6 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
 
     public bool HoldsPlaceForReturningReader { get; }
 
-    public int? ReplayWindow => Plan.ReplayWindow;
-
     public void ReadersChanged(int readers) => _detachGrace?.ReadersChanged(readers);
 
     public void StopRequested(string reason) => Stop(reason);

@@ -23,9 +23,13 @@ public interface IRunStore
     /// </summary>
     ValueTask<RunRecord?> FindLatestAsync(string threadId, CancellationToken cancellationToken);
 
+    /// <summary>The run's answer so far (its end included once it has ended), or null when no such run is known.</summary>
+    ValueTask<RunSnapshot?> OutputAsync(string runId, CancellationToken cancellationToken);
+
     /// <summary>
-    /// Opens a reader of the run's events after <paramref name="afterSequence"/> (when negative: from the first event
-    /// still held). The reader ends (throws
+    /// Opens a reader of the run's events after <paramref name="afterSequence"/> (0: from the first). When the events
+    /// after it are no longer held, the reader gives the run's <see cref="RunSnapshot"/> first (as the event at the
+    /// snapshot's sequence), then the events after that. The reader ends (throws
     /// <see cref="OperationCanceledException"/>) when <paramref name="readerGone"/> fires.
     /// </summary>
     ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone);
@@ -45,9 +49,6 @@ public interface IRunOwner
     /// client that comes back misses nothing.
     /// </summary>
     bool HoldsPlaceForReturningReader { get; }
-
-    /// <summary>How many events its log keeps behind its readers, when not the store's <c>Runs:ReplayWindow</c>.</summary>
-    int? ReplayWindow { get; }
 
     /// <summary>The number of the run's readers on this instance, whenever it changes. Must not block.</summary>
     void ReadersChanged(int readers);

@@ -19,6 +19,7 @@ public sealed class RunEventCodec(IOptions<JsonOptions> json)
     internal static readonly IReadOnlyDictionary<string, Type> Types = new Dictionary<string, Type>
     {
         [AgentEventTypes.Run] = typeof(RunStarted),
+        [AgentEventTypes.Snapshot] = typeof(RunSnapshot),
         [AgentEventTypes.Text] = typeof(TextDelta),
         [AgentEventTypes.Reasoning] = typeof(ReasoningDelta),
         [AgentEventTypes.ToolCall] = typeof(ToolCallStarted),

@@ -82,7 +82,13 @@ public sealed class RunHost(
     /// <summary>The record of the latest run started for the thread, while that run is known; null when there is none.</summary>
     public ValueTask<RunRecord?> FindLatestAsync(string threadId, CancellationToken cancellationToken) => store.FindLatestAsync(threadId, cancellationToken);
 
-    /// <summary>A reader of the run's events after <paramref name="afterSequence"/> (negative: from the first event held).</summary>
+    /// <summary>The run's answer so far (its snapshot, with its end once it has ended); null when no such run is known.</summary>
+    public ValueTask<RunSnapshot?> OutputAsync(string runId, CancellationToken cancellationToken) => store.OutputAsync(runId, cancellationToken);
+
+    /// <summary>
+    /// A reader of the run's events after <paramref name="afterSequence"/> (0: from the first); from the run's snapshot
+    /// when those events are no longer held.
+    /// </summary>
     public ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone) =>
         store.OpenAsync(runId, afterSequence, readerGone);
 

@@ -13,15 +13,10 @@ public sealed class RunOptions
     /// How many events a run keeps behind its slowest reader (or, with no reader, its latest events), for a client
     /// that comes back after the events it last saw: the frames in flight when its connection broke. (A client that
     /// leaves cleanly needs none of it: its place is held for the detach grace.) Each held event costs memory for as
-    /// long as the run lives, for every run.
+    /// long as the run lives, for every run. A reader that comes back for events older than that starts from the
+    /// run's snapshot instead.
     /// </summary>
     public int ReplayWindow { get; set; } = 256;
-
-    /// <summary>
-    /// The replay window of a chat's run (the Vercel AI SDK's <c>useChat</c>): a reloaded chat is resumed by replaying
-    /// its run from the start, so a chat run keeps up to this many events.
-    /// </summary>
-    public int ChatReplayWindow { get; set; } = 8192;
 
     /// <summary>A run waits (reads its model no further) while a reader has this many events still to take.</summary>
     public int MaxBacklogEvents { get; set; } = 4096;

@@ -13,9 +13,6 @@ public sealed record RunPlan(string Endpoint, IAgent Agent, AgentRequest Request
 
     public EventShaper? Shape { get; init; }
 
-    /// <summary>How many events the run keeps behind its readers, when not <c>Runs:ReplayWindow</c>.</summary>
-    public int? ReplayWindow { get; init; }
-
     /// <summary>What happens to the run when its last reader leaves.</summary>
     public WhenUnattended WhenUnattended { get; init; } = WhenUnattended.KeepRunning;
 

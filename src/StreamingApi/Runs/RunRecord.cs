@@ -15,6 +15,13 @@ public sealed record RunRecord(string RunId, string Agent, string Endpoint, stri
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ThreadId { get; init; }
 
+    /// <summary>
+    /// The run's answer so far (<c>GET /runs/{runId}</c>): its text, reasoning, tool calls, results and, once it has
+    /// ended, its status, usage and error. Left out where a record is not asked for its answer.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RunSnapshot? Output { get; init; }
+
     [JsonIgnore]
     public bool IsRunning => Status == RunStatus.Running;
 }

@@ -11,8 +11,8 @@ public static class RunServiceCollectionExtensions
     public static IServiceCollection AddRuns(this IServiceCollection services)
     {
         services.AddOptions<RunOptions>().BindConfiguration("Runs")
-            .Validate(o => o.ReplayWindow >= 0 && o.ChatReplayWindow >= 0 && o.MaxBacklogEvents >= 1 && o.DetachGraceSeconds >= 0 && o.RetentionSeconds >= 0 && o.MaxRunSeconds > 0,
-                "Runs: ReplayWindow, ChatReplayWindow, DetachGraceSeconds and RetentionSeconds must be 0 or more; MaxBacklogEvents and MaxRunSeconds more than 0.")
+            .Validate(o => o.ReplayWindow >= 0 && o.MaxBacklogEvents >= 1 && o.DetachGraceSeconds >= 0 && o.RetentionSeconds >= 0 && o.MaxRunSeconds > 0,
+                "Runs: ReplayWindow, DetachGraceSeconds and RetentionSeconds must be 0 or more; MaxBacklogEvents and MaxRunSeconds more than 0.")
             .Validate(o => o.Store is RunOptions.MemoryStore or RunOptions.RedisStore, "Runs:Store must be 'memory' or 'redis'.")
             .Validate<IConfiguration>((o, configuration) => o.Store != RunOptions.RedisStore || !string.IsNullOrWhiteSpace(configuration.GetConnectionString("Redis")),
                 "Runs:Store is 'redis' but ConnectionStrings:Redis is not set (e.g. localhost:6379).")

@@ -23,18 +23,18 @@ public static class RunEndpoints
 
         group.MapGet("/{runId}", GetAsync)
             .WithName("GetRun")
-            .WithSummary("A run's status: running, completed, cancelled or failed, with its reason, times and last sequence number.")
+            .WithSummary("A run's status (running, completed, cancelled or failed), its reason, times and last sequence number, and its " +
+                         "answer so far as output: text, reasoning, tool calls, structured result, usage, error.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/{runId}/events", EventsAsync)
             .WithName("GetRunEvents")
-            .WithSummary("The run's events as Server-Sent Events, after Last-Event-ID or ?after=<seq> (default: from the first event " +
-                         "held), live until done; a finished run is replayed and the stream closes.")
+            .WithSummary("The run's events as Server-Sent Events, after Last-Event-ID or ?after=<seq> (default: from the first), live " +
+                         "until done; a finished run is replayed and the stream closes. Events no longer held come as one snapshot event.")
             .Produces(StatusCodes.Status200OK, typeof(AgentEvent), "text/event-stream")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status410Gone);
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/{runId}/cancel", CancelAsync)
             .WithName("CancelRun")
@@ -65,8 +65,11 @@ public static class RunEndpoints
         return TypedResults.Accepted(location, new RunAccepted(started.Record.RunId, started.Record.Status, $"{location}/events"));
     }
 
-    private static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(string runId, RunHost runs, CancellationToken cancellationToken) =>
-        await runs.FindAsync(runId, cancellationToken) is { } record ? TypedResults.Ok(record) : StreamProblems.RunNotFound(runId);
+    private static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(string runId, RunHost runs, CancellationToken cancellationToken)
+    {
+        if (await runs.FindAsync(runId, cancellationToken) is not { } record) return StreamProblems.RunNotFound(runId);
+        return TypedResults.Ok(record with { Output = await runs.OutputAsync(runId, cancellationToken) });
+    }
 
     private static async Task<IResult> EventsAsync(string runId, [FromQuery] long? after, EventStreams streams, HttpContext http)
     {
@@ -78,7 +81,7 @@ public static class RunEndpoints
         }
         if (after < 0)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["after must be 0 or more."] });
-        return await streams.ResumeAsync(http, runId, after ?? -1, reconnecting: false);
+        return await streams.ResumeAsync(http, runId, after ?? 0, reconnecting: false);
     }
 
     private static async Task<Results<Accepted<RunRecord>, Ok<RunRecord>, ProblemHttpResult>> CancelAsync(string runId, RunHost runs,

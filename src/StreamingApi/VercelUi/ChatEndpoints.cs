@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
 using StreamingApi.Runs;
 using StreamingApi.Streaming;
@@ -20,8 +19,8 @@ public static class ChatEndpoints
     {
         var group = routes.MapGroup("/api").WithTags("Vercel AI SDK");
 
-        group.MapPost("/chat", (ChatRequest request, AgentCatalog agents, EventStreams streams, IOptions<RunOptions> runs, HttpContext http) =>
-                StartAsync(agents.Writer.Name, request, agents, streams, runs.Value, http))
+        group.MapPost("/chat", (ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                StartAsync(agents.Writer.Name, request, agents, streams, http))
             .WithName("Chat")
             .WithSummary("The writer answers the conversation as a UI message stream (useChat's default path).")
             .DescribeStart();
@@ -32,8 +31,8 @@ public static class ChatEndpoints
             .WithSummary("The chat's current run, replayed from its start and then live; 204 when the chat has no run going.")
             .DescribeResume();
 
-        group.MapPost("/agents/{agent}/chat", (string agent, ChatRequest request, AgentCatalog agents, EventStreams streams, IOptions<RunOptions> runs,
-                    HttpContext http) => StartAsync(agent, request, agents, streams, runs.Value, http))
+        group.MapPost("/agents/{agent}/chat", (string agent, ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                StartAsync(agent, request, agents, streams, http))
             .WithName("AgentChat")
             .WithSummary("The agent (writer, analyst or inventory) answers the conversation as a UI message stream.")
             .DescribeStart();
@@ -47,8 +46,7 @@ public static class ChatEndpoints
         return group;
     }
 
-    private static Task<IResult> StartAsync(string agentName, ChatRequest request, AgentCatalog agents, EventStreams streams, RunOptions runs,
-        HttpContext http)
+    private static Task<IResult> StartAsync(string agentName, ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http)
     {
         if (agents.Find(agentName, fail: request.Fail ?? false) is not { } agent)
             return Task.FromResult<IResult>(StreamProblems.AgentNotFound(agentName, agents.Names));
@@ -57,14 +55,13 @@ public static class ChatEndpoints
             TimeLimit = request.TimeLimit,
             Shape = request.Every is { } every ? ProgressEvents.Every(every) : null,
             ThreadId = request.Id,
-            ReplayWindow = runs.ChatReplayWindow, // a reloaded chat replays its run from the start
         };
         return streams.StartAsync(http, plan, reader => new UiMessageStream(reader));
     }
 
     /// <summary>
     /// What <c>useChat({ resume: true })</c> asks when it mounts: the chat's latest run, if it is still going and is the
-    /// agent's, from its first event held (from <c>start</c>, unless the run no longer holds it), then live.
+    /// agent's, from its start (replayed, or from the run's snapshot when its first events are no longer held), then live.
     /// </summary>
     private static async Task<IResult> ResumeAsync(string agentName, string chatId, AgentCatalog agents, RunHost runs, HttpContext http)
     {
@@ -72,7 +69,6 @@ public static class ChatEndpoints
         if (await runs.FindLatestAsync(chatId, http.RequestAborted) is not { IsRunning: true } run || run.Agent != agent.Name)
             return TypedResults.NoContent();
         var opening = await runs.OpenAsync(run.RunId, 0, http.RequestAborted);
-        if (opening.Status == RunOpeningStatus.Gone) opening = await runs.OpenAsync(run.RunId, -1, http.RequestAborted);
         return opening.Status == RunOpeningStatus.Opened ? new UiMessageStream(opening.Reader!) : TypedResults.NoContent();
     }
 

@@ -7,7 +7,9 @@ namespace StreamingApi.Runs.Memory;
 /// plus <c>replayWindow</c> events behind the slowest reader (with no reader: the latest events), serialized
 /// (<see cref="CompactEvents"/>), for a client whose connection broke with frames in flight and that comes back after
 /// the last one it saw. Everything older is let go, so memory does not grow with the run's length, and the run waits
-/// while a reader is <c>maxBacklog</c> behind.
+/// while a reader is <c>maxBacklog</c> behind. What was let go lives on in the run's <see cref="RunSnapshot"/>, kept as
+/// events are appended: a reader that asks for a position no longer held starts from it. The run's last events (its
+/// <c>error</c> and <c>done</c>) are kept whatever the window, so that every reader ends with them.
 /// </summary>
 internal sealed class MemoryRunLog : IRunLog
 {
@@ -17,6 +19,9 @@ internal sealed class MemoryRunLog : IRunLog
     private readonly CompactEvents _taken; // the replay window: taken by every reader
     private readonly List<Cursor> _cursors = []; // the readers, and the place of a reader that left and may come back
     private readonly List<Cursor> _toWake = [];
+    private readonly RunSnapshotBuilder _snapshot = new(); // every event appended, up to the run's last events
+    private RunEvent[] _end = []; // the run's last events, from _endStart on
+    private long _endStart = long.MaxValue;
     private readonly int _replayWindow;
     private readonly int _maxBacklog;
     private readonly bool _holdForReturningReader;
@@ -51,6 +56,25 @@ internal sealed class MemoryRunLog : IRunLog
         }
     }
 
+    /// <summary>The run's answer so far, its end included once it has ended.</summary>
+    public RunSnapshot Output
+    {
+        get
+        {
+            RunSnapshot snapshot;
+            RunEvent[] end;
+            lock (_gate)
+            {
+                snapshot = _snapshot.Build();
+                end = _end;
+            }
+            if (end.Length == 0) return snapshot;
+            var ended = new RunSnapshotBuilder(snapshot);
+            foreach (var entry in end) ended.Apply(entry);
+            return ended.Build();
+        }
+    }
+
     /// <summary>How many events are held now (for tests and diagnostics).</summary>
     public int HeldCount
     {
@@ -67,6 +91,7 @@ internal sealed class MemoryRunLog : IRunLog
         {
             if (_isCompleted) throw new InvalidOperationException($"Run {RunId} has completed: nothing can be appended.");
             _events.Add(@event);
+            _snapshot.Apply(_events.NextSequence - 1, @event);
             backlogFull = Settle(wakeReaders: true);
         }
         WakeReaders();
@@ -79,7 +104,14 @@ internal sealed class MemoryRunLog : IRunLog
         lock (_gate)
         {
             if (_isCompleted) throw new InvalidOperationException($"Run {RunId} has already completed.");
-            foreach (var @event in lastEvents) _events.Add(@event);
+            _endStart = _events.NextSequence;
+            var last = new RunEvent[lastEvents.Count];
+            for (var i = 0; i < last.Length; i++)
+            {
+                _events.Add(lastEvents[i]);
+                last[i] = new RunEvent(_endStart + i, lastEvents[i]);
+            }
+            _end = last;
             _isCompleted = true;
             _record = end;
             _cursors.RemoveAll(c => c.IsPlaceHolder);
@@ -99,18 +131,26 @@ internal sealed class MemoryRunLog : IRunLog
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>A reader from after <paramref name="afterSequence"/>, or from the first event held when it is negative.</summary>
+    /// <summary>
+    /// A reader from after <paramref name="afterSequence"/>; when that event is no longer held, from the run's snapshot
+    /// (of every event but its last ones, once it has ended), then the events after it.
+    /// </summary>
     public RunOpening Open(long afterSequence, CancellationToken readerGone)
     {
         Cursor cursor;
+        RunSnapshot? snapshot = null;
         lock (_presence)
         {
             int readers;
             lock (_gate)
             {
-                var next = afterSequence < 0 ? FirstHeld : afterSequence + 1;
-                if (next < FirstHeld) return new RunOpening(RunOpeningStatus.Gone, FirstHeld: FirstHeld);
+                var next = Math.Max(1, afterSequence + 1);
                 if (_isCompleted && next >= _events.NextSequence) return RunOpening.Ended;
+                if (next < FirstHeld && next < _endStart)
+                {
+                    snapshot = _snapshot.Build();
+                    next = snapshot.Sequence + 1;
+                }
                 _cursors.RemoveAll(c => c.IsPlaceHolder); // someone came back: the held place is theirs to replace
                 cursor = new Cursor(next);
                 _cursors.Add(cursor);
@@ -118,7 +158,7 @@ internal sealed class MemoryRunLog : IRunLog
             }
             _readersChanged(readers);
         }
-        return new RunOpening(RunOpeningStatus.Opened, new MemoryRunReader(this, cursor, readerGone));
+        return new RunOpening(RunOpeningStatus.Opened, new MemoryRunReader(this, cursor, readerGone, snapshot));
     }
 
     /// <summary>Moves up to <c>batch.Length</c> events from the log to the reader.</summary>
@@ -130,7 +170,7 @@ internal sealed class MemoryRunLog : IRunLog
         {
             // A reader that came back for events every other reader had taken reads them from the replay window first.
             taken = 0;
-            while (taken < batch.Length && cursor.Next < _events.FirstSequence) batch[taken++] = _taken.Get(cursor.Next++);
+            while (taken < batch.Length && cursor.Next < _events.FirstSequence) batch[taken++] = Taken(cursor.Next++);
             if (cursor.Next >= _events.FirstSequence)
             {
                 var copied = _events.CopyFrom(cursor.Next, batch[taken..]);
@@ -203,6 +243,10 @@ internal sealed class MemoryRunLog : IRunLog
         _taken.DropBefore(untaken - _replayWindow);
         return slowest != long.MaxValue && next - slowest > _maxBacklog;
     }
+
+    /// <summary>Under the lock: an event every reader had taken, from the replay window or the run's last events.</summary>
+    private RunEvent Taken(long sequence) =>
+        _taken.Count > 0 && sequence >= _taken.FirstSequence ? _taken.Get(sequence) : _end[sequence - _endStart];
 
     /// <summary>Under the lock: the oldest sequence still held, in the replay window or not yet taken.</summary>
     private long FirstHeld => _taken.Count > 0 ? _taken.FirstSequence : _events.FirstSequence;

@@ -16,9 +16,12 @@ internal sealed class MemoryRunReader : IRunReader
     private int _index;
     private int _count;
     private int _disposed;
+    private RunSnapshot? _snapshot;
 
-    public MemoryRunReader(MemoryRunLog log, MemoryRunLog.Cursor cursor, CancellationToken gone)
+    /// <param name="snapshot">What the reader gives first, when it starts after a position no longer held.</param>
+    public MemoryRunReader(MemoryRunLog log, MemoryRunLog.Cursor cursor, CancellationToken gone, RunSnapshot? snapshot = null)
     {
+        _snapshot = snapshot;
         _log = log;
         _cursor = cursor;
         _gone = gone;
@@ -31,6 +34,12 @@ internal sealed class MemoryRunReader : IRunReader
 
     public bool TryRead(out RunEvent entry)
     {
+        if (_snapshot is { } snapshot)
+        {
+            _snapshot = null;
+            entry = new RunEvent(snapshot.Sequence, snapshot);
+            return true;
+        }
         if (_index == _count)
         {
             if (_count == _batch.Length && _batch.Length < LargestBatch) _batch = new RunEvent[_batch.Length * 2];
@@ -47,7 +56,7 @@ internal sealed class MemoryRunReader : IRunReader
         return true;
     }
 
-    public ValueTask<bool> WaitToReadAsync() => _index < _count ? new ValueTask<bool>(true) : WaitForEventAsync();
+    public ValueTask<bool> WaitToReadAsync() => _index < _count || _snapshot is not null ? new ValueTask<bool>(true) : WaitForEventAsync();
 
     public void Interrupt() => _cursor.Signal.Release();
 

@@ -41,7 +41,7 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
     internal MemoryRunLog Create(RunRecord record, IRunOwner owner, bool holdsPlace)
     {
         var options = _options.Value;
-        var log = new MemoryRunLog(record, owner.ReplayWindow ?? options.ReplayWindow, options.MaxBacklogEvents, holdsPlace, owner.ReadersChanged, Expire, _codec);
+        var log = new MemoryRunLog(record, options.ReplayWindow, options.MaxBacklogEvents, holdsPlace, owner.ReadersChanged, Expire, _codec);
         if (!_runs.TryAdd(record.RunId, log)) throw new InvalidOperationException($"A run with id {record.RunId} already exists.");
         return log;
     }
@@ -51,6 +51,9 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
 
     public ValueTask<RunRecord?> FindLatestAsync(string threadId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_latestRuns.TryGetValue(threadId, out var runId) && _runs.TryGetValue(runId, out var log) ? log.Record : null);
+
+    public ValueTask<RunSnapshot?> OutputAsync(string runId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_runs.TryGetValue(runId, out var log) ? log.Output : null);
 
     public ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone) =>
         ValueTask.FromResult(_runs.TryGetValue(runId, out var log) ? log.Open(afterSequence, readerGone) : RunOpening.Unknown);

@@ -131,6 +131,12 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         return runId is null ? null : await FindAsync(runId, cancellationToken);
     }
 
+    public async ValueTask<RunSnapshot?> OutputAsync(string runId, CancellationToken cancellationToken)
+    {
+        if (_local.Find(runId) is { } local) return local.Output;
+        return null;
+    }
+
     public async ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone)
     {
         if (_local.Find(runId) is { } local) return local.Open(afterSequence, readerGone);

@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using StreamingApi.Agents;
+
+namespace StreamingApi.Runs;
+
+/// <summary>
+/// Folds a run's events, in order, into its <see cref="RunSnapshot"/>. It keeps the answer, not the events: the text
+/// and the reasoning as they grow, each tool call once, the latest partial result and progress. A store keeps one per
+/// run as events are written; a reader that starts from a stored snapshot folds the events after it the same way.
+/// Not thread-safe: its owner orders the calls.
+/// </summary>
+public sealed class RunSnapshotBuilder
+{
+    private readonly StringBuilder _text = new();
+    private readonly StringBuilder _reasoning = new();
+    private readonly List<ToolCallState> _toolCalls = [];
+    private RunStarted? _run;
+    private string _status = RunStatus.Running;
+    private JsonNode? _partial;
+    private object? _result;
+    private ProgressReport? _progress;
+    private UsageReport? _usage;
+    private string? _reason;
+    private RunError? _error;
+
+    public RunSnapshotBuilder()
+    {
+    }
+
+    /// <summary>Goes on from a snapshot: the events after its sequence are applied to it.</summary>
+    public RunSnapshotBuilder(RunSnapshot from)
+    {
+        Sequence = from.Sequence;
+        _run = from.Run;
+        _status = from.Status;
+        _text.Append(from.Text);
+        _reasoning.Append(from.Reasoning);
+        _toolCalls.AddRange(from.ToolCalls);
+        _partial = from.Partial;
+        _result = from.Result;
+        _progress = from.Progress;
+        _usage = from.Usage;
+        _reason = from.Reason;
+        _error = from.Error;
+    }
+
+    /// <summary>The last event applied (0 before any).</summary>
+    public long Sequence { get; private set; }
+
+    /// <summary>Whether the run's <c>done</c> was applied.</summary>
+    public bool HasEnded => _status != RunStatus.Running;
+
+    public void Apply(RunEvent entry) => Apply(entry.Sequence, entry.Event);
+
+    public void Apply(long sequence, AgentEvent @event)
+    {
+        if (sequence <= Sequence) return; // already in: a reader may go on from a snapshot that overlaps what it reads
+        Sequence = sequence;
+        switch (@event)
+        {
+            case TextDelta text:
+                _text.Append(text.Delta);
+                break;
+            case ReasoningDelta reasoning:
+                _reasoning.Append(reasoning.Delta);
+                break;
+            case ToolCallStarted call:
+                _toolCalls.Add(new ToolCallState(call.CallId, call.Name, call.Arguments, null, null, null));
+                break;
+            case ToolCallCompleted completed:
+                var index = _toolCalls.FindLastIndex(c => c.CallId == completed.CallId);
+                var state = index >= 0 ? _toolCalls[index] : new ToolCallState(completed.CallId, completed.Name, null, null, null, null);
+                state = state with { Result = completed.Result, Error = completed.Error, ElapsedMs = completed.ElapsedMs };
+                if (index >= 0) _toolCalls[index] = state;
+                else _toolCalls.Add(state);
+                break;
+            case PartialOutput partial:
+                _partial = partial.Output;
+                break;
+            case FinalOutput final:
+                _result = final.Output;
+                break;
+            case ProgressReport progress:
+                _progress = progress;
+                break;
+            case RunError error:
+                _error = error;
+                break;
+            case RunDone done:
+                _status = done.Status;
+                _reason = done.Reason;
+                _usage = done.Usage;
+                break;
+            case RunStarted started:
+                _run = started;
+                break;
+            case RunSnapshot snapshot:
+                throw new InvalidOperationException($"A snapshot ({snapshot.Sequence}) is not applied to a snapshot; start a builder from it instead.");
+        }
+    }
+
+    public RunSnapshot Build() =>
+        new(Sequence, _run, _status, _text.ToString(), _reasoning.ToString(), [.. _toolCalls], _partial, _result, _progress, _usage, _reason, _error);
+}
