@@ -104,15 +104,12 @@ public enum RunOpeningStatus
     /// <summary>No such run: it never existed here, or it expired.</summary>
     Unknown,
 
-    /// <summary>Events the reader asked for are no longer held; <see cref="RunOpening.FirstHeld"/> is the earliest that is.</summary>
-    Gone,
-
     /// <summary>The run has finished and has no event after the position asked for.</summary>
     Ended,
 }
 
 /// <summary>The outcome of <see cref="IRunStore.OpenAsync"/>.</summary>
-public readonly record struct RunOpening(RunOpeningStatus Status, IRunReader? Reader = null, long FirstHeld = 0)
+public readonly record struct RunOpening(RunOpeningStatus Status, IRunReader? Reader = null)
 {
     public static RunOpening Unknown => new(RunOpeningStatus.Unknown);
 

@@ -7,8 +7,8 @@ namespace StreamingApi.Streaming;
 /// <summary>
 /// Turns a request into a run's SSE response: a new run read from its first event, or an existing run read after
 /// a position (a reconnecting browser's <c>Last-Event-ID</c>, or <c>?after=</c>), with the answers the SSE standard
-/// gives for the other cases: 204 when there is nothing to continue (a browser stops reconnecting), 410 when the
-/// events asked for are no longer held, 503 while the server shuts down.
+/// gives for the other cases: 204 when there is nothing to continue (a browser stops reconnecting), 503 while the
+/// server shuts down. A position whose events are no longer held is continued from the run's snapshot.
 /// </summary>
 public sealed class EventStreams(RunHost runs, ILogger<EventStreams> logger)
 {
@@ -45,8 +45,6 @@ public sealed class EventStreams(RunHost runs, ILogger<EventStreams> logger)
             case RunOpeningStatus.Opened:
                 if (after > 0) StreamLog.Resumed(logger, runId, after);
                 return new RunEventStream(opening.Reader!);
-            case RunOpeningStatus.Gone:
-                return StreamProblems.EventsGone(runId, after, opening.FirstHeld);
             case RunOpeningStatus.Unknown when !reconnecting:
                 return StreamProblems.RunNotFound(runId);
             default:

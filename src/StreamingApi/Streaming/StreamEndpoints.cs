@@ -12,8 +12,8 @@ public static class StreamEndpoints
     private static readonly string Events =
         "Server-Sent Events. Every frame has id: <runId>:<seq>, event: <type>, data: <one line of JSON>; the first also has retry:. " +
         $"Types: {string.Join(", ", AgentEventTypes.All)} ({AgentEventTypes.Run} first, {AgentEventTypes.Done} last). " +
-        "A request with Last-Event-ID: <runId>:<seq> continues that run after seq: 204 when there is nothing to continue, " +
-        "410 when those events are no longer held. See docs/protocol.md.";
+        "A request with Last-Event-ID: <runId>:<seq> continues that run after seq (from a snapshot event when those events are no " +
+        "longer held); 204 when there is nothing to continue. See docs/protocol.md.";
 
     public static RouteGroupBuilder MapStreams(this IEndpointRouteBuilder routes)
     {
@@ -74,6 +74,5 @@ public static class StreamEndpoints
             .Produces(StatusCodes.Status200OK, typeof(AgentEvent), "text/event-stream")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }

@@ -13,10 +13,6 @@ public static class StreamProblems
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The agent was not found",
             detail: $"There is no agent '{Shorten(agent)}'; the agents are {string.Join(", ", agents)}.");
 
-    public static ProblemHttpResult EventsGone(string runId, long after, long firstHeld) =>
-        Problem(StatusCodes.Status410Gone, "The run's events are no longer held",
-            $"Events after {after} of run {runId} are no longer held; the earliest position that can be resumed after is {firstHeld - 1}.", runId);
-
     public static ProblemHttpResult BadLastEventId(string value) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The Last-Event-ID header is not valid",
             detail: $"Last-Event-ID must be {LastEventId.Format}; it was '{Shorten(value)}'.");

@@ -46,7 +46,7 @@ public sealed class MemoryRunLogTests
 
         Assert.Equal([(2L, "b")], await Collect(log, 1));
         Assert.Equal(RunOpeningStatus.Ended, log.Open(2, default).Status);
-        Assert.Equal([(1L, "a"), (2L, "b")], await Collect(log, -1)); // negative: from the first held
+        Assert.Equal([(1L, "a"), (2L, "b")], await Collect(log, 0));
     }
 
     [Fact]
@@ -63,9 +63,19 @@ public sealed class MemoryRunLogTests
 
         Assert.InRange(log.HeldCount, 8, 8 + 32); // the window behind the reader, and the reader's batch
         Assert.Equal([(496L, "496"), (497, "497"), (498, "498"), (499, "499"), (500, "500")], await Collect(log, 495, take: 5));
-        var gone = log.Open(10, default);
-        Assert.Equal(RunOpeningStatus.Gone, gone.Status);
-        Assert.True(gone.FirstHeld > 11);
+        // Event 11 is no longer held: a reader after 10 starts from the snapshot of everything so far, then goes on live.
+        await using var late = log.Open(10, default).Reader!;
+        Assert.True(late.TryRead(out var first));
+        var snapshot = Assert.IsType<RunSnapshot>(first.Event);
+        Assert.Equal(500, first.Sequence);
+        Assert.Equal(500, snapshot.Sequence);
+        Assert.Equal(string.Concat(Enumerable.Range(1, 500)), snapshot.Text);
+        Assert.Equal(RunStatus.Running, snapshot.Status);
+        Assert.False(late.TryRead(out _));
+        await log.AppendAsync(new TextDelta("501"), default);
+        Assert.True(await late.WaitToReadAsync());
+        Assert.True(late.TryRead(out var next));
+        Assert.Equal((501L, "501"), (next.Sequence, ((TextDelta)next.Event).Delta));
         await reader.DisposeAsync();
     }
 
@@ -106,8 +116,10 @@ public sealed class MemoryRunLogTests
         for (var i = 0; i < 1000; i++) await log.AppendAsync(new TextDelta("x"), default);
 
         Assert.Equal(16, log.HeldCount);
-        Assert.Equal(RunOpeningStatus.Gone, log.Open(0, default).Status);
-        Assert.Equal(RunOpeningStatus.Opened, log.Open(984, default).Status);
+        Assert.Equal([(985L, "x")], await Collect(log, 984, take: 1)); // held: replayed
+        await using var fromStart = log.Open(0, default).Reader!; // not held: the snapshot
+        Assert.True(fromStart.TryRead(out var entry));
+        Assert.Equal(1000, Assert.IsType<RunSnapshot>(entry.Event).Text.Length);
     }
 
     [Fact]
@@ -182,6 +194,47 @@ public sealed class MemoryRunLogTests
 
         await gone.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task AFinishedRunReadFromAPositionNoLongerHeldGivesItsSnapshotThenItsLastEventsEvenWithNoWindow()
+    {
+        var log = NewLog(window: 0);
+        await log.AppendAsync(new RunStarted("r1", "writer", "m", DateTimeOffset.UnixEpoch), default);
+        for (var i = 0; i < 100; i++) await log.AppendAsync(new TextDelta($"{i} "), default);
+        var error = new RunError("tool-failed", "A tool failed", 502, "detail");
+        var done = new RunDone(RunStatus.Failed, "tool-failed", 100, 290, 5, null);
+        await log.CompleteAsync([error, done], Ended(RunStatus.Failed));
+
+        var read = new List<RunEvent>();
+        await using (var reader = log.Open(10, default).Reader!)
+        {
+            await foreach (var entry in reader.ReadAllAsync()) read.Add(entry);
+        }
+
+        Assert.Equal([101L, 102, 103], read.Select(e => e.Sequence));
+        var snapshot = Assert.IsType<RunSnapshot>(read[0].Event);
+        Assert.Equal(RunStatus.Running, snapshot.Status); // the run's end comes as its own events, after the snapshot
+        Assert.Null(snapshot.Error);
+        Assert.Equal(string.Concat(Enumerable.Range(0, 100).Select(i => $"{i} ")), snapshot.Text);
+        Assert.Equal("writer", snapshot.Run!.Agent);
+        Assert.Equal(error, read[1].Event);
+        Assert.Equal(done, read[2].Event);
+
+        var output = log.Output; // the whole answer, its end included
+        Assert.Equal(103, output.Sequence);
+        Assert.Equal((RunStatus.Failed, "tool-failed"), (output.Status, output.Reason));
+        Assert.Equal(error, output.Error);
+        Assert.Equal(snapshot.Text, output.Text);
+        Assert.Equal([(103L, "done")], [.. (await CollectAny(log, 102)).Select(e => (e.Sequence, e.Event.EventType))]);
+    }
+
+    private static async Task<List<RunEvent>> CollectAny(MemoryRunLog log, long after)
+    {
+        var items = new List<RunEvent>();
+        await using var reader = log.Open(after, default).Reader!;
+        await foreach (var entry in reader.ReadAllAsync()) items.Add(entry);
+        return items;
     }
 
     private static async Task<List<(long, string)>> Collect(MemoryRunLog log, long after, int take = int.MaxValue)

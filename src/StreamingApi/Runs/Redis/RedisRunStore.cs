@@ -144,8 +144,8 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         var database = await DatabaseAsync();
         var first = await Guard(() => database.StreamRangeAsync(Keys.Events(runId), "-", "+", count: 1));
         var firstHeld = first.Length > 0 ? RedisKeys.FirstSequenceOf(first[0]) : stored.Record.LastSequence + 1;
-        var next = afterSequence < 0 ? firstHeld : afterSequence + 1;
-        if (next < firstHeld) return new RunOpening(RunOpeningStatus.Gone, FirstHeld: firstHeld);
+        var next = Math.Max(1, afterSequence + 1);
+        if (next < firstHeld) next = firstHeld; // (interim: the run's snapshot in Redis is to come)
         if (!stored.Record.IsRunning && next > stored.Record.LastSequence) return RunOpening.Ended;
         var reader = new RedisRunReader(this, database, runId, next - 1, readerGone);
         _readers[reader] = 0;
