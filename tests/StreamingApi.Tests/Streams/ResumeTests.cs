@@ -98,26 +98,6 @@ public sealed class ResumeTests
     }
 
     [Fact]
-    public async Task EventsNoLongerHeldAreGoneWithProblemDetails()
-    {
-        await using var app = new StreamingApiApplication().With("Runs:ReplayWindow", "16");
-        var client = app.CreateClient();
-        var frames = await client.GetFramesAsync("/stream/text?prompt=Write%20a%20long%20essay%20about%20rivers");
-        Assert.True(frames.Count > 1000);
-
-        using var response = await client.ReconnectAsync("/stream/text?prompt=Write%20a%20long%20essay%20about%20rivers", frames[2].Id!);
-        Assert.Equal(HttpStatusCode.Gone, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(410, problem.GetProperty("status").GetInt32());
-        Assert.Equal(frames[0].RunId, problem.GetProperty("runId").GetString());
-        Assert.Contains($"{frames.Count - 16}", problem.GetProperty("detail").GetString()); // the earliest position that can be resumed
-
-        var stillThere = await client.ResumeFramesAsync("/stream/text?prompt=Write%20a%20long%20essay%20about%20rivers", frames[^10].Id!);
-        Assert.Equal(9, stillThere.Count);
-    }
-
-    [Fact]
     public async Task TheFirstFrameOfEveryStreamCarriesRetry()
     {
         await using var app = new StreamingApiApplication().With("Streaming:RetryMs", "2500").With("Runs:ReplayWindow", "4096");
