@@ -23,9 +23,9 @@ builder.Services.AddHealth();
 
 var app = builder.Build();
 
+app.UseRequestLogging(); // first: it logs the status the exception handler sends, not the exception it handles
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseRequestLogging();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseApiDocumentation();

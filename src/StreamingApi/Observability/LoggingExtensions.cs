@@ -19,7 +19,14 @@ public static class LoggingExtensions
         return builder;
     }
 
-    /// <summary>One line per request: method, path (never the query, which can hold a prompt), status, elapsed.</summary>
+    /// <summary>
+    /// One line per request: method, path (never the query, which can hold a prompt), status, elapsed. It must wrap
+    /// <c>UseExceptionHandler</c>: inside it, an exception on its way to the handler is logged as a 500 with its stack
+    /// trace, even when the handler answers 400 (input that cannot be bound) or 503 (the run store out of reach).
+    /// Outside it, the line has the status on the wire. The stack trace of a failure no handler knows is still logged,
+    /// once, by the exception handler itself (ASP.NET Core 10 stays silent only about exceptions an
+    /// <c>IExceptionHandler</c> handled).
+    /// </summary>
     public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app) =>
         app.UseSerilogRequestLogging(options =>
         {
@@ -30,8 +37,10 @@ public static class LoggingExtensions
         });
 
     /// <summary>
-    /// A failure of ours is an error. A client that went away is not (streams end that way every day), nor is the 503 of
-    /// a server shutting down on purpose.
+    /// A failure of ours is an error: a 5xx, or an exception that got past the exception handler (the response had
+    /// started). A client's mistake (4xx) is not, nor is a client that went away (streams end that way every day), nor
+    /// a 503 (a server shutting down on purpose, or a run store out of reach: its connection says so once, at Warning,
+    /// rather than every request).
     /// </summary>
     private static LogEventLevel LevelOf(HttpContext http, double elapsedMs, Exception? exception) =>
         http.RequestAborted.IsCancellationRequested ? LogEventLevel.Information

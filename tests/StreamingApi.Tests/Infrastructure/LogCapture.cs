@@ -29,6 +29,10 @@ public sealed class LogCapture : ILogEventSink
     public static bool IsRunEnded(LogEvent logEvent) =>
         logEvent.MessageTemplate.Text.StartsWith("Run {RunId} on {Endpoint} ({Agent}, {Model}) {Status}", StringComparison.Ordinal);
 
+    /// <summary>The request log's one line per request (method, path, status, elapsed).</summary>
+    public static bool IsRequestLine(LogEvent logEvent) =>
+        logEvent.MessageTemplate.Text.StartsWith("HTTP {RequestMethod} {RequestPath} responded {StatusCode}", StringComparison.Ordinal);
+
     public static string? Scalar(LogEvent logEvent, string property) =>
         logEvent.Properties.TryGetValue(property, out var value) && value is ScalarValue { Value: var scalar } ? scalar?.ToString() : null;
 }
