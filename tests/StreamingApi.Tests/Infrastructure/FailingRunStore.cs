@@ -14,6 +14,8 @@ public sealed class FailingRunStore(Exception failure) : IRunStore
 
     public ValueTask<RunRecord?> FindLatestAsync(string threadId, CancellationToken cancellationToken) => throw failure;
 
+    public ValueTask<RunSnapshot?> OutputAsync(string runId, CancellationToken cancellationToken) => throw failure;
+
     public ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone) => throw failure;
 
     public ValueTask<bool> RequestStopAsync(string runId, string reason, CancellationToken cancellationToken) => throw failure;
