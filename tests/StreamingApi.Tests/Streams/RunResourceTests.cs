@@ -36,8 +36,9 @@ public sealed class RunResourceTests
         Assert.Equal("offline-writer-1", run.GetProperty("model").GetString());
         Assert.True(run.GetProperty("endedAt").GetDateTimeOffset() >= run.GetProperty("startedAt").GetDateTimeOffset());
         Assert.Equal(frames.Count, run.GetProperty("lastSequence").GetInt64());
-        Assert.Equal(["runId", "agent", "endpoint", "model", "status", "reason", "startedAt", "endedAt", "lastSequence"],
+        Assert.Equal(["runId", "agent", "endpoint", "model", "status", "reason", "startedAt", "endedAt", "lastSequence", "output"],
             run.EnumerateObject().Select(p => p.Name));
+        Answers.Same(frames.Fold().Json(), run.GetProperty("output").AsNode()); // the run's answer, as its events give it
         Assert.Equal(["run"], frames.Take(1).Select(f => f.Type));
         Assert.Equal(["result", "done"], frames.TakeLast(2).Select(f => f.Type));
         Assert.All(frames, f => Assert.Equal(runId, f.RunId));
