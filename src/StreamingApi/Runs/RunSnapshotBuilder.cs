@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using StreamingApi.Agents;
 
@@ -12,8 +11,8 @@ namespace StreamingApi.Runs;
 /// </summary>
 public sealed class RunSnapshotBuilder
 {
-    private readonly StringBuilder _text = new();
-    private readonly StringBuilder _reasoning = new();
+    private readonly GrowingText _text = new();
+    private readonly GrowingText _reasoning = new();
     private readonly List<ToolCallState> _toolCalls = [];
     private RunStarted? _run;
     private string _status = RunStatus.Running;
