@@ -1,6 +1,8 @@
 // The reference client of the StreamingApi protocol (docs/protocol.md): the browser's own EventSource, one
 // listener per event type (the list comes from the server), closed on `done`. When the connection breaks before
 // `done`, EventSource reconnects by itself with Last-Event-ID and the server continues the same run.
+// The run shown is in the page's address (?run=<runId>), so a reload reads the same run again from its start: a
+// replay, or a `snapshot` of the answer so far when the start is no longer held, then the rest, live.
 import { renderMarkdown } from './markdown.js';
 import { EVENT_TYPES } from '/stream/event-types.js';
 const $ = (id) => document.getElementById(id);
@@ -15,7 +17,7 @@ const ui = {
   progressPanel: $('progress-panel'), bar: $('p-bar'), raw: $('raw'), rawCount: $('raw-count'),
 };
 
-let run = null; // { source, runId, text, startedAt, maxSeconds, timer, renderPending, finished, stopping, lastType, answering }
+let run = null; // { source, runId, text, startedAt, maxSeconds, timer, renderPending, finished, stopping, lastType, answering, resuming, frames }
 
 function requestUrl() {
   const endpoint = ui.endpoint.value;
@@ -38,7 +40,8 @@ function setState(state, detail = '') {
   ui.doneInfo.textContent = detail;
 }
 
-function reset() {
+/** Clears the answer: the text, reasoning, tool calls, result, error and progress (not the raw frames, nor the run's id). */
+function clearAnswer() {
   ui.output.replaceChildren();
   ui.reasoning.replaceChildren();
   ui.reasoningPanel.hidden = true;
@@ -51,6 +54,10 @@ function reset() {
   ui.resultPanel.hidden = true;
   ui.progressPanel.hidden = ui.endpoint.value !== 'progress';
   setProgress({ chunks: 0, chars: 0, charsPerSecond: 0, elapsedMs: 0 });
+}
+
+function reset() {
+  clearAnswer();
   ui.raw.replaceChildren();
   ui.rawCount.textContent = '0';
   ui.runInfo.textContent = '';
@@ -59,10 +66,18 @@ function reset() {
 function start() {
   if (!form.reportValidity()) return;
   stop({ silent: true });
+  forgetRun();
+  follow(requestUrl(), { maxSeconds: Number(ui.maxSeconds.value) || null });
+}
+
+/**
+ * Shows the stream at `url` from its first frame. `resuming`: the stream is a run the page was showing before a
+ * reload (`/runs/{runId}/events`), which may have ended or expired meanwhile.
+ */
+function follow(url, { maxSeconds = null, resuming = false } = {}) {
   reset();
-  const url = requestUrl();
   const source = new EventSource(url);
-  run = { source, text: '', startedAt: performance.now(), maxSeconds: Number(ui.maxSeconds.value) || null, finished: false };
+  run = { source, text: '', startedAt: performance.now(), maxSeconds, finished: false, resuming, frames: 0 };
   run.timer = setInterval(tick, 100);
   for (const type of EVENT_TYPES) {
     source.addEventListener(type, (event) => {
@@ -70,6 +85,7 @@ function start() {
       // `error` is also the name EventSource gives its own connection errors, which carry no data.
       if (event.data === undefined) return connectionInterrupted();
       if (ui.state.dataset.state === 'reconnecting') setState(run.stopping ? 'stopping' : 'running');
+      run.frames++;
       logFrame(event.lastEventId, type, event.data);
       handlers[type](JSON.parse(event.data));
       if (type !== 'reasoning' && run.lastType === 'reasoning') reasoningPaused();
@@ -88,6 +104,11 @@ function start() {
  * with the same run), say so; once it has given up (the server answered 204 or 410: the run cannot be resumed), stop.
  */
 function connectionInterrupted() {
+  if (run.resuming && run.frames === 0 && run.source.readyState === EventSource.CLOSED) {
+    // The run the page remembered is gone (404, or 204 once it expired): nothing to show, nothing to report.
+    finish('idle', '');
+    return forgetRun();
+  }
   if (run.source.readyState === EventSource.CONNECTING) {
     setState('reconnecting', 'the connection broke; resuming the same run');
     return;
@@ -136,8 +157,33 @@ function finish(state, detail, current = run) {
 
 const handlers = {
   run(data) {
-    run.runId = data.runId;
-    ui.runInfo.textContent = `run ${data.runId} · ${data.agent} on ${data.model}`;
+    showRun(data);
+  },
+  /**
+   * The answer so far, in place of the events no longer held (a reload, or a reconnect after a long break): it
+   * replaces what the page shows, and the events after it continue from there.
+   */
+  snapshot(data) {
+    if (data.run) showRun(data.run);
+    clearAnswer();
+    run.text = data.text;
+    run.answering = data.text.length > 0;
+    renderText(); // at once: the text so far is the point of a snapshot
+    if (data.reasoning) {
+      ui.reasoningPanel.hidden = false;
+      ui.reasoningPanel.open = !run.answering;
+      // The snapshot has the reasoning as one text: the stretches it was made of are no longer told apart.
+      ui.reasoning.append(element('p', {}, data.reasoning));
+      reasoningPaused();
+    }
+    for (const call of data.toolCalls) {
+      const item = addToolCall(call, null);
+      if (call.elapsedMs != null || call.error) completeToolCall(item, call);
+    }
+    if (data.result != null) showResult(data.result, false);
+    else if (data.partial != null) showResult(data.partial, true);
+    if (data.progress) { ui.progressPanel.hidden = false; setProgress(data.progress); }
+    if (data.error) showError(data.error);
   },
   text(data) {
     if (!run.answering) { run.answering = true; ui.reasoningPanel.open = false; } // the answer takes over from the thinking
@@ -148,28 +194,19 @@ const handlers = {
     }
   },
   reasoning(data) {
-    // Plain text, never markdown or HTML; each stretch of thinking (one per model turn) is a paragraph of its own.
+    // Plain text, never markdown or HTML; each stretch of thinking (one per model turn) is a paragraph of its own
+    // (after a snapshot, whose reasoning is one paragraph, the thinking goes on in it).
     if (ui.reasoningPanel.hidden) { ui.reasoningPanel.hidden = false; ui.reasoningPanel.open = true; }
-    if (run.lastType !== 'reasoning' || !ui.reasoning.lastChild) ui.reasoning.append(element('p'));
+    if (!['reasoning', 'snapshot'].includes(run.lastType) || !ui.reasoning.lastChild) ui.reasoning.append(element('p'));
     ui.reasoning.lastChild.append(data.delta);
     ui.reasoningState.textContent = 'thinking…';
   },
   'tool-call'(data) {
-    ui.toolsPanel.hidden = false;
-    const item = element('li', { 'data-call-id': data.callId, 'data-state': 'running', 'data-started': String(performance.now()) });
-    item.append(
-      element('div', { class: 'head' }, [element('span', { class: 'name' }, data.name), element('span', { class: 'when' }, 'running')]),
-      element('div', { class: 'args' }, JSON.stringify(data.arguments)));
-    ui.tools.append(item);
+    addToolCall(data, performance.now());
   },
   'tool-result'(data) {
     const item = [...ui.tools.children].find((li) => li.dataset.callId === data.callId);
-    if (!item) return;
-    item.dataset.state = data.error ? 'failed' : 'done';
-    item.querySelector('.when').textContent = data.error ? `failed after ${data.elapsedMs} ms` : `${data.elapsedMs} ms`;
-    const result = element('details', { class: 'result' }, [element('summary', {}, data.error ?? 'result'), element('pre', {}, JSON.stringify(data.result, null, 2))]);
-    if (data.error) result.querySelector('pre').remove();
-    item.append(result);
+    if (item) completeToolCall(item, data);
   },
   partial(data) {
     showResult(data.output, true);
@@ -189,6 +226,32 @@ const handlers = {
     if (ui.endpoint.value === 'progress') ui.bar.querySelector('span').style.width = '100%';
   },
 };
+
+function showRun(data) {
+  run.runId = data.runId;
+  ui.runInfo.textContent = `run ${data.runId} · ${data.agent} on ${data.model}`;
+  rememberRun(data.runId);
+}
+
+/** A running tool call in the timeline; `started` (performance.now()) is unknown for a call a snapshot brings. */
+function addToolCall(data, started) {
+  ui.toolsPanel.hidden = false;
+  const item = element('li', { 'data-call-id': data.callId, 'data-state': 'running' });
+  if (started !== null) item.dataset.started = String(started);
+  item.append(
+    element('div', { class: 'head' }, [element('span', { class: 'name' }, data.name), element('span', { class: 'when' }, 'running')]),
+    element('div', { class: 'args' }, JSON.stringify(data.arguments)));
+  ui.tools.append(item);
+  return item;
+}
+
+function completeToolCall(item, data) {
+  item.dataset.state = data.error ? 'failed' : 'done';
+  item.querySelector('.when').textContent = data.error ? `failed after ${data.elapsedMs} ms` : `${data.elapsedMs} ms`;
+  const result = element('details', { class: 'result' }, [element('summary', {}, data.error ?? 'result'), element('pre', {}, JSON.stringify(data.result, null, 2))]);
+  if (data.error) result.querySelector('pre').remove();
+  item.append(result);
+}
 
 /** A stretch of thinking ended: its size replaces "thinking…". */
 function reasoningPaused() {
@@ -231,7 +294,7 @@ function setProgress(data) {
 function tick() {
   if (!run || run.finished) return;
   const now = performance.now();
-  for (const item of ui.tools.querySelectorAll('li[data-state=running]'))
+  for (const item of ui.tools.querySelectorAll('li[data-state=running][data-started]'))
     item.querySelector('.when').textContent = `running ${((now - Number(item.dataset.started)) / 1000).toFixed(1)} s`;
   if (run.maxSeconds) ui.bar.querySelector('span').style.width = `${Math.min(100, (now - run.startedAt) / 10 / run.maxSeconds)}%`;
 }
@@ -247,6 +310,51 @@ function element(tag, attributes = {}, children = []) {
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   node.append(...(Array.isArray(children) ? children : [children]));
   return node;
+}
+
+/** The run shown goes in the address, so that a reload (or the address in another tab) shows it again. */
+function rememberRun(runId) {
+  const address = new URL(location.href);
+  if (address.searchParams.get('run') === runId) return;
+  address.searchParams.set('run', runId);
+  history.replaceState(history.state, '', address);
+}
+
+function forgetRun() {
+  const address = new URL(location.href);
+  if (!address.searchParams.has('run')) return;
+  address.searchParams.delete('run');
+  history.replaceState(history.state, '', address);
+}
+
+/**
+ * On load: the run in the address, if the server still has it (a finished run stays readable for its retention),
+ * read again from its start; the server replays it, or sends a snapshot first when its start is no longer held.
+ * A run the server no longer knows is forgotten without a word; one it cannot tell about now stays in the address.
+ */
+async function resumeRememberedRun() {
+  const runId = new URL(location.href).searchParams.get('run');
+  if (!runId) return;
+  let response = null;
+  try {
+    response = await fetch(`/runs/${encodeURIComponent(runId)}`);
+  } catch {
+    // The server is out of reach (said below).
+  }
+  if (run) return; // a run was started meanwhile
+  if (response?.status === 404) return forgetRun();
+  if (!response?.ok) {
+    return showError({
+      title: `Run ${runId} could not be loaded`,
+      detail: response ? `The server answered ${response.status}; reload to try again.` : 'The server could not be reached; reload to try again.',
+    });
+  }
+  const record = await response.json();
+  if (run) return;
+  // The endpoint that started it, so that the form (and the progress panel) match the run shown.
+  if ([...ui.endpoint.options].some((option) => option.value === record.endpoint)) ui.endpoint.value = record.endpoint;
+  refreshForm();
+  follow(`/runs/${encodeURIComponent(record.runId)}/events`, { resuming: true });
 }
 
 form.addEventListener('submit', (event) => { event.preventDefault(); start(); });
@@ -266,3 +374,4 @@ ui.copy.addEventListener('click', async () => {
   setTimeout(() => { ui.copy.textContent = 'Copy'; }, 1500);
 });
 refreshForm();
+resumeRememberedRun();

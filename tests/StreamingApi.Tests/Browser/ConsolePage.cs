@@ -68,6 +68,25 @@ public sealed class ConsolePage : IAsyncDisposable
         return (await StateAsync())!;
     }
 
+    /// <summary>The raw frames log, oldest first.</summary>
+    public async Task<List<Frame>> RawFramesAsync()
+    {
+        var rows = await Page.Locator("#raw tr").EvaluateAllAsync<string[][]>("rows => rows.map(row => [...row.children].map(cell => cell.textContent))");
+        return [.. rows.Select(row => new Frame(row[1], row[0], row[2]))];
+    }
+
+    /// <summary>The run the page's address names (<c>?run=</c>), or null.</summary>
+    public string? RunInAddress => System.Web.HttpUtility.ParseQueryString(new Uri(Page.Url).Query)["run"];
+
+    /// <summary>What the page's own markdown renderer makes of <paramref name="text"/>, as the DOM serializes it.</summary>
+    public Task<string> RenderMarkdownAsync(string text) => Page.EvaluateAsync<string>("""
+        async text => {
+          const container = document.createElement('div');
+          container.innerHTML = (await import('/markdown.js')).renderMarkdown(text);
+          return container.innerHTML;
+        }
+        """, text);
+
     public IEnumerable<string> RequestsOutsideTheApp() =>
         Requests.Where(url => !url.StartsWith(App.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal) && !url.StartsWith("data:", StringComparison.Ordinal));
 

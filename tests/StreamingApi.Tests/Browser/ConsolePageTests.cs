@@ -226,4 +226,117 @@ public sealed class ConsolePageTests(BrowserFixture browser)
         Assert.True(await console.Page.Locator("#raw td:nth-child(2):text-is('reasoning')").CountAsync() > 4);
         Assert.Empty(console.RequestsOutsideTheApp());
     }
+
+    [Fact]
+    public async Task AReloadMidAnswerShowsTheTextSoFarAtOnceFromASnapshotThenContinues()
+    {
+        await using var app = new StreamingApiApplication()
+            .With("OfflineModel:TokensPerSecond", "250")
+            .With("Runs:ReplayWindow", "16") // the run's start is no longer held when the page comes back
+            .With("Runs:DetachGraceSeconds", "10"); // the run waits that long for the reloaded page
+        await using var console = await ConsolePage.OpenAsync(browser.Browser, app);
+
+        await console.StartAsync("text", "Write a long essay about lighthouses");
+        await console.Page.WaitForFunctionAsync("() => document.getElementById('output').innerText.length > 2000", null, new() { Timeout = 30_000 });
+        var before = await console.RawFramesAsync();
+        var runId = before[0].RunId;
+        Assert.Equal(runId, console.RunInAddress);
+        var runInfo = await console.Page.InnerTextAsync("#run-info");
+
+        // What the answer shows once the first frame after the reload is handled, before any other frame comes.
+        await console.Page.AddInitScriptAsync("""
+            addEventListener('DOMContentLoaded', () => new MutationObserver((_, observer) => {
+              observer.disconnect();
+              window.shownAfterFirstFrame = document.getElementById('output').innerHTML;
+            }).observe(document.getElementById('raw'), { childList: true }));
+            """);
+        await console.Page.ReloadAsync();
+        await console.Page.WaitForFunctionAsync("() => window.shownAfterFirstFrame !== undefined", null, new() { Timeout = 15_000 });
+        var shownAtOnce = await console.Page.EvaluateAsync<string>("() => window.shownAfterFirstFrame");
+        Assert.Equal("completed", await console.WaitForEndAsync(120_000));
+
+        var after = await console.RawFramesAsync();
+        Assert.Equal("snapshot", after[0].Type);
+        var snapshot = after[0].Payload;
+        var sequence = snapshot.GetProperty("sequence").GetInt64();
+        Assert.True(sequence >= before.Count, $"the snapshot ({sequence}) has at least what the page had shown ({before.Count} frames)");
+        Assert.Equal(Enumerable.Range(0, after.Count).Select(i => $"{runId}:{sequence + i}"), after.Select(frame => frame.Id)); // then every event after it
+        var textSoFar = snapshot.GetProperty("text").GetString()!;
+        Assert.StartsWith(before.Text(), textSoFar);
+        Assert.Equal(await console.RenderMarkdownAsync(textSoFar), shownAtOnce);
+
+        var output = (await app.CreateClient().GetRunAsync(runId)).GetProperty("output");
+        Assert.Equal(output.GetProperty("text").GetString(), textSoFar + after.Text());
+        Assert.Equal(await console.RenderMarkdownAsync(textSoFar + after.Text()), await console.Page.InnerHTMLAsync("#output"));
+        Assert.Equal(runInfo, await console.Page.InnerTextAsync("#run-info"));
+        Assert.Equal(runId, console.RunInAddress);
+        Assert.Single(console.Requests, url => url.Contains("/stream/text", StringComparison.Ordinal)); // the reload started no run
+        await app.WaitForNoActiveRunsAsync();
+        var ended = Assert.Single(app.Logs.Events, LogCapture.IsRunEnded);
+        Assert.Equal("completed", LogCapture.Scalar(ended, "Status"));
+        Assert.Empty(console.RequestsOutsideTheApp());
+    }
+
+    [Fact]
+    public async Task AReloadMidAnalysisRestoresTheToolTimelineAndTheResultCardFromASnapshot()
+    {
+        await using var app = new StreamingApiApplication()
+            .With("OfflineModel:TokensPerSecond", "60")
+            .With("Runs:ReplayWindow", "16")
+            .With("Runs:DetachGraceSeconds", "10");
+        await using var console = await ConsolePage.OpenAsync(browser.Browser, app);
+
+        await console.StartAsync("analysis", "Analyze our 2024 sales");
+        await console.Page.WaitForSelectorAsync("#result-panel[data-partial]:not([hidden])", new() { Timeout = 60_000 });
+        await console.Page.ReloadAsync();
+
+        // At once, before the run goes on: the calls as they ended, the reasoning folded above the answer, the card so far.
+        await console.Page.WaitForSelectorAsync("#raw tr", new() { State = WaitForSelectorState.Attached, Timeout = 15_000 });
+        Assert.Equal("snapshot", (await console.RawFramesAsync())[0].Type);
+        Assert.Equal("analysis", await console.Page.InputValueAsync("#endpoint"));
+        Assert.Equal(["fetch_sales_data", "fetch_sales_data", "fetch_customer_data", "calculate_growth"],
+            await console.Page.Locator("#tools .name").AllInnerTextsAsync());
+        Assert.Equal(4, await console.Page.Locator("#tools li[data-state=done]").CountAsync());
+        Assert.True(await console.Page.IsVisibleAsync("#result-panel"));
+        Assert.True(await console.Page.IsVisibleAsync("#reasoning-panel"));
+        Assert.False(await console.Page.Locator("#reasoning-panel").EvaluateAsync<bool>("details => details.open"));
+        Assert.Contains("$10,635,675", await console.Page.InnerTextAsync("#output"));
+
+        Assert.Equal("completed", await console.WaitForEndAsync(60_000));
+        Assert.Equal("validated", await console.Page.InnerTextAsync("#result-state"));
+        Assert.Contains("$10,635,675", await console.Page.InnerTextAsync("#result .summary"));
+        Assert.Equal(3, await console.Page.Locator("#result .sources li").CountAsync());
+        Assert.Matches(@"^\d+ ms$", await console.Page.InnerTextAsync("#tools li >> nth=0 >> .when"));
+        Assert.Empty(console.RequestsOutsideTheApp());
+    }
+
+    [Fact]
+    public async Task AFinishedRunIsShownAgainAfterAReloadAndARunThatIsGoneIsForgottenQuietly()
+    {
+        await using var app = new StreamingApiApplication();
+        await using var console = await ConsolePage.OpenAsync(browser.Browser, app);
+
+        await console.StartAsync("progress", "Explain queues");
+        Assert.Equal("completed", await console.WaitForEndAsync());
+        var answer = await console.Page.InnerHTMLAsync("#output");
+        var doneInfo = await console.Page.InnerTextAsync("#done-info");
+        var runId = console.RunInAddress;
+        Assert.NotNull(runId);
+
+        await console.Page.ReloadAsync();
+        await console.Page.WaitForFunctionAsync("() => document.getElementById('state').dataset.state === 'completed'", null, new() { Timeout = 15_000 });
+        Assert.Equal(answer, await console.Page.InnerHTMLAsync("#output"));
+        Assert.Equal(doneInfo, await console.Page.InnerTextAsync("#done-info"));
+        Assert.Equal("progress", await console.Page.InputValueAsync("#endpoint"));
+        Assert.True(await console.Page.IsVisibleAsync("#progress-panel"));
+        Assert.True(await console.Page.IsEnabledAsync("#start"));
+
+        await console.Page.GotoAsync("/?run=0123456789abcdef"); // expired, or never there
+        await console.Page.WaitForFunctionAsync("() => !new URL(location.href).searchParams.has('run')", null, new() { Timeout = 15_000 });
+        Assert.Equal("idle", await console.StateAsync());
+        Assert.False(await console.Page.IsVisibleAsync("#error"));
+        Assert.Equal("0", await console.Page.InnerTextAsync("#raw-count"));
+        Assert.DoesNotContain(console.Requests, url => url.Contains("/runs/0123456789abcdef/events", StringComparison.Ordinal));
+        Assert.Equal(1, app.Logs.Events.Count(LogCapture.IsRunEnded)); // only the run started by the form
+    }
 }
