@@ -101,7 +101,7 @@ function follow(url, { maxSeconds = null, resuming = false } = {}) {
 
 /**
  * The stream broke before `done`. While EventSource is reconnecting (it sends Last-Event-ID, and the server goes on
- * with the same run), say so; once it has given up (the server answered 204 or 410: the run cannot be resumed), stop.
+ * with the same run), say so; once it has given up (the server answered 204: the run cannot be resumed), stop.
  */
 function connectionInterrupted() {
   if (run.resuming && run.frames === 0 && run.source.readyState === EventSource.CLOSED) {
