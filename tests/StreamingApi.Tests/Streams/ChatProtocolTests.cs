@@ -55,6 +55,10 @@ public sealed class ChatProtocolTests : IClassFixture<ChatProtocolTests.App>
         { "POST", "/api/agents/writer/ag-ui", """{"threadId":"t","runId":"r","messages":[{"id":"u","role":"user","content":"hi"}],"forwardedProps":{"fail":"yes"}}""", HttpStatusCode.BadRequest },
         { "POST", "/api/agents/writer/ag-ui", """{"threadId":"t","runId":"r","messages":"hi"}""", HttpStatusCode.BadRequest },
         { "POST", "/api/agents/poet/ag-ui", AgUiTides, HttpStatusCode.NotFound },
+        { "POST", "/api/agents/writer/ag-ui/connect", "{}", HttpStatusCode.BadRequest },
+        { "POST", "/api/agents/writer/ag-ui/connect", """{"threadId":"t","messages":[{"id":"u","content":"hi"}]}""", HttpStatusCode.BadRequest },
+        { "POST", "/api/agents/writer/ag-ui/connect", """{"threadId":"t","messages":["hi"]}""", HttpStatusCode.BadRequest },
+        { "POST", "/api/agents/poet/ag-ui/connect", """{"threadId":"t"}""", HttpStatusCode.NotFound },
     };
 
     [Theory]
@@ -126,6 +130,58 @@ public sealed class ChatProtocolTests : IClassFixture<ChatProtocolTests.App>
         Assert.Equal(HttpStatusCode.NoContent, finished.StatusCode);
         using var otherAgent = await client.GetAsync("/api/agents/analyst/chat/finished-chat/stream");
         Assert.Equal(HttpStatusCode.NoContent, otherAgent.StatusCode);
+    }
+
+    [Fact]
+    public async Task ConnectingToAThreadWithNoRunGoingIsAnEmptyEventStream()
+    {
+        var client = _app.Instance.CreateClient();
+        using (var answered = await client.OpenPostAsync("/api/agents/writer/ag-ui", AgUiTides.Replace("thread-1", "finished-thread"))) await answered.Content.ReadAsStringAsync();
+
+        foreach (var (agent, thread) in new[] { ("writer", "never-seen"), ("writer", "finished-thread"), ("analyst", "finished-thread") })
+        {
+            using var response = await client.OpenPostAsync($"/api/agents/{agent}/ag-ui/connect", $$"""{"threadId":"{{thread}}","runId":"r2","messages":[]}""");
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("", await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task AgUiConnectGivesTheRunSoFarAsOneMessagesSnapshotEvenWhileItsFirstEventsAreHeld()
+    {
+        // A client that kept its copy of the run would have a replay appended to it; the snapshot replaces it instead.
+        await using var app = new StreamingApiApplication()
+            .With("OfflineModel:TokensPerSecond", "2000")
+            .With("Runs:MaxBacklogEvents", "32")
+            .With("Runs:DetachGraceSeconds", "30");
+        const string user = """{"id":"u1","role":"user","content":"Write a long essay about rivers"}""";
+        var seen = new List<JsonElement>();
+        using (var cut = await app.CreateSocketClient().OpenPostAsync("/api/agents/writer/ag-ui", $$"""{"threadId":"kept","runId":"r1","messages":[{{user}}]}"""))
+        {
+            using var reader = new StreamReader(await cut.Content.ReadAsStreamAsync());
+            while (seen.Count(e => Type(e) == "TEXT_MESSAGE_CONTENT") < 10 && await reader.ReadLineAsync() is { } line)
+                if (line.StartsWith("data: ", StringComparison.Ordinal)) seen.Add(JsonDocument.Parse(line["data: ".Length..]).RootElement);
+        }
+        var messageId = seen.First(e => Type(e) == "TEXT_MESSAGE_START").GetProperty("messageId").GetString()!;
+        var runId = messageId[..messageId.LastIndexOf("-m", StringComparison.Ordinal)];
+
+        using var connected = await app.CreateClient().OpenPostAsync("/api/agents/writer/ag-ui/connect", $$"""{"threadId":"kept","runId":"r2","messages":[{{user}}]}""");
+        var events = Parts(await connected.Content.ReadAsStringAsync());
+        var output = (await app.CreateClient().GetRunAsync(runId)).GetProperty("output");
+
+        Assert.Equal(HttpStatusCode.OK, connected.StatusCode);
+        Assert.Equal("""{"type":"RUN_STARTED","threadId":"kept","runId":"r2"}""", events[0].GetRawText());
+        var messages = events[1].GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(("MESSAGES_SNAPSHOT", user), (Type(events[1]), messages[0].GetRawText()));
+        Assert.Equal([("reasoning", $"{runId}-r1"), ("assistant", messageId)], messages[1..].Select(m => (m.GetProperty("role").GetString(), m.GetProperty("id").GetString())));
+        Assert.Equal(output.GetProperty("reasoning").GetString(), messages[1].GetProperty("content").GetString());
+        Assert.DoesNotContain(events, e => Type(e) is "REASONING_START" or "REASONING_MESSAGE_CONTENT"); // nothing of the run is replayed
+        Assert.All(events.Where(e => Type(e) == "TEXT_MESSAGE_START"), e => Assert.Equal(messageId, e.GetProperty("messageId").GetString()));
+        var text = messages[2].GetProperty("content").GetString() + string.Concat(events.Where(e => Type(e) == "TEXT_MESSAGE_CONTENT").Select(e => e.GetProperty("delta").GetString()));
+        Assert.Equal(output.GetProperty("text").GetString(), text);
+        Assert.Equal(("RUN_FINISHED", "kept", "r2"), (Type(events[^1]), events[^1].GetProperty("threadId").GetString(), events[^1].GetProperty("runId").GetString()));
     }
 
     [Fact]
@@ -221,7 +277,7 @@ public sealed class ChatProtocolTests : IClassFixture<ChatProtocolTests.App>
         }
     }
 
-    /// <summary>The parts of a UI message stream's body, without its [DONE].</summary>
+    /// <summary>The parts of a UI message stream's body (without its [DONE]), or the events of an AG-UI one.</summary>
     private static List<JsonElement> Parts(string raw) =>
         raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Where(f => f != "data: [DONE]")
             .Select(f => JsonDocument.Parse(f["data: ".Length..]).RootElement).ToList();
