@@ -4,8 +4,9 @@
 // package's own HTTP helpers, as HttpAgent's run() is. Every event as it came over the wire is checked against the
 // schemas of @ag-ui/core 1.0.0 and 0.0.59.
 //
-// The app keeps only 16 events behind a reader that left and lets a run get 64 events past it, so a run cut
-// mid-answer is still going when its client comes back, and its first events are no longer held.
+// The app keeps only 16 events behind a reader that left and lets a run get 64 events past it, and its model writes a
+// long essay in seconds, so a run cut mid-answer is still going when its client comes back (even one that reads
+// seconds behind the server), and its first events are no longer held.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpAgent, runHttpRequest, transformHttpEventStream } from '@ag-ui/client';
@@ -103,7 +104,7 @@ test('a client that kept its copy of the run has it replaced, not doubled', asyn
 
 test("a run's tool call and result come back in the snapshot, and the answer after them in the next turn's message", async () => {
   const threadId = newId();
-  const question = userMessage('Check stock in Europe');
+  const question = userMessage('Write a long essay about stock in Europe');
   const { ours } = await runAndCut('inventory', threadId, question, { contents: 20, afterTool: true });
 
   const page = new ResumingAgent({ url: agentUrl('inventory'), threadId, initialMessages: [question] });
@@ -131,7 +132,7 @@ test('a thread with no run going, or whose run is another agent\'s, gives no eve
 
   // The inventory agent's run, cut mid-answer, is going on this thread; the writer has nothing to resume there.
   const threadId = newId();
-  const { agent, ours } = await runAndCut('inventory', threadId, userMessage('Check stock in Asia'), { contents: 1 });
+  const { agent, ours } = await runAndCut('inventory', threadId, userMessage('Write a long essay about stock in Asia'), { contents: 1 });
   const elsewhere = new ResumingAgent({ url: agentUrl('writer'), threadId, initialMessages: [] });
   assert.deepEqual((await connect(elsewhere)).events, []);
   const here = await connect(agent); // and the inventory's own client still resumes it

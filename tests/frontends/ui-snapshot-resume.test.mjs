@@ -1,8 +1,9 @@
 // Resuming as useChat({ resume: true }) does (DefaultChatTransport.reconnectToStream) a chat whose run's first events
 // are no longer held: the stream starts from the run's snapshot, the message's parts so far, and goes on live.
 //
-// The app keeps only 16 events behind a reader that left and lets a run get 64 events past it, so a run cut
-// mid-answer is still going when its client comes back, and its first events are no longer held.
+// The app keeps only 16 events behind a reader that left and lets a run get 64 events past it, and its model writes a
+// long essay in seconds, so a run cut mid-answer is still going when its client comes back (even one that reads
+// seconds behind the server), and its first events are no longer held.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DefaultChatTransport as OldestTransport, readUIMessageStream as readOldest } from 'ai-oldest';
@@ -80,7 +81,7 @@ test('a long chat resumed after its first events were let go starts with the tex
 test("a resumed chat's snapshot has the tool call with its output, and the answer after it in the next step", async () => {
   const chatId = newId();
   const path = '/api/agents/inventory/chat';
-  const before = await chatAndCut(path, chatId, 'Check stock in Europe', { deltas: 20, afterTool: true });
+  const before = await chatAndCut(path, chatId, 'Write a long essay about stock in Europe', { deltas: 20, afterTool: true });
   const runId = before[0].messageId;
 
   const { message, parts } = await read(await transport(path).reconnectToStream({ chatId }));

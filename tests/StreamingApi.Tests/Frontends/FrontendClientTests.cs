@@ -87,10 +87,12 @@ public sealed class FrontendClientTests
     }
 
     /// <summary>
-    /// Runs that keep only 16 events behind a reader that left, and get at most 64 events past it: a client that comes
-    /// back to a run it left mid-answer finds the run still going and its first events let go.
+    /// Runs that keep only 16 events behind a reader that left, and get at most 64 events past it, at a pace that makes
+    /// a long essay last seconds: a client that comes back to a run it left mid-answer finds the run still going, even
+    /// if it read seconds behind the server, and the run's first events let go.
     /// </summary>
     private static StreamingApiApplication SnapshotApp() => App()
+        .With("OfflineModel:TokensPerSecond", "800")
         .With("Runs:ReplayWindow", "16")
         .With("Runs:MaxBacklogEvents", "64");
 }

@@ -152,8 +152,10 @@ public sealed class ChatProtocolTests : IClassFixture<ChatProtocolTests.App>
     public async Task AgUiConnectGivesTheRunSoFarAsOneMessagesSnapshotEvenWhileItsFirstEventsAreHeld()
     {
         // A client that kept its copy of the run would have a replay appended to it; the snapshot replaces it instead.
+        // The essay takes seconds at this pace, so the run is still going when the client comes back, however slowly
+        // this machine lets it read.
         await using var app = new StreamingApiApplication()
-            .With("OfflineModel:TokensPerSecond", "2000")
+            .With("OfflineModel:TokensPerSecond", "800")
             .With("Runs:MaxBacklogEvents", "32")
             .With("Runs:DetachGraceSeconds", "30");
         const string user = """{"id":"u1","role":"user","content":"Write a long essay about rivers"}""";
@@ -188,9 +190,10 @@ public sealed class ChatProtocolTests : IClassFixture<ChatProtocolTests.App>
     public async Task AChatResumedLateInALongAnswerStartsFromItsSnapshotAndEndsWithTheWholeAnswer()
     {
         // Far more events than Runs:ReplayWindow (256) before the reload: the resume starts from the run's snapshot. The
-        // run waits 1,024 events past the page that left, so it is still going when the page comes back.
+        // essay takes seconds at this pace and the run waits 1,024 events past the page that left, so it is still going
+        // when the page comes back.
         await using var app = new StreamingApiApplication()
-            .With("OfflineModel:TokensPerSecond", "2000")
+            .With("OfflineModel:TokensPerSecond", "800")
             .With("Runs:MaxBacklogEvents", "1024")
             .With("Runs:DetachGraceSeconds", "30");
         const string body = """{"id":"reloaded","messages":[{"id":"u1","role":"user","parts":[{"type":"text","text":"Write a long essay about rivers"}]}]}""";
@@ -223,13 +226,14 @@ public sealed class ChatProtocolTests : IClassFixture<ChatProtocolTests.App>
     [Fact]
     public async Task AChatWhoseFirstEventsAreNoLongerHeldIsResumedFromItsSnapshotWithItsToolCallsAndSteps()
     {
-        // A run that keeps only 16 events behind the place of the reader that left, and waits 32 events past it.
+        // A run that keeps only 16 events behind the place of the reader that left, and waits 32 events past it; an
+        // essay long enough (seconds at this pace) that the run is still going when the client comes back.
         await using var app = new StreamingApiApplication()
-            .With("OfflineModel:TokensPerSecond", "2000")
+            .With("OfflineModel:TokensPerSecond", "800")
             .With("Runs:ReplayWindow", "16")
             .With("Runs:MaxBacklogEvents", "32")
             .With("Runs:DetachGraceSeconds", "30");
-        const string body = """{"id":"late","messages":[{"id":"u1","role":"user","parts":[{"type":"text","text":"Check stock in Europe"}]}]}""";
+        const string body = """{"id":"late","messages":[{"id":"u1","role":"user","parts":[{"type":"text","text":"Write a long essay about stock in Europe"}]}]}""";
         var seen = new List<JsonElement>();
         using (var cut = await app.CreateSocketClient().OpenPostAsync("/api/agents/inventory/chat", body))
         {
