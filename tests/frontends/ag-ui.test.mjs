@@ -4,20 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpAgent } from '@ag-ui/client';
-import { EventSchemas as EventSchemas100 } from '@ag-ui/core/schemas';
-import { EventSchemas as EventSchemas0059 } from 'ag-ui-core-0059';
-import { base, newId, tokens } from './lib.mjs';
-
-/** A fetch that hands HttpAgent one copy of the response and keeps the other, parsed as SSE, for the checks below. */
-function recordingFetch(wire) {
-  return async (url, init) => {
-    const response = await fetch(url, init);
-    if (!response.body) return response;
-    const [forClient, forUs] = response.body.tee();
-    wire.text = new Response(forUs).text();
-    return new Response(forClient, { status: response.status, statusText: response.statusText, headers: response.headers });
-  };
-}
+import { base, newId, recordingFetch, tokens, warningsOf, wireEvents } from './lib.mjs';
 
 /** Runs the agent as a CopilotKit-style client would; fails on any warning the client prints about our events. */
 async function run(agentName, messages, { forwardedProps = {} } = {}) {
@@ -25,33 +12,15 @@ async function run(agentName, messages, { forwardedProps = {} } = {}) {
   const threadId = newId();
   const runId = newId();
   const agent = new HttpAgent({ url: `${base}/api/agents/${agentName}/ag-ui`, threadId, fetch: recordingFetch(wire), initialMessages: messages });
-  const warnings = [];
   const seen = { errors: [], finished: [] };
-  const warn = console.warn;
-  console.warn = (...args) => warnings.push(args.join(' '));
   let outcome;
-  try {
+  const warnings = await warningsOf(async () => {
     outcome = await agent.runAgent({ runId, forwardedProps }, {
       onRunErrorEvent: ({ event }) => { seen.errors.push(event); },
       onRunFinishedEvent: ({ event }) => { seen.finished.push(event); },
     });
-  } finally {
-    console.warn = warn;
-  }
-  const text = await wire.text;
-  assert.ok(!text.includes('\r'), 'LF line endings only');
-  assert.ok(!text.includes('[DONE]'));
-  const events = text.split('\n\n').filter(frame => frame.trim()).map(frame => {
-    const data = frame.split('\n').filter(line => line.startsWith('data:')).map(line => line.slice(5).replace(/^ /, ''));
-    assert.equal(data.length, 1, `one data line per frame: ${frame}`);
-    return JSON.parse(data[0]);
   });
-  for (const event of events) {
-    const now = EventSchemas100.safeParse(event);
-    assert.ok(now.success, `@ag-ui/core 1.0.0 rejects ${JSON.stringify(event)}: ${now.error}`);
-    const pinned = EventSchemas0059.safeParse(event);
-    assert.ok(pinned.success, `@ag-ui/core 0.0.59 rejects ${JSON.stringify(event)}: ${pinned.error}`);
-  }
+  const events = await wireEvents(wire);
   assert.deepEqual(warnings, []);
   assert.deepEqual(events[0], { type: 'RUN_STARTED', threadId, runId });
   return { agent, events, outcome, seen, threadId, runId };

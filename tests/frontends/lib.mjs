@@ -1,6 +1,10 @@
-// Shared by the scripts: the app's base URL (the first argument), fresh ids, and the UI stream read two ways.
+// Shared by the scripts: the app's base URL (the first argument), fresh ids, the UI stream read two ways, and AG-UI's
+// events as they came over the wire, checked against the schemas of @ag-ui/core 1.0.0 and 0.0.59.
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { DefaultChatTransport, readUIMessageStream } from 'ai';
+import { EventSchemas as EventSchemas100 } from '@ag-ui/core/schemas';
+import { EventSchemas as EventSchemas0059 } from 'ag-ui-core-0059';
 
 export const base = (() => {
   const url = process.argv[2];
@@ -70,3 +74,56 @@ export function assertClosed(parts) {
 export const textOf = (message) => message.parts.filter(p => p.type === 'text').map(p => p.text).join('');
 
 export const reasoningOf = (message) => message.parts.filter(p => p.type === 'reasoning').map(p => p.text).join('');
+
+/** A run's answer as GET /runs/{runId} has it (its output: text, reasoning, tool calls, status). */
+export async function output(runId) {
+  const response = await fetch(`${base}/runs/${runId}`);
+  assert.equal(response.status, 200);
+  return (await response.json()).output;
+}
+
+/** A fetch that hands an AG-UI client one copy of each response and keeps the other's text, for wireEvents. */
+export function recordingFetch(wire) {
+  return async (url, init) => {
+    const response = await fetch(url, init);
+    if (!response.body) return response;
+    const [forClient, forUs] = response.body.tee();
+    wire.text = new Response(forUs).text();
+    return new Response(forClient, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+/**
+ * The AG-UI events of a recorded response: LF line endings, one data: line of JSON per frame, no [DONE], and every
+ * event accepted by the schemas of both @ag-ui/core 1.0.0 and 0.0.59 (the version CopilotKit's runtime pins).
+ */
+export async function wireEvents(wire) {
+  const text = await wire.text;
+  assert.ok(!text.includes('\r'), 'LF line endings only');
+  assert.ok(!text.includes('[DONE]'));
+  const events = text.split('\n\n').filter(frame => frame.trim()).map(frame => {
+    const data = frame.split('\n').filter(line => line.startsWith('data:')).map(line => line.slice(5).replace(/^ /, ''));
+    assert.equal(data.length, 1, `one data line per frame: ${frame}`);
+    return JSON.parse(data[0]);
+  });
+  for (const event of events) {
+    const now = EventSchemas100.safeParse(event);
+    assert.ok(now.success, `@ag-ui/core 1.0.0 rejects ${JSON.stringify(event)}: ${now.error}`);
+    const pinned = EventSchemas0059.safeParse(event);
+    assert.ok(pinned.success, `@ag-ui/core 0.0.59 rejects ${JSON.stringify(event)}: ${pinned.error}`);
+  }
+  return events;
+}
+
+/** Runs fn with console.warn captured (the AG-UI client warns about events it cannot apply); returns what it warned. */
+export async function warningsOf(fn) {
+  const warnings = [];
+  const warn = console.warn;
+  console.warn = (...args) => warnings.push(args.join(' '));
+  try {
+    await fn();
+  } finally {
+    console.warn = warn;
+  }
+  return warnings;
+}

@@ -29,6 +29,15 @@ public static class AgUiEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
+        group.MapPost("/{agent}/ag-ui/connect", ConnectAsync)
+            .WithName("AgUiConnect")
+            .WithSummary("The thread's run with the agent, if it is still going: RUN_STARTED, MESSAGES_SNAPSHOT (the conversation with the run's " +
+                         "messages so far), then live; an empty stream when there is none.")
+            .WithDescription(Stream + " What an AG-UI client's connect() (AbstractAgent.connectAgent) asks when it comes back to a thread.")
+            .Produces(StatusCodes.Status200OK, typeof(AgUiEvent), "text/event-stream")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         return group;
     }
 
@@ -44,5 +53,24 @@ public static class AgUiEndpoints
         };
         return streams.StartAsync(http, plan, reader =>
             new RunEventStream(reader, new AgUiMapping(input.ThreadId!, input.RunId!, reader.RunId, json.Value.SerializerOptions)));
+    }
+
+    /// <summary>
+    /// The thread's latest run, if it is still going and is the agent's (runs started here record the thread), as the run
+    /// so far in one snapshot and then live, so that the client replaces its copy of the run rather than having the run
+    /// replayed into it. Nothing to resume is an empty stream, not a 204: <c>connectAgent</c> ends quietly on a stream
+    /// without events, whereas the client's HTTP helpers fail on a response without a body.
+    /// </summary>
+    private static async Task<IResult> ConnectAsync(string agent, ConnectAgentInput input, AgentCatalog agents, RunHost runs,
+        IOptions<JsonOptions> json, HttpContext http)
+    {
+        if (agents.Find(agent) is not { } found) return StreamProblems.AgentNotFound(agent, agents.Names);
+        if (await runs.FindLatestAsync(input.ThreadId!, http.RequestAborted) is { IsRunning: true } run && run.Agent == found.Name
+            && await runs.OpenAsync(run.RunId, 0, http.RequestAborted) is { Status: RunOpeningStatus.Opened, Reader: { } reader })
+        {
+            return new RunEventStream(new SnapshotFirstReader(reader),
+                new AgUiMapping(input.ThreadId!, input.RunId ?? reader.RunId, reader.RunId, json.Value.SerializerOptions, input.Messages));
+        }
+        return TypedResults.ServerSentEvents(AsyncEnumerable.Empty<AgUiEvent>());
     }
 }

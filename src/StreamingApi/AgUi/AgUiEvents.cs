@@ -21,6 +21,7 @@ public static class AgUiEventTypes
     public const string ToolCallEnd = "TOOL_CALL_END";
     public const string ToolCallResult = "TOOL_CALL_RESULT";
     public const string StateSnapshot = "STATE_SNAPSHOT";
+    public const string MessagesSnapshot = "MESSAGES_SNAPSHOT";
     public const string Custom = "CUSTOM";
 }
 
@@ -86,6 +87,13 @@ public sealed record StateSnapshotEvent([property: JsonIgnore(Condition = JsonIg
     : AgUiEvent(AgUiEventTypes.StateSnapshot);
 
 public sealed record AgUiState(object Result, bool Final);
+
+/// <summary>
+/// The conversation as the client is to have it: its messages (the ones it sent, echoed as they came) and the run's so
+/// far (<see cref="AssistantMessage"/>, <see cref="ToolMessage"/>, <see cref="ReasoningMessage"/>). The client replaces
+/// its messages with these.
+/// </summary>
+public sealed record MessagesSnapshotEvent(IReadOnlyList<object> Messages) : AgUiEvent(AgUiEventTypes.MessagesSnapshot);
 
 /// <summary>An event of ours that AG-UI has no type for (progress figures), by name.</summary>
 public sealed record CustomEvent(string Name, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] object Value)

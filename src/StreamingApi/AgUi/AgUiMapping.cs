@@ -28,8 +28,19 @@ namespace StreamingApi.AgUi;
 /// A model turn's text and tool calls share one assistant message id, <c>{run id}-m{turn}</c>; the model going on
 /// after its tools' results begins the next turn. Ids the mapping makes start with our run's id, so they never meet
 /// those of another run on the same thread.
+/// <para>
+/// A <c>snapshot</c> (a reader's first event, when it starts from the run so far) → <c>MESSAGES_SNAPSHOT</c>: the
+/// client's <paramref name="conversation"/> without any message of this run, then the run's messages so far
+/// (<see cref="Render"/>), and <c>STATE_SNAPSHOT</c> when there is a result. The client replaces its messages with
+/// these, so a copy of the run it kept is not doubled. The events after it go on in the snapshot's messages: a
+/// <c>TEXT_MESSAGE_START</c> (or <c>REASONING_MESSAGE_START</c>) with the id of a message the client already has
+/// reopens that message, and the content after it is appended to it (the client's verifier asks for a start before
+/// any content; its reducer does not add a second message for a known id).
+/// </para>
 /// </remarks>
-public sealed class AgUiMapping(string threadId, string runId, string ourRunId, JsonSerializerOptions json) : IRunEventMapping
+/// <param name="conversation">The messages the client sent, echoed in <c>MESSAGES_SNAPSHOT</c>.</param>
+public sealed class AgUiMapping(string threadId, string runId, string ourRunId, JsonSerializerOptions json,
+    IReadOnlyList<JsonElement>? conversation = null) : IRunEventMapping
 {
     private readonly HashSet<string> _announcedCalls = [];
     private bool _started;
@@ -39,6 +50,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
     private int _reasoningCount;
     private string? _text;
     private string? _reasoning;
+    private string? _reopenReasoning; // the snapshot's reasoning message, which reasoning right after it continues
     private string? _model;
     private object? _result;
     private RunError? _error;
@@ -46,7 +58,8 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
     public void Map(RunEvent entry, ICollection<object> events)
     {
         if (_ended) return;
-        if (!_started)
+        var first = !_started;
+        if (first)
         {
             _started = true;
             events.Add(new RunStartedEvent(threadId, runId));
@@ -57,12 +70,16 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
             case RunStarted started:
                 _model = started.Model;
                 break;
+            case RunSnapshot snapshot when first: // a reader gives a snapshot only as its first event
+                _model = snapshot.Run?.Model;
+                Render(snapshot, events);
+                break;
             case ReasoningDelta reasoning:
                 CloseText(events);
                 GoOn();
                 if (_reasoning is null)
                 {
-                    _reasoning = $"{ourRunId}-r{++_reasoningCount}";
+                    _reasoning = _reopenReasoning ?? $"{ourRunId}-r{++_reasoningCount}";
                     events.Add(new ReasoningStartEvent(_reasoning));
                     events.Add(new ReasoningMessageStartEvent(_reasoning));
                 }
@@ -85,8 +102,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
             case ToolCallCompleted result:
                 CloseOpen(events);
                 if (!_announcedCalls.Contains(result.CallId)) Announce(result.CallId, result.Name, "{}", events);
-                events.Add(new ToolCallResultEvent($"{ourRunId}-{result.CallId}-result", result.CallId,
-                    result.Error ?? JsonSerializer.Serialize(result.Result, json)));
+                events.Add(new ToolCallResultEvent(ResultMessageId(result.CallId), result.CallId, ResultText(result.Result, result.Error)));
                 _toolResultsInTurn = true;
                 break;
             case PartialOutput partial:
@@ -129,6 +145,61 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
 
     private string TurnMessageId => $"{ourRunId}-m{_turn}";
 
+    private string ResultMessageId(string callId) => $"{ourRunId}-{callId}-result";
+
+    private string ResultText(object? result, string? error) => error ?? JsonSerializer.Serialize(result, json);
+
+    /// <summary>
+    /// The run so far as AG-UI messages, laid out as the events lay them out: its reasoning as one reasoning message;
+    /// its tool calls in the first turn's assistant message, each followed by its result once it returned; its text in
+    /// the turn after the results (the model going on), or in the first turn when no tool has returned. The mapping's
+    /// state is left as after those events, so that the events after the snapshot continue the same messages: text
+    /// the turn's message, reasoning the reasoning message when nothing came after it, a result its call.
+    /// </summary>
+    private void Render(RunSnapshot snapshot, ICollection<object> events)
+    {
+        var messages = new List<object>();
+        var ours = $"{ourRunId}-";
+        foreach (var message in conversation ?? [])
+        {
+            var id = message.ValueKind == JsonValueKind.Object && message.TryGetProperty("id", out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
+            if (id is null || !id.StartsWith(ours, StringComparison.Ordinal)) messages.Add(message);
+        }
+
+        var hasResult = snapshot.Partial is not null || snapshot.Result is not null;
+        if (snapshot.Reasoning.Length > 0)
+        {
+            var id = $"{ourRunId}-r{++_reasoningCount}";
+            messages.Add(new ReasoningMessage(id, snapshot.Reasoning));
+            if (snapshot is { ToolCalls.Count: 0, Text.Length: 0 } && !hasResult) _reopenReasoning = id;
+        }
+        var calls = snapshot.ToolCalls;
+        if (calls.Count > 0)
+        {
+            _toolResultsInTurn = calls.Any(c => c.ElapsedMs is not null); // null while the tool runs
+            var textInTurn = !_toolResultsInTurn && snapshot.Text.Length > 0;
+            messages.Add(new AssistantMessage(TurnMessageId, textInTurn ? snapshot.Text : null,
+                [.. calls.Select(c => new ToolCall(c.CallId, new FunctionCall(c.Name, c.Arguments is null ? "{}" : JsonSerializer.Serialize(c.Arguments, json))))]));
+            foreach (var call in calls)
+            {
+                _announcedCalls.Add(call.CallId);
+                if (call.ElapsedMs is not null) messages.Add(new ToolMessage(ResultMessageId(call.CallId), call.CallId, ResultText(call.Result, call.Error)));
+            }
+            if (snapshot.Text.Length > 0 || hasResult) GoOn();
+            if (!textInTurn && snapshot.Text.Length > 0) messages.Add(new AssistantMessage(TurnMessageId, snapshot.Text, null));
+        }
+        else if (snapshot.Text.Length > 0)
+        {
+            messages.Add(new AssistantMessage(TurnMessageId, snapshot.Text, null));
+        }
+        events.Add(new MessagesSnapshotEvent(messages));
+
+        _result = snapshot.Result;
+        if ((snapshot.Result ?? snapshot.Partial) is { } state) events.Add(new StateSnapshotEvent(new AgUiState(state, Final: snapshot.Result is not null)));
+    }
+
     private void Announce(string callId, string name, string arguments, ICollection<object> events)
     {
         _announcedCalls.Add(callId);
@@ -160,6 +231,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
 
     private void CloseReasoning(ICollection<object> events)
     {
+        _reopenReasoning = null; // anything after the snapshot's reasoning ends it
         if (_reasoning is null) return;
         events.Add(new ReasoningMessageEndEvent(_reasoning));
         events.Add(new ReasoningEndEvent(_reasoning));

@@ -28,7 +28,8 @@ public static class ChatEndpoints
         group.MapGet("/chat/{chatId}/stream", (string chatId, AgentCatalog agents, RunHost runs, HttpContext http) =>
                 ResumeAsync(agents.Writer.Name, chatId, agents, runs, http))
             .WithName("ResumeChat")
-            .WithSummary("The chat's current run, replayed from its start and then live; 204 when the chat has no run going.")
+            .WithSummary("The chat's current run from its start (from its snapshot when its first events are no longer held), then live; " +
+                         "204 when the chat has no run going.")
             .DescribeResume();
 
         group.MapPost("/agents/{agent}/chat", (string agent, ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
@@ -40,7 +41,7 @@ public static class ChatEndpoints
         group.MapGet("/agents/{agent}/chat/{chatId}/stream", (string agent, string chatId, AgentCatalog agents, RunHost runs, HttpContext http) =>
                 ResumeAsync(agent, chatId, agents, runs, http))
             .WithName("ResumeAgentChat")
-            .WithSummary("The chat's current run with the agent, replayed from its start and then live; 204 when there is none.")
+            .WithSummary("The chat's current run with the agent from its start (or its snapshot), then live; 204 when there is none.")
             .DescribeResume();
 
         return group;

@@ -11,7 +11,9 @@ namespace StreamingApi.VercelUi;
 /// <remarks>
 /// <list type="bullet">
 /// <item><c>run</c> → <c>start</c> {messageId: run id, messageMetadata: {agent, model}}, then <c>start-step</c>. A
-/// stream that begins after the run's first event (its start is no longer held) still begins with <c>start</c>.</item>
+/// stream that begins after the run's first event still begins with <c>start</c>.</item>
+/// <item><c>snapshot</c> (first, when a reader's position is no longer held) → <c>start</c> with the snapshot's run,
+/// then the message's parts so far (<see cref="Render"/>); the events after it go on from there.</item>
 /// <item><c>reasoning</c> → <c>reasoning-start</c>/<c>-delta</c>/<c>-end</c>; <c>text</c> → <c>text-start</c>/<c>-delta</c>/<c>-end</c>.
 /// Each stretch is one part with its own id; an open part is closed before anything else but a transient data part.</item>
 /// <item><c>tool-call</c> → <c>tool-input-available</c>; <c>tool-result</c> → <c>tool-output-available</c>, or
@@ -42,56 +44,36 @@ public sealed class UiMessageStreamMapping(string runId) : IRunEventMapping
     {
         if (_ended) return;
         var @event = entry.Event;
-        if (!_started)
+        var first = !_started;
+        if (first)
         {
             _started = true;
-            parts.Add(new UiStart(runId, @event is RunStarted started ? new UiStartMetadata(started.Agent, started.Model) : null));
+            var run = @event switch { RunStarted started => started, RunSnapshot snapshot => snapshot.Run, _ => null };
+            parts.Add(new UiStart(runId, run is null ? null : new UiStartMetadata(run.Agent, run.Model)));
         }
 
         switch (@event)
         {
+            case RunSnapshot snapshot when first: // a reader gives a snapshot only as its first event
+                Render(snapshot, parts);
+                break;
             case ReasoningDelta reasoning:
-                CloseText(parts);
-                Step(parts);
-                if (_reasoning is null)
-                {
-                    _reasoning = $"reasoning-{++_partCount}";
-                    parts.Add(new UiReasoningStart(_reasoning));
-                }
-                parts.Add(new UiReasoningDelta(_reasoning, reasoning.Delta));
+                Reason(reasoning.Delta, parts);
                 break;
             case TextDelta text:
-                CloseReasoning(parts);
-                Step(parts);
-                if (_text is null)
-                {
-                    _text = $"text-{++_partCount}";
-                    parts.Add(new UiTextStart(_text));
-                }
-                parts.Add(new UiTextDelta(_text, text.Delta));
+                Write(text.Delta, parts);
                 break;
             case ToolCallStarted call:
-                CloseOpen(parts);
-                Step(parts, goesOn: false);
-                Announce(call.CallId, call.Name, call.Arguments, parts);
+                Call(call.CallId, call.Name, call.Arguments, parts);
                 break;
             case ToolCallCompleted result:
-                CloseOpen(parts);
-                Step(parts, goesOn: false);
-                // A stream that began after the call (its start no longer held) announces it, without its arguments.
-                if (!_announcedCalls.Contains(result.CallId)) Announce(result.CallId, result.Name, null, parts);
-                parts.Add(result.Error is { } failure ? new UiToolOutputError(result.CallId, failure) : new UiToolOutputAvailable(result.CallId, result.Result));
-                _toolResultsInStep = true;
+                Return(result.CallId, result.Name, result.Result, result.Error, parts);
                 break;
             case PartialOutput partial:
-                CloseOpen(parts);
-                Step(parts);
-                parts.Add(new UiDataResult(new UiResult(partial.Output, Final: false)));
+                Result(new UiResult(partial.Output, Final: false), parts);
                 break;
             case FinalOutput final:
-                CloseOpen(parts);
-                Step(parts);
-                parts.Add(new UiDataResult(new UiResult(final.Output, Final: true)));
+                Result(new UiResult(final.Output, Final: true), parts);
                 break;
             case ProgressReport progress:
                 parts.Add(new UiDataProgress(progress));
@@ -119,6 +101,73 @@ public sealed class UiMessageStreamMapping(string runId) : IRunEventMapping
     }
 
     public void End(ICollection<object> parts) => parts.Add(UiPartTypes.Done);
+
+    /// <summary>
+    /// The run so far as the parts of its message, in the order the run makes them: its reasoning, each tool call with
+    /// its result once it returned, its text, its structured result; each as one part, through the same rules as the
+    /// events (so the tools' results end a step when the text follows them). The last reasoning or text part is left
+    /// open: the events after the snapshot continue it, as they would have continued the part they belong to.
+    /// </summary>
+    private void Render(RunSnapshot snapshot, ICollection<object> parts)
+    {
+        if (snapshot.Reasoning.Length > 0) Reason(snapshot.Reasoning, parts);
+        foreach (var call in snapshot.ToolCalls)
+        {
+            Call(call.CallId, call.Name, call.Arguments, parts);
+            if (call.ElapsedMs is not null) Return(call.CallId, call.Name, call.Result, call.Error, parts); // it returned
+        }
+        if (snapshot.Text.Length > 0) Write(snapshot.Text, parts);
+        if (snapshot.Result is { } result) Result(new UiResult(result, Final: true), parts);
+        else if (snapshot.Partial is { } partial) Result(new UiResult(partial, Final: false), parts);
+    }
+
+    private void Reason(string delta, ICollection<object> parts)
+    {
+        CloseText(parts);
+        Step(parts);
+        if (_reasoning is null)
+        {
+            _reasoning = $"reasoning-{++_partCount}";
+            parts.Add(new UiReasoningStart(_reasoning));
+        }
+        parts.Add(new UiReasoningDelta(_reasoning, delta));
+    }
+
+    private void Write(string delta, ICollection<object> parts)
+    {
+        CloseReasoning(parts);
+        Step(parts);
+        if (_text is null)
+        {
+            _text = $"text-{++_partCount}";
+            parts.Add(new UiTextStart(_text));
+        }
+        parts.Add(new UiTextDelta(_text, delta));
+    }
+
+    private void Call(string callId, string name, object? arguments, ICollection<object> parts)
+    {
+        CloseOpen(parts);
+        Step(parts, goesOn: false);
+        Announce(callId, name, arguments, parts);
+    }
+
+    private void Return(string callId, string name, object? result, string? error, ICollection<object> parts)
+    {
+        CloseOpen(parts);
+        Step(parts, goesOn: false);
+        // A stream that began after the call (its start no longer held) announces it, without its arguments.
+        if (!_announcedCalls.Contains(callId)) Announce(callId, name, null, parts);
+        parts.Add(error is not null ? new UiToolOutputError(callId, error) : new UiToolOutputAvailable(callId, result));
+        _toolResultsInStep = true;
+    }
+
+    private void Result(UiResult result, ICollection<object> parts)
+    {
+        CloseOpen(parts);
+        Step(parts);
+        parts.Add(new UiDataResult(result));
+    }
 
     private void Announce(string callId, string name, object? arguments, ICollection<object> parts)
     {

@@ -45,6 +45,17 @@ public sealed class FrontendClientTests
     }
 
     [Fact]
+    public async Task TheAiSdkResumesALongChatWhoseFirstEventsAreNoLongerHeldFromItsSnapshot()
+    {
+        await using var app = SnapshotApp();
+
+        var script = await NodeScript.RunAsync("ui-snapshot-resume.test.mjs", app.BaseAddress);
+
+        script.AssertPassed(tests: 2);
+        await app.WaitForNoActiveRunsAsync();
+    }
+
+    [Fact]
     public async Task TheOldestAiSdkClientAcceptsEveryPartWeSend()
     {
         await using var app = App();
@@ -63,4 +74,25 @@ public sealed class FrontendClientTests
 
         script.AssertPassed(tests: 6);
     }
+
+    [Fact]
+    public async Task AgUiConnectAgentResumesAThreadsRunFromMessagesSnapshotAndEveryEventFitsBothCoreSchemas()
+    {
+        await using var app = SnapshotApp();
+
+        var script = await NodeScript.RunAsync("ag-ui-connect.test.mjs", app.BaseAddress);
+
+        script.AssertPassed(tests: 4);
+        await app.WaitForNoActiveRunsAsync();
+    }
+
+    /// <summary>
+    /// Runs that keep only 16 events behind a reader that left, and get at most 64 events past it, at a pace that makes
+    /// a long essay last seconds: a client that comes back to a run it left mid-answer finds the run still going, even
+    /// if it read seconds behind the server, and the run's first events let go.
+    /// </summary>
+    private static StreamingApiApplication SnapshotApp() => App()
+        .With("OfflineModel:TokensPerSecond", "800")
+        .With("Runs:ReplayWindow", "16")
+        .With("Runs:MaxBacklogEvents", "64");
 }

@@ -55,6 +55,10 @@ public sealed class ChatProtocolTests : IClassFixture<ChatProtocolTests.App>
         { "POST", "/api/agents/writer/ag-ui", """{"threadId":"t","runId":"r","messages":[{"id":"u","role":"user","content":"hi"}],"forwardedProps":{"fail":"yes"}}""", HttpStatusCode.BadRequest },
         { "POST", "/api/agents/writer/ag-ui", """{"threadId":"t","runId":"r","messages":"hi"}""", HttpStatusCode.BadRequest },
         { "POST", "/api/agents/poet/ag-ui", AgUiTides, HttpStatusCode.NotFound },
+        { "POST", "/api/agents/writer/ag-ui/connect", "{}", HttpStatusCode.BadRequest },
+        { "POST", "/api/agents/writer/ag-ui/connect", """{"threadId":"t","messages":[{"id":"u","content":"hi"}]}""", HttpStatusCode.BadRequest },
+        { "POST", "/api/agents/writer/ag-ui/connect", """{"threadId":"t","messages":["hi"]}""", HttpStatusCode.BadRequest },
+        { "POST", "/api/agents/poet/ag-ui/connect", """{"threadId":"t"}""", HttpStatusCode.NotFound },
     };
 
     [Theory]
@@ -129,61 +133,131 @@ public sealed class ChatProtocolTests : IClassFixture<ChatProtocolTests.App>
     }
 
     [Fact]
-    public async Task AChatResumedLateInALongAnswerIsReplayedWholeFromItsStart()
+    public async Task ConnectingToAThreadWithNoRunGoingIsAnEmptyEventStream()
     {
-        // Far more events than Runs:ReplayWindow (256) before the reload: a chat's run keeps Runs:ChatReplayWindow.
-        await using var app = new StreamingApiApplication()
-            .With("OfflineModel:TokensPerSecond", "2000")
-            .With("Runs:DetachGraceSeconds", "30");
-        const string body = """{"id":"reloaded","messages":[{"id":"u1","role":"user","parts":[{"type":"text","text":"Write a long essay about rivers"}]}]}""";
-        using (var cut = await app.CreateSocketClient().OpenPostAsync("/api/chat", body))
+        var client = _app.Instance.CreateClient();
+        using (var answered = await client.OpenPostAsync("/api/agents/writer/ag-ui", AgUiTides.Replace("thread-1", "finished-thread"))) await answered.Content.ReadAsStringAsync();
+
+        foreach (var (agent, thread) in new[] { ("writer", "never-seen"), ("writer", "finished-thread"), ("analyst", "finished-thread") })
         {
-            using var reader = new StreamReader(await cut.Content.ReadAsStreamAsync());
-            for (var lines = 0; lines < 1000 && await reader.ReadLineAsync() is not null;) lines++;
-        } // the page reloads
+            using var response = await client.OpenPostAsync($"/api/agents/{agent}/ag-ui/connect", $$"""{"threadId":"{{thread}}","runId":"r2","messages":[]}""");
 
-        using var resumed = await app.CreateClient().OpenAsync("/api/chat/reloaded/stream");
-        var parts = (await resumed.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[..^1]
-            .Select(f => JsonDocument.Parse(f["data: ".Length..]).RootElement).ToList();
-        var whole = await app.CreateClient().GetFramesAsync("/stream/text?prompt=Write%20a%20long%20essay%20about%20rivers", 60);
-
-        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
-        Assert.Equal("start", parts[0].GetProperty("type").GetString());
-        Assert.Equal("writer", parts[0].GetProperty("messageMetadata").GetProperty("agent").GetString()); // the run event is there
-        Assert.True(parts.Count > 2000, $"a long essay has thousands of parts; the replay had {parts.Count}");
-        Assert.Equal(whole.Text(), string.Concat(parts.Where(p => p.GetProperty("type").GetString() == "text-delta").Select(p => p.GetProperty("delta").GetString())));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("", await response.Content.ReadAsStringAsync());
+        }
     }
 
     [Fact]
-    public async Task AChatResumedAfterItsRunLetItsFirstEventsGoIsReplayedFromTheEarliestHeldAfterAStart()
+    public async Task AgUiConnectGivesTheRunSoFarAsOneMessagesSnapshotEvenWhileItsFirstEventsAreHeld()
     {
-        // A chat run that keeps only 16 events behind the place of the reader that left, and waits 32 events past it.
+        // A client that kept its copy of the run would have a replay appended to it; the snapshot replaces it instead.
+        // The essay takes seconds at this pace, so the run is still going when the client comes back, however slowly
+        // this machine lets it read.
         await using var app = new StreamingApiApplication()
-            .With("Runs:ChatReplayWindow", "16")
+            .With("OfflineModel:TokensPerSecond", "800")
             .With("Runs:MaxBacklogEvents", "32")
             .With("Runs:DetachGraceSeconds", "30");
-        const string body = """{"id":"late","messages":[{"id":"u1","role":"user","parts":[{"type":"text","text":"Write a long essay about rivers"}]}]}""";
-        string runId;
+        const string user = """{"id":"u1","role":"user","content":"Write a long essay about rivers"}""";
+        var seen = new List<JsonElement>();
+        using (var cut = await app.CreateSocketClient().OpenPostAsync("/api/agents/writer/ag-ui", $$"""{"threadId":"kept","runId":"r1","messages":[{{user}}]}"""))
+        {
+            using var reader = new StreamReader(await cut.Content.ReadAsStreamAsync());
+            while (seen.Count(e => Type(e) == "TEXT_MESSAGE_CONTENT") < 10 && await reader.ReadLineAsync() is { } line)
+                if (line.StartsWith("data: ", StringComparison.Ordinal)) seen.Add(JsonDocument.Parse(line["data: ".Length..]).RootElement);
+        }
+        var messageId = seen.First(e => Type(e) == "TEXT_MESSAGE_START").GetProperty("messageId").GetString()!;
+        var runId = messageId[..messageId.LastIndexOf("-m", StringComparison.Ordinal)];
+
+        using var connected = await app.CreateClient().OpenPostAsync("/api/agents/writer/ag-ui/connect", $$"""{"threadId":"kept","runId":"r2","messages":[{{user}}]}""");
+        var events = Parts(await connected.Content.ReadAsStringAsync());
+        var output = (await app.CreateClient().GetRunAsync(runId)).GetProperty("output");
+
+        Assert.Equal(HttpStatusCode.OK, connected.StatusCode);
+        Assert.Equal("""{"type":"RUN_STARTED","threadId":"kept","runId":"r2"}""", events[0].GetRawText());
+        var messages = events[1].GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(("MESSAGES_SNAPSHOT", user), (Type(events[1]), messages[0].GetRawText()));
+        Assert.Equal([("reasoning", $"{runId}-r1"), ("assistant", messageId)], messages[1..].Select(m => (m.GetProperty("role").GetString(), m.GetProperty("id").GetString())));
+        Assert.Equal(output.GetProperty("reasoning").GetString(), messages[1].GetProperty("content").GetString());
+        Assert.DoesNotContain(events, e => Type(e) is "REASONING_START" or "REASONING_MESSAGE_CONTENT"); // nothing of the run is replayed
+        Assert.All(events.Where(e => Type(e) == "TEXT_MESSAGE_START"), e => Assert.Equal(messageId, e.GetProperty("messageId").GetString()));
+        var text = messages[2].GetProperty("content").GetString() + string.Concat(events.Where(e => Type(e) == "TEXT_MESSAGE_CONTENT").Select(e => e.GetProperty("delta").GetString()));
+        Assert.Equal(output.GetProperty("text").GetString(), text);
+        Assert.Equal(("RUN_FINISHED", "kept", "r2"), (Type(events[^1]), events[^1].GetProperty("threadId").GetString(), events[^1].GetProperty("runId").GetString()));
+    }
+
+    [Fact]
+    public async Task AChatResumedLateInALongAnswerStartsFromItsSnapshotAndEndsWithTheWholeAnswer()
+    {
+        // Far more events than Runs:ReplayWindow (256) before the reload: the resume starts from the run's snapshot. The
+        // essay takes seconds at this pace and the run waits 1,024 events past the page that left, so it is still going
+        // when the page comes back.
+        await using var app = new StreamingApiApplication()
+            .With("OfflineModel:TokensPerSecond", "800")
+            .With("Runs:MaxBacklogEvents", "1024")
+            .With("Runs:DetachGraceSeconds", "30");
+        const string body = """{"id":"reloaded","messages":[{"id":"u1","role":"user","parts":[{"type":"text","text":"Write a long essay about rivers"}]}]}""";
+        var seen = new List<JsonElement>();
         using (var cut = await app.CreateSocketClient().OpenPostAsync("/api/chat", body))
         {
-            var first = new List<string>();
             using var reader = new StreamReader(await cut.Content.ReadAsStreamAsync());
-            while (first.Count < 100 && await reader.ReadLineAsync() is { } line)
-                if (line.StartsWith("data: ", StringComparison.Ordinal)) first.Add(line);
-            runId = JsonDocument.Parse(first[0]["data: ".Length..]).RootElement.GetProperty("messageId").GetString()!;
-        }
+            while (seen.Count < 500 && await reader.ReadLineAsync() is { } line)
+                if (line.StartsWith("data: ", StringComparison.Ordinal)) seen.Add(JsonDocument.Parse(line["data: ".Length..]).RootElement);
+        } // the page reloads
 
-        using var resumed = await app.CreateClient().OpenAsync("/api/chat/late/stream");
-        var frames = (await resumed.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        using var resumed = await app.CreateClient().OpenAsync("/api/chat/reloaded/stream");
+        var parts = Parts(await resumed.Content.ReadAsStringAsync());
+        var runId = seen[0].GetProperty("messageId").GetString()!;
+        var output = (await app.CreateClient().GetRunAsync(runId)).GetProperty("output");
 
         Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
-        Assert.Equal($$"""data: {"type":"start","messageId":"{{runId}}"}""", frames[0]); // no metadata: the run event is gone
-        var types = frames[1..^1].Select(f => JsonDocument.Parse(f["data: ".Length..]).RootElement.GetProperty("type").GetString()).ToList();
-        Assert.Equal(["start-step", "text-start", "text-delta"], types.Take(3));
-        Assert.Equal(["text-end", "finish-step", "finish"], types.TakeLast(3));
+        Assert.Equal(("start", runId, "writer"), (Type(parts[0]), parts[0].GetProperty("messageId").GetString(),
+            parts[0].GetProperty("messageMetadata").GetProperty("agent").GetString())); // the snapshot has the run event
+        Assert.Equal(["start-step", "reasoning-start", "reasoning-delta", "reasoning-end", "text-start", "text-delta"], parts[1..7].Select(Type));
+        Assert.Equal(output.GetProperty("reasoning").GetString(), parts[3].GetProperty("delta").GetString()); // the reasoning is over: all of it
+        var textSeen = TextOf(seen);
+        Assert.StartsWith(textSeen, parts[6].GetProperty("delta").GetString()); // the text so far, at least what the page had shown
+        Assert.True(textSeen.Length > 1000, $"the page had shown a long text ({textSeen.Length} characters)");
+        Assert.Equal(["text-end", "finish-step", "finish"], parts.TakeLast(3).Select(Type));
+        Assert.Single(parts, p => Type(p) == "text-start"); // the text after the snapshot goes on in its part
+        Assert.Equal(output.GetProperty("text").GetString(), TextOf(parts));
+    }
+
+    [Fact]
+    public async Task AChatWhoseFirstEventsAreNoLongerHeldIsResumedFromItsSnapshotWithItsToolCallsAndSteps()
+    {
+        // A run that keeps only 16 events behind the place of the reader that left, and waits 32 events past it; an
+        // essay long enough (seconds at this pace) that the run is still going when the client comes back.
+        await using var app = new StreamingApiApplication()
+            .With("OfflineModel:TokensPerSecond", "800")
+            .With("Runs:ReplayWindow", "16")
+            .With("Runs:MaxBacklogEvents", "32")
+            .With("Runs:DetachGraceSeconds", "30");
+        const string body = """{"id":"late","messages":[{"id":"u1","role":"user","parts":[{"type":"text","text":"Write a long essay about stock in Europe"}]}]}""";
+        var seen = new List<JsonElement>();
+        using (var cut = await app.CreateSocketClient().OpenPostAsync("/api/agents/inventory/chat", body))
+        {
+            using var reader = new StreamReader(await cut.Content.ReadAsStreamAsync());
+            while (seen.Count(p => Type(p) == "text-delta") < 40 && await reader.ReadLineAsync() is { } line)
+                if (line.StartsWith("data: ", StringComparison.Ordinal)) seen.Add(JsonDocument.Parse(line["data: ".Length..]).RootElement);
+        }
+        var runId = seen[0].GetProperty("messageId").GetString()!;
+
+        using var resumed = await app.CreateClient().OpenAsync("/api/agents/inventory/chat/late/stream");
+        var frames = (await resumed.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        var parts = Parts(string.Join("\n\n", frames));
+        var output = (await app.CreateClient().GetRunAsync(runId)).GetProperty("output");
+
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        Assert.Equal($$$"""data: {"type":"start","messageId":"{{{runId}}}","messageMetadata":{"agent":"inventory","model":"offline-writer-1"}}""", frames[0]);
+        Assert.Equal(["start-step", "reasoning-start", "reasoning-delta", "reasoning-end", "tool-input-available", "tool-output-available",
+            "finish-step", "start-step", "text-start", "text-delta"], parts[1..11].Select(Type));
+        Assert.Equal(seen.Single(p => Type(p) == "tool-output-available").GetRawText(), parts[6].GetRawText());
+        Assert.StartsWith(TextOf(seen), parts[10].GetProperty("delta").GetString());
+        Assert.Equal(["text-end", "finish-step", "finish"], parts.TakeLast(3).Select(Type));
         Assert.Equal("data: [DONE]", frames[^1]);
-        var run = JsonDocument.Parse(await app.CreateClient().GetStringAsync($"/runs/{runId}")).RootElement;
-        Assert.Equal("completed", run.GetProperty("status").GetString());
+        Assert.Equal(output.GetProperty("text").GetString(), TextOf(parts));
+        Assert.Equal("completed", output.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -206,4 +280,14 @@ public sealed class ChatProtocolTests : IClassFixture<ChatProtocolTests.App>
             Assert.All(raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries), f => Assert.True(f.StartsWith("data: ") || f == ": keep-alive", f));
         }
     }
+
+    /// <summary>The parts of a UI message stream's body (without its [DONE]), or the events of an AG-UI one.</summary>
+    private static List<JsonElement> Parts(string raw) =>
+        raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Where(f => f != "data: [DONE]")
+            .Select(f => JsonDocument.Parse(f["data: ".Length..]).RootElement).ToList();
+
+    private static string Type(JsonElement part) => part.GetProperty("type").GetString()!;
+
+    private static string TextOf(IEnumerable<JsonElement> parts) =>
+        string.Concat(parts.Where(p => Type(p) == "text-delta").Select(p => p.GetProperty("delta").GetString()));
 }

@@ -96,6 +96,91 @@ public sealed class AgUiMappingTests
         Assert.All(events, e => Assert.DoesNotContain("null", e.Replace("\"content\":\"null\"", "")));
     }
 
+    [Fact]
+    public void ASnapshotFirstIsTheConversationWithTheRunsMessagesSoFarAndTheTextAfterItContinuesItsMessage()
+    {
+        var conversation = JsonSerializer.Deserialize<List<JsonElement>>(
+            """[{"id":"u1","role":"user","content":"Check stock"},{"id":"ours-m2","role":"assistant","content":"Stock"},{"id":"ours-r2","role":"reasoning","content":"x"}]""")!;
+        var mapping = new AgUiMapping("thread-1", "client-run", "ours", UiMessageStreamMappingTests.Json, conversation);
+        var snapshot = Snapshot(reasoning: "I need stock. Now I write.", text: "Stock is ",
+            calls:
+            [
+                new ToolCallState("call_1", "check_inventory", new Dictionary<string, object?> { ["region"] = "Europe" }, new { InStock = 7 }, null, 3),
+                new ToolCallState("call_2", "check_inventory", null, null, "The tool failed.", 4),
+            ]);
+        var events = Map(mapping, snapshot, new TextDelta("fine."), Done(RunStatus.Completed, usage: new UsageReport(3, 1, 4)));
+
+        Assert.Equal(["RUN_STARTED", "MESSAGES_SNAPSHOT", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END", "RUN_FINISHED"], Types(events));
+        Assert.Equal("""{"type":"MESSAGES_SNAPSHOT","messages":[""" +
+            """{"id":"u1","role":"user","content":"Check stock"},""" + // the client's own, echoed; its copies of this run's messages are replaced
+            """{"id":"ours-r1","content":"I need stock. Now I write.","role":"reasoning"},""" +
+            """{"id":"ours-m1","toolCalls":[{"id":"call_1","function":{"name":"check_inventory","arguments":"{\"region\":\"Europe\"}"},"type":"function"},""" +
+            """{"id":"call_2","function":{"name":"check_inventory","arguments":"{}"},"type":"function"}],"role":"assistant"},""" +
+            """{"id":"ours-call_1-result","toolCallId":"call_1","content":"{\"inStock\":7}","role":"tool"},""" +
+            """{"id":"ours-call_2-result","toolCallId":"call_2","content":"The tool failed.","role":"tool"},""" +
+            """{"id":"ours-m2","content":"Stock is ","role":"assistant"}]}""", events[1]);
+        Assert.Equal("""{"type":"TEXT_MESSAGE_START","messageId":"ours-m2","role":"assistant"}""", events[2]); // reopens the snapshot's message
+        Assert.Equal("""{"type":"TEXT_MESSAGE_CONTENT","messageId":"ours-m2","delta":"fine."}""", events[3]);
+        Assert.Equal("""{"type":"RUN_FINISHED","threadId":"thread-1","runId":"client-run","usage":[{"model":"model-1","inputTokens":3,"outputTokens":1,"totalTokens":4}]}""",
+            events[^1]);
+    }
+
+    [Fact]
+    public void ASnapshotInTheMiddleOfTheReasoningReopensItsReasoningMessageAndTheNextStretchIsANewOne()
+    {
+        var events = Map(NewMapping(), Snapshot(reasoning: "The request "), new ReasoningDelta("asks."), new TextDelta("Hi"), new ReasoningDelta("More."),
+            Done(RunStatus.Completed));
+
+        Assert.Equal(["RUN_STARTED", "MESSAGES_SNAPSHOT", "REASONING_START", "REASONING_MESSAGE_START", "REASONING_MESSAGE_CONTENT", "REASONING_MESSAGE_END",
+            "REASONING_END", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END", "REASONING_START", "REASONING_MESSAGE_START",
+            "REASONING_MESSAGE_CONTENT", "REASONING_MESSAGE_END", "REASONING_END", "RUN_FINISHED"], Types(events));
+        Assert.Equal("""{"type":"MESSAGES_SNAPSHOT","messages":[{"id":"ours-r1","content":"The request ","role":"reasoning"}]}""", events[1]);
+        Assert.Equal("""{"type":"REASONING_MESSAGE_CONTENT","messageId":"ours-r1","delta":"asks."}""", events[4]);
+        Assert.Equal("""{"type":"TEXT_MESSAGE_START","messageId":"ours-m1","role":"assistant"}""", events[7]);
+        Assert.Equal("""{"type":"REASONING_START","messageId":"ours-r2"}""", events[10]);
+    }
+
+    [Fact]
+    public void ASnapshotsRunningToolGetsItsResultWithoutBeingAnnouncedAgainAndTheTextAfterItIsTheNextTurn()
+    {
+        var running = new ToolCallState("call_1", "fetch_sales_data", new Dictionary<string, object?> { ["year"] = 2024 }, null, null, null);
+        var events = Map(NewMapping(), Snapshot(calls: [running]), new ToolCallCompleted("call_1", "fetch_sales_data", 12, 5), new TextDelta("Done."),
+            Done(RunStatus.Completed));
+
+        Assert.Equal(["RUN_STARTED", "MESSAGES_SNAPSHOT", "TOOL_CALL_RESULT", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END", "RUN_FINISHED"],
+            Types(events));
+        Assert.Equal("""{"type":"MESSAGES_SNAPSHOT","messages":[{"id":"ours-m1","toolCalls":[{"id":"call_1","function":{"name":"fetch_sales_data","arguments":"{\"year\":2024}"},"type":"function"}],"role":"assistant"}]}""",
+            events[1]);
+        Assert.Equal("""{"type":"TOOL_CALL_RESULT","messageId":"ours-call_1-result","toolCallId":"call_1","content":"12","role":"tool"}""", events[2]);
+        Assert.Equal("""{"type":"TEXT_MESSAGE_START","messageId":"ours-m2","role":"assistant"}""", events[3]);
+    }
+
+    [Fact]
+    public void ASnapshotsResultIsTheStateAndRunFinishedsResult()
+    {
+        var events = Map(NewMapping(), Snapshot(text: "Sales grew.", partial: new JsonObject { ["summary"] = "Sales grew." }, result: new { Summary = "Sales grew." }),
+            Done(RunStatus.Completed));
+
+        Assert.Equal(["RUN_STARTED", "MESSAGES_SNAPSHOT", "STATE_SNAPSHOT", "RUN_FINISHED"], Types(events));
+        Assert.Equal("""{"type":"STATE_SNAPSHOT","snapshot":{"result":{"summary":"Sales grew."},"final":true}}""", events[2]);
+        Assert.Equal("""{"type":"RUN_FINISHED","threadId":"thread-1","runId":"client-run","result":{"summary":"Sales grew."}}""", events[3]);
+        Assert.Equal("""{"type":"STATE_SNAPSHOT","snapshot":{"result":{"summary":"Sal"},"final":false}}""",
+            Map(NewMapping(), Snapshot(partial: new JsonObject { ["summary"] = "Sal" }))[2]);
+    }
+
+    [Fact]
+    public void ASnapshotOfARunWithNothingYetKeepsTheClientsConversation()
+    {
+        var conversation = JsonSerializer.Deserialize<List<JsonElement>>("""[{"id":"u1","role":"user","content":"hi"}]""")!;
+        var mapping = new AgUiMapping("thread-1", "client-run", "ours", UiMessageStreamMappingTests.Json, conversation);
+        var events = Map(mapping, Snapshot() with { Run = null }, Started, new TextDelta("Hello"), Done(RunStatus.Completed, usage: new UsageReport(1, 1, 2)));
+
+        Assert.Equal(["RUN_STARTED", "MESSAGES_SNAPSHOT", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END", "RUN_FINISHED"], Types(events));
+        Assert.Equal("""{"type":"MESSAGES_SNAPSHOT","messages":[{"id":"u1","role":"user","content":"hi"}]}""", events[1]);
+        Assert.Contains("\"model\":\"model-1\"", events[^1]); // from the run event that followed
+        Assert.All(events, e => Assert.DoesNotContain("null", e));
+    }
+
     private static AgUiMapping NewMapping() => new("thread-1", "client-run", "ours", UiMessageStreamMappingTests.Json);
 
     private static RunDone Done(string status, string? reason = null, UsageReport? usage = null) => new(status, reason, 0, 0, 42, usage);
@@ -109,6 +194,10 @@ public sealed class AgUiMappingTests
         mapping.End(output);
         return output.Select(e => JsonSerializer.Serialize(e, e.GetType(), UiMessageStreamMappingTests.Json)).ToList();
     }
+
+    private static RunSnapshot Snapshot(string reasoning = "", string text = "", IReadOnlyList<ToolCallState>? calls = null, JsonNode? partial = null,
+        object? result = null) =>
+        new(0, Started, RunStatus.Running, text, reasoning, calls ?? [], partial, result, null, null, null, null);
 
     private static List<string> Types(List<string> events) => events.Select(e => JsonNode.Parse(e)!["type"]!.GetValue<string>()).ToList();
 }

@@ -109,7 +109,81 @@ public sealed class UiMessageStreamMappingTests
         Assert.Empty(late);
     }
 
+    [Fact]
+    public void ASnapshotFirstIsTheMessageSoFarAndTheTextAfterItContinuesItsOpenPart()
+    {
+        var snapshot = Snapshot(reasoning: "I need stock. Now I write.", text: "Stock is ",
+            calls:
+            [
+                new ToolCallState("call_1", "check_inventory", new Dictionary<string, object?> { ["region"] = "Europe" }, new { InStock = 7 }, null, 3),
+                new ToolCallState("call_2", "check_inventory", new Dictionary<string, object?>(), null, "The tool failed.", 4),
+            ]);
+        var parts = Map(new UiMessageStreamMapping("r1"), 300, snapshot, new TextDelta("fine."), Done(RunStatus.Completed));
+
+        Assert.Equal(["start", "start-step", "reasoning-start", "reasoning-delta", "reasoning-end", "tool-input-available", "tool-output-available",
+            "tool-input-available", "tool-output-error", "finish-step", "start-step", "text-start", "text-delta", "text-delta", "text-end",
+            "finish-step", "finish", "[DONE]"], Types(parts));
+        Assert.Equal("""{"type":"start","messageId":"r1","messageMetadata":{"agent":"analyst","model":"model-1"}}""", parts[0]);
+        Assert.Equal("""{"type":"reasoning-delta","id":"reasoning-1","delta":"I need stock. Now I write."}""", parts[3]);
+        Assert.Equal("""{"type":"tool-input-available","toolCallId":"call_1","toolName":"check_inventory","input":{"region":"Europe"},"dynamic":true}""", parts[5]);
+        Assert.Equal("""{"type":"tool-output-available","toolCallId":"call_1","output":{"inStock":7},"dynamic":true}""", parts[6]);
+        Assert.Equal("""{"type":"tool-output-error","toolCallId":"call_2","errorText":"The tool failed.","dynamic":true}""", parts[8]);
+        Assert.Equal("""{"type":"text-delta","id":"text-2","delta":"Stock is "}""", parts[12]);
+        Assert.Equal("""{"type":"text-delta","id":"text-2","delta":"fine."}""", parts[13]); // the same part goes on
+    }
+
+    [Fact]
+    public void ASnapshotInTheMiddleOfTheReasoningLeavesItOpenForTheReasoningAfterIt()
+    {
+        var parts = Map(new UiMessageStreamMapping("r1"), 40, Snapshot(reasoning: "The request "), new ReasoningDelta("asks."), new TextDelta("Hi"),
+            Done(RunStatus.Completed));
+
+        Assert.Equal(["start", "start-step", "reasoning-start", "reasoning-delta", "reasoning-delta", "reasoning-end", "text-start", "text-delta",
+            "text-end", "finish-step", "finish", "[DONE]"], Types(parts));
+        Assert.Equal("""{"type":"reasoning-delta","id":"reasoning-1","delta":"asks."}""", parts[4]);
+    }
+
+    [Fact]
+    public void ASnapshotsRunningToolIsAnnouncedOnceAndItsResultComesAfter()
+    {
+        var running = new ToolCallState("call_1", "fetch_sales_data", new Dictionary<string, object?> { ["year"] = 2024 }, null, null, null);
+        var parts = Map(new UiMessageStreamMapping("r1"), 40, Snapshot(calls: [running]), new ToolCallCompleted("call_1", "fetch_sales_data", 12, 5),
+            new TextDelta("Done."), Done(RunStatus.Completed));
+
+        Assert.Equal(["start", "start-step", "tool-input-available", "tool-output-available", "finish-step", "start-step", "text-start", "text-delta",
+            "text-end", "finish-step", "finish", "[DONE]"], Types(parts));
+    }
+
+    [Fact]
+    public void ASnapshotsResultIsOneDataPartAfterTheTextWhichItCloses()
+    {
+        var partial = Map(new UiMessageStreamMapping("r1"), 40, Snapshot(text: "Sales grew.", partial: new JsonObject { ["summary"] = "Sal" }),
+            new FinalOutput(new { Summary = "Sales grew." }), Done(RunStatus.Completed));
+        var final = Map(new UiMessageStreamMapping("r1"), 40,
+            Snapshot(text: "Sales grew.", partial: new JsonObject { ["summary"] = "Sales grew." }, result: new { Summary = "Sales grew." }), Done(RunStatus.Completed));
+
+        Assert.Equal(["start", "start-step", "text-start", "text-delta", "text-end", "data-result", "data-result", "finish-step", "finish", "[DONE]"],
+            Types(partial));
+        Assert.Equal("""{"type":"data-result","data":{"output":{"summary":"Sal"},"final":false},"id":"result"}""", partial[5]);
+        Assert.Equal(["start", "start-step", "text-start", "text-delta", "text-end", "data-result", "finish-step", "finish", "[DONE]"], Types(final));
+        Assert.Equal("""{"type":"data-result","data":{"output":{"summary":"Sales grew."},"final":true},"id":"result"}""", final[5]);
+    }
+
+    [Fact]
+    public void ASnapshotOfARunWithNothingYetIsOnlyTheStartAndTheRunsEndClosesIt()
+    {
+        var parts = Map(new UiMessageStreamMapping("r1"), 0, Snapshot() with { Run = null }, new RunError("model-error", "The model server failed", 502, "It broke."),
+            Done(RunStatus.Failed, reason: "model-error"));
+
+        Assert.Equal(["start", "error", "finish", "[DONE]"], Types(parts));
+        Assert.Equal("""{"type":"start","messageId":"r1"}""", parts[0]);
+    }
+
     private static RunDone Done(string status, string? reason = null, UsageReport? usage = null) => new(status, reason, 0, 0, 42, usage);
+
+    private static RunSnapshot Snapshot(string reasoning = "", string text = "", IReadOnlyList<ToolCallState>? calls = null, JsonNode? partial = null,
+        object? result = null) =>
+        new(0, Started, RunStatus.Running, text, reasoning, calls ?? [], partial, result, null, null, null, null);
 
     private static List<string> Map(params AgentEvent[] events) => Map(new UiMessageStreamMapping("r1"), 0, events);
 
