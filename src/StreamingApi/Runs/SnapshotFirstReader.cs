@@ -20,8 +20,9 @@ public sealed class SnapshotFirstReader(IRunReader inner) : IRunReader
     {
         if (!_folded)
         {
+            // Nothing in yet (a reader on another instance has its first events on their way): the writer waits for them.
+            if (!TryFold(out entry)) return false;
             _folded = true;
-            entry = Fold();
             return true;
         }
         if (_held is { } held)
@@ -33,17 +34,20 @@ public sealed class SnapshotFirstReader(IRunReader inner) : IRunReader
         return inner.TryRead(out entry);
     }
 
-    public ValueTask<bool> WaitToReadAsync() => !_folded || _held is not null ? ValueTask.FromResult(true) : inner.WaitToReadAsync();
+    public ValueTask<bool> WaitToReadAsync() => _held is not null ? ValueTask.FromResult(true) : inner.WaitToReadAsync();
 
     public void Interrupt() => inner.Interrupt();
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 
-    private RunEvent Fold()
+    /// <summary>Folds what the reader has at once; false when it has nothing yet.</summary>
+    private bool TryFold(out RunEvent folded)
     {
         var builder = new RunSnapshotBuilder();
+        var any = false;
         while (inner.TryRead(out var entry))
         {
+            any = true;
             if (entry.Event is RunSnapshot snapshot)
             {
                 builder = new RunSnapshotBuilder(snapshot);
@@ -56,7 +60,8 @@ public sealed class SnapshotFirstReader(IRunReader inner) : IRunReader
             }
             builder.Apply(entry);
         }
-        var folded = builder.Build();
-        return new RunEvent(folded.Sequence, folded);
+        var soFar = builder.Build();
+        folded = new RunEvent(soFar.Sequence, soFar);
+        return any;
     }
 }
