@@ -9,9 +9,11 @@ namespace StreamingApi.Runs.Redis;
 /// A reader, on an instance that does not execute the run, of the run's Redis Stream. It waits for the owner's
 /// notice that events were added (StackExchange.Redis has no blocking XREAD, by design: a blocking call would stall
 /// its multiplexer), then takes everything new in one XREAD, however many events piled up. It also looks every
-/// <c>Redis:PollSeconds</c>, in case a notice was lost, and then checks that the run's instance is still alive. While
-/// it reads, it keeps its presence in the run's reader set, so the run does not stop for lack of readers. When Redis
-/// is out of reach, it ends with <c>error</c> {store-unavailable} and <c>done</c> {failed}.
+/// <c>Redis:PollSeconds</c>, in case a notice was lost, and then checks that the run's instance is still alive. When
+/// the stream no longer holds the events after its place (it opened at a position trimmed away, or fell behind a fast
+/// run), it gives the run's snapshot, then goes on after it. While it reads, it keeps its presence in the run's reader
+/// set, so the run does not stop for lack of readers. When Redis is out of reach, it ends with <c>error</c>
+/// {store-unavailable} and <c>done</c> {failed}.
 /// </summary>
 internal sealed class RedisRunReader : IRunReader
 {
@@ -89,6 +91,7 @@ internal sealed class RedisRunReader : IRunReader
             {
                 if (_storeLost) throw _store.Unavailable(null);
                 if (await ReadNewAsync()) return true;
+                if (_completed) return false;
                 var now = _store.Time.GetTimestamp();
                 if (_store.Time.GetElapsedTime(lastPresence) >= TimeSpan.FromSeconds(_store.Options.LeaseSeconds / 3))
                 {
@@ -122,25 +125,40 @@ internal sealed class RedisRunReader : IRunReader
     {
         var entries = await _store.Guard(() => _database.StreamReadAsync(_eventsKey, RedisKeys.EntryId(_after), MaxBatch));
         if (entries.Length == 0) return false;
+        if (RedisKeys.FirstSequenceOf(entries[0]) > _after + 1)
+        {
+            // The stream no longer holds the events after this reader's place (a fast run's writer trims it as it
+            // goes, whoever still reads): the snapshot stands for them. Read in one script with the entries after
+            // it, it leaves no gap, and its sequence is past this reader's place (the stream is never trimmed past
+            // the snapshot).
+            if (await _store.Guard(() => _store.Snapshots.ReadAsync(_database, RunId, MaxBatch)) is not { } stored)
+            {
+                _completed = true; // the run has expired meanwhile
+                return false;
+            }
+            if (stored.Snapshot.Sequence > _after)
+            {
+                _buffer.Enqueue(new RunEvent(stored.Snapshot.Sequence, stored.Snapshot));
+                _after = stored.Snapshot.Sequence;
+            }
+            entries = stored.After;
+        }
         foreach (var entry in entries)
         {
-            var first = RedisKeys.FirstSequenceOf(entry);
-            if (first > _after + 1)
+            if (RedisKeys.FirstSequenceOf(entry) > _after + 1)
             {
-                // The stream was trimmed past this reader: end here; a reconnect is told (410) what is still held.
-                _completed = true;
-                return _buffer.Count > 0;
+                _completed = true; // a hole in the stream, which its writers never leave: end rather than skip events
+                break;
             }
-            var fields = entry.Values;
-            for (var i = (int)(_after + 1 - first) * 2; i + 1 < fields.Length; i += 2) // the entry's events after the last one taken
+            foreach (var taken in _store.Snapshots.EventsOf(entry, _after))
             {
-                var @event = _store.Codec.Decode((string?)fields[i].Value ?? "", (byte[])fields[i + 1].Value!);
-                _buffer.Enqueue(new RunEvent(++_after, @event));
-                if (@event is RunDone) _completed = true;
+                _buffer.Enqueue(taken);
+                _after = taken.Sequence;
+                if (taken.Event is RunDone) _completed = true;
             }
         }
         _lastProgress = _store.Time.GetTimestamp();
-        return true;
+        return _buffer.Count > 0;
     }
 
     private Task KeepPresenceAsync()
