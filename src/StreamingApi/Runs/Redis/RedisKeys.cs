@@ -32,7 +32,10 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>A string: the snapshot's reasoning (its <c>reasoning</c> deltas, appended batch by batch).</summary>
     public RedisKey Reasoning(string runId) => $"{prefix}run:{runId}:reasoning";
 
-    /// <summary>A sorted set: readers on instances other than the owner's, scored by when their presence expires.</summary>
+    /// <summary>
+    /// A sorted set: readers on instances other than the owner's, scored by when their presence expires; the set
+    /// itself expires with the latest presence.
+    /// </summary>
     public RedisKey Readers(string runId) => $"{prefix}run:{runId}:readers";
 
     /// <summary>A string: the id of the thread's latest run, expiring with the longest life of that run's record.</summary>

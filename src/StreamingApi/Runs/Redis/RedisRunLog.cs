@@ -78,7 +78,6 @@ internal sealed class RedisRunLog : IRunLog
                 batch.HashSetAsync(_runKey, RedisRunStore.ToHash(end with { LastSequence = _sequence }, [])),
                 batch.KeyExpireAsync(_runKey, retention),
                 batch.KeyExpireAsync(_eventsKey, retention),
-                batch.KeyExpireAsync(_store.Keys.Readers(RunId), retention),
                 batch.KeyExpireAsync(_store.Keys.Snapshot(RunId), retention),
                 batch.KeyExpireAsync(_store.Keys.Text(RunId), retention),
                 batch.KeyExpireAsync(_store.Keys.Reasoning(RunId), retention),

@@ -11,9 +11,9 @@ namespace StreamingApi.Runs.Redis;
 /// its multiplexer), then takes everything new in one XREAD, however many events piled up. It also looks every
 /// <c>Redis:PollSeconds</c>, in case a notice was lost, and then checks that the run's instance is still alive. When
 /// the stream no longer holds the events after its place (it opened at a position trimmed away, or fell behind a fast
-/// run), it gives the run's snapshot, then goes on after it. While it reads, it keeps its presence in the run's reader
-/// set, so the run does not stop for lack of readers. When Redis is out of reach, it ends with <c>error</c>
-/// {store-unavailable} and <c>done</c> {failed}.
+/// run), it gives the run's snapshot, then goes on after it. For as long as it lives, it keeps its presence in the
+/// run's reader set, so the run does not stop for lack of readers. When Redis is out of reach, it ends with
+/// <c>error</c> {store-unavailable} and <c>done</c> {failed}.
 /// </summary>
 internal sealed class RedisRunReader : IRunReader
 {
@@ -29,7 +29,10 @@ internal sealed class RedisRunReader : IRunReader
     private readonly CancellationToken _gone;
     private readonly CancellationTokenRegistration _wakeWhenGone;
     private readonly Action<RedisChannel, RedisValue> _onAppended;
+    private readonly Lock _presenceGate = new();
     private ITimer? _poll;
+    private ITimer? _presence;
+    private Task _renewal = Task.CompletedTask;
     private long _after;
     private long _lastProgress;
     private bool _completed;
@@ -58,6 +61,14 @@ internal sealed class RedisRunReader : IRunReader
     {
         await _store.Guard(() => _database.Multiplexer.GetSubscriber().SubscribeAsync(_appended, _onAppended));
         await KeepPresenceAsync();
+        // Presence is renewed on a timer of its own, whether events flow or not. Renewed between waits, it lapsed
+        // under a reader that always had events to take (it never waited long), and the owner, finding no reader
+        // when its detach grace ran out, stopped the run under a client that was still reading.
+        var renew = TimeSpan.FromSeconds(Math.Max(0.05, _store.Options.LeaseSeconds / 3));
+        lock (_presenceGate)
+        {
+            if (_disposed == 0) _presence = _store.Time.CreateTimer(static state => ((RedisRunReader)state!).RenewPresence(), this, renew, renew);
+        }
         var every = TimeSpan.FromSeconds(Math.Max(0.05, _store.Options.PollSeconds));
         _poll = _store.Time.CreateTimer(static state => ((RedisRunReader)state!)._signal.Release(), this, every, every);
     }
@@ -83,7 +94,6 @@ internal sealed class RedisRunReader : IRunReader
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> WaitForEventsAsync()
     {
-        var lastPresence = _store.Time.GetTimestamp();
         while (true)
         {
             _gone.ThrowIfCancellationRequested();
@@ -92,16 +102,10 @@ internal sealed class RedisRunReader : IRunReader
                 if (_storeLost) throw _store.Unavailable(null);
                 if (await ReadNewAsync()) return true;
                 if (_completed) return false;
-                var now = _store.Time.GetTimestamp();
-                if (_store.Time.GetElapsedTime(lastPresence) >= TimeSpan.FromSeconds(_store.Options.LeaseSeconds / 3))
-                {
-                    await KeepPresenceAsync();
-                    lastPresence = now;
-                }
                 // Silent for longer than a lease: is the run's instance still there? (Failing the run if not adds its end.)
                 if (_store.Time.GetElapsedTime(_lastProgress) >= TimeSpan.FromSeconds(_store.Options.LeaseSeconds))
                 {
-                    _lastProgress = now;
+                    _lastProgress = _store.Time.GetTimestamp();
                     await _store.ReadAsync(RunId);
                     if (await ReadNewAsync()) return true;
                 }
@@ -161,11 +165,38 @@ internal sealed class RedisRunReader : IRunReader
         return _buffer.Count > 0;
     }
 
+    /// <summary>The presence timer's tick: one renewal at a time, none once the reader is gone or going.</summary>
+    private void RenewPresence()
+    {
+        lock (_presenceGate)
+        {
+            if (_disposed != 0 || _gone.IsCancellationRequested || !_renewal.IsCompleted) return;
+            _renewal = RenewPresenceAsync();
+        }
+    }
+
+    private async Task RenewPresenceAsync()
+    {
+        try
+        {
+            await KeepPresenceAsync();
+        }
+        catch (RunStoreUnavailableException)
+        {
+            // Redis is away: this reader ends through StoreLost, or the next tick renews.
+        }
+    }
+
+    /// <summary>
+    /// Its presence, until a lease from now; the set lives as long as its latest presence, so that the readers of a
+    /// run whose instances died do not stay in Redis.
+    /// </summary>
     private Task KeepPresenceAsync()
     {
         var key = _store.Keys.Readers(RunId);
-        var expires = _store.Time.GetUtcNow().AddSeconds(_store.Options.LeaseSeconds).ToUnixTimeMilliseconds();
-        return _store.Guard(() => _database.SortedSetAddAsync(key, _readerId, expires));
+        var lease = TimeSpan.FromSeconds(_store.Options.LeaseSeconds);
+        var expires = _store.Time.GetUtcNow().Add(lease).ToUnixTimeMilliseconds();
+        return _store.Guard(() => Task.WhenAll(_database.SortedSetAddAsync(key, _readerId, expires), _database.KeyExpireAsync(key, lease)));
     }
 
     private void EndWithStoreUnavailable()
@@ -182,9 +213,17 @@ internal sealed class RedisRunReader : IRunReader
         _store.Forget(this);
         _poll?.Dispose();
         _wakeWhenGone.Dispose();
+        Task renewal;
+        lock (_presenceGate)
+        {
+            _presence?.Dispose(); // no renewal starts after this
+            renewal = _renewal;
+        }
         try
         {
+            await renewal; // one on its way lands before the removal, not after it
             await _database.Multiplexer.GetSubscriber().UnsubscribeAsync(_appended, _onAppended);
+            // It stops counting now, not when its presence would have lapsed: the owner's detach grace sees it gone.
             await _database.SortedSetRemoveAsync(_store.Keys.Readers(RunId), _readerId);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
