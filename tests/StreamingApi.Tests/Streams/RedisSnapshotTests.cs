@@ -54,6 +54,34 @@ public sealed class RedisSnapshotTests
     }
 
     [Fact]
+    public async Task AnAnalysisRunHasTheSameToolCallsPartialAndResultInItsSnapshotOnEitherInstance()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = Instance(redis).With("Redis:MaxStreamLength", "16");
+        await using var b = Instance(redis).With("Redis:MaxStreamLength", "16");
+        var (onA, onB) = (a.CreateSocketClient(), b.CreateSocketClient());
+        var live = await onA.GetFramesAsync("/stream/analysis?prompt=Analyze%20our%202024%20sales");
+        var runId = live[0].RunId;
+        Assert.Contains(live, f => f.Type == "tool-result");
+        Assert.Contains(live, f => f.Type == "partial");
+        await Eventually.TrueAsync(async () => (await onB.GetRunAsync(runId)).GetProperty("status").GetString() == "completed",
+            "the run's record in Redis says completed");
+
+        // The owner's output comes from its memory, the other instance's from Redis: the same JSON.
+        var onOwner = (await onA.GetRunAsync(runId)).GetProperty("output");
+        var elsewhere = (await onB.GetRunAsync(runId)).GetProperty("output");
+        Assert.Equal(onOwner.GetRawText(), elsewhere.GetRawText());
+        Assert.Equal(live.Where(f => f.Type == "tool-call").Select(f => f["callId"].GetString()),
+            elsewhere.GetProperty("toolCalls").EnumerateArray().Select(c => c.GetProperty("callId").GetString()));
+        Assert.Equal(live.Last(f => f.Type == "result")["output"].GetRawText(), elsewhere.GetProperty("result").GetRawText());
+
+        var frames = await onB.GetFramesAsync($"/runs/{runId}/events");
+        Assert.Equal(("snapshot", "done"), (frames[0].Type, frames[^1].Type));
+        foreach (var field in new[] { "toolCalls", "partial", "result", "progress", "run", "text", "reasoning" })
+            Assert.Equal(onOwner.GetProperty(field).GetRawText(), frames[0][field].GetRawText());
+    }
+
+    [Fact]
     public async Task AReaderOnTheOtherInstanceThatFallsBehindTheTrimmedStreamGetsASnapshotThenTheRest()
     {
         await using var redis = await RedisServer.StartAsync();

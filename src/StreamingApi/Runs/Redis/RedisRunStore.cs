@@ -13,9 +13,9 @@ namespace StreamingApi.Runs.Redis;
 /// events in memory for its own readers (as the memory store does) and adds them, batched and pipelined, to a Redis
 /// Stream that readers on any instance follow, and to its snapshot beside it (<see cref="RedisSnapshots"/>), so that
 /// any instance serves its answer and the events the stream no longer holds; its record and figures live in a hash
-/// beside it. A stop asked on any
-/// instance reaches the owner over pub/sub. Each instance holds a lease while it lives: a run whose owner's lease has
-/// expired is failed (<c>instance-lost</c>) by whoever notices first, so readers elsewhere never hang.
+/// beside it. A stop asked on any instance reaches the owner over pub/sub. Each instance holds a lease while it lives:
+/// a run whose owner's lease has expired is failed (<c>instance-lost</c>) by whoever notices first, so readers
+/// elsewhere never hang.
 /// </summary>
 public sealed class RedisRunStore : IRunStore, IHostedService
 {
