@@ -43,6 +43,12 @@ public sealed class RunEventCodec(IOptions<JsonOptions> json)
         JsonSerializer.Serialize(writer, @event, @event.GetType(), Options);
     }
 
+    /// <summary>A snapshot's tool calls, for a store that keeps them apart from the rest of the snapshot (Redis).</summary>
+    public byte[] EncodeToolCalls(IReadOnlyList<ToolCallState> calls) => JsonSerializer.SerializeToUtf8Bytes(calls, Options);
+
+    public IReadOnlyList<ToolCallState> DecodeToolCalls(ReadOnlySpan<byte> data) =>
+        JsonSerializer.Deserialize<List<ToolCallState>>(data, Options) ?? [];
+
     public AgentEvent Decode(string type, ReadOnlySpan<byte> data) =>
         Types.TryGetValue(type, out var record)
             ? (AgentEvent)JsonSerializer.Deserialize(data, record, Options)!

@@ -64,15 +64,8 @@ public sealed class RunSnapshotBuilder
             case ReasoningDelta reasoning:
                 _reasoning.Append(reasoning.Delta);
                 break;
-            case ToolCallStarted call:
-                _toolCalls.Add(new ToolCallState(call.CallId, call.Name, call.Arguments, null, null, null));
-                break;
-            case ToolCallCompleted completed:
-                var index = _toolCalls.FindLastIndex(c => c.CallId == completed.CallId);
-                var state = index >= 0 ? _toolCalls[index] : new ToolCallState(completed.CallId, completed.Name, null, null, null, null);
-                state = state with { Result = completed.Result, Error = completed.Error, ElapsedMs = completed.ElapsedMs };
-                if (index >= 0) _toolCalls[index] = state;
-                else _toolCalls.Add(state);
+            case ToolCallStarted or ToolCallCompleted:
+                ApplyToolCall(_toolCalls, @event);
                 break;
             case PartialOutput partial:
                 _partial = partial.Output;
@@ -96,6 +89,27 @@ public sealed class RunSnapshotBuilder
                 break;
             case RunSnapshot snapshot:
                 throw new InvalidOperationException($"A snapshot ({snapshot.Sequence}) is not applied to a snapshot; start a builder from it instead.");
+        }
+    }
+
+    /// <summary>
+    /// Adds a tool call as it starts, or its result to it as it returns (a result whose call is not there adds the
+    /// call). The one rule for tool calls, shared with a store that keeps them apart from the rest (Redis).
+    /// </summary>
+    internal static void ApplyToolCall(List<ToolCallState> calls, AgentEvent @event)
+    {
+        switch (@event)
+        {
+            case ToolCallStarted call:
+                calls.Add(new ToolCallState(call.CallId, call.Name, call.Arguments, null, null, null));
+                break;
+            case ToolCallCompleted completed:
+                var index = calls.FindLastIndex(c => c.CallId == completed.CallId);
+                var state = index >= 0 ? calls[index] : new ToolCallState(completed.CallId, completed.Name, null, null, null, null);
+                state = state with { Result = completed.Result, Error = completed.Error, ElapsedMs = completed.ElapsedMs };
+                if (index >= 0) calls[index] = state;
+                else calls.Add(state);
+                break;
         }
     }
 

@@ -86,6 +86,18 @@ public static class Sse
     public static string Text(this IEnumerable<Frame> frames) =>
         string.Concat(frames.Where(f => f.Type == "text").Select(f => f["delta"].GetString()));
 
+    /// <summary>The text a client has once it applied the frames: a <c>snapshot</c> replaces it, a <c>text</c> delta adds to it.</summary>
+    public static string AppliedText(this IEnumerable<Frame> frames)
+    {
+        var text = new StringBuilder();
+        foreach (var frame in frames)
+        {
+            if (frame.Type == "snapshot") text.Clear().Append(frame["text"].GetString());
+            else if (frame.Type == "text") text.Append(frame["delta"].GetString());
+        }
+        return text.ToString();
+    }
+
     public static string Reasoning(this IEnumerable<Frame> frames) =>
         string.Concat(frames.Where(f => f.Type == "reasoning").Select(f => f["delta"].GetString()));
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -92,6 +93,18 @@ public sealed class StreamingApiApplication : WebApplicationFactory<Program>
         _services.Add(configure);
         return this;
     }
+
+    /// <summary>
+    /// The server's connections get a send buffer of this size, which the kernel no longer grows (it otherwise takes
+    /// megabytes on loopback): a client that stops reading stalls the server's writes after kilobytes.
+    /// </summary>
+    public StreamingApiApplication WithSendBuffer(int bytes) => WithServices(services =>
+        services.Configure<SocketTransportOptions>(options => options.CreateBoundListenSocket = endpoint =>
+        {
+            var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+            socket.SendBufferSize = bytes; // accepted connections inherit it
+            return socket;
+        }));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

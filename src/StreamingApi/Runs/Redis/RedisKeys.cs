@@ -18,7 +18,24 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>The most events one stream entry holds: a fast run writes one command per this many events.</summary>
     public const int EventsPerEntry = 64;
 
-    /// <summary>A sorted set: readers on instances other than the owner's, scored by when their presence expires.</summary>
+    /// <summary>
+    /// A hash: the run's snapshot (<see cref="RunSnapshot"/>) but for its text and reasoning, as of the event in its
+    /// <c>sequence</c> field: <c>run</c>, <c>partial</c>, <c>result</c>, <c>progress</c> and <c>error</c> hold the
+    /// latest such event's JSON, <c>toolCalls</c> the JSON array of the tool calls so far. Never the run's last events:
+    /// those are in the stream, after it.
+    /// </summary>
+    public RedisKey Snapshot(string runId) => $"{prefix}run:{runId}:snapshot";
+
+    /// <summary>A string: the snapshot's text (its <c>text</c> deltas, appended batch by batch).</summary>
+    public RedisKey Text(string runId) => $"{prefix}run:{runId}:text";
+
+    /// <summary>A string: the snapshot's reasoning (its <c>reasoning</c> deltas, appended batch by batch).</summary>
+    public RedisKey Reasoning(string runId) => $"{prefix}run:{runId}:reasoning";
+
+    /// <summary>
+    /// A sorted set: readers on instances other than the owner's, scored by when their presence expires; the set
+    /// itself expires with the latest presence.
+    /// </summary>
     public RedisKey Readers(string runId) => $"{prefix}run:{runId}:readers";
 
     /// <summary>A string: the id of the thread's latest run, expiring with the longest life of that run's record.</summary>

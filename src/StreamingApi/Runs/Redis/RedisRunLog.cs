@@ -6,10 +6,10 @@ namespace StreamingApi.Runs.Redis;
 
 /// <summary>
 /// A run's events as its owner writes them: at once into the local log (this instance's readers read there), and,
-/// batched, into the run's Redis Stream. A background writer sends whatever has piled up since its last round trip
-/// in one pipelined batch (the entries, the record's figures, a notice to readers), so the run never waits a round
-/// trip per event, and a busy run costs far less than one round trip per event. The run waits only when Redis falls
-/// <c>Runs:MaxBacklogEvents</c> behind.
+/// batched, into the run's Redis Stream and its snapshot beside it. A background writer sends whatever has piled up
+/// since its last round trip in one pipelined batch (the entries, what they add to the snapshot, the trim, the
+/// record's figures, a notice to readers), so the run never waits a round trip per event, and a busy run costs far
+/// less than one round trip per event. The run waits only when Redis falls <c>Runs:MaxBacklogEvents</c> behind.
 /// </summary>
 internal sealed class RedisRunLog : IRunLog
 {
@@ -21,6 +21,7 @@ internal sealed class RedisRunLog : IRunLog
     private readonly Action _finished;
     private readonly RedisKey _runKey;
     private readonly RedisKey _eventsKey;
+    private readonly RedisSnapshotWriter _snapshot;
     private readonly Lock _gate = new();
     private readonly Queue<Pending> _pending = new();
     private readonly ReaderSignal _wake = new();
@@ -33,8 +34,9 @@ internal sealed class RedisRunLog : IRunLog
     private bool _streamExpires;
     private Exception? _failure;
 
-    public RedisRunLog(RedisRunStore store, MemoryRunLog local, RunRecord record, IDatabase database, Action finished)
+    public RedisRunLog(RedisRunStore store, MemoryRunLog local, RunRecord record, IDatabase database, RedisSnapshotWriter snapshot, Action finished)
     {
+        _snapshot = snapshot;
         _store = store;
         _local = local;
         _database = database;
@@ -58,7 +60,7 @@ internal sealed class RedisRunLog : IRunLog
 
     public async ValueTask CompleteAsync(IReadOnlyList<AgentEvent> lastEvents, RunRecord end)
     {
-        foreach (var @event in lastEvents) Enqueue(@event);
+        foreach (var @event in lastEvents) Enqueue(@event, isLast: true);
         await _local.CompleteAsync(lastEvents, end); // this instance's readers have the end now
         lock (_gate) _completing = true;
         _wake.Release();
@@ -76,7 +78,9 @@ internal sealed class RedisRunLog : IRunLog
                 batch.HashSetAsync(_runKey, RedisRunStore.ToHash(end with { LastSequence = _sequence }, [])),
                 batch.KeyExpireAsync(_runKey, retention),
                 batch.KeyExpireAsync(_eventsKey, retention),
-                batch.KeyExpireAsync(_store.Keys.Readers(RunId), retention),
+                batch.KeyExpireAsync(_store.Keys.Snapshot(RunId), retention),
+                batch.KeyExpireAsync(_store.Keys.Text(RunId), retention),
+                batch.KeyExpireAsync(_store.Keys.Reasoning(RunId), retention),
                 batch.PublishAsync(_store.Keys.Appended(RunId), _sequence));
             batch.Execute();
             await _store.Guard(() => done);
@@ -92,12 +96,12 @@ internal sealed class RedisRunLog : IRunLog
         }
     }
 
-    private bool Enqueue(AgentEvent @event)
+    private bool Enqueue(AgentEvent @event, bool isLast = false)
     {
         var data = _store.Codec.Encode(@event);
         lock (_gate)
         {
-            _pending.Enqueue(new Pending(++_sequence, @event.EventType, data));
+            _pending.Enqueue(new Pending(++_sequence, @event, data, isLast));
             if (@event is TextDelta text)
             {
                 _chunks++;
@@ -172,8 +176,10 @@ internal sealed class RedisRunLog : IRunLog
     }
 
     /// <summary>
-    /// One pipelined batch: the events in entries of up to <see cref="RedisKeys.EventsPerEntry"/>, the stream trimmed to
-    /// about its latest <see cref="RedisOptions.MaxStreamLength"/> events, the record's figures, a notice to readers.
+    /// One pipelined batch: the events in entries of up to <see cref="RedisKeys.EventsPerEntry"/>, what they add to the
+    /// snapshot, the stream trimmed to about its latest <see cref="RedisOptions.MaxStreamLength"/> events (never past
+    /// the snapshot: the stream holds every event after it, and the run's last events), the record's figures, a notice
+    /// to readers. Redis runs them in this order.
     /// </summary>
     private Task SendAsync(List<Pending> events, int chunks, long chars)
     {
@@ -186,14 +192,16 @@ internal sealed class RedisRunLog : IRunLog
             for (var i = 0; i < count; i++)
             {
                 var pending = events[start + i];
-                fields[2 * i] = new NameValueEntry("t", pending.Type);
+                fields[2 * i] = new NameValueEntry("t", pending.Event.EventType);
                 fields[2 * i + 1] = new NameValueEntry("d", pending.Data);
+                if (!pending.IsLast) _snapshot.Apply(pending.Sequence, pending.Event, pending.Data);
             }
             sent.Add(batch.StreamAddAsync(_eventsKey, fields, RedisKeys.EntryId(events[start + count - 1].Sequence)));
         }
+        if (_snapshot.WriteTo(batch) is { } snapshot) sent.Add(snapshot);
         var last = events[^1].Sequence;
-        var keep = Math.Max(1, _store.Options.MaxStreamLength);
-        if (last > keep) sent.Add(batch.StreamTrimByMinIdAsync(_eventsKey, RedisKeys.EntryId(last - keep + 1), useApproximateMaxLength: true));
+        var keepFrom = Math.Min(last - Math.Max(1, _store.Options.MaxStreamLength) + 1, _snapshot.Sequence + 1);
+        if (keepFrom > 1) sent.Add(batch.StreamTrimByMinIdAsync(_eventsKey, RedisKeys.EntryId(keepFrom), useApproximateMaxLength: true));
         sent.Add(batch.HashSetAsync(_runKey, [new("lastSequence", last), new("chunks", chunks), new("chars", chars)]));
         sent.Add(batch.PublishAsync(_store.Keys.Appended(RunId), last));
         if (!_streamExpires)
@@ -205,5 +213,6 @@ internal sealed class RedisRunLog : IRunLog
         return Task.WhenAll(sent);
     }
 
-    private readonly record struct Pending(long Sequence, string Type, byte[] Data);
+    /// <param name="IsLast">One of the run's last events (given to <see cref="CompleteAsync"/>): kept out of the snapshot.</param>
+    private readonly record struct Pending(long Sequence, AgentEvent Event, byte[] Data, bool IsLast);
 }

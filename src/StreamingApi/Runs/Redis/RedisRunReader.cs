@@ -9,9 +9,11 @@ namespace StreamingApi.Runs.Redis;
 /// A reader, on an instance that does not execute the run, of the run's Redis Stream. It waits for the owner's
 /// notice that events were added (StackExchange.Redis has no blocking XREAD, by design: a blocking call would stall
 /// its multiplexer), then takes everything new in one XREAD, however many events piled up. It also looks every
-/// <c>Redis:PollSeconds</c>, in case a notice was lost, and then checks that the run's instance is still alive. While
-/// it reads, it keeps its presence in the run's reader set, so the run does not stop for lack of readers. When Redis
-/// is out of reach, it ends with <c>error</c> {store-unavailable} and <c>done</c> {failed}.
+/// <c>Redis:PollSeconds</c>, in case a notice was lost, and then checks that the run's instance is still alive. When
+/// the stream no longer holds the events after its place (it opened at a position trimmed away, or fell behind a fast
+/// run), it gives the run's snapshot, then goes on after it. For as long as it lives, it keeps its presence in the
+/// run's reader set, so the run does not stop for lack of readers. When Redis is out of reach, it ends with
+/// <c>error</c> {store-unavailable} and <c>done</c> {failed}.
 /// </summary>
 internal sealed class RedisRunReader : IRunReader
 {
@@ -27,7 +29,10 @@ internal sealed class RedisRunReader : IRunReader
     private readonly CancellationToken _gone;
     private readonly CancellationTokenRegistration _wakeWhenGone;
     private readonly Action<RedisChannel, RedisValue> _onAppended;
+    private readonly Lock _presenceGate = new();
     private ITimer? _poll;
+    private ITimer? _presence;
+    private Task _renewal = Task.CompletedTask;
     private long _after;
     private long _lastProgress;
     private bool _completed;
@@ -56,6 +61,14 @@ internal sealed class RedisRunReader : IRunReader
     {
         await _store.Guard(() => _database.Multiplexer.GetSubscriber().SubscribeAsync(_appended, _onAppended));
         await KeepPresenceAsync();
+        // Presence is renewed on a timer of its own, whether events flow or not. Renewed between waits, it lapsed
+        // under a reader that always had events to take (it never waited long), and the owner, finding no reader
+        // when its detach grace ran out, stopped the run under a client that was still reading.
+        var renew = TimeSpan.FromSeconds(Math.Max(0.05, _store.Options.LeaseSeconds / 3));
+        lock (_presenceGate)
+        {
+            if (_disposed == 0) _presence = _store.Time.CreateTimer(static state => ((RedisRunReader)state!).RenewPresence(), this, renew, renew);
+        }
         var every = TimeSpan.FromSeconds(Math.Max(0.05, _store.Options.PollSeconds));
         _poll = _store.Time.CreateTimer(static state => ((RedisRunReader)state!)._signal.Release(), this, every, every);
     }
@@ -81,7 +94,6 @@ internal sealed class RedisRunReader : IRunReader
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> WaitForEventsAsync()
     {
-        var lastPresence = _store.Time.GetTimestamp();
         while (true)
         {
             _gone.ThrowIfCancellationRequested();
@@ -89,16 +101,11 @@ internal sealed class RedisRunReader : IRunReader
             {
                 if (_storeLost) throw _store.Unavailable(null);
                 if (await ReadNewAsync()) return true;
-                var now = _store.Time.GetTimestamp();
-                if (_store.Time.GetElapsedTime(lastPresence) >= TimeSpan.FromSeconds(_store.Options.LeaseSeconds / 3))
-                {
-                    await KeepPresenceAsync();
-                    lastPresence = now;
-                }
+                if (_completed) return false;
                 // Silent for longer than a lease: is the run's instance still there? (Failing the run if not adds its end.)
                 if (_store.Time.GetElapsedTime(_lastProgress) >= TimeSpan.FromSeconds(_store.Options.LeaseSeconds))
                 {
-                    _lastProgress = now;
+                    _lastProgress = _store.Time.GetTimestamp();
                     await _store.ReadAsync(RunId);
                     if (await ReadNewAsync()) return true;
                 }
@@ -122,32 +129,74 @@ internal sealed class RedisRunReader : IRunReader
     {
         var entries = await _store.Guard(() => _database.StreamReadAsync(_eventsKey, RedisKeys.EntryId(_after), MaxBatch));
         if (entries.Length == 0) return false;
+        if (RedisKeys.FirstSequenceOf(entries[0]) > _after + 1)
+        {
+            // The stream no longer holds the events after this reader's place (a fast run's writer trims it as it
+            // goes, whoever still reads): the snapshot stands for them. Read in one script with the entries after
+            // it, it leaves no gap, and its sequence is past this reader's place (the stream is never trimmed past
+            // the snapshot).
+            if (await _store.Guard(() => _store.Snapshots.ReadAsync(_database, RunId, MaxBatch)) is not { } stored)
+            {
+                _completed = true; // the run has expired meanwhile
+                return false;
+            }
+            if (stored.Snapshot.Sequence > _after)
+            {
+                _buffer.Enqueue(new RunEvent(stored.Snapshot.Sequence, stored.Snapshot));
+                _after = stored.Snapshot.Sequence;
+            }
+            entries = stored.After;
+        }
         foreach (var entry in entries)
         {
-            var first = RedisKeys.FirstSequenceOf(entry);
-            if (first > _after + 1)
+            if (RedisKeys.FirstSequenceOf(entry) > _after + 1)
             {
-                // The stream was trimmed past this reader: end here; a reconnect is told (410) what is still held.
-                _completed = true;
-                return _buffer.Count > 0;
+                _completed = true; // a hole in the stream, which its writers never leave: end rather than skip events
+                break;
             }
-            var fields = entry.Values;
-            for (var i = (int)(_after + 1 - first) * 2; i + 1 < fields.Length; i += 2) // the entry's events after the last one taken
+            foreach (var taken in _store.Snapshots.EventsOf(entry, _after))
             {
-                var @event = _store.Codec.Decode((string?)fields[i].Value ?? "", (byte[])fields[i + 1].Value!);
-                _buffer.Enqueue(new RunEvent(++_after, @event));
-                if (@event is RunDone) _completed = true;
+                _buffer.Enqueue(taken);
+                _after = taken.Sequence;
+                if (taken.Event is RunDone) _completed = true;
             }
         }
         _lastProgress = _store.Time.GetTimestamp();
-        return true;
+        return _buffer.Count > 0;
     }
 
+    /// <summary>The presence timer's tick: one renewal at a time, none once the reader is gone or going.</summary>
+    private void RenewPresence()
+    {
+        lock (_presenceGate)
+        {
+            if (_disposed != 0 || _gone.IsCancellationRequested || !_renewal.IsCompleted) return;
+            _renewal = RenewPresenceAsync();
+        }
+    }
+
+    private async Task RenewPresenceAsync()
+    {
+        try
+        {
+            await KeepPresenceAsync();
+        }
+        catch (RunStoreUnavailableException)
+        {
+            // Redis is away: this reader ends through StoreLost, or the next tick renews.
+        }
+    }
+
+    /// <summary>
+    /// Its presence, until a lease from now; the set lives as long as its latest presence, so that the readers of a
+    /// run whose instances died do not stay in Redis.
+    /// </summary>
     private Task KeepPresenceAsync()
     {
         var key = _store.Keys.Readers(RunId);
-        var expires = _store.Time.GetUtcNow().AddSeconds(_store.Options.LeaseSeconds).ToUnixTimeMilliseconds();
-        return _store.Guard(() => _database.SortedSetAddAsync(key, _readerId, expires));
+        var lease = TimeSpan.FromSeconds(_store.Options.LeaseSeconds);
+        var expires = _store.Time.GetUtcNow().Add(lease).ToUnixTimeMilliseconds();
+        return _store.Guard(() => Task.WhenAll(_database.SortedSetAddAsync(key, _readerId, expires), _database.KeyExpireAsync(key, lease)));
     }
 
     private void EndWithStoreUnavailable()
@@ -164,9 +213,17 @@ internal sealed class RedisRunReader : IRunReader
         _store.Forget(this);
         _poll?.Dispose();
         _wakeWhenGone.Dispose();
+        Task renewal;
+        lock (_presenceGate)
+        {
+            _presence?.Dispose(); // no renewal starts after this
+            renewal = _renewal;
+        }
         try
         {
+            await renewal; // one on its way lands before the removal, not after it
             await _database.Multiplexer.GetSubscriber().UnsubscribeAsync(_appended, _onAppended);
+            // It stops counting now, not when its presence would have lapsed: the owner's detach grace sees it gone.
             await _database.SortedSetRemoveAsync(_store.Keys.Readers(RunId), _readerId);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)

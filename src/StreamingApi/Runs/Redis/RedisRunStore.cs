@@ -11,9 +11,11 @@ namespace StreamingApi.Runs.Redis;
 /// <summary>
 /// Runs shared by several instances through Redis. A run executes on the instance that started it, which keeps its
 /// events in memory for its own readers (as the memory store does) and adds them, batched and pipelined, to a Redis
-/// Stream that readers on any instance follow; its record and figures live in a hash beside it. A stop asked on any
-/// instance reaches the owner over pub/sub. Each instance holds a lease while it lives: a run whose owner's lease has
-/// expired is failed (<c>instance-lost</c>) by whoever notices first, so readers elsewhere never hang.
+/// Stream that readers on any instance follow, and to its snapshot beside it (<see cref="RedisSnapshots"/>), so that
+/// any instance serves its answer and the events the stream no longer holds; its record and figures live in a hash
+/// beside it. A stop asked on any instance reaches the owner over pub/sub. Each instance holds a lease while it lives:
+/// a run whose owner's lease has expired is failed (<c>instance-lost</c>) by whoever notices first, so readers
+/// elsewhere never hang.
 /// </summary>
 public sealed class RedisRunStore : IRunStore, IHostedService
 {
@@ -38,6 +40,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         Options = options.Value;
         Time = time;
         Keys = new RedisKeys(Options.KeyPrefix);
+        Snapshots = new RedisSnapshots(Keys, codec);
         InstanceId = $"{Environment.MachineName}-{Environment.ProcessId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}";
         connection.Lost += FailEverything;
         connection.Restored += () => _ = ConnectedAsync();
@@ -47,6 +50,8 @@ public sealed class RedisRunStore : IRunStore, IHostedService
     public string InstanceId { get; }
 
     internal RedisKeys Keys { get; }
+
+    internal RedisSnapshots Snapshots { get; }
 
     internal RedisOptions Options { get; }
 
@@ -114,7 +119,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         _owners[record.RunId] = owner;
         // The returning reader may come back on another instance, through Redis: the stream holds its place there.
         var local = _local.Create(record, owner, holdsPlace: false);
-        return new RedisRunLog(this, local, record, database, () => _owners.TryRemove(record.RunId, out _));
+        return new RedisRunLog(this, local, record, database, Snapshots.Writer(record.RunId, lifetime), () => _owners.TryRemove(record.RunId, out _));
     }
 
     public async ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken)
@@ -131,10 +136,16 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         return runId is null ? null : await FindAsync(runId, cancellationToken);
     }
 
+    /// <summary>A run of another instance: its stored snapshot with the stream's events after it (its end among them, once it has ended).</summary>
     public async ValueTask<RunSnapshot?> OutputAsync(string runId, CancellationToken cancellationToken)
     {
         if (_local.Find(runId) is { } local) return local.Output;
-        return null;
+        var database = await DatabaseAsync();
+        if (await Guard(() => Snapshots.ReadAsync(database, runId, maxEntries: 0)) is not { } stored) return null;
+        var output = new RunSnapshotBuilder(stored.Snapshot);
+        foreach (var entry in stored.After)
+            foreach (var @event in Snapshots.EventsOf(entry, output.Sequence)) output.Apply(@event);
+        return output.Build();
     }
 
     public async ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone)
@@ -142,11 +153,10 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         if (_local.Find(runId) is { } local) return local.Open(afterSequence, readerGone);
         if (await ReadAsync(runId) is not { } stored) return RunOpening.Unknown;
         var database = await DatabaseAsync();
-        var first = await Guard(() => database.StreamRangeAsync(Keys.Events(runId), "-", "+", count: 1));
-        var firstHeld = first.Length > 0 ? RedisKeys.FirstSequenceOf(first[0]) : stored.Record.LastSequence + 1;
         var next = Math.Max(1, afterSequence + 1);
-        if (next < firstHeld) next = firstHeld; // (interim: the run's snapshot in Redis is to come)
         if (!stored.Record.IsRunning && next > stored.Record.LastSequence) return RunOpening.Ended;
+        // A position the stream no longer holds is the reader's to notice: it gives the snapshot first, as it does
+        // when it falls behind the stream later.
         var reader = new RedisRunReader(this, database, runId, next - 1, readerGone);
         _readers[reader] = 0;
         await reader.StartAsync();
@@ -225,7 +235,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         var error = new RunError(type, title, StatusCodes.Status502BadGateway, detail);
         var done = new RunDone(RunStatus.Failed, type, run.Chunks, run.Chars, (long)(Time.GetUtcNow() - run.Record.StartedAt).TotalMilliseconds, null);
         var failed = (bool)await Guard(() => database.ScriptEvaluateAsync(RedisScripts.FailRun,
-            [Keys.Run(run.Record.RunId), Keys.Events(run.Record.RunId)],
+            [Keys.Run(run.Record.RunId), Keys.Events(run.Record.RunId), Keys.Snapshot(run.Record.RunId), Keys.Text(run.Record.RunId), Keys.Reasoning(run.Record.RunId)],
             [
                 ownerMustBeGone ? Keys.InstancePrefix : "", Codec.Encode(error), Codec.Encode(done), type,
                 Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture), (long)RunOptions.RetentionSeconds,

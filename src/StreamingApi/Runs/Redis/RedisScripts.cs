@@ -5,9 +5,11 @@ internal static class RedisScripts
 {
     /// <summary>
     /// Fails a running run once: adds <c>error</c> and <c>done</c> after the stream's last entry, sets the record's
-    /// status and reason, lets both expire after the retention, and tells readers.
-    /// KEYS: the run's hash, its stream. ARGV: the instance-key prefix (empty: do not require the owner to be gone),
-    /// error JSON, done JSON, reason, ended at, retention seconds, the channel to publish to, the error and done type names.
+    /// status and reason, lets the run's keys expire after the retention, and tells readers. The snapshot is left as
+    /// it is: the run's last events are never in it.
+    /// KEYS: the run's hash, its stream, its snapshot's hash, text and reasoning. ARGV: the instance-key prefix (empty:
+    /// do not require the owner to be gone), error JSON, done JSON, reason, ended at, retention seconds, the channel to
+    /// publish to, the error and done type names.
     /// </summary>
     public const string FailRun = """
         if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return false end
@@ -18,9 +20,43 @@ internal static class RedisScripts
         redis.call('XADD', KEYS[2], '0-' .. (last + 1), 't', ARGV[8], 'd', ARGV[2])
         redis.call('XADD', KEYS[2], '0-' .. (last + 2), 't', ARGV[9], 'd', ARGV[3])
         redis.call('HSET', KEYS[1], 'status', 'failed', 'reason', ARGV[4], 'endedAt', ARGV[5], 'lastSequence', last + 2)
-        redis.call('EXPIRE', KEYS[1], ARGV[6])
-        redis.call('EXPIRE', KEYS[2], ARGV[6])
+        for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
         redis.call('PUBLISH', ARGV[7], last + 2)
         return true
+        """;
+
+    /// <summary>
+    /// Adds one batch of a run's events to its snapshot: appends the batch's text and reasoning, sets the sequence of
+    /// its last event and rewrites only the fields the batch changed. It runs in the pipelined batch that adds the
+    /// same events to the stream, before that batch trims the stream, so the stream always holds every event after
+    /// the snapshot's sequence. An empty append still creates its key, so the first batch's expiry reaches all three.
+    /// KEYS: the snapshot's hash, text, reasoning. ARGV: sequence, text, reasoning, seconds until the keys expire (0:
+    /// as they are), then field and value pairs.
+    /// </summary>
+    public const string WriteSnapshot = """
+        redis.call('APPEND', KEYS[2], ARGV[2])
+        redis.call('APPEND', KEYS[3], ARGV[3])
+        redis.call('HSET', KEYS[1], 'sequence', ARGV[1], unpack(ARGV, 5))
+        if ARGV[4] ~= '0' then
+          for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// A run's snapshot and the stream's entries after its sequence, read together, so that no event falls between
+    /// them (a writer trims the stream only up to its snapshot). False when the run is not known.
+    /// KEYS: the run's hash, its snapshot's hash, text and reasoning, its stream. ARGV: the most entries to return (0:
+    /// all of them), then the hash's fields to read, <c>sequence</c> first.
+    /// Returns: the values of those fields, the text, the reasoning, the entries.
+    /// </summary>
+    public const string ReadSnapshot = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+        local fields = redis.call('HMGET', KEYS[2], unpack(ARGV, 2))
+        local after = '0-' .. (tonumber(fields[1] or '0') + 1)
+        local entries
+        if ARGV[1] == '0' then entries = redis.call('XRANGE', KEYS[5], after, '+')
+        else entries = redis.call('XRANGE', KEYS[5], after, '+', 'COUNT', ARGV[1]) end
+        return {fields, redis.call('GET', KEYS[3]) or '', redis.call('GET', KEYS[4]) or '', entries}
         """;
 }
