@@ -6,7 +6,8 @@ namespace StreamingApi.Runs;
 /// <summary>
 /// Text that only grows at its end, kept as UTF-8 in blocks that double from 64 bytes up to 4 KB: a run's answer, held
 /// for as long as the run is, in about one byte per character and without the copies a growing string would make. It
-/// becomes a string only when someone asks for the run's snapshot.
+/// becomes a string only when someone asks for the run's snapshot. A character that a model's deltas split in two (a
+/// surrogate pair) waits for its second half, so the text is exactly the deltas concatenated.
 /// </summary>
 internal sealed class GrowingText
 {
@@ -15,10 +16,22 @@ internal sealed class GrowingText
 
     private readonly List<Block> _blocks = [];
     private int _length; // bytes in all
+    private char? _highSurrogate; // the first half of a character whose second half is in the next delta
 
     public void Append(string text)
     {
         if (text.Length == 0) return;
+        if (_highSurrogate is { } high)
+        {
+            _highSurrogate = null;
+            text = high + text;
+        }
+        if (char.IsHighSurrogate(text[^1]))
+        {
+            _highSurrogate = text[^1];
+            text = text[..^1];
+            if (text.Length == 0) return;
+        }
         var size = Encoding.UTF8.GetByteCount(text);
         var last = _blocks.Count > 0 ? _blocks[^1] : null;
         if (last is null || last.Bytes.Length - last.Used < size)
@@ -33,7 +46,8 @@ internal sealed class GrowingText
 
     public override string ToString()
     {
-        if (_length == 0) return "";
+        var pending = _highSurrogate is { } high ? high.ToString() : "";
+        if (_length == 0) return pending;
         var bytes = ArrayPool<byte>.Shared.Rent(_length);
         try
         {
@@ -43,7 +57,7 @@ internal sealed class GrowingText
                 block.Bytes.AsSpan(0, block.Used).CopyTo(bytes.AsSpan(at));
                 at += block.Used;
             }
-            return Encoding.UTF8.GetString(bytes, 0, at);
+            return Encoding.UTF8.GetString(bytes, 0, at) + pending;
         }
         finally
         {

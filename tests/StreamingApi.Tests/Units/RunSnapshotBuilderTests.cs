@@ -64,4 +64,14 @@ public sealed class RunSnapshotBuilderTests
 
     private static string Json(RunSnapshot snapshot) =>
         System.Text.Json.JsonSerializer.Serialize(snapshot, System.Text.Json.JsonSerializerOptions.Web);
+
+    [Fact]
+    public void TheTextIsExactlyTheDeltasConcatenatedEvenWhenADeltaSplitsACharacter()
+    {
+        var deltas = new[] { "naïve ", "🚀"[..1], "🚀"[1..], " \"quoted\"\n", new string('x', 5000), "end 😀"[..5] };
+        var builder = new RunSnapshotBuilder();
+        for (var i = 0; i < deltas.Length; i++) builder.Apply(i + 1, new TextDelta(deltas[i]));
+
+        Assert.Equal(string.Concat(deltas), builder.Build().Text);
+    }
 }
