@@ -13,10 +13,11 @@ public sealed class RunOptions
     /// How many events a run keeps behind its slowest reader (or, with no reader, its latest events), for a client
     /// that comes back after the events it last saw: the frames in flight when its connection broke. (A client that
     /// leaves cleanly needs none of it: its place is held for the detach grace.) Each held event costs memory for as
-    /// long as the run lives, for every run. A reader that comes back for events older than that starts from the
-    /// run's snapshot instead.
+    /// long as the run lives, for every run, beside the run's snapshot. A reader that comes back for events older than
+    /// that starts from the snapshot instead and misses nothing, so the window is kept small: it saves a returning
+    /// reader a snapshot, it is not what makes its answer whole.
     /// </summary>
-    public int ReplayWindow { get; set; } = 256;
+    public int ReplayWindow { get; set; } = 64;
 
     /// <summary>A run waits (reads its model no further) while a reader has this many events still to take.</summary>
     public int MaxBacklogEvents { get; set; } = 4096;

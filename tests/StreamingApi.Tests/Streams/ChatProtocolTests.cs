@@ -189,7 +189,7 @@ public sealed class ChatProtocolTests : IClassFixture<ChatProtocolTests.App>
     [Fact]
     public async Task AChatResumedLateInALongAnswerStartsFromItsSnapshotAndEndsWithTheWholeAnswer()
     {
-        // Far more events than Runs:ReplayWindow (256) before the reload: the resume starts from the run's snapshot. The
+        // Far more events than Runs:ReplayWindow (64) before the reload: the resume starts from the run's snapshot. The
         // essay takes seconds at this pace and the run waits 1,024 events past the page that left, so it is still going
         // when the page comes back.
         await using var app = new StreamingApiApplication()

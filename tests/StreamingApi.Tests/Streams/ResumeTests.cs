@@ -77,8 +77,13 @@ public sealed class ResumeTests
         var client = app.CreateClient();
         var frames = await client.GetFramesAsync(Analysis);
 
-        var rest = await client.ResumeFramesAsync(Analysis, frames[99].Id!);
-        Assert.Equal(frames.Skip(100).Select(f => (f.Id, f.Type, f.Data)), rest.Select(f => (f.Id, f.Type, f.Data)));
+        var rest = await client.ResumeFramesAsync(Analysis, frames[^41].Id!); // within the replay window (64): the very frames
+        Assert.Equal(frames.TakeLast(40).Select(f => (f.Id, f.Type, f.Data)), rest.Select(f => (f.Id, f.Type, f.Data)));
+        var fromFar = await client.ResumeFramesAsync(Analysis, frames[99].Id!); // before it: the snapshot, then the held frames
+        Assert.Equal("snapshot", fromFar[0].Type);
+        Assert.Equal(frames.SkipWhile(f => f.Sequence <= fromFar[0].Sequence).Select(f => (f.Id, f.Type, f.Data)),
+            fromFar.Skip(1).Select(f => (f.Id, f.Type, f.Data)));
+        Answers.Same(frames.Fold().Json(), fromFar.Fold().Json());
 
         using var atTheEnd = await client.ReconnectAsync(Analysis, frames[^1].Id!);
         Assert.Equal(HttpStatusCode.NoContent, atTheEnd.StatusCode);

@@ -17,7 +17,7 @@ public sealed class SnapshotTests
     [Fact]
     public async Task AFinishedLongRunIsReadBackWholeFromItsStartFromAfterTenAndFromAReconnect()
     {
-        await using var app = new StreamingApiApplication(); // Runs:ReplayWindow as shipped: 256
+        await using var app = new StreamingApiApplication(); // Runs:ReplayWindow as shipped: 64
         var client = app.CreateClient();
         // About 5,000 events (text, and progress every 2 chunks), read by a client from the first to the last.
         var uninterrupted = await client.GetFramesAsync($"/stream/progress?prompt={Uri.EscapeDataString(Essay)}&every=2", timeoutSeconds: 120);
@@ -37,7 +37,7 @@ public sealed class SnapshotTests
             Assert.Equal("snapshot", frames[0].Type);
             Assert.Equal("running", frames[0]["status"].GetString()); // the run's end comes after it, as its own events
             Assert.NotEqual(JsonValueKind.Null, frames[0]["progress"].ValueKind);
-            Assert.True(frames.Count < 300, $"the snapshot stands for the events no longer held; {frames.Count} frames came");
+            Assert.True(frames.Count < 100, $"the snapshot stands for the events no longer held; {frames.Count} frames came");
             Assert.Equal(Enumerable.Range(0, frames.Count).Select(i => frames[0].Sequence + i), frames.Select(f => f.Sequence));
             Assert.Equal(uninterrupted[^1].Sequence, frames[^1].Sequence);
             Assert.Equal("done", frames[^1].Type);
