@@ -26,6 +26,10 @@ public sealed class EventSchema(IOptions<JsonOptions> json)
     /// <summary>Where the document is checked in, relative to the repository's root.</summary>
     public const string File = "docs/events.schema.json";
 
+    /// <summary>The command that writes <see cref="File"/> anew from the records.</summary>
+    public const string RegenerateCommand =
+        "UPDATE_EVENT_SCHEMA=1 dotnet test tests/StreamingApi.Tests --filter FullyQualifiedName~EventSchemaTests";
+
     private static readonly JsonSerializerOptions Indented = new()
     {
         WriteIndented = true,
@@ -81,10 +85,6 @@ public sealed class EventSchema(IOptions<JsonOptions> json)
             ["$defs"] = definitions,
         };
     }
-
-    /// <summary>The command that writes <see cref="File"/> anew from the records.</summary>
-    public const string RegenerateCommand =
-        "UPDATE_EVENT_SCHEMA=1 dotnet test tests/StreamingApi.Tests --filter FullyQualifiedName~EventSchemaTests";
 
     /// <summary>
     /// A property the serializer leaves out when it is null (<c>[JsonIgnore(Condition = WhenWritingNull)]</c>) is never
