@@ -28,7 +28,7 @@ public sealed class RedisSnapshotTests
         var runId = live[0].RunId;
         Assert.True(live.Count > 5_000, $"{live.Count} frames");
         await Eventually.TrueAsync(async () => (await onB.GetRunAsync(runId)).GetProperty("status").GetString() == "completed",
-            "the run's record in Redis says completed");
+            "the run's record in Redis says completed", TimeSpan.FromSeconds(60));
 
         var fromStart = await onB.GetFramesAsync($"/runs/{runId}/events");
         var afterTen = await onB.GetFramesAsync($"/runs/{runId}/events?after=10");
@@ -65,7 +65,7 @@ public sealed class RedisSnapshotTests
         Assert.Contains(live, f => f.Type == "tool-result");
         Assert.Contains(live, f => f.Type == "partial");
         await Eventually.TrueAsync(async () => (await onB.GetRunAsync(runId)).GetProperty("status").GetString() == "completed",
-            "the run's record in Redis says completed");
+            "the run's record in Redis says completed", TimeSpan.FromSeconds(60));
 
         // The owner's output comes from its memory, the other instance's from Redis: the same JSON.
         var onOwner = (await onA.GetRunAsync(runId)).GetProperty("output");
@@ -107,7 +107,7 @@ public sealed class RedisSnapshotTests
         Assert.Equal(("run", 1L), (slowFrames.Current.Type, slowFrames.Current.Sequence));
         var reference = await live;
         await Eventually.TrueAsync(async () => (await onB.GetRunAsync(runId)).GetProperty("status").GetString() == "completed",
-            "the run's record in Redis says completed");
+            "the run's record in Redis says completed", TimeSpan.FromSeconds(60));
         var frames = await ReadToEndAsync(slowFrames);
 
         var snapshots = frames.Where(f => f.Type == "snapshot").ToList();
