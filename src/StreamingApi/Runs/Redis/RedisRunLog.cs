@@ -15,7 +15,8 @@ internal sealed class RedisRunLog : IRunLog
 {
     private const int MaxBatch = 512;
 
-    private readonly RedisRunStore _store;
+    private readonly RedisRunContext _context;
+    private readonly RedisRunRecords _records;
     private readonly MemoryRunLog _local;
     private readonly IDatabase _database;
     private readonly Action _finished;
@@ -34,15 +35,17 @@ internal sealed class RedisRunLog : IRunLog
     private bool _streamExpires;
     private Exception? _failure;
 
-    public RedisRunLog(RedisRunStore store, MemoryRunLog local, RunRecord record, IDatabase database, RedisSnapshotWriter snapshot, Action finished)
+    public RedisRunLog(RedisRunContext context, RedisRunRecords records, MemoryRunLog local, RunRecord record, IDatabase database,
+        RedisSnapshotWriter snapshot, Action finished)
     {
         _snapshot = snapshot;
-        _store = store;
+        _context = context;
+        _records = records;
         _local = local;
         _database = database;
         _finished = finished;
-        _runKey = store.Keys.Run(record.RunId);
-        _eventsKey = store.Keys.Events(record.RunId);
+        _runKey = context.Keys.Run(record.RunId);
+        _eventsKey = context.Keys.Events(record.RunId);
         RunId = record.RunId;
         _writer = Task.Run(WriteAsync);
     }
@@ -51,7 +54,7 @@ internal sealed class RedisRunLog : IRunLog
 
     public ValueTask AppendAsync(AgentEvent @event, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _failure) is { } failure) throw _store.Unavailable(failure);
+        if (Volatile.Read(ref _failure) is { } failure) throw _context.Guard.Unavailable(failure);
         var full = Enqueue(@event);
         _wake.Release();
         var local = _local.AppendAsync(@event, cancellationToken);
@@ -69,25 +72,25 @@ internal sealed class RedisRunLog : IRunLog
             await _writer.WaitAsync(TimeSpan.FromSeconds(10));
             if (Volatile.Read(ref _failure) is { } failure)
             {
-                _store.EndWhenBack(RunId);
-                throw _store.Unavailable(failure);
+                _records.EndWhenBack(RunId);
+                throw _context.Guard.Unavailable(failure);
             }
-            var retention = TimeSpan.FromSeconds(_store.RunOptions.RetentionSeconds);
+            var retention = TimeSpan.FromSeconds(_context.RunOptions.RetentionSeconds);
             var batch = _database.CreateBatch();
             var done = Task.WhenAll(
-                batch.HashSetAsync(_runKey, RedisRunStore.ToHash(end with { LastSequence = _sequence }, [])),
+                batch.HashSetAsync(_runKey, RedisRunRecords.ToHash(end with { LastSequence = _sequence }, [])),
                 batch.KeyExpireAsync(_runKey, retention),
                 batch.KeyExpireAsync(_eventsKey, retention),
-                batch.KeyExpireAsync(_store.Keys.Snapshot(RunId), retention),
-                batch.KeyExpireAsync(_store.Keys.Text(RunId), retention),
-                batch.KeyExpireAsync(_store.Keys.Reasoning(RunId), retention),
-                batch.PublishAsync(_store.Keys.Appended(RunId), _sequence));
+                batch.KeyExpireAsync(_context.Keys.Snapshot(RunId), retention),
+                batch.KeyExpireAsync(_context.Keys.Text(RunId), retention),
+                batch.KeyExpireAsync(_context.Keys.Reasoning(RunId), retention),
+                batch.PublishAsync(_context.Keys.Appended(RunId), _sequence));
             batch.Execute();
-            await _store.Guard(() => done);
+            await _context.Guard.RunAsync(() => done);
         }
         catch (RunStoreUnavailableException) when (Volatile.Read(ref _failure) is null)
         {
-            _store.EndWhenBack(RunId);
+            _records.EndWhenBack(RunId);
             throw;
         }
         finally
@@ -98,7 +101,7 @@ internal sealed class RedisRunLog : IRunLog
 
     private bool Enqueue(AgentEvent @event, bool isLast = false)
     {
-        var data = _store.Codec.Encode(@event);
+        var data = _context.Codec.Encode(@event);
         lock (_gate)
         {
             _pending.Enqueue(new Pending(++_sequence, @event, data, isLast));
@@ -107,7 +110,7 @@ internal sealed class RedisRunLog : IRunLog
                 _chunks++;
                 _chars += text.Delta.Length;
             }
-            return _pending.Count > _store.RunOptions.MaxBacklogEvents;
+            return _pending.Count > _context.RunOptions.MaxBacklogEvents;
         }
     }
 
@@ -119,12 +122,12 @@ internal sealed class RedisRunLog : IRunLog
             Task drained;
             lock (_gate)
             {
-                if (_pending.Count <= _store.RunOptions.MaxBacklogEvents / 2) return;
+                if (_pending.Count <= _context.RunOptions.MaxBacklogEvents / 2) return;
                 _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 drained = _drained.Task;
             }
             await drained.WaitAsync(cancellationToken);
-            if (Volatile.Read(ref _failure) is { } failure) throw _store.Unavailable(failure);
+            if (Volatile.Read(ref _failure) is { } failure) throw _context.Guard.Unavailable(failure);
         }
     }
 
@@ -150,7 +153,7 @@ internal sealed class RedisRunLog : IRunLog
                     try
                     {
                         await SendAsync(batch, chunks, chars);
-                        _store.Metrics.StoreBatchWritten(batch.Count);
+                        _context.Metrics.StoreBatchWritten(batch.Count);
                     }
                     catch (Exception exception)
                     {
@@ -164,7 +167,7 @@ internal sealed class RedisRunLog : IRunLog
                     TaskCompletionSource? drained = null;
                     lock (_gate)
                     {
-                        if (_pending.Count <= _store.RunOptions.MaxBacklogEvents / 2) (drained, _drained) = (_drained, null);
+                        if (_pending.Count <= _context.RunOptions.MaxBacklogEvents / 2) (drained, _drained) = (_drained, null);
                     }
                     drained?.TrySetResult();
                     continue;
@@ -200,13 +203,13 @@ internal sealed class RedisRunLog : IRunLog
         }
         if (_snapshot.WriteTo(batch) is { } snapshot) sent.Add(snapshot);
         var last = events[^1].Sequence;
-        var keepFrom = Math.Min(last - Math.Max(1, _store.Options.MaxStreamLength) + 1, _snapshot.Sequence + 1);
+        var keepFrom = Math.Min(last - Math.Max(1, _context.Options.MaxStreamLength) + 1, _snapshot.Sequence + 1);
         if (keepFrom > 1) sent.Add(batch.StreamTrimByMinIdAsync(_eventsKey, RedisKeys.EntryId(keepFrom), useApproximateMaxLength: true));
         sent.Add(batch.HashSetAsync(_runKey, [new("lastSequence", last), new("chunks", chunks), new("chars", chars)]));
-        sent.Add(batch.PublishAsync(_store.Keys.Appended(RunId), last));
+        sent.Add(batch.PublishAsync(_context.Keys.Appended(RunId), last));
         if (!_streamExpires)
         {
-            sent.Add(batch.KeyExpireAsync(_eventsKey, TimeSpan.FromSeconds(_store.RunOptions.MaxRunSeconds + _store.RunOptions.RetentionSeconds + 60)));
+            sent.Add(batch.KeyExpireAsync(_eventsKey, TimeSpan.FromSeconds(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60)));
             _streamExpires = true;
         }
         batch.Execute();

@@ -19,7 +19,9 @@ internal sealed class RedisRunReader : IRunReader
 {
     private const int MaxBatch = 64; // entries per XREAD: up to 64 events each
 
-    private readonly RedisRunStore _store;
+    private readonly RedisRunContext _context;
+    private readonly RedisRunRecords _records;
+    private readonly Action<RedisRunReader> _forget;
     private readonly IDatabase _database;
     private readonly RedisKey _eventsKey;
     private readonly RedisChannel _appended;
@@ -40,16 +42,20 @@ internal sealed class RedisRunReader : IRunReader
     private volatile bool _storeLost;
     private int _disposed;
 
-    public RedisRunReader(RedisRunStore store, IDatabase database, string runId, long after, CancellationToken gone)
+    /// <param name="forget">Called once, when the reader is disposed: the store no longer ends it when Redis is lost.</param>
+    public RedisRunReader(RedisRunContext context, RedisRunRecords records, IDatabase database, string runId, long after,
+        CancellationToken gone, Action<RedisRunReader> forget)
     {
-        _store = store;
+        _context = context;
+        _records = records;
+        _forget = forget;
         _database = database;
-        _eventsKey = store.Keys.Events(runId);
-        _appended = store.Keys.Appended(runId);
-        _readerId = $"{store.InstanceId}:{Guid.NewGuid():N}";
+        _eventsKey = context.Keys.Events(runId);
+        _appended = context.Keys.Appended(runId);
+        _readerId = $"{context.InstanceId}:{Guid.NewGuid():N}";
         _after = after;
         _gone = gone;
-        _lastProgress = store.Time.GetTimestamp();
+        _lastProgress = context.Time.GetTimestamp();
         RunId = runId;
         _onAppended = (_, _) => _signal.Release();
         _wakeWhenGone = gone.UnsafeRegister(static state => ((ReaderSignal)state!).Release(), _signal);
@@ -59,18 +65,18 @@ internal sealed class RedisRunReader : IRunReader
 
     public async Task StartAsync()
     {
-        await _store.Guard(() => _database.Multiplexer.GetSubscriber().SubscribeAsync(_appended, _onAppended));
+        await _context.Guard.RunAsync(() => _database.Multiplexer.GetSubscriber().SubscribeAsync(_appended, _onAppended));
         await KeepPresenceAsync();
         // Presence is renewed on a timer of its own, whether events flow or not. Renewed between waits, it lapsed
         // under a reader that always had events to take (it never waited long), and the owner, finding no reader
         // when its detach grace ran out, stopped the run under a client that was still reading.
-        var renew = TimeSpan.FromSeconds(Math.Max(0.05, _store.Options.LeaseSeconds / 3));
+        var renew = TimeSpan.FromSeconds(Math.Max(0.05, _context.Options.LeaseSeconds / 3));
         lock (_presenceGate)
         {
-            if (_disposed == 0) _presence = _store.Time.CreateTimer(static state => ((RedisRunReader)state!).RenewPresence(), this, renew, renew);
+            if (_disposed == 0) _presence = _context.Time.CreateTimer(static state => ((RedisRunReader)state!).RenewPresence(), this, renew, renew);
         }
-        var every = TimeSpan.FromSeconds(Math.Max(0.05, _store.Options.PollSeconds));
-        _poll = _store.Time.CreateTimer(static state => ((RedisRunReader)state!)._signal.Release(), this, every, every);
+        var every = TimeSpan.FromSeconds(Math.Max(0.05, _context.Options.PollSeconds));
+        _poll = _context.Time.CreateTimer(static state => ((RedisRunReader)state!)._signal.Release(), this, every, every);
     }
 
     public bool TryRead(out RunEvent entry) => _buffer.TryDequeue(out entry);
@@ -99,14 +105,14 @@ internal sealed class RedisRunReader : IRunReader
             _gone.ThrowIfCancellationRequested();
             try
             {
-                if (_storeLost) throw _store.Unavailable(null);
+                if (_storeLost) throw _context.Guard.Unavailable(null);
                 if (await ReadNewAsync()) return true;
                 if (_completed) return false;
                 // Silent for longer than a lease: is the run's instance still there? (Failing the run if not adds its end.)
-                if (_store.Time.GetElapsedTime(_lastProgress) >= TimeSpan.FromSeconds(_store.Options.LeaseSeconds))
+                if (_context.Time.GetElapsedTime(_lastProgress) >= TimeSpan.FromSeconds(_context.Options.LeaseSeconds))
                 {
-                    _lastProgress = _store.Time.GetTimestamp();
-                    await _store.ReadAsync(RunId);
+                    _lastProgress = _context.Time.GetTimestamp();
+                    await _records.ReadAsync(RunId);
                     if (await ReadNewAsync()) return true;
                 }
             }
@@ -127,7 +133,7 @@ internal sealed class RedisRunReader : IRunReader
     /// <summary>One XREAD of everything after the last event taken; true when it found some.</summary>
     private async Task<bool> ReadNewAsync()
     {
-        var entries = await _store.Guard(() => _database.StreamReadAsync(_eventsKey, RedisKeys.EntryId(_after), MaxBatch));
+        var entries = await _context.Guard.RunAsync(() => _database.StreamReadAsync(_eventsKey, RedisKeys.EntryId(_after), MaxBatch));
         if (entries.Length == 0) return false;
         if (RedisKeys.FirstSequenceOf(entries[0]) > _after + 1)
         {
@@ -135,7 +141,7 @@ internal sealed class RedisRunReader : IRunReader
             // goes, whoever still reads): the snapshot stands for them. Read in one script with the entries after
             // it, it leaves no gap, and its sequence is past this reader's place (the stream is never trimmed past
             // the snapshot).
-            if (await _store.Guard(() => _store.Snapshots.ReadAsync(_database, RunId, MaxBatch)) is not { } stored)
+            if (await _context.Guard.RunAsync(() => _context.Snapshots.ReadAsync(_database, RunId, MaxBatch)) is not { } stored)
             {
                 _completed = true; // the run has expired meanwhile
                 return false;
@@ -154,14 +160,14 @@ internal sealed class RedisRunReader : IRunReader
                 _completed = true; // a hole in the stream, which its writers never leave: end rather than skip events
                 break;
             }
-            foreach (var taken in _store.Snapshots.EventsOf(entry, _after))
+            foreach (var taken in _context.Snapshots.EventsOf(entry, _after))
             {
                 _buffer.Enqueue(taken);
                 _after = taken.Sequence;
                 if (taken.Event is RunDone) _completed = true;
             }
         }
-        _lastProgress = _store.Time.GetTimestamp();
+        _lastProgress = _context.Time.GetTimestamp();
         return _buffer.Count > 0;
     }
 
@@ -193,15 +199,15 @@ internal sealed class RedisRunReader : IRunReader
     /// </summary>
     private Task KeepPresenceAsync()
     {
-        var key = _store.Keys.Readers(RunId);
-        var lease = TimeSpan.FromSeconds(_store.Options.LeaseSeconds);
-        var expires = _store.Time.GetUtcNow().Add(lease).ToUnixTimeMilliseconds();
-        return _store.Guard(() => Task.WhenAll(_database.SortedSetAddAsync(key, _readerId, expires), _database.KeyExpireAsync(key, lease)));
+        var key = _context.Keys.Readers(RunId);
+        var lease = TimeSpan.FromSeconds(_context.Options.LeaseSeconds);
+        var expires = _context.Time.GetUtcNow().Add(lease).ToUnixTimeMilliseconds();
+        return _context.Guard.RunAsync(() => Task.WhenAll(_database.SortedSetAddAsync(key, _readerId, expires), _database.KeyExpireAsync(key, lease)));
     }
 
     private void EndWithStoreUnavailable()
     {
-        var error = RunErrors.From(_store.Unavailable(null), RunId);
+        var error = RunErrors.From(_context.Guard.Unavailable(null), RunId);
         _buffer.Enqueue(new RunEvent(_after + 1, error));
         _buffer.Enqueue(new RunEvent(_after + 2, new RunDone(RunStatus.Failed, error.Type, 0, 0, 0, null)));
         _completed = true;
@@ -210,7 +216,7 @@ internal sealed class RedisRunReader : IRunReader
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _store.Forget(this);
+        _forget(this);
         _poll?.Dispose();
         _wakeWhenGone.Dispose();
         Task renewal;
@@ -224,7 +230,7 @@ internal sealed class RedisRunReader : IRunReader
             await renewal; // one on its way lands before the removal, not after it
             await _database.Multiplexer.GetSubscriber().UnsubscribeAsync(_appended, _onAppended);
             // It stops counting now, not when its presence would have lapsed: the owner's detach grace sees it gone.
-            await _database.SortedSetRemoveAsync(_store.Keys.Readers(RunId), _readerId);
+            await _database.SortedSetRemoveAsync(_context.Keys.Readers(RunId), _readerId);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {

@@ -77,6 +77,3 @@ internal sealed class RedisSnapshots(RedisKeys keys, RunEventCodec codec)
         return new StreamEntry((RedisValue)parts[0], values);
     }
 }
-
-/// <summary>A run's snapshot as Redis keeps it, and the stream's entries after its sequence, as read together.</summary>
-internal sealed record StoredSnapshot(RunSnapshot Snapshot, StreamEntry[] After);

@@ -1,0 +1,41 @@
+using StackExchange.Redis;
+
+namespace StreamingApi.Runs.Redis;
+
+/// <summary>
+/// Every call to Redis goes through here, so that Redis being out of reach reads the same everywhere: as a
+/// <see cref="RunStoreUnavailableException"/>, which the run host and the endpoints already answer.
+/// </summary>
+internal sealed class RedisGuard(RedisConnection connection)
+{
+    /// <summary>The database, or the store unavailable at once when the connection is down (calls would fail anyway).</summary>
+    public async Task<IDatabase> DatabaseAsync()
+    {
+        var multiplexer = await connection.GetAsync();
+        if (!multiplexer.IsConnected) throw Unavailable(null);
+        return multiplexer.GetDatabase();
+    }
+
+    /// <summary>Runs a Redis call; its failure is the store being unavailable.</summary>
+    public async Task<T> RunAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            throw Unavailable(exception);
+        }
+    }
+
+    /// <inheritdoc cref="RunAsync{T}"/>
+    public Task RunAsync(Func<Task> call) => RunAsync(async () =>
+    {
+        await call();
+        return true;
+    });
+
+    public RunStoreUnavailableException Unavailable(Exception? inner) =>
+        new($"The run store (Redis at {connection.Endpoint}) is out of reach.", inner);
+}
