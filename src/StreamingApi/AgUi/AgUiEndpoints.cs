@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
@@ -24,7 +25,6 @@ public static class AgUiEndpoints
             .WithName("AgUiRun")
             .WithSummary("Runs the agent (writer, analyst or inventory) on the conversation and streams AG-UI events.")
             .WithDescription(Stream)
-            .Produces(StatusCodes.Status200OK, typeof(AgUiEvent), "text/event-stream")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -34,17 +34,17 @@ public static class AgUiEndpoints
             .WithSummary("The thread's run with the agent, if it is still going: RUN_STARTED, MESSAGES_SNAPSHOT (the conversation with the run's " +
                          "messages so far), then live; an empty stream when there is none.")
             .WithDescription(Stream + " What an AG-UI client's connect() (AbstractAgent.connectAgent) asks when it comes back to a thread.")
-            .Produces(StatusCodes.Status200OK, typeof(AgUiEvent), "text/event-stream")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return group;
     }
 
-    private static Task<IResult> StartAsync(string agent, RunAgentInput input, AgentCatalog agents, EventStreams streams,
+    private static Task<Results<AgUiEventStream, ProblemHttpResult>> StartAsync(string agent, RunAgentInput input, AgentCatalog agents, EventStreams streams,
         IOptions<JsonOptions> json, HttpContext http)
     {
-        if (agents.Find(agent, fail: input.Fail) is not { } found) return Task.FromResult<IResult>(StreamProblems.AgentNotFound(agent, agents.Names));
+        if (agents.Find(agent, fail: input.Fail) is not { } found)
+            return Task.FromResult<Results<AgUiEventStream, ProblemHttpResult>>(StreamProblems.AgentNotFound(agent, agents.Names));
         var plan = new RunPlan("ag-ui", found, input.ToAgentRequest())
         {
             TimeLimit = input.TimeLimit,
@@ -52,7 +52,7 @@ public static class AgUiEndpoints
             ThreadId = input.ThreadId,
         };
         return streams.StartAsync(http, plan, reader =>
-            new RunEventStream(reader, new AgUiMapping(input.ThreadId!, input.RunId!, reader.RunId, json.Value.SerializerOptions)));
+            new AgUiEventStream(reader, new AgUiMapping(input.ThreadId!, input.RunId!, reader.RunId, json.Value.SerializerOptions)));
     }
 
     /// <summary>
@@ -61,16 +61,16 @@ public static class AgUiEndpoints
     /// replayed into it. Nothing to resume is an empty stream, not a 204: <c>connectAgent</c> ends quietly on a stream
     /// without events, whereas the client's HTTP helpers fail on a response without a body.
     /// </summary>
-    private static async Task<IResult> ConnectAsync(string agent, ConnectAgentInput input, AgentCatalog agents, RunHost runs,
+    private static async Task<Results<AgUiEventStream, ProblemHttpResult>> ConnectAsync(string agent, ConnectAgentInput input, AgentCatalog agents, RunHost runs,
         IOptions<JsonOptions> json, HttpContext http)
     {
         if (agents.Find(agent) is not { } found) return StreamProblems.AgentNotFound(agent, agents.Names);
         if (await runs.FindLatestAsync(input.ThreadId!, http.RequestAborted) is { IsRunning: true } run && run.Agent == found.Name
             && await runs.OpenAsync(run.RunId, 0, http.RequestAborted) is { Status: RunOpeningStatus.Opened, Reader: { } reader })
         {
-            return new RunEventStream(new SnapshotFirstReader(reader),
+            return new AgUiEventStream(new SnapshotFirstReader(reader),
                 new AgUiMapping(input.ThreadId!, input.RunId ?? reader.RunId, reader.RunId, json.Value.SerializerOptions, input.Messages));
         }
-        return TypedResults.ServerSentEvents(AsyncEnumerable.Empty<AgUiEvent>());
+        return AgUiEventStream.Empty;
     }
 }

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Observability;
 using StreamingApi.Runs;
 
@@ -13,7 +13,7 @@ namespace StreamingApi.Streaming;
 public sealed class EventStreams(RunHost runs, ILogger<EventStreams> logger)
 {
     /// <summary>A <c>/stream/*</c> request: resumes the run its <c>Last-Event-ID</c> names, or else starts a new one.</summary>
-    public async Task<IResult> StartOrResumeAsync(HttpContext http, Func<RunPlan> plan)
+    public async Task<Results<RunEventStream, NoContent, ProblemHttpResult>> StartOrResumeAsync(HttpContext http, Func<RunPlan> plan)
     {
         if (LastEventId.HeaderOf(http.Request) is { } header)
         {
@@ -21,7 +21,11 @@ public sealed class EventStreams(RunHost runs, ILogger<EventStreams> logger)
             return await ResumeAsync(http, id.Value.RunId, id.Value.Sequence, reconnecting: true);
         }
 
-        return await StartAsync(http, plan(), reader => new RunEventStream(reader));
+        return await StartAsync(http, plan(), reader => new RunEventStream(reader)) switch
+        {
+            { Result: RunEventStream stream } => stream,
+            var other => (ProblemHttpResult)other.Result,
+        };
     }
 
     /// <summary>
@@ -29,15 +33,16 @@ public sealed class EventStreams(RunHost runs, ILogger<EventStreams> logger)
     /// protocol, or another one's). The run goes on for the detach grace when its reader leaves, so that the client
     /// can come back for it.
     /// </summary>
-    public async Task<IResult> StartAsync(HttpContext http, RunPlan plan, Func<IRunReader, IResult> respond)
+    public async Task<Results<TStream, ProblemHttpResult>> StartAsync<TStream>(HttpContext http, RunPlan plan, Func<IRunReader, TStream> respond)
+        where TStream : IResult
     {
         var started = await runs.StartAsync(plan with { WhenUnattended = WhenUnattended.StopAfterGrace }, withReader: true, http.RequestAborted);
         return started is null ? StreamProblems.ShuttingDown(http) : respond(started.Reader!);
     }
 
-    /// <summary>The events of run <paramref name="runId"/> after <paramref name="after"/> (negative: from the first held).</summary>
+    /// <summary>The events of run <paramref name="runId"/> after <paramref name="after"/> (0: from the first).</summary>
     /// <param name="reconnecting">The client reconnects (it sent <c>Last-Event-ID</c>): an unknown run is a 204, not a 404.</param>
-    public async Task<IResult> ResumeAsync(HttpContext http, string runId, long after, bool reconnecting)
+    public async Task<Results<RunEventStream, NoContent, ProblemHttpResult>> ResumeAsync(HttpContext http, string runId, long after, bool reconnecting)
     {
         var opening = await runs.OpenAsync(runId, after, http.RequestAborted);
         switch (opening.Status)

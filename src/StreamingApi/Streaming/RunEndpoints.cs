@@ -31,8 +31,6 @@ public static class RunEndpoints
             .WithName("GetRunEvents")
             .WithSummary("The run's events as Server-Sent Events, after Last-Event-ID or ?after=<seq> (default: from the first), live " +
                          "until done; a finished run is replayed and the stream closes. Events no longer held come as one snapshot event.")
-            .Produces(StatusCodes.Status200OK, typeof(AgentEvent), "text/event-stream")
-            .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -71,7 +69,8 @@ public static class RunEndpoints
         return TypedResults.Ok(record with { Output = await runs.OutputAsync(runId, cancellationToken) });
     }
 
-    private static async Task<IResult> EventsAsync(string runId, [FromQuery] long? after, EventStreams streams, HttpContext http)
+    private static async Task<Results<RunEventStream, NoContent, ProblemHttpResult>> EventsAsync(string runId, [FromQuery] long? after, EventStreams streams,
+        HttpContext http)
     {
         if (LastEventId.HeaderOf(http.Request) is { } header)
         {
@@ -79,8 +78,7 @@ public static class RunEndpoints
             if (id.Value.RunId != runId) return StreamProblems.OtherRun(runId, id.Value);
             return await streams.ResumeAsync(http, runId, id.Value.Sequence, reconnecting: true);
         }
-        if (after < 0)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["after must be 0 or more."] });
+        if (after < 0) return StreamProblems.Invalid("after", "after must be 0 or more.");
         return await streams.ResumeAsync(http, runId, after ?? 0, reconnecting: false);
     }
 

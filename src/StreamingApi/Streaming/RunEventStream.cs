@@ -1,11 +1,13 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.ServerSentEvents;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
@@ -18,13 +20,18 @@ namespace StreamingApi.Streaming;
 /// Our SSE protocol on the wire: the one place where a run's events become frames (<c>id: runId:seq</c>,
 /// <c>event: type</c>, <c>data: json</c>, and <c>retry:</c> on the first), formatted by
 /// <see cref="SseFormatter"/>. Frames go out as soon as no further event is waiting (several waiting frames share a
-/// flush; none waits for a later one); a <c>: keep-alive</c> comment goes out when nothing was written for
-/// <c>Streaming:HeartbeatSeconds</c>; a client that takes nothing for <c>Streaming:StalledReaderSeconds</c> is
-/// dropped. A client that goes away is not an error. With an <see cref="IRunEventMapping"/>, the same writer speaks
+/// flush; none waits for a later one); its <see cref="StreamWatch"/> keeps a silent stream alive with heartbeats and
+/// drops a client that takes nothing. A client that goes away is not an error. With an <see cref="IRunEventMapping"/>, the same writer speaks
 /// another protocol: the mapping's messages go out as <c>data:</c>-only frames instead of ours.
 /// </summary>
-public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping = null) : IResult
+public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping = null) : IResult, IEndpointMetadataProvider
 {
+    public const string ContentType = "text/event-stream";
+
+    /// <summary>An endpoint that returns this result streams our events: OpenAPI reads that from its return type.</summary>
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(AgentEvent), [ContentType]));
+
     private static readonly byte[] KeepAlive = ": keep-alive\n\n"u8.ToArray();
 
     /// <summary>Flushes also in the middle of a burst, so that a fast run meets the socket's backpressure.</summary>
@@ -39,7 +46,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
         var services = httpContext.RequestServices;
         var options = services.GetRequiredService<IOptions<StreamingOptions>>().Value;
         var response = httpContext.Response;
-        response.ContentType = "text/event-stream";
+        response.ContentType = ContentType;
         response.Headers.CacheControl = "no-cache, no-store";
         response.Headers.ContentEncoding = "identity";
         response.Headers["X-Accel-Buffering"] = "no"; // nginx and its kin: do not buffer
@@ -64,7 +71,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
         }
     }
 
-    /// <summary>One response's writing loop, and the watch that keeps it alive or drops it.</summary>
+    /// <summary>One response's writing loop.</summary>
     private sealed class Writer : IDisposable
     {
         private readonly HttpContext _http;
@@ -74,18 +81,11 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
         private readonly PipeWriter _body;
         private readonly StreamingMetrics _metrics;
         private readonly JsonSerializerOptions _json;
-        private readonly TimeProvider _time;
-        private readonly ILogger _logger;
         private readonly TimeSpan _retry;
-        private readonly long _heartbeatTicks;
-        private readonly long _stalledTicks;
-        private readonly ITimer? _watch;
+        private readonly StreamWatch _watch;
         private Utf8JsonWriter? _jsonWriter;
-        private long _lastWrite;
-        private long _flushingSince;
         private bool _unflushed;
         private int _framesSinceFlush;
-        private int _dropped;
 
         public Writer(HttpContext http, IRunReader reader, IRunEventMapping? mapping, StreamingOptions options, StreamingMetrics metrics, JsonSerializerOptions json,
             TimeProvider time, ILogger logger)
@@ -96,27 +96,14 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             _body = http.Response.BodyWriter;
             _metrics = metrics;
             _json = json;
-            _time = time;
-            _logger = logger;
             _retry = TimeSpan.FromMilliseconds(Math.Max(0, options.RetryMs));
-            _heartbeatTicks = (long)(Math.Max(0, options.HeartbeatSeconds) * time.TimestampFrequency);
-            _stalledTicks = (long)(Math.Max(0, options.StalledReaderSeconds) * time.TimestampFrequency);
-            _lastWrite = time.GetTimestamp();
-            // The shorter of the two periods that are on (a period of 0 or less is off).
-            var shortest = options.HeartbeatSeconds > 0 && options.StalledReaderSeconds > 0
-                ? Math.Min(options.HeartbeatSeconds, options.StalledReaderSeconds)
-                : Math.Max(options.HeartbeatSeconds, options.StalledReaderSeconds);
-            if (shortest > 0)
-            {
-                var tick = TimeSpan.FromSeconds(Math.Clamp(shortest / 4, 0.05, 5));
-                _watch = time.CreateTimer(static state => ((Writer)state!).Watch(), this, tick, tick);
-            }
+            _watch = new StreamWatch(http, reader, options, time, logger);
         }
 
         public Task WriteAsync() =>
             SseFormatter.WriteAsync(Frames(_http.RequestAborted), new PipeBufferStream(_body), Format, _http.RequestAborted);
 
-        public void Dispose() => _watch?.Dispose();
+        public void Dispose() => _watch.Dispose();
 
         private async IAsyncEnumerable<SseItem<object>> Frames([EnumeratorCancellation] CancellationToken cancellationToken)
         {
@@ -150,7 +137,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
 
                 // Nothing more is waiting: what was written goes out now.
                 if (!await FlushAsync(cancellationToken)) yield break;
-                if (_heartbeatTicks > 0 && _time.GetTimestamp() - Volatile.Read(ref _lastWrite) >= _heartbeatTicks)
+                if (_watch.HeartbeatDue)
                 {
                     _body.Write(KeepAlive);
                     _unflushed = true;
@@ -177,10 +164,9 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             if (!_unflushed) return true;
             _unflushed = false;
             _framesSinceFlush = 0;
-            Volatile.Write(ref _flushingSince, _time.GetTimestamp());
+            _watch.FlushStarting();
             var result = await _body.FlushAsync(cancellationToken);
-            Volatile.Write(ref _flushingSince, 0);
-            Volatile.Write(ref _lastWrite, _time.GetTimestamp());
+            _watch.Flushed();
             return !result.IsCanceled && !result.IsCompleted;
         }
 
@@ -195,63 +181,5 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             else _jsonWriter.Reset(buffer);
             JsonSerializer.Serialize(_jsonWriter, item.Data, item.Data.GetType(), _json);
         }
-
-        /// <summary>On the watch's timer: drops a reader stuck in a flush; wakes an idle one for its heartbeat.</summary>
-        private void Watch()
-        {
-            var now = _time.GetTimestamp();
-            var flushingSince = Volatile.Read(ref _flushingSince);
-            if (flushingSince != 0)
-            {
-                if (_stalledTicks > 0 && now - flushingSince >= _stalledTicks && Interlocked.Exchange(ref _dropped, 1) == 0)
-                {
-                    StreamLog.StalledReaderDropped(_logger, _reader.RunId, (now - flushingSince) / (double)_time.TimestampFrequency);
-                    _http.Abort();
-                }
-                return;
-            }
-            if (_heartbeatTicks > 0 && now - Volatile.Read(ref _lastWrite) >= _heartbeatTicks) _reader.Interrupt();
-        }
-    }
-
-    /// <summary>
-    /// Lets <see cref="SseFormatter"/> write frames into the response's pipe without flushing each: the writer above
-    /// decides when to flush.
-    /// </summary>
-    private sealed class PipeBufferStream(PipeWriter pipe) : Stream
-    {
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(ReadOnlySpan<byte> buffer) => pipe.Write(buffer);
-
-        public override void Write(byte[] buffer, int offset, int count) => pipe.Write(buffer.AsSpan(offset, count));
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            pipe.Write(buffer.Span);
-            return ValueTask.CompletedTask;
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        {
-            pipe.Write(buffer.AsSpan(offset, count));
-            return Task.CompletedTask;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -71,8 +71,6 @@ public static class StreamEndpoints
 
     private static void DescribeStream(this RouteHandlerBuilder endpoint, string name, string summary) =>
         endpoint.WithName(name).WithSummary(summary).WithDescription(Events)
-            .Produces(StatusCodes.Status200OK, typeof(AgentEvent), "text/event-stream")
-            .Produces(StatusCodes.Status204NoContent)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }

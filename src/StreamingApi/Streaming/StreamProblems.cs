@@ -13,6 +13,13 @@ public static class StreamProblems
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The agent was not found",
             detail: $"There is no agent '{Shorten(agent)}'; the agents are {string.Join(", ", agents)}.");
 
+    /// <summary>A 400 validation problem, as the validation of a request's parameters gives it, for one parameter.</summary>
+    public static ProblemHttpResult Invalid(string parameter, string message) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [parameter] = [message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+        });
+
     public static ProblemHttpResult BadLastEventId(string value) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The Last-Event-ID header is not valid",
             detail: $"Last-Event-ID must be {LastEventId.Format}; it was '{Shorten(value)}'.");

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Agents;
 using StreamingApi.Runs;
 using StreamingApi.Streaming;
@@ -47,10 +48,10 @@ public static class ChatEndpoints
         return group;
     }
 
-    private static Task<IResult> StartAsync(string agentName, ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http)
+    private static Task<Results<UiMessageStream, ProblemHttpResult>> StartAsync(string agentName, ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http)
     {
         if (agents.Find(agentName, fail: request.Fail ?? false) is not { } agent)
-            return Task.FromResult<IResult>(StreamProblems.AgentNotFound(agentName, agents.Names));
+            return Task.FromResult<Results<UiMessageStream, ProblemHttpResult>>(StreamProblems.AgentNotFound(agentName, agents.Names));
         var plan = new RunPlan("chat", agent, request.ToAgentRequest())
         {
             TimeLimit = request.TimeLimit,
@@ -64,25 +65,23 @@ public static class ChatEndpoints
     /// What <c>useChat({ resume: true })</c> asks when it mounts: the chat's latest run, if it is still going and is the
     /// agent's, from its start (replayed, or from the run's snapshot when its first events are no longer held), then live.
     /// </summary>
-    private static async Task<IResult> ResumeAsync(string agentName, string chatId, AgentCatalog agents, RunHost runs, HttpContext http)
+    private static async Task<Results<UiMessageStream, NoContent, ProblemHttpResult>> ResumeAsync(string agentName, string chatId, AgentCatalog agents, RunHost runs, HttpContext http)
     {
         if (agents.Find(agentName) is not { } agent) return StreamProblems.AgentNotFound(agentName, agents.Names);
         if (await runs.FindLatestAsync(chatId, http.RequestAborted) is not { IsRunning: true } run || run.Agent != agent.Name)
             return TypedResults.NoContent();
         var opening = await runs.OpenAsync(run.RunId, 0, http.RequestAborted);
-        return opening.Status == RunOpeningStatus.Opened ? new UiMessageStream(opening.Reader!) : TypedResults.NoContent();
+        if (opening.Status != RunOpeningStatus.Opened) return TypedResults.NoContent();
+        return new UiMessageStream(opening.Reader!);
     }
 
     private static void DescribeStart(this RouteHandlerBuilder endpoint) =>
         endpoint.WithDescription(Stream)
-            .Produces(StatusCodes.Status200OK, typeof(UiPart), "text/event-stream")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static void DescribeResume(this RouteHandlerBuilder endpoint) =>
         endpoint.WithDescription(Stream)
-            .Produces(StatusCodes.Status200OK, typeof(UiPart), "text/event-stream")
-            .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound);
 }
