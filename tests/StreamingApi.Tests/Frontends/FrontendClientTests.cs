@@ -32,10 +32,13 @@ public sealed class FrontendClientTests
     public async Task TheAiSdkResumesARunCutMidAnswerAndFindsNothingWhereNothingIsGoing()
     {
         // A pace any client keeps up with, so the cut comes while the answer is written; a run that gets at most 16
-        // events ahead of the reader that left, so it waits for the client to come back; a tool that takes a while.
+        // events ahead of the reader that left, so it waits for the client to come back; a tool that takes a while; a
+        // window that holds the run whole, so that the resume replays it from its start (the resume from a snapshot,
+        // when the start is no longer held, is the next test's).
         await using var app = App()
             .With("OfflineModel:TokensPerSecond", "100")
             .With("Runs:MaxBacklogEvents", "16")
+            .With("Runs:ReplayWindow", "4096")
             .With("Tools:InventoryDelayMs", "1500");
 
         var script = await NodeScript.RunAsync("ui-resume.test.mjs", app.BaseAddress);
