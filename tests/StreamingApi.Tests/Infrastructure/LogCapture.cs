@@ -16,13 +16,9 @@ public sealed class LogCapture : ILogEventSink
     /// <summary>The first event that matches, waiting (bounded) for lines written after the response ended.</summary>
     public async Task<LogEvent> WaitForAsync(Func<LogEvent, bool> match, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            if (_events.FirstOrDefault(match) is { } found) return found;
-            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException("No log event matched within the time allowed.");
-            await Task.Delay(20);
-        }
+        LogEvent? found = null;
+        await Eventually.TrueAsync(() => (found = _events.FirstOrDefault(match)) is not null, "a log event matched", within ?? TimeSpan.FromSeconds(10));
+        return found!;
     }
 
     /// <summary>The one line per run (not the failure line, which also starts with the run and endpoint).</summary>

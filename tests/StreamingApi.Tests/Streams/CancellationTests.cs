@@ -30,12 +30,9 @@ public sealed class CancellationTests
         await app.WaitForNoActiveRunsAsync();
 
         // Operators (and the bench) see the same through Prometheus.
-        var metrics = await client.GetStringAsync("/metrics");
-        for (var attempt = 0; attempt < 50 && !Regex.IsMatch(metrics, @"streamingapi_runs_active\{[^}]*\} 0\b"); attempt++)
-        {
-            await Task.Delay(100);
-            metrics = await client.GetStringAsync("/metrics");
-        }
+        var metrics = "";
+        await Eventually.TrueAsync(async () => Regex.IsMatch(metrics = await client.GetStringAsync("/metrics"), @"streamingapi_runs_active\{[^}]*\} 0\b"),
+            "the metrics show no active run", TimeSpan.FromSeconds(5));
         Assert.Contains("streamingapi_tool_cancellations_total{", metrics);
         Assert.Matches(@"streamingapi_tool_cancellation_latency_milliseconds_count\{[^}]*\} [1-9]", metrics);
         Assert.Matches(@"streamingapi_runs_active\{[^}]*\} 0\b", metrics);

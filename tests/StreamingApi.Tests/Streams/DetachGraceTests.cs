@@ -1,4 +1,6 @@
-using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Serilog.Events;
 using StreamingApi.Tests.Infrastructure;
 
@@ -8,23 +10,38 @@ namespace StreamingApi.Tests.Streams;
 public sealed class DetachGraceTests
 {
     private const string Essay = "/stream/text?prompt=Write%20a%20long%20essay%20about%20lighthouses";
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task ARunWhoseClientDoesNotComeBackIsCancelledAfterTheGrace()
+    public async Task ARunWhoseClientDoesNotComeBackIsCancelledWhenTheGraceRunsOutNotBefore()
     {
+        // On a fake clock that only the test moves, the offline model's first token is an hour away: a run does nothing
+        // but wait, and ends only when something stops it.
+        var time = new FakeTimeProvider();
         await using var app = new StreamingApiApplication()
             .With("OfflineModel:TokensPerSecond", "100")
-            .With("Runs:DetachGraceSeconds", "1.5");
+            .With("OfflineModel:FirstTokenDelayMs", "3600000")
+            .With("Runs:DetachGraceSeconds", Grace.TotalSeconds.ToString(CultureInfo.InvariantCulture))
+            .WithServices(services => services.AddSingleton<TimeProvider>(time));
         var client = app.CreateSocketClient();
 
-        var frames = await client.ReadThenDropAsync(Essay, 3);
-        var dropped = Stopwatch.StartNew();
-        var ended = await app.Logs.WaitForAsync(LogCapture.IsRunEnded, TimeSpan.FromSeconds(20));
+        // Two clients leave at the same instant; both requests have ended, so both runs have lost their last reader.
+        var early = (await client.ReadThenDropAsync(Essay, 1))[0].RunId;
+        var late = (await client.ReadThenDropAsync(Essay, 1))[0].RunId;
+        await Eventually.TrueAsync(() => app.Logs.Events.Count(LogCapture.IsRequestLine) == 2, "both requests have ended");
 
-        Assert.True(dropped.Elapsed >= TimeSpan.FromSeconds(1.3), $"cancelled {dropped.Elapsed.TotalMilliseconds} ms after the drop, within the grace");
-        Assert.Equal(frames[0].RunId, LogCapture.Scalar(ended, "RunId"));
+        // A millisecond before the grace runs out, neither run has been stopped: a stop by the grace is made within
+        // Advance, and the first reason given wins, so the one stopped now must end as "stopped".
+        time.Advance(Grace - TimeSpan.FromMilliseconds(1));
+        await app.Runs.CancelAsync(early, CancellationToken.None);
+        var earlyEnded = await app.Logs.WaitForAsync(e => LogCapture.IsRunEnded(e) && LogCapture.Scalar(e, "RunId") == early);
+        Assert.Equal(("cancelled", "stopped"), (LogCapture.Scalar(earlyEnded, "Status"), LogCapture.Scalar(earlyEnded, "Reason")));
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var ended = await app.Logs.WaitForAsync(e => LogCapture.IsRunEnded(e) && LogCapture.Scalar(e, "RunId") == late);
         Assert.Equal("cancelled", LogCapture.Scalar(ended, "Status"));
         Assert.Equal("client-disconnected", LogCapture.Scalar(ended, "Reason"));
+        Assert.Equal(((long)Grace.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), LogCapture.Scalar(ended, "ElapsedMs"));
         await app.WaitForNoActiveRunsAsync();
     }
 
