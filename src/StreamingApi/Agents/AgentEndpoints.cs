@@ -5,10 +5,6 @@ using StreamingApi.Streaming;
 
 namespace StreamingApi.Agents;
 
-/// <summary>The non-streamed result of an agent run.</summary>
-public sealed record AgentTextResponse(string RunId, string Model, string Text, string Status, string? Reason, int Chunks, long Chars,
-    long ElapsedMs, UsageReport? Usage);
-
 /// <summary>The "blocking" way, for comparison: the same agent, one JSON response when it is done.</summary>
 public static class AgentEndpoints
 {

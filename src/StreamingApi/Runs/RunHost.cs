@@ -7,9 +7,6 @@ using StreamingApi.Observability;
 
 namespace StreamingApi.Runs;
 
-/// <summary>A run just started: its record and, when asked for, a reader attached before its first event.</summary>
-public sealed record StartedRun(RunRecord Record, IRunReader? Reader);
-
 /// <summary>
 /// The one place that executes runs. It starts each run in the background, numbers every event into the run's log,
 /// turns the run's end (completed, cancelled, failed) into its last events and its record's status, logs one line per
