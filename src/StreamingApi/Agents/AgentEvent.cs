@@ -5,7 +5,8 @@ namespace StreamingApi.Agents;
 
 /// <summary>
 /// One thing that happened during an agent run. These are our own records, independent of
-/// Semantic Kernel and of HTTP; <see cref="Streaming.EventStreams"/> is the one place that turns them into SSE frames.
+/// Semantic Kernel and of HTTP; <see cref="Streaming.RunEventStream"/> is the one place that turns them into SSE
+/// frames (our protocol's, or another protocol's through an <see cref="Streaming.IRunEventMapping"/>).
 /// </summary>
 public abstract record AgentEvent
 {

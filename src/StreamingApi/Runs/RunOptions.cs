@@ -22,7 +22,10 @@ public sealed class RunOptions
     /// <summary>A run waits (reads its model no further) while a reader has this many events still to take.</summary>
     public int MaxBacklogEvents { get; set; } = 4096;
 
-    /// <summary>A run started by <c>/stream/*</c> goes on this long after its last reader left, then is cancelled.</summary>
+    /// <summary>
+/// A streamed run (<c>/stream/*</c>, <c>/chat</c>, AG-UI) goes on this long after its last reader left, then is
+/// cancelled. A run started with <c>POST /runs</c> goes on regardless; a blocking request's run stops at once.
+/// </summary>
     public double DetachGraceSeconds { get; set; } = 10;
 
     /// <summary>How long a finished run stays readable.</summary>
