@@ -33,4 +33,10 @@ public sealed class RunOptions
 
     /// <summary>Every run ends after this long, whatever it asked for (<c>done</c> reason <c>time-limit</c>).</summary>
     public double MaxRunSeconds { get; set; } = 900;
+
+    /// <summary>
+    /// On shutdown, running runs get this long to finish before they are stopped. <c>Streaming:DrainSeconds</c>, its
+    /// name before, is still read and, when set, wins: a deployment that set it keeps its value.
+    /// </summary>
+    public double DrainSeconds { get; set; } = 20;
 }
