@@ -1,5 +1,3 @@
-using StreamingApi.Runs;
-
 namespace StreamingApi.Agents;
 
 /// <summary>An agent: turns a request into a stream of <see cref="AgentEvent"/>s. Knows nothing about HTTP.</summary>

@@ -1,4 +1,4 @@
-namespace StreamingApi.Runs;
+namespace StreamingApi.Agents;
 
 /// <summary>
 /// What an agent, the filter around its tool calls and the run's event shapers may know about the run they serve:

@@ -1,9 +1,9 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using StreamingApi.Agents;
 using StreamingApi.Runs;
-using StreamingApi.Streaming;
 
-namespace StreamingApi.Agents;
+namespace StreamingApi.Streaming;
 
 /// <summary>The "blocking" way, for comparison: the same agent, one JSON response when it is done.</summary>
 public static class AgentEndpoints
