@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Validation;
@@ -115,31 +114,5 @@ public sealed class RunAgentInput : IValidatableObject
                     ? "A user message's content must be a string or an array of content parts."
                     : "An assistant message's content must be a string.";
         }
-    }
-}
-
-/// <summary>One message of an AG-UI conversation. Only its role and content are read; other fields are ignored.</summary>
-public sealed class AgUiMessage
-{
-    public string? Id { get; set; }
-
-    public string? Role { get; set; }
-
-    public JsonElement? Content { get; set; }
-
-    /// <summary>The content's text: the string, or the text parts joined by a line break.</summary>
-    public string Text()
-    {
-        if (Content is not { } content) return "";
-        if (content.ValueKind == JsonValueKind.String) return content.GetString()!;
-        if (content.ValueKind != JsonValueKind.Array) return "";
-        var text = new StringBuilder();
-        foreach (var part in content.EnumerateArray())
-        {
-            if (part.GetProperty("type").GetString() != "text") continue;
-            if (text.Length > 0) text.Append('\n');
-            text.Append(part.GetProperty("text").GetString());
-        }
-        return text.ToString();
     }
 }

@@ -5,7 +5,8 @@ namespace StreamingApi.Agents;
 
 /// <summary>
 /// One thing that happened during an agent run. These are our own records, independent of
-/// Semantic Kernel and of HTTP; <see cref="Streaming.EventStreams"/> is the one place that turns them into SSE frames.
+/// Semantic Kernel and of HTTP; <see cref="Streaming.RunEventStream"/> is the one place that turns them into SSE
+/// frames (our protocol's, or another protocol's through an <see cref="Streaming.IRunEventMapping"/>).
 /// </summary>
 public abstract record AgentEvent
 {
@@ -83,13 +84,4 @@ public sealed record UsageReport(long InputTokens, long OutputTokens, long Total
 public sealed record RunDone(string Status, string? Reason, int Chunks, long Chars, long ElapsedMs, UsageReport? Usage) : AgentEvent
 {
     [JsonIgnore] public override string EventType => AgentEventTypes.Done;
-}
-
-/// <summary>The values of <see cref="RunDone.Status"/> (and <see cref="Running"/>, a run's status before its end).</summary>
-public static class RunStatus
-{
-    public const string Running = "running";
-    public const string Completed = "completed";
-    public const string Cancelled = "cancelled";
-    public const string Failed = "failed";
 }

@@ -7,7 +7,6 @@ using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
 using StreamingApi.Agents.Output;
 using StreamingApi.Observability;
-using StreamingApi.Runs;
 
 namespace StreamingApi.Agents;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.SemanticKernel;
 using StreamingApi.Observability;
-using StreamingApi.Runs;
 
 namespace StreamingApi.Agents;
 

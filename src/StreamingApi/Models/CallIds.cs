@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace StreamingApi.Models;
@@ -29,49 +28,5 @@ internal sealed class CallIds
         string id;
         do id = $"call_{++_made}"; while (!_taken.Add(id));
         return id;
-    }
-}
-
-/// <summary>
-/// Applies <see cref="CallIds"/> to a model client whose calls carry the provider's ids as they come (the
-/// OpenAI-compatible path): a call whose id is missing or already used gets a fresh one, which is also the id sent
-/// back with the call and its result on the next turn.
-/// </summary>
-internal sealed class UniqueCallIds(IChatClient inner) : DelegatingChatClient(inner)
-{
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-        CancellationToken cancellationToken = default)
-    {
-        var conversation = messages as IList<ChatMessage> ?? messages.ToList();
-        var response = await base.GetResponseAsync(conversation, options, cancellationToken).ConfigureAwait(false);
-        var ids = new CallIds(conversation);
-        foreach (var message in response.Messages) Rename(message.Contents, ids);
-        return response;
-    }
-
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
-        ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var conversation = messages as IList<ChatMessage> ?? messages.ToList();
-        var ids = new CallIds(conversation);
-        await foreach (var update in base.GetStreamingResponseAsync(conversation, options, cancellationToken).ConfigureAwait(false))
-        {
-            Rename(update.Contents, ids);
-            yield return update;
-        }
-    }
-
-    private static void Rename(IList<AIContent> contents, CallIds ids)
-    {
-        for (var i = 0; i < contents.Count; i++)
-        {
-            if (contents[i] is not FunctionCallContent call || ids.For(call.CallId) is var id && id == call.CallId) continue;
-            contents[i] = new FunctionCallContent(id, call.Name, call.Arguments)
-            {
-                Exception = call.Exception,
-                AdditionalProperties = call.AdditionalProperties,
-                RawRepresentation = call.RawRepresentation,
-            };
-        }
     }
 }

@@ -1,3 +1,5 @@
+using StreamingApi.Agents;
+
 namespace StreamingApi.Runs;
 
 /// <summary>

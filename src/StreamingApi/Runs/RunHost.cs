@@ -7,9 +7,6 @@ using StreamingApi.Observability;
 
 namespace StreamingApi.Runs;
 
-/// <summary>A run just started: its record and, when asked for, a reader attached before its first event.</summary>
-public sealed record StartedRun(RunRecord Record, IRunReader? Reader);
-
 /// <summary>
 /// The one place that executes runs. It starts each run in the background, numbers every event into the run's log,
 /// turns the run's end (completed, cancelled, failed) into its last events and its record's status, logs one line per
@@ -71,7 +68,7 @@ public sealed class RunHost(
 
         _active[id] = run;
         metrics.RunStarted(plan.Endpoint);
-        if (logger.IsEnabled(LogLevel.Debug)) RunLog.RunStarting(logger, id, plan.Endpoint, plan.Request.Prompt.Length, plan.Request.Prompt);
+        if (logger.IsEnabled(LogLevel.Debug)) RunLogMessages.RunStarting(logger, id, plan.Endpoint, plan.Request.Prompt.Length, plan.Request.Prompt);
         run.Completion = Task.Run(() => ExecuteAsync(run, log, record), CancellationToken.None);
         return new StartedRun(record, reader);
     }
@@ -116,7 +113,7 @@ public sealed class RunHost(
     public async Task DrainAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
         _draining = true;
-        if (!_active.IsEmpty) RunLog.Draining(logger, _active.Count, grace.TotalSeconds);
+        if (!_active.IsEmpty) RunLogMessages.Draining(logger, _active.Count, grace.TotalSeconds);
         var deadline = time.GetTimestamp() + (long)(grace.TotalSeconds * time.TimestampFrequency);
         while (!_active.IsEmpty && time.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
         {
@@ -162,7 +159,7 @@ public sealed class RunHost(
         {
             var exception = run.Failure ?? caught;
             status = RunStatus.Failed;
-            RunLog.RunFailed(logger, exception, run.Id, plan.Endpoint);
+            RunLogMessages.RunFailed(logger, exception, run.Id, plan.Endpoint);
             error = RunErrors.From(exception, run.Id);
             reason = error.Type;
         }
@@ -176,12 +173,12 @@ public sealed class RunHost(
         }
         catch (Exception exception)
         {
-            RunLog.EndNotStored(logger, exception, run.Id);
+            RunLogMessages.EndNotStored(logger, exception, run.Id);
         }
         finally
         {
             metrics.RunEnded(plan.Endpoint, status, elapsed);
-            RunLog.RunEnded(logger, run.Id, plan.Endpoint, plan.Agent.Name, plan.Agent.Model, status, reason,
+            RunLogMessages.RunEnded(logger, run.Id, plan.Endpoint, plan.Agent.Name, plan.Agent.Model, status, reason,
                 stats.Chunks, stats.Chars, stats.ToolCalls, (long)elapsed.TotalMilliseconds);
             _active.TryRemove(run.Id, out _); // last: a run no longer active is finished in every respect
             run.Dispose();

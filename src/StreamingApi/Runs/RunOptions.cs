@@ -22,7 +22,10 @@ public sealed class RunOptions
     /// <summary>A run waits (reads its model no further) while a reader has this many events still to take.</summary>
     public int MaxBacklogEvents { get; set; } = 4096;
 
-    /// <summary>A run started by <c>/stream/*</c> goes on this long after its last reader left, then is cancelled.</summary>
+    /// <summary>
+/// A streamed run (<c>/stream/*</c>, <c>/chat</c>, AG-UI) goes on this long after its last reader left, then is
+/// cancelled. A run started with <c>POST /runs</c> goes on regardless; a blocking request's run stops at once.
+/// </summary>
     public double DetachGraceSeconds { get; set; } = 10;
 
     /// <summary>How long a finished run stays readable.</summary>
@@ -30,4 +33,10 @@ public sealed class RunOptions
 
     /// <summary>Every run ends after this long, whatever it asked for (<c>done</c> reason <c>time-limit</c>).</summary>
     public double MaxRunSeconds { get; set; } = 900;
+
+    /// <summary>
+    /// On shutdown, running runs get this long to finish before they are stopped. <c>Streaming:DrainSeconds</c>, its
+    /// name before, is still read and, when set, wins: a deployment that set it keeps its value.
+    /// </summary>
+    public double DrainSeconds { get; set; } = 20;
 }

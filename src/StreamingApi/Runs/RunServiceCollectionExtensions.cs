@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using StreamingApi.Runs.Memory;
 using StreamingApi.Runs.Redis;
-using StreamingApi.Streaming;
 
 namespace StreamingApi.Runs;
 
@@ -11,8 +10,14 @@ public static class RunServiceCollectionExtensions
     public static IServiceCollection AddRuns(this IServiceCollection services)
     {
         services.AddOptions<RunOptions>().BindConfiguration("Runs")
-            .Validate(o => o.ReplayWindow >= 0 && o.MaxBacklogEvents >= 1 && o.DetachGraceSeconds >= 0 && o.RetentionSeconds >= 0 && o.MaxRunSeconds > 0,
-                "Runs: ReplayWindow, DetachGraceSeconds and RetentionSeconds must be 0 or more; MaxBacklogEvents and MaxRunSeconds more than 0.")
+            .Configure<IConfiguration>((o, configuration) =>
+            {
+                // The setting's name before it moved to Runs; appsettings.json no longer sets it, so when set it was meant.
+                if (configuration.GetValue<double?>("Streaming:DrainSeconds") is { } drainSeconds) o.DrainSeconds = drainSeconds;
+            })
+            .Validate(o => o.ReplayWindow >= 0 && o.MaxBacklogEvents >= 1 && o.DetachGraceSeconds >= 0 && o.RetentionSeconds >= 0 && o.MaxRunSeconds > 0
+                    && o.DrainSeconds >= 0,
+                "Runs: ReplayWindow, DetachGraceSeconds, RetentionSeconds and DrainSeconds must be 0 or more; MaxBacklogEvents and MaxRunSeconds more than 0.")
             .Validate(o => o.Store is RunOptions.MemoryStore or RunOptions.RedisStore, "Runs:Store must be 'memory' or 'redis'.")
             .Validate<IConfiguration>((o, configuration) => o.Store != RunOptions.RedisStore || !string.IsNullOrWhiteSpace(configuration.GetConnectionString("Redis")),
                 "Runs:Store is 'redis' but ConnectionStrings:Redis is not set (e.g. localhost:6379).")
@@ -31,8 +36,8 @@ public static class RunServiceCollectionExtensions
         services.AddSingleton<RunHost>();
         services.AddHostedService<GracefulShutdown>();
         // The host waits for the drain, and for the last events to be written after it.
-        services.AddOptions<HostOptions>().Configure<IOptions<StreamingOptions>>((host, streaming) =>
-            host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(0, streaming.Value.DrainSeconds) + 15));
+        services.AddOptions<HostOptions>().Configure<IOptions<RunOptions>>((host, runs) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(0, runs.Value.DrainSeconds) + 15));
         return services;
     }
 

@@ -48,7 +48,7 @@ public sealed class EventStreams(RunHost runs, ILogger<EventStreams> logger)
         switch (opening.Status)
         {
             case RunOpeningStatus.Opened:
-                if (after > 0) StreamLog.Resumed(logger, runId, after);
+                if (after > 0) StreamLogMessages.Resumed(logger, runId, after);
                 return new RunEventStream(opening.Reader!);
             case RunOpeningStatus.Unknown when !reconnecting:
                 return StreamProblems.RunNotFound(runId);

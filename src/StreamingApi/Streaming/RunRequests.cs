@@ -36,6 +36,3 @@ public sealed class StartRunRequest : StreamRequest
             yield return new ValidationResult($"The agent must be one of {string.Join(", ", agents.Names)}; it was '{Agent}'.", [nameof(Agent)]);
     }
 }
-
-/// <summary>The answer to <c>POST /runs</c>: where the run and its events are.</summary>
-public sealed record RunAccepted(string RunId, string Status, string Events);

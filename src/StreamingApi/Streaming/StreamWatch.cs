@@ -65,7 +65,7 @@ internal sealed class StreamWatch : IDisposable
         {
             if (_stalledTicks > 0 && now - flushingSince >= _stalledTicks && Interlocked.Exchange(ref _dropped, 1) == 0)
             {
-                StreamLog.StalledReaderDropped(_logger, _reader.RunId, (now - flushingSince) / (double)_time.TimestampFrequency);
+                StreamLogMessages.StalledReaderDropped(_logger, _reader.RunId, (now - flushingSince) / (double)_time.TimestampFrequency);
                 _http.Abort();
             }
             return;

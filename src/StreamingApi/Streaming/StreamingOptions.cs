@@ -17,7 +17,4 @@ public sealed class StreamingOptions
 
     /// <summary>A reader that takes nothing for this long is dropped like a disconnect (0: never).</summary>
     public double StalledReaderSeconds { get; set; } = 30;
-
-    /// <summary>On shutdown, running streams get this long to finish before their runs are stopped.</summary>
-    public double DrainSeconds { get; set; } = 20;
 }

@@ -8,8 +8,8 @@ public static class StreamingServiceCollectionExtensions
     public static IServiceCollection AddStreaming(this IServiceCollection services)
     {
         services.AddOptions<StreamingOptions>().BindConfiguration("Streaming")
-            .Validate(o => o.MaxPromptChars > 0 && o.MaxConversationChars > 0 && o.RetryMs >= 0 && o.HeartbeatSeconds >= 0 && o.StalledReaderSeconds >= 0 && o.DrainSeconds >= 0,
-                "Streaming: MaxPromptChars and MaxConversationChars must be more than 0; RetryMs, HeartbeatSeconds, StalledReaderSeconds and DrainSeconds 0 or more.")
+            .Validate(o => o.MaxPromptChars > 0 && o.MaxConversationChars > 0 && o.RetryMs >= 0 && o.HeartbeatSeconds >= 0 && o.StalledReaderSeconds >= 0,
+                "Streaming: MaxPromptChars and MaxConversationChars must be more than 0; RetryMs, HeartbeatSeconds and StalledReaderSeconds 0 or more.")
             .ValidateOnStart();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         services.AddSingleton(TimeProvider.System);

@@ -31,7 +31,7 @@ public sealed class StreamingApiApplication : WebApplicationFactory<Program>
         // A client that leaves stops its run at once unless a test gives the grace period it is about; a host being
         // disposed with runs still going does not wait long for them.
         ["Runs:DetachGraceSeconds"] = "0",
-        ["Streaming:DrainSeconds"] = "1",
+        ["Runs:DrainSeconds"] = "1",
     };
 
     private readonly List<Action<IServiceCollection>> _services = [];

@@ -6,14 +6,6 @@ namespace StreamingApi.Models.Gemini;
 
 // The parts of the Gemini REST API (v1beta, generateContent / streamGenerateContent) that this client uses.
 
-internal static class GeminiJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-}
-
 internal sealed record GeminiRequest
 {
     public GeminiContent? SystemInstruction { get; init; }

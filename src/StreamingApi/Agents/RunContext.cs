@@ -1,6 +1,9 @@
-namespace StreamingApi.Runs;
+namespace StreamingApi.Agents;
 
-/// <summary>What an agent and its tools may know about the run they serve.</summary>
+/// <summary>
+/// What an agent, the filter around its tool calls and the run's event shapers may know about the run they serve:
+/// its id, its figures, and since when it has been asked to stop. Tools themselves never see it.
+/// </summary>
 public sealed class RunContext(string runId, TimeProvider time)
 {
     private long _stopRequestedAt;

@@ -1,7 +1,7 @@
 namespace StreamingApi.Observability;
 
 /// <summary>The structured log lines of runs. No prompt text is ever logged at Information.</summary>
-public static partial class RunLog
+public static partial class RunLogMessages
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Information,
         Message = "Run {RunId} on {Endpoint} ({Agent}, {Model}) {Status} ({Reason}): {Chunks} chunks, {Chars} chars, {ToolCalls} tool calls in {ElapsedMs} ms")]

@@ -1,6 +1,4 @@
-using StreamingApi.Agents;
-
-namespace StreamingApi.Runs;
+namespace StreamingApi.Agents;
 
 /// <summary>Running figures of one run: text chunks and characters, tool calls, token usage, elapsed time.</summary>
 public sealed class RunStats(TimeProvider time)

@@ -1,13 +1,9 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using StreamingApi.Agents;
 using StreamingApi.Runs;
-using StreamingApi.Streaming;
 
-namespace StreamingApi.Agents;
-
-/// <summary>The non-streamed result of an agent run.</summary>
-public sealed record AgentTextResponse(string RunId, string Model, string Text, string Status, string? Reason, int Chunks, long Chars,
-    long ElapsedMs, UsageReport? Usage);
+namespace StreamingApi.Streaming;
 
 /// <summary>The "blocking" way, for comparison: the same agent, one JSON response when it is done.</summary>
 public static class AgentEndpoints

@@ -1,7 +1,7 @@
 namespace StreamingApi.Observability;
 
 /// <summary>The structured log lines of streams (the HTTP side of runs).</summary>
-public static partial class StreamLog
+public static partial class StreamLogMessages
 {
     [LoggerMessage(EventId = 200, Level = LogLevel.Information,
         Message = "Dropped a reader of run {RunId}: it took nothing for {Seconds:0.0} s")]

@@ -1,0 +1,7 @@
+namespace StreamingApi.Agents;
+
+public enum ConversationRole
+{
+    User,
+    Assistant,
+}
