@@ -1,7 +1,5 @@
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Polly;
 using StreamingApi.Models.Gemini;
 using StreamingApi.Models.Offline;
 using StreamingApi.Models.OpenAI;
@@ -36,24 +34,7 @@ public static class ModelServiceCollectionExtensions
             .ValidateOnStart();
 
         services.AddHttpClient(GeminiChatClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("gemini-retry", (pipeline, context) =>
-            {
-                var gemini = context.ServiceProvider.GetRequiredService<IOptions<GeminiOptions>>().Value;
-                // Only calls that failed before any byte of an answer: the handler never sees a streamed body.
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = Math.Max(1, gemini.MaxRetries),
-                    Delay = TimeSpan.FromMilliseconds(gemini.RetryDelayMs),
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    ShouldHandle = args => ValueTask.FromResult(gemini.MaxRetries > 0 && args.Outcome switch
-                    {
-                        { Exception: HttpRequestException } => true,
-                        { Result: { } response } => (int)response.StatusCode >= 500 || response.StatusCode == System.Net.HttpStatusCode.RequestTimeout,
-                        _ => false,
-                    }),
-                });
-            });
+            .AddGeminiRetries();
 
         services.AddSingleton<IChatClient>(provider => provider.GetRequiredService<IOptions<ModelOptions>>().Value.Normalized switch
         {
