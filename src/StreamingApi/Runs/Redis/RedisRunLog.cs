@@ -69,7 +69,9 @@ internal sealed class RedisRunLog : IRunLog
         _wake.Release();
         try
         {
-            await _writer.WaitAsync(TimeSpan.FromSeconds(10));
+            // Up to Runs:MaxBacklogEvents events may still be on their way: on a loaded machine that can take seconds. Past
+            // a minute Redis is as good as gone (its connection's loss fails the run meanwhile), and the end is not stored.
+            await _writer.WaitAsync(TimeSpan.FromSeconds(60));
             if (Volatile.Read(ref _failure) is { } failure)
             {
                 _records.EndWhenBack(RunId);
