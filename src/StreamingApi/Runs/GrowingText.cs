@@ -7,7 +7,8 @@ namespace StreamingApi.Runs;
 /// Text that only grows at its end, kept as UTF-8 in blocks that double from 64 bytes up to 4 KB: a run's answer, held
 /// for as long as the run is, in about one byte per character and without the copies a growing string would make. It
 /// becomes a string only when someone asks for the run's snapshot. A character that a model's deltas split in two (a
-/// surrogate pair) waits for its second half, so the text is exactly the deltas concatenated.
+/// surrogate pair) waits for its second half, so the text is exactly the deltas concatenated. Text it starts from (a
+/// snapshot's, going on) is kept as the string it already is: it is neither encoded nor decoded again.
 /// </summary>
 internal sealed class GrowingText
 {
@@ -16,7 +17,22 @@ internal sealed class GrowingText
 
     private readonly List<Block> _blocks = [];
     private int _length; // bytes in all
+    private readonly string _start = "";
     private char? _highSurrogate; // the first half of a character whose second half is in the next delta
+
+    public GrowingText()
+    {
+    }
+
+    public GrowingText(string start)
+    {
+        if (start.Length > 0 && char.IsHighSurrogate(start[^1]))
+        {
+            _highSurrogate = start[^1];
+            start = start[..^1];
+        }
+        _start = start;
+    }
 
     public void Append(string text)
     {
@@ -47,7 +63,7 @@ internal sealed class GrowingText
     public override string ToString()
     {
         var pending = _highSurrogate is { } high ? high.ToString() : "";
-        if (_length == 0) return pending;
+        if (_length == 0) return pending.Length == 0 ? _start : _start + pending;
         var bytes = ArrayPool<byte>.Shared.Rent(_length);
         try
         {
@@ -57,7 +73,7 @@ internal sealed class GrowingText
                 block.Bytes.AsSpan(0, block.Used).CopyTo(bytes.AsSpan(at));
                 at += block.Used;
             }
-            return Encoding.UTF8.GetString(bytes, 0, at) + pending;
+            return _start + Encoding.UTF8.GetString(bytes, 0, at) + pending;
         }
         finally
         {

@@ -11,8 +11,8 @@ namespace StreamingApi.Runs;
 /// </summary>
 public sealed class RunSnapshotBuilder
 {
-    private readonly GrowingText _text = new();
-    private readonly GrowingText _reasoning = new();
+    private readonly GrowingText _text;
+    private readonly GrowingText _reasoning;
     private readonly List<ToolCallState> _toolCalls = [];
     private RunStarted? _run;
     private string _status = RunStatus.Running;
@@ -25,6 +25,8 @@ public sealed class RunSnapshotBuilder
 
     public RunSnapshotBuilder()
     {
+        _text = new GrowingText();
+        _reasoning = new GrowingText();
     }
 
     /// <summary>Goes on from a snapshot: the events after its sequence are applied to it.</summary>
@@ -33,8 +35,8 @@ public sealed class RunSnapshotBuilder
         Sequence = from.Sequence;
         _run = from.Run;
         _status = from.Status;
-        _text.Append(from.Text);
-        _reasoning.Append(from.Reasoning);
+        _text = new GrowingText(from.Text);
+        _reasoning = new GrowingText(from.Reasoning);
         _toolCalls.AddRange(from.ToolCalls);
         _partial = from.Partial;
         _result = from.Result;
@@ -46,9 +48,6 @@ public sealed class RunSnapshotBuilder
 
     /// <summary>The last event applied (0 before any).</summary>
     public long Sequence { get; private set; }
-
-    /// <summary>Whether the run's <c>done</c> was applied.</summary>
-    public bool HasEnded => _status != RunStatus.Running;
 
     public void Apply(RunEvent entry) => Apply(entry.Sequence, entry.Event);
 

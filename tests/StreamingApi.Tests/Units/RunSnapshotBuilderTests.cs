@@ -74,4 +74,19 @@ public sealed class RunSnapshotBuilderTests
 
         Assert.Equal(string.Concat(deltas), builder.Build().Text);
     }
+
+    [Fact]
+    public void GoingOnFromASnapshotThatEndsInTheFirstHalfOfACharacterKeepsTheCharacterWhole()
+    {
+        var deltas = new[] { "up ", "🚀"[..1], "🚀"[1..], " and on" };
+        for (var cut = 0; cut <= deltas.Length; cut++)
+        {
+            var start = new RunSnapshotBuilder();
+            for (var i = 0; i < cut; i++) start.Apply(i + 1, new TextDelta(deltas[i]));
+            var resumed = new RunSnapshotBuilder(start.Build());
+            for (var i = cut; i < deltas.Length; i++) resumed.Apply(i + 1, new TextDelta(deltas[i]));
+
+            Assert.Equal(string.Concat(deltas), resumed.Build().Text);
+        }
+    }
 }
