@@ -2,7 +2,7 @@
 // connection was cut mid-answer, and against chats with nothing going.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chat, newId, read, transport, user, textOf } from './lib.mjs';
+import { chat, chatAndCut, newId, read, transport, user, textOf } from './lib.mjs';
 
 // The app paces its model at 100 tokens a second, which a client reads as they come, so the client cuts the answer
 // while it is being written; it lets a run get only a few events ahead of a reader that left, so the cut run waits
@@ -13,23 +13,7 @@ const prompt = 'Check stock in Europe';
 test('reconnectToStream replays a run cut mid-answer from its start and follows it to the end', async () => {
   const reference = await chat(inventory, [user(prompt)]); // the offline model answers a prompt the same way every time
   const chatId = newId();
-  const cut = new AbortController();
-  const stream = await transport(inventory).sendMessages({
-    chatId, trigger: 'submit-message', messageId: undefined, abortSignal: cut.signal, messages: [user(prompt)],
-  });
-  const before = [];
-  const reader = stream.getReader();
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      before.push(value);
-      if (before.filter(p => p.type === 'text-delta').length === 5) cut.abort();
-    }
-  } catch (error) {
-    assert.equal(error.name, 'AbortError');
-  }
-  assert.ok(cut.signal.aborted, 'the first connection was cut');
+  const before = await chatAndCut(inventory, chatId, prompt, { deltas: 5 });
   assert.ok(!before.some(p => p.type === 'text-end'), 'it was cut in the middle of the answer');
 
   const resumed = await transport(inventory).reconnectToStream({ chatId });

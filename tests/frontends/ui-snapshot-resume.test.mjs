@@ -7,35 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DefaultChatTransport as OldestTransport, readUIMessageStream as readOldest } from 'ai-oldest';
-import { base, newId, output, read, textOf, transport, user } from './lib.mjs';
-
-/**
- * Posts the question as useChat does and cuts the connection once `deltas` text deltas have come (after the tool's
- * output, when `afterTool`). Resolves with the parts that came before the cut.
- */
-async function chatAndCut(path, chatId, question, { deltas = 40, afterTool = false } = {}) {
-  const cut = new AbortController();
-  const stream = await transport(path).sendMessages({
-    chatId, trigger: 'submit-message', messageId: undefined, abortSignal: cut.signal, messages: [user(question)],
-  });
-  const before = [];
-  const reader = stream.getReader();
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      before.push(value);
-      const counted = afterTool ? before.slice(before.findIndex(p => p.type === 'tool-output-available') + 1) : before;
-      if ((!afterTool || before.some(p => p.type === 'tool-output-available')) && counted.filter(p => p.type === 'text-delta').length === deltas) {
-        cut.abort();
-      }
-    }
-  } catch (error) {
-    assert.equal(error.name, 'AbortError');
-  }
-  assert.ok(cut.signal.aborted, 'the connection was cut in the middle of the answer');
-  return before;
-}
+import { base, chatAndCut, newId, output, read, textOf, transport, user } from './lib.mjs';
 
 const textOfParts = (parts) => parts.filter(p => p.type === 'text-delta').map(p => p.delta).join('');
 
