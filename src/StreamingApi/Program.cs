@@ -6,6 +6,7 @@ using StreamingApi.Observability;
 using StreamingApi.OpenApi;
 using StreamingApi.Problems;
 using StreamingApi.Runs;
+using StreamingApi.RunsApi;
 using StreamingApi.Streaming;
 using StreamingApi.VercelUi;
 

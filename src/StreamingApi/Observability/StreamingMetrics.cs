@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using StreamingApi.Agents;
 
 namespace StreamingApi.Observability;
 
@@ -9,7 +8,7 @@ public sealed class StreamingMetrics
     public const string MeterName = "StreamingApi";
 
     private readonly UpDownCounter<long> _activeRuns;
-    private readonly long[] _eventsWritten = new long[AgentEventTypes.All.Count];
+    private readonly CountsByName _eventsWritten = new();
     private readonly Histogram<double> _runDuration;
     private readonly Counter<long> _toolCancellations;
     private readonly Histogram<double> _cancellationLatency;
@@ -21,8 +20,8 @@ public sealed class StreamingMetrics
         var meter = meterFactory.Create(MeterName);
         _activeRuns = meter.CreateUpDownCounter<long>("streamingapi.runs.active", "{run}", "Runs in progress.");
         // Observed rather than added to per frame: a frame costs one Interlocked.Increment, not an aggregator lookup.
-        meter.CreateObservableCounter("streamingapi.events.written", () => AgentEventTypes.All.Select((type, i) =>
-            new Measurement<long>(Interlocked.Read(ref _eventsWritten[i]), new KeyValuePair<string, object?>("event", type))),
+        meter.CreateObservableCounter("streamingapi.events.written", () => _eventsWritten.Read().Select(count =>
+            new Measurement<long>(count.Value, new KeyValuePair<string, object?>("event", count.Name))),
             "{event}", "SSE frames written to clients.");
         _runDuration = meter.CreateHistogram<double>("streamingapi.run.duration", "s", "Duration of agent runs.");
         _toolCancellations = meter.CreateCounter<long>("streamingapi.tool.cancellations", "{call}",
@@ -51,24 +50,12 @@ public sealed class StreamingMetrics
         Interlocked.Add(ref _storeEvents, events);
     }
 
-    public void EventWritten(string eventType)
-    {
-        var index = IndexOf(eventType);
-        if (index >= 0) Interlocked.Increment(ref _eventsWritten[index]);
-    }
+    public void EventWritten(string eventType) => _eventsWritten.Increment(eventType);
 
     public void ToolCancelled(string tool, TimeSpan? sinceStopRequested)
     {
         var toolTag = new KeyValuePair<string, object?>("tool", tool);
         if (sinceStopRequested is { } latency) _cancellationLatency.Record(latency.TotalMilliseconds, toolTag);
         _toolCancellations.Add(1, toolTag);
-    }
-
-    private static int IndexOf(string eventType)
-    {
-        var types = AgentEventTypes.All;
-        for (var i = 0; i < types.Count; i++)
-            if (string.Equals(types[i], eventType, StringComparison.Ordinal)) return i;
-        return -1;
     }
 }

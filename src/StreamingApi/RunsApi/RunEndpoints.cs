@@ -2,8 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using StreamingApi.Agents;
 using StreamingApi.Runs;
+using StreamingApi.Streaming;
 
-namespace StreamingApi.Streaming;
+namespace StreamingApi.RunsApi;
 
 /// <summary>
 /// Runs as resources: started in the background, read (from any position still held) and stopped by id, whatever

@@ -2,8 +2,9 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Validation;
 using StreamingApi.Agents;
+using StreamingApi.Streaming;
 
-namespace StreamingApi.Streaming;
+namespace StreamingApi.RunsApi;
 
 /// <summary>The body of <c>POST /runs</c>: which agent, the prompt, and the options the streams take.</summary>
 [ValidatableType]
