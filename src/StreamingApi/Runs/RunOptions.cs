@@ -23,9 +23,10 @@ public sealed class RunOptions
     public int MaxBacklogEvents { get; set; } = 4096;
 
     /// <summary>
-/// A streamed run (<c>/stream/*</c>, <c>/chat</c>, AG-UI) goes on this long after its last reader left, then is
-/// cancelled. A run started with <c>POST /runs</c> goes on regardless; a blocking request's run stops at once.
-/// </summary>
+    /// A streamed run (<c>/stream/*</c>, <c>/api/chat</c>, AG-UI) goes on this long after its last reader left, then is
+    /// cancelled (<see cref="WhenUnattended.StopAfterGrace"/>). A run started with <c>POST /runs</c> goes on regardless;
+    /// a blocking request's run (<c>/agent/text</c>) stops at once.
+    /// </summary>
     public double DetachGraceSeconds { get; set; } = 10;
 
     /// <summary>How long a finished run stays readable.</summary>
