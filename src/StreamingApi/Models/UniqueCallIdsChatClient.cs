@@ -7,7 +7,8 @@ namespace StreamingApi.Models;
 /// Applies <see cref="CallIds"/> to the calls a model client returns with the provider's ids as they come: a call
 /// whose id is missing (empty) or already used in the conversation gets a fresh one, which is also the id its result
 /// answers. The call's <see cref="AIContent.AdditionalProperties"/> and raw representation stay as they were, so a
-/// provider that needs its own id on the next turn keeps it there.
+/// provider that needs its own id on the next turn keeps it there (Gemini's client does, with its thought signature).
+/// Both real providers have it in their pipeline; the offline model numbers its calls through the conversation itself.
 /// </summary>
 internal sealed class UniqueCallIdsChatClient(IChatClient innerClient) : DelegatingChatClient(innerClient)
 {
