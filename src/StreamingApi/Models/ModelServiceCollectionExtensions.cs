@@ -10,7 +10,8 @@ public static class ModelServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the chat model chosen by <c>Agent:Provider</c> as the <see cref="IChatClient"/> the agents use.
-    /// A provider chosen without its settings stops start-up, naming the missing setting.
+    /// A provider chosen without its settings stops start-up, naming the missing setting. Both real providers give
+    /// their calls ids unique in the conversation the same way, with <see cref="UniqueCallIdsChatClientBuilderExtensions.UseUniqueCallIds"/>.
     /// </summary>
     public static IServiceCollection AddChatModel(this IServiceCollection services)
     {
@@ -38,8 +39,11 @@ public static class ModelServiceCollectionExtensions
 
         services.AddSingleton<IChatClient>(provider => provider.GetRequiredService<IOptions<ModelOptions>>().Value.Normalized switch
         {
-            ModelOptions.Gemini => ActivatorUtilities.CreateInstance<GeminiChatClient>(provider),
-            ModelOptions.OpenAI => OpenAIChatClientFactory.Create(provider.GetRequiredService<IOptions<OpenAIOptions>>().Value),
+            ModelOptions.Gemini => new ChatClientBuilder(ActivatorUtilities.CreateInstance<GeminiChatClient>(provider))
+                .UseUniqueCallIds()
+                .Build(provider),
+            ModelOptions.OpenAI => OpenAIChatClientFactory.Create(provider.GetRequiredService<IOptions<OpenAIOptions>>().Value, provider),
+            // The offline model numbers its calls through the conversation (call_1, call_2, ...): its ids are unique already.
             _ => ActivatorUtilities.CreateInstance<OfflineChatClient>(provider),
         });
         return services;

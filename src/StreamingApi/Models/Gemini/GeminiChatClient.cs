@@ -10,8 +10,10 @@ namespace StreamingApi.Models.Gemini;
 /// <summary>
 /// Google Gemini as an <see cref="IChatClient"/>, on Gemini's native REST API (<c>v1beta</c>):
 /// <c>models/{model}:streamGenerateContent?alt=sse</c> for streams and <c>:generateContent</c> otherwise, the key in
-/// the <c>x-goog-api-key</c> header. Every function call gets an id unique in the conversation
-/// (<see cref="CallIds"/>); Gemini's own ids and thought signatures go back to Gemini on the next turn. Thought
+/// the <c>x-goog-api-key</c> header. A function call keeps the id Gemini gave it, or an empty one when Gemini gave
+/// none; <see cref="UniqueCallIdsChatClient"/>, around this client in <see cref="ModelServiceCollectionExtensions.AddChatModel"/>,
+/// makes ids unique in the conversation. Gemini's own id (under <see cref="GeminiRequestBuilder.GeminiCallIdKey"/>)
+/// and thought signatures stay on the content and go back to Gemini on the next turn, whatever our id. Thought
 /// summaries (parts with <c>thought: true</c>) become <see cref="TextReasoningContent"/>, never text. Failures become
 /// <see cref="Agents.ModelCallException"/>s that are safe to show.
 /// </summary>
@@ -35,7 +37,7 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
         {
             throw GeminiErrors.Malformed(exception);
         }
-        var reader = new ResponseReader(new CallIds(conversation), time);
+        var reader = new ResponseReader(time);
         List<ChatResponseUpdate> updates = [.. reader.Read(answer!), reader.Usage()];
         return updates.ToChatResponse();
     }
@@ -46,7 +48,7 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
         var conversation = messages as IList<ChatMessage> ?? messages.ToList();
         using var response = await SendAsync($"{ModelPath(chatOptions)}:streamGenerateContent?alt=sse", conversation, chatOptions, cancellationToken);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var reader = new ResponseReader(new CallIds(conversation), time);
+        var reader = new ResponseReader(time);
         await using var events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
@@ -115,7 +117,7 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
     }
 
     /// <summary>Reads Gemini's answer chunks into updates, remembering the usage and whether the answer finished.</summary>
-    private sealed class ResponseReader(CallIds callIds, TimeProvider time)
+    private sealed class ResponseReader(TimeProvider time)
     {
         private GeminiUsage? _usage;
         private string? _responseId;
@@ -172,7 +174,7 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
                 // A thought's signature rides in ProtectedData, which keeps a signed run of thought pieces whole
                 // when the updates are put together into the conversation (other properties of merged pieces are lost).
                 { Thought: true } => new TextReasoningContent(part.Text ?? "") { ProtectedData = part.ThoughtSignature },
-                { FunctionCall: { } call } => new FunctionCallContent(callIds.For(call.Id), call.Name,
+                { FunctionCall: { } call } => new FunctionCallContent(call.Id ?? "", call.Name,
                     call.Args?.ToDictionary(a => a.Key, a => (object?)JsonSerializer.SerializeToElement(a.Value, GeminiJson.Options)))
                 {
                     AdditionalProperties = call.Id is null ? null : new() { [GeminiRequestBuilder.GeminiCallIdKey] = call.Id },

@@ -11,7 +11,7 @@ namespace StreamingApi.Models.OpenAI;
 /// (the model's <c>Patch</c>, which holds the properties the OpenAI types do not declare). A chunk that already
 /// carries reasoning is left alone, so a server that sends both fields is not shown its thoughts twice.
 /// </summary>
-internal sealed class OpenAIReasoning(IChatClient inner) : DelegatingChatClient(inner)
+internal sealed class OpenAIReasoningChatClient(IChatClient innerClient) : DelegatingChatClient(innerClient)
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options = null,
         CancellationToken cancellationToken = default)

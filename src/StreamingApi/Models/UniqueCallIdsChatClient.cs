@@ -4,11 +4,13 @@ using Microsoft.Extensions.AI;
 namespace StreamingApi.Models;
 
 /// <summary>
-/// Applies <see cref="CallIds"/> to a model client whose calls carry the provider's ids as they come (the
-/// OpenAI-compatible path): a call whose id is missing or already used gets a fresh one, which is also the id sent
-/// back with the call and its result on the next turn.
+/// Applies <see cref="CallIds"/> to the calls a model client returns with the provider's ids as they come: a call
+/// whose id is missing (empty) or already used in the conversation gets a fresh one, which is also the id its result
+/// answers. The call's <see cref="AIContent.AdditionalProperties"/> and raw representation stay as they were, so a
+/// provider that needs its own id on the next turn keeps it there (Gemini's client does, with its thought signature).
+/// Both real providers have it in their pipeline; the offline model numbers its calls through the conversation itself.
 /// </summary>
-internal sealed class UniqueCallIds(IChatClient inner) : DelegatingChatClient(inner)
+internal sealed class UniqueCallIdsChatClient(IChatClient innerClient) : DelegatingChatClient(innerClient)
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         CancellationToken cancellationToken = default)

@@ -11,8 +11,9 @@ namespace StreamingApi.Models.OpenAI;
 /// <summary>
 /// Turns the OpenAI client's failures into <see cref="ModelCallException"/>s with the same guarantees as Gemini's:
 /// the upstream's status, the shared title (<see cref="ModelErrors"/>), its own words without the key, and its retry delay.
+/// Outermost in the OpenAI pipeline, so it also sees what the clients inside it let through.
 /// </summary>
-internal sealed class OpenAIErrors(IChatClient inner, string? apiKey) : DelegatingChatClient(inner)
+internal sealed class OpenAIErrorTranslatingChatClient(IChatClient innerClient, string? apiKey) : DelegatingChatClient(innerClient)
 {
     private const string Service = "The model server";
 
