@@ -17,7 +17,7 @@ internal sealed class MemoryRunLog : IRunLog
     private readonly Lock _gate = new();
     private readonly Lock _presence = new(); // orders the readers-changed notices, which are given outside _gate
     private readonly EventRing _events = new(); // from the slowest reader's place on: not yet taken by every reader
-    private readonly CompactEvents _taken; // every held event's JSON: the replay window (taken by every reader), then _events' own
+    private readonly CompactEvents _encoded; // every held event's JSON: the replay window (taken by every reader), then _events' own
     private readonly List<Cursor> _cursors = []; // the readers, and the place of a reader that left and may come back
     private readonly List<Cursor> _toWake = [];
     private readonly RunSnapshotBuilder _snapshot = new(); // every event appended, up to the run's last events
@@ -39,7 +39,7 @@ internal sealed class MemoryRunLog : IRunLog
         Action<MemoryRunLog> completed, RunEventCodec codec)
     {
         _record = record;
-        _taken = new CompactEvents(codec);
+        _encoded = new CompactEvents(codec);
         _replayWindow = Math.Max(0, replayWindow);
         _maxBacklog = Math.Max(1, maxBacklog);
         _holdForReturningReader = holdForReturningReader;
@@ -90,13 +90,13 @@ internal sealed class MemoryRunLog : IRunLog
     /// <param name="json">The event's JSON as made and kept here, for a store that sends it on (Redis).</param>
     internal ValueTask AppendAsync(AgentEvent @event, out ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
-        var made = _taken.Encode(@event); // outside the lock: readers take their events meanwhile
+        var made = _encoded.Encode(@event); // outside the lock: readers take their events meanwhile
         bool backlogFull;
         lock (_gate)
         {
             if (_isCompleted) throw new InvalidOperationException($"Run {RunId} has completed: nothing can be appended.");
             var sequence = _events.NextSequence;
-            json = _taken.Add(sequence, @event.EventType, made);
+            json = _encoded.Add(sequence, @event.EventType, made);
             _events.Add(@event, json);
             _snapshot.Apply(sequence, @event);
             backlogFull = Settle(wakeReaders: true);
@@ -123,7 +123,7 @@ internal sealed class MemoryRunLog : IRunLog
             last = new RunEvent[lastEvents.Count];
             for (var i = 0; i < last.Length; i++)
             {
-                var json = _taken.Add(_endStart + i, lastEvents[i]);
+                var json = _encoded.Add(_endStart + i, lastEvents[i]);
                 _events.Add(lastEvents[i], json);
                 last[i] = new RunEvent(_endStart + i, lastEvents[i], json);
             }
@@ -251,16 +251,16 @@ internal sealed class MemoryRunLog : IRunLog
         // What every reader has taken lets go of its record; its JSON stays for the replay window, which keeps the latest of it.
         var untaken = slowest == long.MaxValue ? next : slowest;
         _events.DropBefore(untaken);
-        _taken.DropBefore(untaken - _replayWindow);
+        _encoded.DropBefore(untaken - _replayWindow);
         return slowest != long.MaxValue && next - slowest > _maxBacklog;
     }
 
     /// <summary>Under the lock: an event every reader had taken, from the replay window or the run's last events.</summary>
     private RunEvent Taken(long sequence) =>
-        _taken.Count > 0 && sequence >= _taken.FirstSequence ? _taken.Get(sequence) : _end[sequence - _endStart];
+        _encoded.Count > 0 && sequence >= _encoded.FirstSequence ? _encoded.Get(sequence) : _end[sequence - _endStart];
 
     /// <summary>Under the lock: the oldest sequence still held, in the replay window or not yet taken.</summary>
-    private long FirstHeld => _taken.Count > 0 ? _taken.FirstSequence : _events.FirstSequence;
+    private long FirstHeld => _encoded.Count > 0 ? _encoded.FirstSequence : _events.FirstSequence;
 
     /// <summary>Under the lock: how many events the slowest reader has still to take.</summary>
     private long Backlog()
