@@ -31,6 +31,9 @@ public sealed class RunEventCodec(IOptions<JsonOptions> json)
         [AgentEventTypes.Done] = typeof(RunDone),
     };
 
+    /// <summary>Each type's name in UTF-8, by its index in <see cref="AgentEventTypes.All"/>.</summary>
+    private static readonly byte[][] TypeNames = [.. AgentEventTypes.All.Select(System.Text.Encoding.UTF8.GetBytes)];
+
     private JsonSerializerOptions Options => json.Value.SerializerOptions;
 
     public byte[] Encode(AgentEvent @event) => JsonSerializer.SerializeToUtf8Bytes(@event, @event.GetType(), Options);
@@ -48,6 +51,14 @@ public sealed class RunEventCodec(IOptions<JsonOptions> json)
 
     public IReadOnlyList<ToolCallState> DecodeToolCalls(ReadOnlySpan<byte> data) =>
         JsonSerializer.Deserialize<List<ToolCallState>>(data, Options) ?? [];
+
+    /// <summary>The type named by <paramref name="name"/> (UTF-8), as the one string <see cref="AgentEventTypes"/> holds for it.</summary>
+    public static string TypeOf(ReadOnlySpan<byte> name)
+    {
+        for (var i = 0; i < TypeNames.Length; i++)
+            if (name.SequenceEqual(TypeNames[i])) return AgentEventTypes.All[i];
+        throw new JsonException($"'{System.Text.Encoding.UTF8.GetString(name)}' is not an event type.");
+    }
 
     public AgentEvent Decode(string type, ReadOnlySpan<byte> data) =>
         Types.TryGetValue(type, out var record)

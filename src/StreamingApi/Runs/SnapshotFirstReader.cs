@@ -48,17 +48,18 @@ public sealed class SnapshotFirstReader(IRunReader inner) : IRunReader
         while (inner.TryRead(out var entry))
         {
             any = true;
-            if (entry.Event is RunSnapshot snapshot)
+            if (entry.Type is AgentEventTypes.Error or AgentEventTypes.Done)
+            {
+                _held = entry; // goes out as it came: its JSON, when it has it
+                break;
+            }
+            var @event = entry.Event; // decoded once, when the entry came as JSON alone
+            if (@event is RunSnapshot snapshot)
             {
                 builder = new RunSnapshotBuilder(snapshot);
                 continue;
             }
-            if (entry.Event is RunError or RunDone)
-            {
-                _held = entry;
-                break;
-            }
-            builder.Apply(entry);
+            builder.Apply(entry.Sequence, @event);
         }
         var soFar = builder.Build();
         folded = new RunEvent(soFar.Sequence, soFar);

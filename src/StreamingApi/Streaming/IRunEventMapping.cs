@@ -11,7 +11,11 @@ namespace StreamingApi.Streaming;
 /// </summary>
 public interface IRunEventMapping
 {
-    /// <summary>The protocol's messages for one run event (none, one or several), in order.</summary>
+    /// <summary>
+    /// The protocol's messages for one run event (none, one or several), in order. A mapping needs the record:
+    /// <see cref="RunEvent.Event"/> decodes it from the event's JSON when the entry came as bytes alone (replayed, or read
+    /// from another instance), at each call, so a mapping reads it once.
+    /// </summary>
     void Map(RunEvent entry, ICollection<object> messages);
 
     /// <summary>The messages that follow the run's last event, once the reader has it.</summary>

@@ -19,7 +19,9 @@ namespace StreamingApi.Streaming;
 /// <summary>
 /// Our SSE protocol on the wire: the one place where a run's events become frames (<c>id: runId:seq</c>,
 /// <c>event: type</c>, <c>data: json</c>, and <c>retry:</c> on the first), formatted by
-/// <see cref="SseFormatter"/>. Frames go out as soon as no further event is waiting (several waiting frames share a
+/// <see cref="SseFormatter"/>. An event's <c>data</c> is its JSON as made once, when it was appended to the run's log
+/// (<see cref="RunEvent.Json"/>): copied, never serialized again, whether the event is live, replayed or read from
+/// another instance's Redis stream. Frames go out as soon as no further event is waiting (several waiting frames share a
 /// flush; none waits for a later one); its <see cref="StreamWatch"/> keeps a silent stream alive with heartbeats and
 /// drops a client that takes nothing. A client that goes away is not an error. With an <see cref="IRunEventMapping"/>, the same writer speaks
 /// another protocol: the mapping's messages go out as <c>data:</c>-only frames instead of ours.
@@ -105,7 +107,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
 
         public void Dispose() => _watch.Dispose();
 
-        private async IAsyncEnumerable<SseItem<object>> Frames([EnumeratorCancellation] CancellationToken cancellationToken)
+        private async IAsyncEnumerable<SseItem<Payload>> Frames([EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var first = true;
             var runId = _reader.RunId;
@@ -113,11 +115,13 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             {
                 if (_reader.TryRead(out var entry))
                 {
-                    _metrics.EventWritten(entry.Event.EventType);
+                    _metrics.EventWritten(entry.Type);
                     _unflushed = true;
                     if (_mapping is null)
                     {
-                        yield return new SseItem<object>(entry.Event, entry.Event.EventType)
+                        // Its bytes when it has them; a snapshot or an event a reader made is serialized here.
+                        var data = entry.Json.IsEmpty ? new Payload(default, entry.Event) : new Payload(entry.Json, null);
+                        yield return new SseItem<Payload>(data, entry.Type)
                         {
                             EventId = $"{runId}:{entry.Sequence}",
                             ReconnectionInterval = first ? _retry : null,
@@ -126,7 +130,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
                     else
                     {
                         _mapping.Map(entry, _mapped);
-                        foreach (var message in _mapped) yield return new SseItem<object>(message);
+                        foreach (var message in _mapped) yield return new SseItem<Payload>(new Payload(default, message));
                         _mapped.Clear();
                     }
                     first = false;
@@ -152,7 +156,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             foreach (var message in _mapped)
             {
                 _unflushed = true;
-                yield return new SseItem<object>(message);
+                yield return new SseItem<Payload>(new Payload(default, message));
             }
             _mapped.Clear();
             await FlushAsync(cancellationToken);
@@ -170,16 +174,28 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             return !result.IsCanceled && !result.IsCompleted;
         }
 
-        private void Format(SseItem<object> item, IBufferWriter<byte> buffer)
+        private void Format(SseItem<Payload> item, IBufferWriter<byte> buffer)
         {
-            if (item.Data is string text)
+            var (json, message) = item.Data;
+            if (message is null)
+            {
+                buffer.Write(json.Span); // the event's JSON as made when it was appended
+                return;
+            }
+            if (message is string text)
             {
                 Encoding.UTF8.GetBytes(text, buffer); // a protocol's literal, such as the UI message stream's [DONE]
                 return;
             }
             if (_jsonWriter is null) _jsonWriter = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = _json.Encoder });
             else _jsonWriter.Reset(buffer);
-            JsonSerializer.Serialize(_jsonWriter, item.Data, item.Data.GetType(), _json);
+            JsonSerializer.Serialize(_jsonWriter, message, message.GetType(), _json);
         }
     }
+
+    /// <summary>
+    /// A frame's <c>data</c>: JSON bytes to copy as they are, or, when <paramref name="Message"/> is set, an object to
+    /// serialize (or a string to write). A struct, so that a frame of our protocol costs no object of its own.
+    /// </summary>
+    private readonly record struct Payload(ReadOnlyMemory<byte> Json, object? Message);
 }

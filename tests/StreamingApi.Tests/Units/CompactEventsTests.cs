@@ -22,6 +22,8 @@ public sealed class CompactEventsTests
         {
             var entry = events.Get(sequence);
             Assert.Equal(sequence, entry.Sequence);
+            Assert.Equal(AgentEventTypes.Text, entry.Type);
+            Assert.Equal(MemoryRunLogTests.Codec.Encode(new TextDelta($"token {sequence} ")), entry.Json.ToArray());
             Assert.Equal($"token {sequence} ", Assert.IsType<TextDelta>(entry.Event).Delta);
         }
         Assert.Throws<InvalidOperationException>(() => events.Get(1_700));

@@ -110,6 +110,38 @@ public sealed class MemoryRunLogTests
     }
 
     [Fact]
+    public async Task AnEventsJsonIsMadeOnceAndEveryReaderLiveOrReplayedGetsTheSameBytes()
+    {
+        var log = NewLog(window: 64);
+        await using var live = log.Open(0, default).Reader!;
+        await using var other = log.Open(0, default).Reader!;
+        var delta = new TextDelta("naïve 🚀");
+        await log.AppendAsync(delta, out var made, default);
+
+        Assert.True(live.TryRead(out var first));
+        Assert.True(other.TryRead(out var second));
+        Assert.Equal(Codec.Encode(delta), made.ToArray());
+        Assert.Same(delta, first.Event); // a live reader has the record as appended, and its JSON beside it
+        Assert.True(SameBytes(made, first.Json));
+        Assert.True(SameBytes(made, second.Json));
+
+        await using var back = log.Open(0, default).Reader!; // from the replay window: the JSON alone
+        Assert.True(back.TryRead(out var replayed));
+        Assert.Equal(AgentEventTypes.Text, replayed.Type);
+        Assert.True(SameBytes(made, replayed.Json));
+        Assert.Equal(delta, replayed.Event); // decoded only when asked for
+
+        var end = log.Complete([new RunDone(RunStatus.Completed, null, 1, 7, 1, null)], Ended());
+        Assert.True(live.TryRead(out var done));
+        Assert.True(SameBytes(end[0].Json, done.Json));
+    }
+
+    /// <summary>The very same bytes, not a copy.</summary>
+    private static bool SameBytes(ReadOnlyMemory<byte> a, ReadOnlyMemory<byte> b) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(a, out var x) && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(b, out var y) &&
+        ReferenceEquals(x.Array, y.Array) && x.Offset == y.Offset && x.Count == y.Count && x.Count > 0;
+
+    [Fact]
     public async Task WithNoReaderOnlyTheLatestWindowIsHeld()
     {
         var log = NewLog(window: 16);

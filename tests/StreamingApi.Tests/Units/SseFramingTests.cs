@@ -41,6 +41,51 @@ public sealed class SseFramingTests
     }
 
     [Fact]
+    public async Task AnEventsJsonAsAppendedIsCopiedToItsFrameNotSerializedAgain()
+    {
+        var http = new DefaultHttpContext { RequestServices = Services() };
+        var body = new MemoryStream();
+        http.Response.Body = body;
+        // Not what the serializer would write (the spaces, the extra field): the frame can only have copied it.
+        var kept = "{ \"delta\": \"a\", \"kept\": true }"u8.ToArray();
+
+        await new RunEventStream(new ListReader("r1",
+            new RunEvent(7, new TextDelta("a"), kept),
+            new RunEvent(8, AgentEventTypes.Done, "{\"status\":\"completed\"}"u8.ToArray(), MemoryRunLogTests.Codec))).ExecuteAsync(http);
+
+        Assert.Equal(
+            "event: text\ndata: { \"delta\": \"a\", \"kept\": true }\nid: r1:7\nretry: 1000\n\n" +
+            "event: done\ndata: {\"status\":\"completed\"}\nid: r1:8\n\n",
+            Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    [Fact]
+    public async Task AFrameFromAnEventsKeptJsonIsByteForByteTheFrameFromItsRecord()
+    {
+        var events = new AgentEvent[]
+        {
+            new RunStarted("r1", "analyst", "m", DateTimeOffset.UnixEpoch),
+            new TextDelta("naïve 🚀 \"quoted\"\n<b>&</b>"),
+            new ToolCallStarted("c1", "fetch", new Dictionary<string, object?> { ["year"] = 2024 }),
+            new ToolCallCompleted("c1", "fetch", new { total = 12.5m }, 3) { Error = "late" },
+            new RunDone(RunStatus.Completed, null, 1, 9, 5, new UsageReport(1, 2, 3) { ReasoningTokens = 1 }),
+        };
+        var fromRecords = await Frames(events.Select((e, i) => new RunEvent(i + 1, e)));
+        var fromJson = await Frames(events.Select((e, i) => new RunEvent(i + 1, e.EventType, MemoryRunLogTests.Codec.Encode(e), MemoryRunLogTests.Codec)));
+
+        Assert.Equal(fromRecords, fromJson);
+    }
+
+    private static async Task<byte[]> Frames(IEnumerable<RunEvent> events)
+    {
+        var http = new DefaultHttpContext { RequestServices = Services() };
+        var body = new MemoryStream();
+        http.Response.Body = body;
+        await new RunEventStream(new ListReader("r1", [.. events])).ExecuteAsync(http);
+        return body.ToArray();
+    }
+
+    [Fact]
     public async Task WithAMappingFramesAreDataLinesOnlyAndTheMappingsEndFollowsTheLastEvent()
     {
         var http = new DefaultHttpContext { RequestServices = Services() };

@@ -5,11 +5,14 @@ using StreamingApi.Agents;
 namespace StreamingApi.Runs.Memory;
 
 /// <summary>
-/// The events every reader of a run has already taken, kept for a reader that comes back after them: serialized, as
-/// their frames carry them (a byte for the type, then the JSON), one after the other in blocks of up to 4 KB. A held
-/// text delta costs some thirty bytes and no object of its own, so the replay window neither weighs on memory nor
-/// lingers in the garbage collector's oldest generation; an event is turned back into its record only when a reader
-/// comes back for it.
+/// A run's events as JSON, made once when each is appended, one after the other in blocks of up to 4 KB (a byte for
+/// the type, the JSON's length, then the JSON): what every reader's frame carries, what the Redis stream keeps, and,
+/// behind the slowest reader, the replay window for a client that comes back after the last frame it saw. A held text
+/// delta costs some thirty bytes and no object of its own, so the replay window neither weighs on memory nor lingers
+/// in the garbage collector's oldest generation; an event is turned back into its record only when a reader that
+/// needs the record (another protocol, a snapshot) comes back for it. A block is never written again once an entry is
+/// in it, nor pooled: a reader, or the Redis writer, may hold an entry's bytes after the block was let go, and the
+/// garbage collector frees the block once no one does.
 /// </summary>
 internal sealed class CompactEvents(RunEventCodec codec)
 {
@@ -30,18 +33,28 @@ internal sealed class CompactEvents(RunEventCodec codec)
 
     public int Count => _count;
 
-    /// <summary>Keeps the event that comes after the last one kept (or, when none is, starts at its sequence).</summary>
-    public void Add(long sequence, AgentEvent @event)
+    /// <summary>
+    /// The event's JSON, in this thread's scratch buffer: valid until the thread's next call, to be kept with
+    /// <see cref="Add(long, string, ReadOnlySpan{byte})"/>. Made outside the log's lock.
+    /// </summary>
+    public ReadOnlySpan<byte> Encode(AgentEvent @event)
+    {
+        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(256);
+        scratch.ResetWrittenCount();
+        codec.Encode(@event, scratch);
+        return scratch.WrittenSpan;
+    }
+
+    /// <summary>Keeps the event that comes after the last one kept (or, when none is, starts at its sequence); gives its JSON as kept.</summary>
+    public ReadOnlyMemory<byte> Add(long sequence, AgentEvent @event) => Add(sequence, @event.EventType, Encode(@event));
+
+    /// <inheritdoc cref="Add(long, AgentEvent)"/>
+    public ReadOnlyMemory<byte> Add(long sequence, string type, ReadOnlySpan<byte> json)
     {
         if (_count == 0) FirstSequence = sequence;
         else if (sequence != NextSequence) throw new InvalidOperationException($"Event {sequence} does not follow {NextSequence - 1}.");
 
-        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(256);
-        scratch.ResetWrittenCount();
-        codec.Encode(@event, scratch);
-        var json = scratch.WrittenSpan;
         var size = EntryHeader + json.Length;
-
         var last = _blocks.Count > 0 ? _blocks[^1] : null;
         if (last is not null && last.NextSequence != sequence) // nothing held, and the next event is not the last one's successor
         {
@@ -55,15 +68,17 @@ internal sealed class CompactEvents(RunEventCodec codec)
             _blocks.Add(last);
         }
         var entry = last.Bytes.AsSpan(last.Used, size);
-        entry[0] = (byte)IndexOf(@event.EventType);
+        entry[0] = (byte)IndexOf(type);
         BinaryPrimitives.WriteInt32LittleEndian(entry[1..], json.Length);
         json.CopyTo(entry[EntryHeader..]);
+        var kept = new ReadOnlyMemory<byte>(last.Bytes, last.Used + EntryHeader, json.Length);
         last.Used += size;
         last.Count++;
         _count++;
+        return kept;
     }
 
-    /// <summary>The event at <paramref name="sequence"/>, made again from what was kept.</summary>
+    /// <summary>The event at <paramref name="sequence"/>: its JSON as kept, its record made from it only if asked for.</summary>
     public RunEvent Get(long sequence)
     {
         if (sequence < FirstSequence || sequence >= NextSequence) throw new InvalidOperationException($"Event {sequence} is not held.");
@@ -75,9 +90,8 @@ internal sealed class CompactEvents(RunEventCodec codec)
             var position = 0;
             for (var skip = block.FirstSequence; skip < sequence; skip++)
                 position += EntryHeader + BinaryPrimitives.ReadInt32LittleEndian(block.Bytes.AsSpan(position + 1));
-            var entry = block.Bytes.AsSpan(position);
-            var length = BinaryPrimitives.ReadInt32LittleEndian(entry[1..]);
-            return new RunEvent(sequence, codec.Decode(AgentEventTypes.All[entry[0]], entry.Slice(EntryHeader, length)));
+            var length = BinaryPrimitives.ReadInt32LittleEndian(block.Bytes.AsSpan(position + 1));
+            return new RunEvent(sequence, AgentEventTypes.All[block.Bytes[position]], block.Bytes.AsMemory(position + EntryHeader, length), codec);
         }
         throw new InvalidOperationException($"Event {sequence} is not held.");
     }

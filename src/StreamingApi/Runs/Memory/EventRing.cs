@@ -4,11 +4,12 @@ namespace StreamingApi.Runs.Memory;
 
 /// <summary>
 /// A run's held events by sequence number: appended at the end, let go from the front, in a circular buffer. A slot
-/// holds just the event; its sequence number is where it stands.
+/// holds the event's record, for the readers that map records, and its JSON, kept in the run's
+/// <see cref="CompactEvents"/>, for the ones that only copy it; its sequence number is where it stands.
 /// </summary>
 internal sealed class EventRing
 {
-    private AgentEvent?[] _items = new AgentEvent?[16];
+    private Slot[] _items = new Slot[16];
     private int _head;
     private int _count;
 
@@ -18,10 +19,10 @@ internal sealed class EventRing
     /// <summary>The sequence the next event will get.</summary>
     public long NextSequence => FirstSequence + _count;
 
-    public void Add(AgentEvent @event)
+    public void Add(AgentEvent @event, ReadOnlyMemory<byte> json)
     {
         if (_count == _items.Length) Resize(_items.Length * 2);
-        _items[(_head + _count) % _items.Length] = @event;
+        _items[(_head + _count) % _items.Length] = new Slot(@event, json);
         _count++;
     }
 
@@ -30,16 +31,12 @@ internal sealed class EventRing
     {
         var offset = (int)(sequence - FirstSequence);
         var count = Math.Min(destination.Length, _count - offset);
-        for (var i = 0; i < count; i++) destination[i] = new RunEvent(sequence + i, _items[(_head + offset + i) % _items.Length]!);
+        for (var i = 0; i < count; i++)
+        {
+            var slot = _items[(_head + offset + i) % _items.Length];
+            destination[i] = new RunEvent(sequence + i, slot.Event!, slot.Json);
+        }
         return Math.Max(0, count);
-    }
-
-    /// <summary>Takes the oldest event out.</summary>
-    public AgentEvent RemoveFirst()
-    {
-        var first = _items[_head]!;
-        DropBefore(FirstSequence + 1);
-        return first;
     }
 
     /// <summary>Lets go of every event before <paramref name="sequence"/>.</summary>
@@ -47,7 +44,7 @@ internal sealed class EventRing
     {
         while (FirstSequence < sequence && _count > 0)
         {
-            _items[_head] = null;
+            _items[_head] = default;
             _head = (_head + 1) % _items.Length;
             _count--;
             FirstSequence++;
@@ -63,9 +60,11 @@ internal sealed class EventRing
 
     private void Resize(int capacity)
     {
-        var items = new AgentEvent?[capacity];
+        var items = new Slot[capacity];
         for (var i = 0; i < _count; i++) items[i] = _items[(_head + i) % _items.Length];
         _items = items;
         _head = 0;
     }
+
+    private readonly record struct Slot(AgentEvent? Event, ReadOnlyMemory<byte> Json);
 }

@@ -3,10 +3,11 @@ using StreamingApi.Agents;
 namespace StreamingApi.Runs.Memory;
 
 /// <summary>
-/// One run's numbered events in this process. It holds what some reader has not taken yet (as the event records),
-/// plus <c>replayWindow</c> events behind the slowest reader (with no reader: the latest events), serialized
-/// (<see cref="CompactEvents"/>), for a client whose connection broke with frames in flight and that comes back after
-/// the last one it saw. Everything older is let go, so memory does not grow with the run's length, and the run waits
+/// One run's numbered events in this process. Each event's JSON is made once, as it is appended, and kept
+/// (<see cref="CompactEvents"/>): every reader's frames, and the Redis stream, carry those bytes. It holds what some
+/// reader has not taken yet (the records, beside their JSON), plus <c>replayWindow</c> events behind the slowest reader
+/// (with no reader: the latest events), as JSON only, for a client whose connection broke with frames in flight and
+/// that comes back after the last one it saw. Everything older is let go, so memory does not grow with the run's length, and the run waits
 /// while a reader is <c>maxBacklog</c> behind. What was let go lives on in the run's <see cref="RunSnapshot"/>, kept as
 /// events are appended: a reader that asks for a position no longer held starts from it. The run's last events (its
 /// <c>error</c> and <c>done</c>) are kept whatever the window, so that every reader ends with them.
@@ -16,7 +17,7 @@ internal sealed class MemoryRunLog : IRunLog
     private readonly Lock _gate = new();
     private readonly Lock _presence = new(); // orders the readers-changed notices, which are given outside _gate
     private readonly EventRing _events = new(); // from the slowest reader's place on: not yet taken by every reader
-    private readonly CompactEvents _taken; // the replay window: taken by every reader
+    private readonly CompactEvents _encoded; // every held event's JSON: the replay window (taken by every reader), then _events' own
     private readonly List<Cursor> _cursors = []; // the readers, and the place of a reader that left and may come back
     private readonly List<Cursor> _toWake = [];
     private readonly RunSnapshotBuilder _snapshot = new(); // every event appended, up to the run's last events
@@ -38,7 +39,7 @@ internal sealed class MemoryRunLog : IRunLog
         Action<MemoryRunLog> completed, RunEventCodec codec)
     {
         _record = record;
-        _taken = new CompactEvents(codec);
+        _encoded = new CompactEvents(codec);
         _replayWindow = Math.Max(0, replayWindow);
         _maxBacklog = Math.Max(1, maxBacklog);
         _holdForReturningReader = holdForReturningReader;
@@ -84,14 +85,20 @@ internal sealed class MemoryRunLog : IRunLog
         }
     }
 
-    public ValueTask AppendAsync(AgentEvent @event, CancellationToken cancellationToken)
+    public ValueTask AppendAsync(AgentEvent @event, CancellationToken cancellationToken) => AppendAsync(@event, out _, cancellationToken);
+
+    /// <param name="json">The event's JSON as made and kept here, for a store that sends it on (Redis).</param>
+    internal ValueTask AppendAsync(AgentEvent @event, out ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
+        var made = _encoded.Encode(@event); // outside the lock: readers take their events meanwhile
         bool backlogFull;
         lock (_gate)
         {
             if (_isCompleted) throw new InvalidOperationException($"Run {RunId} has completed: nothing can be appended.");
-            _events.Add(@event);
-            _snapshot.Apply(_events.NextSequence - 1, @event);
+            var sequence = _events.NextSequence;
+            json = _encoded.Add(sequence, @event.EventType, made);
+            _events.Add(@event, json);
+            _snapshot.Apply(sequence, @event);
             backlogFull = Settle(wakeReaders: true);
         }
         WakeReaders();
@@ -100,16 +107,25 @@ internal sealed class MemoryRunLog : IRunLog
 
     public ValueTask CompleteAsync(IReadOnlyList<AgentEvent> lastEvents, RunRecord end)
     {
+        Complete(lastEvents, end);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Completes the run and gives its last events with their JSON as made and kept here, for a store that sends them on (Redis).</summary>
+    internal IReadOnlyList<RunEvent> Complete(IReadOnlyList<AgentEvent> lastEvents, RunRecord end)
+    {
         TaskCompletionSource? writer;
+        RunEvent[] last;
         lock (_gate)
         {
             if (_isCompleted) throw new InvalidOperationException($"Run {RunId} has already completed.");
             _endStart = _events.NextSequence;
-            var last = new RunEvent[lastEvents.Count];
+            last = new RunEvent[lastEvents.Count];
             for (var i = 0; i < last.Length; i++)
             {
-                _events.Add(lastEvents[i]);
-                last[i] = new RunEvent(_endStart + i, lastEvents[i]);
+                var json = _encoded.Add(_endStart + i, lastEvents[i]);
+                _events.Add(lastEvents[i], json);
+                last[i] = new RunEvent(_endStart + i, lastEvents[i], json);
             }
             _end = last;
             _isCompleted = true;
@@ -128,7 +144,7 @@ internal sealed class MemoryRunLog : IRunLog
         WakeReaders();
         writer?.TrySetResult();
         _completed(this);
-        return ValueTask.CompletedTask;
+        return last;
     }
 
     /// <summary>
@@ -232,24 +248,19 @@ internal sealed class MemoryRunLog : IRunLog
             }
             slowest = Math.Min(slowest, cursor.Next);
         }
-        // What every reader has taken leaves its record for the replay window, which keeps the latest of it.
+        // What every reader has taken lets go of its record; its JSON stays for the replay window, which keeps the latest of it.
         var untaken = slowest == long.MaxValue ? next : slowest;
-        while (_events.FirstSequence < untaken)
-        {
-            var sequence = _events.FirstSequence;
-            var @event = _events.RemoveFirst();
-            if (_replayWindow > 0) _taken.Add(sequence, @event);
-        }
-        _taken.DropBefore(untaken - _replayWindow);
+        _events.DropBefore(untaken);
+        _encoded.DropBefore(untaken - _replayWindow);
         return slowest != long.MaxValue && next - slowest > _maxBacklog;
     }
 
     /// <summary>Under the lock: an event every reader had taken, from the replay window or the run's last events.</summary>
     private RunEvent Taken(long sequence) =>
-        _taken.Count > 0 && sequence >= _taken.FirstSequence ? _taken.Get(sequence) : _end[sequence - _endStart];
+        _encoded.Count > 0 && sequence >= _encoded.FirstSequence ? _encoded.Get(sequence) : _end[sequence - _endStart];
 
     /// <summary>Under the lock: the oldest sequence still held, in the replay window or not yet taken.</summary>
-    private long FirstHeld => _taken.Count > 0 ? _taken.FirstSequence : _events.FirstSequence;
+    private long FirstHeld => _encoded.Count > 0 ? _encoded.FirstSequence : _events.FirstSequence;
 
     /// <summary>Under the lock: how many events the slowest reader has still to take.</summary>
     private long Backlog()

@@ -55,16 +55,16 @@ internal sealed class RedisRunLog : IRunLog
     public ValueTask AppendAsync(AgentEvent @event, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _failure) is { } failure) throw _context.Guard.Unavailable(failure);
-        var full = Enqueue(@event);
+        // The local log makes the event's JSON, once: its readers' frames and the stream's entry are those bytes.
+        var local = _local.AppendAsync(@event, out var json, cancellationToken);
+        var full = Enqueue(@event, json);
         _wake.Release();
-        var local = _local.AppendAsync(@event, cancellationToken);
         return full ? WaitForRedisAsync(local, cancellationToken) : local;
     }
 
     public async ValueTask CompleteAsync(IReadOnlyList<AgentEvent> lastEvents, RunRecord end)
     {
-        foreach (var @event in lastEvents) Enqueue(@event, isLast: true);
-        await _local.CompleteAsync(lastEvents, end); // this instance's readers have the end now
+        foreach (var last in _local.Complete(lastEvents, end)) Enqueue(last.Event, last.Json, isLast: true); // this instance's readers have the end now
         lock (_gate) _completing = true;
         _wake.Release();
         try
@@ -101,9 +101,8 @@ internal sealed class RedisRunLog : IRunLog
         }
     }
 
-    private bool Enqueue(AgentEvent @event, bool isLast = false)
+    private bool Enqueue(AgentEvent @event, ReadOnlyMemory<byte> data, bool isLast = false)
     {
-        var data = _context.Codec.Encode(@event);
         lock (_gate)
         {
             _pending.Enqueue(new Pending(++_sequence, @event, data, isLast));
@@ -219,5 +218,6 @@ internal sealed class RedisRunLog : IRunLog
     }
 
     /// <param name="IsLast">One of the run's last events (given to <see cref="CompleteAsync"/>): kept out of the snapshot.</param>
-    private readonly record struct Pending(long Sequence, AgentEvent Event, byte[] Data, bool IsLast);
+    /// <param name="Data">The event's JSON, as the local log made and keeps it (never written again, so safe to send later).</param>
+    private readonly record struct Pending(long Sequence, AgentEvent Event, ReadOnlyMemory<byte> Data, bool IsLast);
 }

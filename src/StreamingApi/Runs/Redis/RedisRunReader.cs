@@ -160,12 +160,10 @@ internal sealed class RedisRunReader : IRunReader
                 _completed = true; // a hole in the stream, which its writers never leave: end rather than skip events
                 break;
             }
-            foreach (var taken in _context.Snapshots.EventsOf(entry, _after))
-            {
-                _buffer.Enqueue(taken);
-                _after = taken.Sequence;
-                if (taken.Event is RunDone) _completed = true;
-            }
+            // Taken as their JSON: a reader of our own protocol writes the bytes as read, and decodes nothing.
+            if (_context.Snapshots.AddEventsOf(entry, _after, _buffer) is not { } lastType) continue;
+            _after = RedisKeys.SequenceOf(entry.Id);
+            if (lastType == AgentEventTypes.Done) _completed = true; // always the run's last event
         }
         _lastProgress = _context.Time.GetTimestamp();
         return _buffer.Count > 0;

@@ -110,8 +110,9 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         var snapshots = _context.Snapshots;
         if (await Guard.RunAsync(() => snapshots.ReadAsync(database, runId, maxEntries: 0)) is not { } stored) return null;
         var output = new RunSnapshotBuilder(stored.Snapshot);
-        foreach (var entry in stored.After)
-            foreach (var @event in snapshots.EventsOf(entry, output.Sequence)) output.Apply(@event);
+        var events = new Queue<RunEvent>();
+        foreach (var entry in stored.After) snapshots.AddEventsOf(entry, output.Sequence, events);
+        foreach (var @event in events) output.Apply(@event);
         return output.Build();
     }
 

@@ -36,7 +36,7 @@ internal sealed class RedisSnapshotWriter
     public long Sequence { get; private set; }
 
     /// <param name="data">The event's JSON, as the stream has it.</param>
-    public void Apply(long sequence, AgentEvent @event, byte[] data)
+    public void Apply(long sequence, AgentEvent @event, ReadOnlyMemory<byte> data)
     {
         Sequence = sequence;
         _pending = true;
@@ -92,7 +92,7 @@ internal sealed class RedisSnapshotWriter
     }
 
     /// <summary>A field the batch changed: the latest value wins when it changed it twice.</summary>
-    private void Change(string field, byte[] value)
+    private void Change(string field, ReadOnlyMemory<byte> value)
     {
         for (var i = 0; i < _changed.Count; i += 2)
         {

@@ -55,13 +55,22 @@ internal sealed class RedisSnapshots(RedisKeys keys, RunEventCodec codec)
         return new StoredSnapshot(snapshot, [.. ((RedisResult[])parts[3]!).Select(ToEntry)]);
     }
 
-    /// <summary>The events of a stream entry that come after <paramref name="after"/>, in order.</summary>
-    public IEnumerable<RunEvent> EventsOf(StreamEntry entry, long after)
+    /// <summary>
+    /// Adds the events of a stream entry that come after <paramref name="after"/> to <paramref name="events"/>, in
+    /// order, as their JSON read: a record is decoded only if a reader asks for it (our own protocol copies the bytes).
+    /// Gives the type of the last one added (null when none was).
+    /// </summary>
+    public string? AddEventsOf(StreamEntry entry, long after, Queue<RunEvent> events)
     {
+        string? type = null;
         var first = RedisKeys.FirstSequenceOf(entry);
         var fields = entry.Values;
         for (var i = (int)Math.Max(0, after + 1 - first) * 2; i + 1 < fields.Length; i += 2)
-            yield return new RunEvent(first + i / 2, codec.Decode((string?)fields[i].Value ?? "", (byte[])fields[i + 1].Value!));
+        {
+            type = RunEventCodec.TypeOf(((ReadOnlyMemory<byte>)fields[i].Value).Span);
+            events.Enqueue(new RunEvent(first + i / 2, type, (ReadOnlyMemory<byte>)fields[i + 1].Value, codec));
+        }
+        return type;
     }
 
     private T? Decode<T>(string type, RedisResult field) where T : AgentEvent =>
