@@ -40,35 +40,26 @@ internal sealed class RedisSnapshotWriter
     {
         Sequence = sequence;
         _pending = true;
-        switch (@event)
+        if (@event is TextDelta text) _text.Append(text.Delta);
+        else if (@event is ReasoningDelta reasoning) _reasoning.Append(reasoning.Delta);
+        else if (@event is ToolCallStarted or ToolCallCompleted)
         {
-            case TextDelta text:
-                _text.Append(text.Delta);
-                break;
-            case ReasoningDelta reasoning:
-                _reasoning.Append(reasoning.Delta);
-                break;
-            case ToolCallStarted or ToolCallCompleted:
-                RunSnapshotBuilder.ApplyToolCall(_toolCalls, @event);
-                _toolCallsChanged = true;
-                break;
-            case RunStarted:
-                Change(RedisSnapshots.RunField, data);
-                break;
-            case PartialOutput:
-                Change(RedisSnapshots.PartialField, data);
-                break;
-            case FinalOutput:
-                Change(RedisSnapshots.ResultField, data);
-                break;
-            case ProgressReport:
-                Change(RedisSnapshots.ProgressField, data);
-                break;
-            case RunError:
-                Change(RedisSnapshots.ErrorField, data);
-                break;
+            RunSnapshotBuilder.ApplyToolCall(_toolCalls, @event);
+            _toolCallsChanged = true;
         }
+        else if (FieldOf(@event) is { } field) Change(field, data);
     }
+
+    /// <summary>The snapshot's field that holds the latest event of this type as its JSON, or null.</summary>
+    private static string? FieldOf(AgentEvent @event) => @event switch
+    {
+        RunStarted => RedisSnapshots.RunField,
+        PartialOutput => RedisSnapshots.PartialField,
+        FinalOutput => RedisSnapshots.ResultField,
+        ProgressReport => RedisSnapshots.ProgressField,
+        RunError => RedisSnapshots.ErrorField,
+        _ => null,
+    };
 
     /// <summary>Adds the script that writes what was applied since the last call to <paramref name="batch"/>; null when nothing was.</summary>
     public Task? WriteTo(IBatch batch)
