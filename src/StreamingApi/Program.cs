@@ -1,5 +1,6 @@
 using StreamingApi.Agents;
 using StreamingApi.AgUi;
+using StreamingApi.Browsers;
 using StreamingApi.Health;
 using StreamingApi.Models;
 using StreamingApi.Observability;
@@ -21,12 +22,14 @@ builder.Services.AddProblemResponses();
 builder.Services.AddApiDocumentation();
 builder.Services.AddServiceMetrics();
 builder.Services.AddHealth();
+builder.Services.AddBrowserSecurity();
 
 var app = builder.Build();
 
 app.UseRequestLogging(); // first: it logs the status the exception handler sends, not the exception it handles
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBrowserSecurity(); // before the files and endpoints: the page's headers, and CORS preflights answered
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseApiDocumentation();

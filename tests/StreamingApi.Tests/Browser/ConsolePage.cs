@@ -4,17 +4,23 @@ using StreamingApi.Tests.Infrastructure;
 
 namespace StreamingApi.Tests.Browser;
 
-/// <summary>The console page at <c>/</c> in a fresh browser context, recording every request it makes and any dialog.</summary>
+/// <summary>
+/// The console page at <c>/</c> in a fresh browser context, recording every request it makes, any dialog and anything
+/// its Content-Security-Policy refuses.
+/// </summary>
 public sealed class ConsolePage : IAsyncDisposable
 {
     private readonly IBrowserContext _context;
     private readonly ConcurrentQueue<string> _requests = new();
 
-    private ConsolePage(IBrowserContext context, IPage page, Uri app)
+    private readonly PolicyViolations _violations;
+
+    private ConsolePage(IBrowserContext context, IPage page, Uri app, PolicyViolations violations)
     {
         _context = context;
         Page = page;
         App = app;
+        _violations = violations;
         page.Request += (_, request) => _requests.Enqueue(request.Url);
         page.Dialog += async (_, dialog) =>
         {
@@ -45,8 +51,9 @@ public sealed class ConsolePage : IAsyncDisposable
         // Anything not served by the app is refused, and stays in Requests for the test to see.
         await context.RouteAsync(url => !url.StartsWith(address.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal),
             route => route.AbortAsync());
+        var violations = await PolicyViolations.WatchAsync(context);
         var page = await context.NewPageAsync();
-        var console = new ConsolePage(context, page, address);
+        var console = new ConsolePage(context, page, address, violations);
         await page.GotoAsync("/");
         return console;
     }
@@ -86,6 +93,9 @@ public sealed class ConsolePage : IAsyncDisposable
           return container.innerHTML;
         }
         """, text);
+
+    /// <summary>What the page's Content-Security-Policy has refused so far (see <see cref="PolicyViolations"/>).</summary>
+    public Task<IReadOnlyList<string>> PolicyViolationsAsync() => _violations.InAsync(Page);
 
     public IEnumerable<string> RequestsOutsideTheApp() =>
         Requests.Where(url => !url.StartsWith(App.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal) && !url.StartsWith("data:", StringComparison.Ordinal));
