@@ -33,13 +33,16 @@ public sealed record ReasoningDelta(string Delta) : AgentEvent
     [JsonIgnore] public override string EventType => AgentEventTypes.Reasoning;
 }
 
-/// <summary>The model asked for a tool and the tool is starting.</summary>
+/// <summary>The model asked for a tool, which runs next (unless the run's tool limits refuse it: see its <see cref="ToolCallCompleted"/>).</summary>
 public sealed record ToolCallStarted(string CallId, string Name, IReadOnlyDictionary<string, object?> Arguments) : AgentEvent
 {
     [JsonIgnore] public override string EventType => AgentEventTypes.ToolCall;
 }
 
-/// <summary>A tool returned (or failed, in which case <see cref="Error"/> says so and <see cref="Result"/> is null).</summary>
+/// <summary>
+/// A tool returned (or failed or was not run, in which case <see cref="Error"/> says so and <see cref="Result"/> is null).
+/// The results of one model turn's calls come together, in the order of the calls; <see cref="ElapsedMs"/> is the tool's own time.
+/// </summary>
 public sealed record ToolCallCompleted(string CallId, string Name, object? Result, long ElapsedMs) : AgentEvent
 {
     [JsonIgnore] public override string EventType => AgentEventTypes.ToolResult;

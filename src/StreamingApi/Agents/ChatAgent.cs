@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
 using StreamingApi.Agents.Output;
@@ -34,37 +33,30 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
 
     public async IAsyncEnumerable<AgentEvent> RunAsync(AgentRequest request, RunContext run, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Tool events are raised by the filter while the model's stream waits for the tools; they meet the text here.
-        // An agent without tools needs none of it: its updates are read as they come, with no layer in between.
-        var toolEvents = definition.HasTools ? Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true }) : null;
+        // The function invocation layer yields the calls it is about to make and then their results, as contents of
+        // the update stream; they become tool events here, with what the run's filter knows about each call. An agent
+        // without tools talks to the model directly, and its updates are read as they come.
         var kernel = definition.HasTools ? definition.Kernel.Clone() : definition.Kernel; // the run's own filter, on the agent's tools
-        var tools = toolEvents is null ? null : new ToolCallFilter(toolEvents.Writer, run, new ToolBudget(budget), metrics, cancellationToken);
-        if (tools is not null) kernel.AutoFunctionInvocationFilters.Add(tools);
-
-        List<ChatMessage> messages = [new(ChatRole.System, definition.Instructions), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
+        var filter = definition.HasTools ? new ToolCallFilter(run, new ToolBudget(budget), metrics, cancellationToken) : null;
+        if (filter is not null) kernel.AutoFunctionInvocationFilters.Add(filter);
         // The tools as Semantic Kernel offers them to the model; an agent without tools asks with no options at all.
         var chatOptions = definition.HasTools ? new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }.ToChatOptions(kernel) : null;
+        var tools = filter is null ? null : new ToolEvents(filter, chatOptions?.Tools);
+
+        List<ChatMessage> messages = [new(ChatRole.System, definition.Instructions), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
         var turn = definition.Output is null ? null : new List<ChatResponseUpdate>();
-        var updates = client.GetStreamingResponseAsync(messages, chatOptions, cancellationToken);
-        var items = toolEvents is not null ? Merge(updates, toolEvents.Reader, cancellationToken) : AsItems(updates);
-        await foreach (var item in items.ConfigureAwait(false))
+        await foreach (var update in client.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false))
         {
-            if (item.Event is { } toolEvent)
-            {
-                yield return toolEvent;
-                continue;
-            }
-            var update = item.Update!;
             turn?.Add(update);
             ReportUsage(update, run.Stats);
             var contents = update.Contents; // indexed: foreach over the IList would box an enumerator per delta
             for (var i = 0; i < contents.Count; i++)
             {
-                if (ToEvent(contents[i]) is { } @event) yield return @event;
+                var @event = ToEvent(contents[i]) ?? tools?.ToEvent(contents[i]);
+                if (@event is not null) yield return @event;
             }
         }
-        while (toolEvents is not null && toolEvents.Reader.TryRead(out var late)) yield return late;
-        if (tools?.Failure is { } failure) throw failure;
+        if (filter?.Failure is { } failure) throw failure;
         if (definition.Output is not { } output) yield break;
 
         messages.AddRange(turn!.ToChatResponse().Messages);
@@ -89,56 +81,6 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             }
         }
         yield return new FinalOutput(output.Parse(json.ToString()));
-    }
-
-    private readonly record struct Item(ChatResponseUpdate? Update, AgentEvent? Event);
-
-    private static async IAsyncEnumerable<Item> AsItems(IAsyncEnumerable<ChatResponseUpdate> updates)
-    {
-        await foreach (var update in updates.ConfigureAwait(false)) yield return new Item(update, null);
-    }
-
-    /// <summary>
-    /// The model's updates, with the tool events that arrive while the next update is awaited. An update that is
-    /// already there is taken at once, with no extra task or thread hop.
-    /// </summary>
-    private static async IAsyncEnumerable<Item> Merge(IAsyncEnumerable<ChatResponseUpdate> updates, ChannelReader<AgentEvent> toolEvents,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var source = updates.GetAsyncEnumerator(stop.Token);
-        Task<bool>? pending = null;
-        Task<bool>? toolEvent = null;
-        try
-        {
-            while (true)
-            {
-                var next = source.MoveNextAsync();
-                if (!next.IsCompleted)
-                {
-                    pending = next.AsTask();
-                    while (!pending.IsCompleted)
-                    {
-                        toolEvent ??= toolEvents.WaitToReadAsync(stop.Token).AsTask();
-                        await Task.WhenAny(pending, toolEvent).ConfigureAwait(false);
-                        if (toolEvent.IsCompleted) toolEvent = null;
-                        while (toolEvents.TryRead(out var @event)) yield return new Item(null, @event);
-                    }
-                    next = new ValueTask<bool>(pending);
-                    pending = null;
-                }
-                if (!await next.ConfigureAwait(false)) break;
-                while (toolEvents.TryRead(out var @event)) yield return new Item(null, @event);
-                yield return new Item(source.Current, null);
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            if (pending is not null) await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (toolEvent is not null) await ((Task)toolEvent).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await source.DisposeAsync().ConfigureAwait(false);
-        }
     }
 
     /// <summary>An earlier message of the conversation goes to the model as plain text, under its speaker's role.</summary>

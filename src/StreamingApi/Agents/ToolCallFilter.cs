@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Threading.Channels;
 using Microsoft.SemanticKernel;
 using StreamingApi.Observability;
 
@@ -8,38 +8,52 @@ namespace StreamingApi.Agents;
 /// <summary>
 /// The one wrapper around every tool call of one run; Semantic Kernel's automatic function invocation calls it for
 /// each. It owns what happens around a call, so the tools stay plain functions of their arguments and a cancellation
-/// token: it takes the call from the run's <see cref="ToolBudget"/>, writes <c>tool-call</c> when the tool starts and
-/// <c>tool-result</c> when it returns or fails, and records the moment a running tool's token fires after the run
-/// was stopped. A tool that throws, or a call over budget, ends the model loop; <see cref="Failure"/> says why.
+/// token: it takes the call from the run's <see cref="ToolBudget"/>, times the tool, keeps a failing tool's message
+/// out of the stream, and records the moment a running tool's token fires after the run was stopped. A tool that
+/// throws, or a call over budget, ends the model loop; <see cref="Failure"/> says why.
 /// </summary>
+/// <remarks>
+/// It writes no events: the <c>tool-call</c> and <c>tool-result</c> events are mapped by <see cref="ChatAgent"/> from
+/// the function call and result contents in the model's update stream. What only the filter knows about a call (how
+/// long the tool ran, whether it failed or was refused) it leaves in <see cref="TakeOutcome"/>, by call id, for that
+/// mapping.
+/// </remarks>
 /// <param name="runStopping">
 /// The run's token. Every tool's token is linked from it; it is watched because Semantic Kernel (1.82) leaves
 /// <see cref="AutoFunctionInvocationContext.CancellationToken"/> unset when it invokes functions for an
 /// <c>IChatClient</c>. Where that token is set, it is watched instead.
 /// </param>
-internal sealed class ToolCallFilter(ChannelWriter<AgentEvent> events, RunContext run, ToolBudget budget, StreamingMetrics metrics,
-    CancellationToken runStopping) : IAutoFunctionInvocationFilter
+internal sealed class ToolCallFilter(RunContext run, ToolBudget budget, StreamingMetrics metrics, CancellationToken runStopping)
+    : IAutoFunctionInvocationFilter
 {
+    /// <summary>The <c>error</c> of a tool that threw; the tool's own message stays in the server log.</summary>
+    public const string ToolFailed = "The tool failed.";
+
+    /// <summary>The <c>error</c> of a call the run's budget refused: the tool never ran.</summary>
+    public const string OverBudget = "The tool was not run: the run reached its tool limit.";
+
+    private readonly ConcurrentDictionary<string, ToolOutcome> _outcomes = new(StringComparer.Ordinal);
     private Exception? _failure;
 
     /// <summary>Why the model loop was ended early, or null. The first reason wins (tools of a turn run side by side).</summary>
     public Exception? Failure => Volatile.Read(ref _failure);
 
+    /// <summary>What became of the call with that id, once (null for a call the filter never saw: an unknown tool).</summary>
+    public ToolOutcome? TakeOutcome(string callId) => _outcomes.TryRemove(callId, out var outcome) ? outcome : null;
+
     public async Task OnAutoFunctionInvocationAsync(AutoFunctionInvocationContext context, Func<AutoFunctionInvocationContext, Task> next)
     {
+        var callId = context.ToolCallId ?? "";
         if (budget.Take(context.RequestSequenceIndex) is { } overBudget)
         {
-            Fail(context, overBudget); // never started: no tool-call event
+            _outcomes[callId] = new ToolOutcome(0, OverBudget);
+            Fail(context, overBudget);
             return;
         }
 
-        var callId = string.IsNullOrEmpty(context.ToolCallId) ? $"call_{Guid.NewGuid():N}" : context.ToolCallId;
         var name = context.Function.Name;
-        var arguments = context.Arguments?.ToDictionary(a => a.Key, a => a.Value) ?? [];
-        events.TryWrite(new ToolCallStarted(callId, name, arguments));
-
         var started = Stopwatch.GetTimestamp();
-        string? error = null;
+        string? error = ToolFailed; // until the tool returns
         var toolToken = context.CancellationToken.CanBeCanceled ? context.CancellationToken : runStopping;
         // Runs at once if the run was stopped before the tool started.
         using (toolToken.UnsafeRegister(_ => metrics.ToolCancelled(name, run.SinceStopRequested), null))
@@ -47,15 +61,19 @@ internal sealed class ToolCallFilter(ChannelWriter<AgentEvent> events, RunContex
             try
             {
                 await next(context);
+                error = null;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                error = "The tool failed."; // the tool's own message stays in the server log
                 Fail(context, new AgentToolException(name, exception));
             }
+            finally
+            {
+                // A cancelled tool is recorded too: when the run was stopped no result is streamed, and when only the
+                // tool's own token fired, the model goes on with the invoker's error text and the event says it failed.
+                _outcomes[callId] = new ToolOutcome((long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, error);
+            }
         }
-        var result = error is null ? context.Result.GetValue<object>() : null;
-        events.TryWrite(new ToolCallCompleted(callId, name, result, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds) { Error = error });
     }
 
     private void Fail(AutoFunctionInvocationContext context, Exception reason)

@@ -15,7 +15,7 @@ namespace StreamingApi.Runs;
 /// <param name="Status"><c>running</c> until the run's <c>done</c>, then that event's status.</param>
 /// <param name="Text">The <c>text</c> deltas so far, concatenated.</param>
 /// <param name="Reasoning">The <c>reasoning</c> deltas so far, concatenated.</param>
-/// <param name="ToolCalls">Every tool call so far, in the order they started, with its result once it returned.</param>
+/// <param name="ToolCalls">Every tool call so far, in the order of their <c>tool-call</c> events, with its result once it returned.</param>
 /// <param name="Partial">The latest <c>partial</c> structured result.</param>
 /// <param name="Result">The final structured result, once there is one.</param>
 /// <param name="Progress">The latest <c>progress</c> figures.</param>

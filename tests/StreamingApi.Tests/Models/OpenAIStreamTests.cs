@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using StreamingApi.Agents.Output;
 using StreamingApi.Models;
 using StreamingApi.Tests.Infrastructure;
@@ -95,6 +96,35 @@ public sealed class OpenAIStreamTests
 
         Assert.Equal(["run", "tool-call", "tool-result", "error", "done"], frames.Select(f => f.Type));
         Assert.Equal("call_inv", frames[1]["callId"].GetString());
+    }
+
+    [Fact]
+    public async Task ACallToAToolTheAgentDoesNotHaveIsAnsweredAsNotRunAndTheModelGoesOn()
+    {
+        await using var upstream = await LoopbackUpstream.StartAsync(async (request, http) =>
+        {
+            if (request.Json["messages"]!.AsArray().Any(m => m!["role"]!.GetValue<string>() == "tool"))
+            {
+                await Captures.ReplaySseAsync(http, "openai/text.sse");
+                return;
+            }
+            http.Response.ContentType = "text/event-stream";
+            await http.Response.WriteAsync(Captures.Read("openai/flaky-1-call.sse").Replace("inventory_check_inventory", "inventory_check_weather"));
+        });
+        await using var app = ModelApplications.OpenAI(upstream);
+
+        var frames = await app.CreateClient().GetFramesAsync("/stream/flaky?prompt=Check%20Europe&fail=false");
+
+        Assert.Equal(["run", "tool-call", "tool-result", "text"], frames.Shape().Take(4));
+        Assert.Equal("inventory_check_weather", frames[1]["name"].GetString());
+        var result = frames[2];
+        Assert.Equal("call_inv", result["callId"].GetString());
+        Assert.Equal("inventory_check_weather", result["name"].GetString());
+        Assert.Equal(JsonValueKind.Null, result["result"].ValueKind);
+        Assert.Equal(0, result["elapsedMs"].GetInt64());
+        Assert.Equal("The tool was not run: the agent has no tool of that name.", result["error"].GetString());
+        Assert.Equal("completed", frames[^1]["status"].GetString());
+        Assert.Equal(2, upstream.Requests.Count);
     }
 
     internal static string AnalysisReply(UpstreamRequest request)

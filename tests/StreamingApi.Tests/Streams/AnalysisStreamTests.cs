@@ -48,6 +48,22 @@ public sealed class AnalysisStreamTests
     }
 
     [Fact]
+    public async Task ATurnsToolsAreAllAnnouncedThenAnswerTogetherInTheOrderTheyWereAskedFor()
+    {
+        // The first turn asks for sales of 2024 and 2023, then customers; the customer tool returns at once.
+        await using var app = new StreamingApiApplication().With("Tools:SalesDelayMs", "600");
+        var frames = await app.CreateClient().GetFramesAsync("/stream/analysis?prompt=Analyze%20our%202024%20sales");
+
+        var turn = frames.SkipWhile(f => f.Type != "tool-call").TakeWhile(f => f.Type is "tool-call" or "tool-result").ToList();
+        Assert.Equal(["tool-call", "tool-call", "tool-call", "tool-result", "tool-result", "tool-result"], turn.Shape());
+        Assert.Equal(turn[..3].Select(f => f["callId"].GetString()), turn[3..].Select(f => f["callId"].GetString()));
+        Assert.Equal(["fetch_sales_data", "fetch_sales_data", "fetch_customer_data"], turn[3..].Select(f => f["name"].GetString()));
+        // Each result still carries its own tool's time, not the turn's.
+        Assert.InRange(turn[5]["elapsedMs"].GetInt64(), 0, 400);
+        Assert.All(turn[3..5], r => Assert.InRange(r["elapsedMs"].GetInt64(), 590, 30_000));
+    }
+
+    [Fact]
     public async Task PartialResultsGrowTowardTheFinalResult()
     {
         await using var app = new StreamingApiApplication();
