@@ -27,7 +27,8 @@ public static class CrossOrigin
     public static string[] AllowedOrigins(IConfiguration configuration)
     {
         var section = configuration.GetSection(Section);
-        var origins = section.Value is { } single ? single.Split(',') : section.Get<string[]>() ?? [];
+        // appsettings.json lists none (an empty array, which reads as an empty value): the list wins over it when set.
+        var origins = section.Get<string[]>() is { Length: > 0 } list ? list : section.Value?.Split(',') ?? [];
         return [.. origins.Select(origin => origin.Trim().TrimEnd('/')).Where(origin => origin.Length > 0)];
     }
 

@@ -104,7 +104,7 @@ public sealed class SnapshotTests
         Assert.Equal("running", running.GetProperty("status").GetString());
 
         var frames = await client.GetFramesAsync($"/runs/{runId}/events");
-        Assert.StartsWith(running.GetProperty("text").GetString()!, frames.Text());
+        Assert.StartsWith(running.GetProperty("text").GetString()!, frames.AppliedText()); // from a snapshot once the window moved on
     }
 
     [Fact]
