@@ -7,8 +7,11 @@ using StreamingApi.OpenApi;
 using StreamingApi.Problems;
 using StreamingApi.Runs;
 using StreamingApi.RunsApi;
+using StreamingApi.Security;
 using StreamingApi.Streaming;
 using StreamingApi.VercelUi;
+
+if (NewApiKeyCommand.IsAsked(args)) return NewApiKeyCommand.Run(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,6 +19,7 @@ builder.AddStructuredLogging();
 builder.Services.AddChatModel();
 builder.Services.AddAgents();
 builder.Services.AddRuns();
+builder.Services.AddApiAuthentication();
 builder.Services.AddStreaming();
 builder.Services.AddProblemResponses();
 builder.Services.AddApiDocumentation();
@@ -30,12 +34,14 @@ app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseApiDocumentation();
+app.UseApiAuthentication(); // after the page and the API document, which stay open
 
 app.MapStreams();
 app.MapRuns();
 app.MapChat();
 app.MapAgUi();
 app.MapAgentApi();
+app.MapAuth();
 app.MapHealth();
 app.MapServiceMetrics();
 
