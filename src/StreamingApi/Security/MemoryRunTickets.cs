@@ -31,7 +31,7 @@ public sealed class MemoryRunTickets(IOptions<AuthOptions> auth, IOptions<RunOpt
         return Task.FromResult(_tickets.TryUpdate(key, claimed, entry)); // false when another request claimed it first
     }
 
-    public Task BindAsync(string ticket, string runId, CancellationToken cancellationToken)
+    public Task RecordRunAsync(string ticket, string runId, CancellationToken cancellationToken)
     {
         var key = TicketValues.KeyOf(ticket);
         if (_tickets.TryGetValue(key, out var entry)) _tickets.TryUpdate(key, entry with { RunId = runId }, entry);

@@ -47,7 +47,7 @@ public sealed class RedisRunTickets(RedisConnection redis, IOptions<RedisOptions
     public async Task<bool> ClaimAsync(string ticket, CancellationToken cancellationToken) =>
         (int)await (await DatabaseAsync()).ScriptEvaluateAsync(Claim, [Key(ticket)], [(long)RunTicketLifetime.Of(runs.Value).TotalSeconds]) == 1;
 
-    public async Task BindAsync(string ticket, string runId, CancellationToken cancellationToken) =>
+    public async Task RecordRunAsync(string ticket, string runId, CancellationToken cancellationToken) =>
         await (await DatabaseAsync()).HashSetAsync(Key(ticket), "run", runId);
 
     private RedisKey Key(string ticket) => $"{redisOptions.Value.KeyPrefix}ticket:{TicketValues.KeyOf(ticket)}";

@@ -43,7 +43,7 @@ public sealed class RunAccess(IOptions<AuthOptions> options, IRunTickets tickets
     public async Task StartedAsync(HttpContext http, string runId)
     {
         if (TicketOf(http.User) is not { } ticket) return;
-        await tickets.BindAsync(ticket, runId, CancellationToken.None);
+        await tickets.RecordRunAsync(ticket, runId, CancellationToken.None);
         http.Items[BoundRun] = runId;
     }
 

@@ -25,7 +25,7 @@ public interface IRunTickets
     Task<bool> ClaimAsync(string ticket, CancellationToken cancellationToken);
 
     /// <summary>Records the run that a claimed ticket started: its reconnects are the only reads the ticket allows from now on.</summary>
-    Task BindAsync(string ticket, string runId, CancellationToken cancellationToken);
+    Task RecordRunAsync(string ticket, string runId, CancellationToken cancellationToken);
 }
 
 /// <summary>The body of <c>POST /auth/tickets</c>.</summary>
