@@ -16,6 +16,7 @@ if (NewApiKeyCommand.IsAsked(args)) return NewApiKeyCommand.Run(args, Console.Ou
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddStructuredLogging();
+builder.AddManagementListener();
 builder.Services.AddChatModel();
 builder.Services.AddAgents();
 builder.Services.AddRuns();
@@ -31,6 +32,7 @@ var app = builder.Build();
 app.UseRequestLogging(); // first: it logs the status the exception handler sends, not the exception it handles
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseManagementListener();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseApiDocumentation();
