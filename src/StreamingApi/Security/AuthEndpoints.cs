@@ -7,7 +7,7 @@ namespace StreamingApi.Security;
 /// <c>GET /auth</c>: whether the server requires authentication, and how (the page asks before it streams).
 /// <c>POST /auth/tickets</c>: a ticket for an EventSource URL, for the authenticated principal.
 /// </summary>
-public static class TicketEndpoints
+public static class AuthEndpoints
 {
     public static RouteGroupBuilder MapAuth(this IEndpointRouteBuilder routes)
     {
@@ -34,14 +34,4 @@ public static class TicketEndpoints
                 detail: "The server requires no credentials, so there are no tickets: open the stream's URL as it is.");
         return TypedResults.Ok(await tickets.IssueAsync(principal, http.RequestAborted));
     }
-}
-
-/// <summary>The body of <c>GET /auth</c>.</summary>
-/// <param name="Required">Whether endpoints with runs need credentials.</param>
-/// <param name="Schemes">Those accepted: <c>apiKey</c> (Authorization: Bearer or X-Api-Key), <c>jwt</c> (Authorization: Bearer), <c>ticket</c> (?ticket=, from POST /auth/tickets).</param>
-public sealed record AuthRequirements(bool Required, IReadOnlyList<string> Schemes)
-{
-    public static AuthRequirements Of(AuthOptions options) => new(options.IsEnabled,
-        [.. options.UsesApiKeys ? ["apiKey"] : Array.Empty<string>(), .. options.UsesJwt ? ["jwt"] : Array.Empty<string>(),
-            .. options.IsEnabled ? ["ticket"] : Array.Empty<string>()]);
 }
