@@ -58,6 +58,27 @@ public sealed class OwnershipTests
     }
 
     [Fact]
+    public async Task AnotherPrincipalConnectingToAnAgUiThreadFindsNoRun()
+    {
+        await using var app = new StreamingApiApplication().WithAliceAndBob().With("OfflineModel:TokensPerSecond", "20")
+            .With("Runs:DetachGraceSeconds", "30");
+        var (alice, bob) = (app.CreateClientWithKey(TestApiKeys.Alice), app.CreateClientWithKey(TestApiKeys.Bob));
+        using (var started = await alice.OpenPostAsync("/api/agents/writer/ag-ui",
+                   """{"threadId":"thread-of-alice","runId":"r1","messages":[{"id":"u","role":"user","content":"Write a long essay about canals"}]}"""))
+            Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        const string connect = """{"threadId":"thread-of-alice","messages":[]}""";
+
+        using var bobs = await bob.OpenPostAsync("/api/agents/writer/ag-ui/connect", connect);
+        var bobsEvents = await bobs.ReadFramesAsync().ToListAsync();
+        using var alices = await alice.OpenPostAsync("/api/agents/writer/ag-ui/connect", connect);
+        var alicesFirst = await alices.ReadFramesAsync().FirstAsync();
+
+        Assert.Equal(HttpStatusCode.OK, bobs.StatusCode);
+        Assert.Empty(bobsEvents);
+        Assert.Equal("RUN_STARTED", alicesFirst.Payload.GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task OnRedisAnotherPrincipalGets404OnTheOtherInstanceAndTheOwnerReadsThere()
     {
         await using var redis = await RedisServer.StartAsync();
