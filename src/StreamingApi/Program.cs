@@ -8,15 +8,20 @@ using StreamingApi.OpenApi;
 using StreamingApi.Problems;
 using StreamingApi.Runs;
 using StreamingApi.RunsApi;
+using StreamingApi.Security;
 using StreamingApi.Streaming;
 using StreamingApi.VercelUi;
+
+if (NewApiKeyCommand.IsAsked(args)) return NewApiKeyCommand.Run(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddStructuredLogging();
+builder.AddManagementListener();
 builder.Services.AddChatModel();
 builder.Services.AddAgents();
 builder.Services.AddRuns();
+builder.Services.AddApiAuthentication();
 builder.Services.AddStreaming();
 builder.Services.AddProblemResponses();
 builder.Services.AddApiDocumentation();
@@ -30,15 +35,18 @@ app.UseRequestLogging(); // first: it logs the status the exception handler send
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBrowserSecurity(); // before the files and endpoints: the page's headers, and CORS preflights answered
+app.UseManagementListener();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseApiDocumentation();
+app.UseApiAuthentication(); // after the page and the API document, which stay open
 
 app.MapStreams();
 app.MapRuns();
 app.MapChat();
 app.MapAgUi();
 app.MapAgentApi();
+app.MapAuth();
 app.MapHealth();
 app.MapServiceMetrics();
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
 using StreamingApi.Runs;
+using StreamingApi.Security;
 using StreamingApi.Streaming;
 
 namespace StreamingApi.AgUi;
@@ -19,7 +20,7 @@ public static class AgUiEndpoints
 
     public static RouteGroupBuilder MapAgUi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/agents").WithTags("AG-UI");
+        var group = routes.MapGroup("/api/agents").WithTags("AG-UI").RequireRunAccess();
 
         group.MapPost("/{agent}/ag-ui", StartAsync)
             .WithName("AgUiRun")
@@ -59,13 +60,14 @@ public static class AgUiEndpoints
     /// The thread's latest run, if it is still going and is the agent's (runs started here record the thread), as the run
     /// so far in one snapshot and then live, so that the client replaces its copy of the run rather than having the run
     /// replayed into it. Nothing to resume is an empty stream, not a 204: <c>connectAgent</c> ends quietly on a stream
-    /// without events, whereas the client's HTTP helpers fail on a response without a body.
+    /// without events, whereas the client's HTTP helpers fail on a response without a body. Another principal's run is
+    /// answered as no run.
     /// </summary>
     private static async Task<Results<AgUiEventStream, ProblemHttpResult>> ConnectAsync(string agent, ConnectAgentInput input, AgentCatalog agents, RunHost runs,
-        IOptions<JsonOptions> json, HttpContext http)
+        RunAccess access, IOptions<JsonOptions> json, HttpContext http)
     {
         if (agents.Find(agent) is not { } found) return StreamProblems.AgentNotFound(agent, agents.Names);
-        if (await runs.FindLatestAsync(input.ThreadId!, http.RequestAborted) is { IsRunning: true } run && run.Agent == found.Name
+        if (await runs.FindLatestAsync(input.ThreadId!, http.RequestAborted) is { IsRunning: true } run && run.Agent == found.Name && access.MaySee(http, run)
             && await runs.OpenAsync(run.RunId, 0, http.RequestAborted) is { Status: RunOpeningStatus.Opened, Reader: { } reader })
         {
             return new AgUiEventStream(new SnapshotFirstReader(reader),

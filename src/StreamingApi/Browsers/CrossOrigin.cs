@@ -13,12 +13,12 @@ public static class CrossOrigin
 
     /// <summary>
     /// What the frontends send beyond the safelisted headers: a JSON body (<c>useChat</c>, AG-UI's <c>HttpAgent</c>),
-    /// a key, and a resumed stream's position.
+    /// a key (either header), and a resumed stream's position.
     /// </summary>
-    public static readonly string[] RequestHeaders = ["Content-Type", "Accept", "Authorization", "Last-Event-ID"];
+    public static readonly string[] RequestHeaders = ["Content-Type", "Accept", "Authorization", "X-Api-Key", "Last-Event-ID"];
 
-    /// <summary>What the frontends read: a run's address, when to retry a 503, and the UI message stream's version.</summary>
-    public static readonly string[] ExposedHeaders = ["Location", "Retry-After", "x-vercel-ai-ui-message-stream"];
+    /// <summary>What the frontends read: a run's address, when to retry a 503 or 429, how to authenticate, and the UI message stream's version.</summary>
+    public static readonly string[] ExposedHeaders = ["Location", "Retry-After", "WWW-Authenticate", "x-vercel-ai-ui-message-stream"];
 
     /// <summary>
     /// The configured origins: a list (<c>Cors:AllowedOrigins:0</c>, ...) or one comma-separated value (handy in an

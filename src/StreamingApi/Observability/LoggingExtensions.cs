@@ -14,13 +14,14 @@ public static class LoggingExtensions
         builder.Services.AddSerilog((services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
-            .Enrich.FromLogContext(),
+            .Enrich.FromLogContext()
+            .Enrich.With<SecretsRedacted>(),
             preserveStaticLogger: true);
         return builder;
     }
 
     /// <summary>
-    /// One line per request: method, path (never the query, which can hold a prompt), status, elapsed. It must wrap
+    /// One line per request: method, path (never the query, which can hold a prompt or a ticket), status, elapsed. It must wrap
     /// <c>UseExceptionHandler</c>: inside it, an exception on its way to the handler is logged as a 500 with its stack
     /// trace, even when the handler answers 400 (input that cannot be bound) or 503 (the run store out of reach).
     /// Outside it, the line has the status on the wire. The stack trace of a failure no handler knows is still logged,

@@ -50,6 +50,7 @@ public sealed class RunHost(
         var record = new RunRecord(id, plan.Agent.Name, plan.Endpoint, plan.Agent.Model, RunStatus.Running, null, time.GetUtcNow(), null, 0)
         {
             ThreadId = plan.ThreadId,
+            Principal = plan.Principal,
         };
         IRunLog log;
         IRunReader? reader = null;

@@ -16,6 +16,13 @@ public sealed record RunRecord(string RunId, string Agent, string Endpoint, stri
     public string? ThreadId { get; init; }
 
     /// <summary>
+    /// The name of the principal that started the run, when authentication is on: only that principal may read, resume
+    /// or cancel it. A plain string here; the endpoints compare it with the request's principal. Left out when there is none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Principal { get; init; }
+
+    /// <summary>
     /// The run's answer so far (<c>GET /runs/{runId}</c>): its text, reasoning, tool calls, results and, once it has
     /// ended, its status, usage and error. Left out where a record is not asked for its answer.
     /// </summary>

@@ -2,19 +2,20 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using StreamingApi.Agents;
 using StreamingApi.Runs;
+using StreamingApi.Security;
 using StreamingApi.Streaming;
 
 namespace StreamingApi.RunsApi;
 
 /// <summary>
 /// Runs as resources: started in the background, read (from any position still held) and stopped by id, whatever
-/// connection started them.
+/// connection started them. A run is its principal's: another principal's run is answered as one that does not exist.
 /// </summary>
 public static class RunEndpoints
 {
     public static RouteGroupBuilder MapRuns(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/runs").WithTags("Runs");
+        var group = routes.MapGroup("/runs").WithTags("Runs").RequireRunAccess();
 
         group.MapPost("/", StartAsync)
             .WithName("StartRun")
@@ -45,7 +46,7 @@ public static class RunEndpoints
     }
 
     private static async Task<Results<Accepted<RunAccepted>, ProblemHttpResult>> StartAsync(StartRunRequest request, AgentCatalog agents,
-        RunHost runs, TimeProvider time, HttpContext http)
+        RunHost runs, RunAccess access, TimeProvider time, HttpContext http)
     {
         EventShaper? shape = null;
         if (request.MinChars is not null || request.MaxDelayMs is not null)
@@ -57,6 +58,7 @@ public static class RunEndpoints
         {
             TimeLimit = request.TimeLimit,
             Shape = shape,
+            Principal = access.PrincipalOf(http),
         };
         var started = await runs.StartAsync(plan);
         if (started is null) return StreamProblems.ShuttingDown(http);
@@ -64,9 +66,10 @@ public static class RunEndpoints
         return TypedResults.Accepted(location, new RunAccepted(started.Record.RunId, started.Record.Status, $"{location}/events"));
     }
 
-    private static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(string runId, RunHost runs, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(string runId, RunHost runs, RunAccess access, HttpContext http,
+        CancellationToken cancellationToken)
     {
-        if (await runs.FindAsync(runId, cancellationToken) is not { } record) return StreamProblems.RunNotFound(runId);
+        if (await runs.FindAsync(runId, cancellationToken) is not { } record || !access.MaySee(http, record)) return StreamProblems.RunNotFound(runId);
         return TypedResults.Ok(record with { Output = await runs.OutputAsync(runId, cancellationToken) });
     }
 
@@ -84,8 +87,10 @@ public static class RunEndpoints
     }
 
     private static async Task<Results<Accepted<RunRecord>, Ok<RunRecord>, ProblemHttpResult>> CancelAsync(string runId, RunHost runs,
-        CancellationToken cancellationToken)
+        RunAccess access, HttpContext http, CancellationToken cancellationToken)
     {
+        if (access.IsEnabled && await runs.FindAsync(runId, cancellationToken) is { } found && !access.MaySee(http, found))
+            return StreamProblems.RunNotFound(runId);
         var record = await runs.CancelAsync(runId, cancellationToken);
         if (record is null) return StreamProblems.RunNotFound(runId);
         return record.IsRunning ? TypedResults.Accepted($"/runs/{runId}", record) : TypedResults.Ok(record);

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Agents;
 using StreamingApi.Runs;
+using StreamingApi.Security;
 
 namespace StreamingApi.Streaming;
 
@@ -10,7 +11,7 @@ public static class AgentEndpoints
 {
     public static RouteGroupBuilder MapAgentApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/agent").WithTags("Blocking");
+        var group = routes.MapGroup("/agent").WithTags("Blocking").RequireRunAccess();
         group.MapPost("/text", RunTextAsync)
             .WithName("AgentText")
             .WithSummary("Runs the text agent and answers once, when it is done (not streamed).")
@@ -20,12 +21,13 @@ public static class AgentEndpoints
     }
 
     private static async Task<Results<Ok<AgentTextResponse>, ProblemHttpResult>> RunTextAsync(
-        StreamRequest request, AgentCatalog agents, RunHost runs, HttpContext http)
+        StreamRequest request, AgentCatalog agents, RunHost runs, RunAccess access, HttpContext http)
     {
         var plan = new RunPlan("agent-text", agents.Writer, new AgentRequest(request.Prompt!))
         {
             TimeLimit = request.TimeLimit,
             WhenUnattended = WhenUnattended.StopAtOnce, // a blocking request cannot come back for the rest
+            Principal = access.PrincipalOf(http),
         };
         if (await runs.StartAsync(plan, withReader: true, http.RequestAborted) is not { Reader: { } reader } started)
             return StreamProblems.ShuttingDown(http);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Observability;
 using StreamingApi.Runs;
+using StreamingApi.Security;
 
 namespace StreamingApi.Streaming;
 
@@ -10,7 +11,7 @@ namespace StreamingApi.Streaming;
 /// gives for the other cases: 204 when there is nothing to continue (a browser stops reconnecting), 503 while the
 /// server shuts down. A position whose events are no longer held is continued from the run's snapshot.
 /// </summary>
-public sealed class EventStreams(RunHost runs, ILogger<EventStreams> logger)
+public sealed class EventStreams(RunHost runs, RunAccess access, ILogger<EventStreams> logger)
 {
     /// <summary>A <c>/stream/*</c> request: resumes the run its <c>Last-Event-ID</c> names, or else starts a new one.</summary>
     public async Task<Results<RunEventStream, NoContent, ProblemHttpResult>> StartOrResumeAsync(HttpContext http, Func<RunPlan> plan)
@@ -31,19 +32,26 @@ public sealed class EventStreams(RunHost runs, ILogger<EventStreams> logger)
     /// <summary>
     /// Starts a new run read from its first event by the response <paramref name="respond"/> makes of its reader (our
     /// protocol, or another one's). The run goes on for the detach grace when its reader leaves, so that the client
-    /// can come back for it.
+    /// can come back for it. It is recorded for the request's principal; a request with a ticket uses the ticket up.
     /// </summary>
     public async Task<Results<TStream, ProblemHttpResult>> StartAsync<TStream>(HttpContext http, RunPlan plan, Func<IRunReader, TStream> respond)
         where TStream : IResult
     {
-        var started = await runs.StartAsync(plan with { WhenUnattended = WhenUnattended.StopAfterGrace }, withReader: true, http.RequestAborted);
-        return started is null ? StreamProblems.ShuttingDown(http) : respond(started.Reader!);
+        if (await access.StartingAsync(http) is { } refused) return refused;
+        var started = await runs.StartAsync(plan with { WhenUnattended = WhenUnattended.StopAfterGrace, Principal = access.PrincipalOf(http) },
+            withReader: true, http.RequestAborted);
+        if (started is null) return StreamProblems.ShuttingDown(http);
+        await access.StartedAsync(http, started.Record.RunId);
+        return respond(started.Reader!);
     }
 
     /// <summary>The events of run <paramref name="runId"/> after <paramref name="after"/> (0: from the first).</summary>
     /// <param name="reconnecting">The client reconnects (it sent <c>Last-Event-ID</c>): an unknown run is a 204, not a 404.</param>
+    /// <remarks>Another principal's run is answered as an unknown one.</remarks>
     public async Task<Results<RunEventStream, NoContent, ProblemHttpResult>> ResumeAsync(HttpContext http, string runId, long after, bool reconnecting)
     {
+        if (access.IsEnabled && await runs.FindAsync(runId, http.RequestAborted) is { } record && !access.MaySee(http, record))
+            return reconnecting ? TypedResults.NoContent() : StreamProblems.RunNotFound(runId);
         var opening = await runs.OpenAsync(runId, after, http.RequestAborted);
         switch (opening.Status)
         {

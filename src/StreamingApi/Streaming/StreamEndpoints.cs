@@ -1,5 +1,6 @@
 using StreamingApi.Agents;
 using StreamingApi.Runs;
+using StreamingApi.Security;
 
 namespace StreamingApi.Streaming;
 
@@ -17,7 +18,7 @@ public static class StreamEndpoints
 
     public static RouteGroupBuilder MapStreams(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/stream").WithTags("Streams");
+        var group = routes.MapGroup("/stream").WithTags("Streams").RequireRunAccess();
 
         group.MapStream<StreamRequest>("/text", "StreamText", "Streams a plain text answer, delta by delta.",
             (request, agents, _) => new RunPlan("text", agents.Writer, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit });
@@ -52,7 +53,8 @@ public static class StreamEndpoints
         // The page's list of event types, from the one list the server has.
         group.MapGet("/event-types.js", () => TypedResults.Text(
                 $"export const EVENT_TYPES = {System.Text.Json.JsonSerializer.Serialize(AgentEventTypes.All)};\n", "text/javascript"))
-            .ExcludeFromDescription();
+            .ExcludeFromDescription()
+            .AllowAnonymous();
 
         return group;
     }

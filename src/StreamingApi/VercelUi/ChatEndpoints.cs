@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Agents;
 using StreamingApi.Runs;
+using StreamingApi.Security;
 using StreamingApi.Streaming;
 
 namespace StreamingApi.VercelUi;
@@ -18,7 +19,7 @@ public static class ChatEndpoints
 
     public static RouteGroupBuilder MapChat(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api").WithTags("Vercel AI SDK");
+        var group = routes.MapGroup("/api").WithTags("Vercel AI SDK").RequireRunAccess();
 
         group.MapPost("/chat", (ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
                 StartAsync(agents.Writer.Name, request, agents, streams, http))
@@ -26,8 +27,8 @@ public static class ChatEndpoints
             .WithSummary("The writer answers the conversation as a UI message stream (useChat's default path).")
             .DescribeStart();
 
-        group.MapGet("/chat/{chatId}/stream", (string chatId, AgentCatalog agents, RunHost runs, HttpContext http) =>
-                ResumeAsync(agents.Writer.Name, chatId, agents, runs, http))
+        group.MapGet("/chat/{chatId}/stream", (string chatId, AgentCatalog agents, RunHost runs, RunAccess access, HttpContext http) =>
+                ResumeAsync(agents.Writer.Name, chatId, agents, runs, access, http))
             .WithName("ResumeChat")
             .WithSummary("The chat's current run from its start (from its snapshot when its first events are no longer held), then live; " +
                          "204 when the chat has no run going.")
@@ -39,8 +40,8 @@ public static class ChatEndpoints
             .WithSummary("The agent (writer, analyst or inventory) answers the conversation as a UI message stream.")
             .DescribeStart();
 
-        group.MapGet("/agents/{agent}/chat/{chatId}/stream", (string agent, string chatId, AgentCatalog agents, RunHost runs, HttpContext http) =>
-                ResumeAsync(agent, chatId, agents, runs, http))
+        group.MapGet("/agents/{agent}/chat/{chatId}/stream", (string agent, string chatId, AgentCatalog agents, RunHost runs, RunAccess access,
+                HttpContext http) => ResumeAsync(agent, chatId, agents, runs, access, http))
             .WithName("ResumeAgentChat")
             .WithSummary("The chat's current run with the agent from its start (or its snapshot), then live; 204 when there is none.")
             .DescribeResume();
@@ -64,11 +65,13 @@ public static class ChatEndpoints
     /// <summary>
     /// What <c>useChat({ resume: true })</c> asks when it mounts: the chat's latest run, if it is still going and is the
     /// agent's, from its start (replayed, or from the run's snapshot when its first events are no longer held), then live.
+    /// Another principal's run is answered as no run.
     /// </summary>
-    private static async Task<Results<UiMessageStream, NoContent, ProblemHttpResult>> ResumeAsync(string agentName, string chatId, AgentCatalog agents, RunHost runs, HttpContext http)
+    private static async Task<Results<UiMessageStream, NoContent, ProblemHttpResult>> ResumeAsync(string agentName, string chatId, AgentCatalog agents, RunHost runs,
+        RunAccess access, HttpContext http)
     {
         if (agents.Find(agentName) is not { } agent) return StreamProblems.AgentNotFound(agentName, agents.Names);
-        if (await runs.FindLatestAsync(chatId, http.RequestAborted) is not { IsRunning: true } run || run.Agent != agent.Name)
+        if (await runs.FindLatestAsync(chatId, http.RequestAborted) is not { IsRunning: true } run || run.Agent != agent.Name || !access.MaySee(http, run))
             return TypedResults.NoContent();
         var opening = await runs.OpenAsync(run.RunId, 0, http.RequestAborted);
         if (opening.Status != RunOpeningStatus.Opened) return TypedResults.NoContent();

@@ -78,7 +78,7 @@ public sealed class CorsPreflightTests : IClassFixture<CorsPreflightTests.App>
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(Allowed, Single(response, "Access-Control-Allow-Origin"));
         var exposed = Single(response, "Access-Control-Expose-Headers")!.Split(',', StringSplitOptions.TrimEntries);
-        Assert.Equal(["Location", "Retry-After", "x-vercel-ai-ui-message-stream"], exposed);
+        Assert.Equal(["Location", "Retry-After", "WWW-Authenticate", "x-vercel-ai-ui-message-stream"], exposed);
     }
 
     private static async Task<HttpResponseMessage> PreflightAsync(StreamingApiApplication app, string path, string origin, string method, string headers)

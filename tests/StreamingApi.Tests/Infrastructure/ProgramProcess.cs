@@ -28,9 +28,9 @@ public sealed partial class ProgramProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static ProgramProcess Start(IReadOnlyDictionary<string, string> environment)
+    public static ProgramProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet", Path.Combine(AppContext.BaseDirectory, "StreamingApi.dll"))
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "StreamingApi.dll"), .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -68,7 +68,8 @@ internal sealed class RedisRunRecords(RedisRunContext context, RedisLease lease,
         new("status", record.Status), new("reason", record.Reason ?? ""),
         new("startedAt", record.StartedAt.ToString("O", CultureInfo.InvariantCulture)),
         new("endedAt", record.EndedAt?.ToString("O", CultureInfo.InvariantCulture) ?? ""),
-        new("lastSequence", record.LastSequence), new("threadId", record.ThreadId ?? ""), .. more,
+        new("lastSequence", record.LastSequence), new("threadId", record.ThreadId ?? ""),
+        new("principal", record.Principal ?? ""), .. more,
     ];
 
     /// <summary>

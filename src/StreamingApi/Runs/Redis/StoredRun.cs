@@ -18,6 +18,7 @@ internal sealed record StoredRun(RunRecord Record, string Owner, int Chunks, lon
             long.Parse(text("lastSequence") is { Length: > 0 } last ? last : "0", CultureInfo.InvariantCulture))
         {
             ThreadId = text("threadId") is { Length: > 0 } threadId ? threadId : null,
+            Principal = text("principal") is { Length: > 0 } principal ? principal : null,
         };
         return new StoredRun(record, text("owner"), int.TryParse(text("chunks"), out var chunks) ? chunks : 0,
             long.TryParse(text("chars"), out var chars) ? chars : 0);

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using StreamingApi.Runs;
+
+namespace StreamingApi.Security;
+
+public static class AuthServiceCollectionExtensions
+{
+    /// <summary>
+    /// ASP.NET Core authentication with API keys, JWT bearer tokens (ASP.NET Core's JwtBearer handler) and tickets,
+    /// forwarded to by the shape of each request's credentials; the policy endpoints with runs require; the ticket
+    /// store; and the start-up warning for a public listener without authentication. All off unless <c>Auth</c>
+    /// configures a key or an authority.
+    /// </summary>
+    public static IServiceCollection AddApiAuthentication(this IServiceCollection services)
+    {
+        services.AddOptions<AuthOptions>().BindConfiguration("Auth")
+            .Validate(o => o.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k.Name) && ApiKeyAuthenticationHandler.Hash(k.Sha256).Length == 32),
+                "Auth:ApiKeys: every entry needs a Name and a Sha256 of 64 hex digits (dotnet run --project src/StreamingApi -- new-api-key NAME prints one).")
+            .Validate(o => !o.UsesJwt || !string.IsNullOrWhiteSpace(o.Jwt.Audience), "Auth:Jwt:Audience must be set with Auth:Jwt:Authority.")
+            .Validate(o => o.TicketSeconds > 0, "Auth:TicketSeconds must be more than 0.")
+            .ValidateOnStart();
+
+        services.AddAuthentication(AuthSchemes.Api)
+            .AddPolicyScheme(AuthSchemes.Api, "API key, JWT or ticket", o => o.ForwardDefaultSelector = SchemeSelector.Select)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
+            .AddScheme<AuthenticationSchemeOptions, TicketAuthenticationHandler>(AuthSchemes.Ticket, null)
+            .AddJwtBearer(AuthSchemes.Jwt);
+        services.AddOptions<JwtBearerOptions>(AuthSchemes.Jwt).Configure<IOptions<AuthOptions>>((jwt, auth) =>
+        {
+            var settings = auth.Value.Jwt;
+            jwt.Authority = settings.Authority;
+            jwt.Audience = settings.Audience;
+            jwt.RequireHttpsMetadata = settings.RequireHttpsMetadata;
+            jwt.MapInboundClaims = false; // the principal is the token's sub, as it is
+            jwt.TokenValidationParameters.NameClaimType = AuthSchemes.PrincipalClaim;
+        });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AuthSchemes.RunAccessPolicy, policy => policy.AddRequirements(new PrincipalWhenAuthEnabled()));
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PrincipalWhenAuthEnabled.Handler>();
+
+        services.AddSingleton<MemoryRunTickets>();
+        services.AddSingleton<RedisRunTickets>();
+        services.AddSingleton<IRunTickets>(provider => RunServiceCollectionExtensions.UsesRedis(provider.GetRequiredService<IOptions<RunOptions>>())
+            ? provider.GetRequiredService<RedisRunTickets>()
+            : provider.GetRequiredService<MemoryRunTickets>());
+        services.AddSingleton<RunAccess>();
+        services.AddHostedService<OpenListenerWarning>();
+        return services;
+    }
+
+    /// <summary>Authentication, then authorization: after the static files and the API document, which stay open.</summary>
+    public static IApplicationBuilder UseApiAuthentication(this IApplicationBuilder app) =>
+        app.UseAuthentication().UseAuthorization();
+
+    /// <summary>A principal on every endpoint of the group, when authentication is on (401 problem details otherwise).</summary>
+    public static TBuilder RequireRunAccess<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(AuthSchemes.RunAccessPolicy);
+}
