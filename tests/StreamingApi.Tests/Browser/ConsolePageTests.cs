@@ -90,7 +90,10 @@ public sealed class ConsolePageTests(BrowserFixture browser)
     {
         await using var app = new StreamingApiApplication()
             .With("OfflineModel:TokensPerSecond", "60")
-            .With("Runs:DetachGraceSeconds", "60");
+            .With("Runs:DetachGraceSeconds", "60")
+            // Every frame replayed exactly, however long the reconnect takes (a return past the window gets a snapshot,
+            // which AReloadMidAnswer… covers).
+            .With("Runs:ReplayWindow", "100000");
         const string prompt = "Explain how rivers shape valleys";
         var reference = await app.CreateClient().GetFramesAsync("/stream/text?prompt=" + Uri.EscapeDataString(prompt), 60);
         await using var proxy = new TcpProxy(app.BaseAddress);

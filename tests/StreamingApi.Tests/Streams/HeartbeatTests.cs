@@ -30,16 +30,17 @@ public sealed class HeartbeatTests
     [Fact]
     public async Task BehindNginxWithAReadTimeoutShorterThanASlowToolTheStreamSurvivesAndTextArrivesLive()
     {
-        // nginx cuts a response that is silent for 3 s; the tool takes 5 s. (The first run of a fresh process can pause
-        // for a second while its code is compiled: the margin between heartbeat and timeout covers that.)
+        // nginx cuts a response that is silent for 6 s; the tool takes 9 s. (The first run of a fresh process can pause
+        // for a second or more while its code is compiled on a busy machine: the margin between heartbeat and timeout covers that.)
         await using var app = new StreamingApiApplication()
-            .With("Tools:SalesDelayMs", "5000")
+            .With("Tools:SalesDelayMs", "9000")
             .With("OfflineModel:TokensPerSecond", "40")
             .With("Streaming:HeartbeatSeconds", "0.5");
-        await using var nginx = await Nginx.StartAsync(app.BaseAddress, readTimeout: TimeSpan.FromSeconds(3));
+        await using var nginx = await Nginx.StartAsync(app.BaseAddress, readTimeout: TimeSpan.FromSeconds(6));
         using var client = new HttpClient { BaseAddress = nginx.Address };
 
         using var response = await client.OpenAsync(Analysis);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         var frames = new List<Frame>();
         var activeAtFirstText = -1;
         await foreach (var frame in response.ReadFramesAsync())
@@ -57,12 +58,13 @@ public sealed class HeartbeatTests
     public async Task WithoutHeartbeatsNginxCutsTheSameStream()
     {
         await using var app = new StreamingApiApplication()
-            .With("Tools:SalesDelayMs", "5000")
+            .With("Tools:SalesDelayMs", "9000")
             .With("Streaming:HeartbeatSeconds", "0");
-        await using var nginx = await Nginx.StartAsync(app.BaseAddress, readTimeout: TimeSpan.FromSeconds(3));
+        await using var nginx = await Nginx.StartAsync(app.BaseAddress, readTimeout: TimeSpan.FromSeconds(6));
         using var client = new HttpClient { BaseAddress = nginx.Address };
 
         using var response = await client.OpenAsync(Analysis);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         var frames = new List<Frame>();
         try
         {

@@ -53,7 +53,8 @@ public sealed class ResumeTests
     [Fact]
     public async Task ASecondClientResumesWhileTheFirstIsStillReadingAndBothSeeTheSameEvents()
     {
-        await using var app = new StreamingApiApplication().With("OfflineModel:TokensPerSecond", "200");
+        // The window holds the whole run: the second client's position stays held however long its request takes.
+        await using var app = new StreamingApiApplication().With("OfflineModel:TokensPerSecond", "200").With("Runs:ReplayWindow", "100000");
         var client = app.CreateSocketClient();
         using var first = await client.OpenAsync("/stream/text?prompt=Explain%20tides");
         await using var firstFrames = first.ReadFramesAsync().GetAsyncEnumerator();
