@@ -2,6 +2,7 @@ using StreamingApi.Agents;
 using StreamingApi.AgUi;
 using StreamingApi.Browsers;
 using StreamingApi.Health;
+using StreamingApi.Limits;
 using StreamingApi.Models;
 using StreamingApi.Observability;
 using StreamingApi.OpenApi;
@@ -23,6 +24,7 @@ builder.Services.AddApiDocumentation();
 builder.Services.AddServiceMetrics();
 builder.Services.AddHealth();
 builder.Services.AddBrowserSecurity();
+builder.Services.AddLimits();
 
 var app = builder.Build();
 
@@ -33,6 +35,7 @@ app.UseBrowserSecurity(); // before the files and endpoints: the page's headers,
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseApiDocumentation();
+app.UseLimits(); // after the files: only requests to endpoints are held to limits
 
 app.MapStreams();
 app.MapRuns();
@@ -40,6 +43,7 @@ app.MapChat();
 app.MapAgUi();
 app.MapAgentApi();
 app.MapHealth();
+app.MapUsage();
 app.MapServiceMetrics();
 
 return app.RunOrExplain();

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
+using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Streaming;
 
@@ -27,7 +28,8 @@ public static class AgUiEndpoints
             .WithDescription(Stream)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRunLimits();
 
         group.MapPost("/{agent}/ag-ui/connect", ConnectAsync)
             .WithName("AgUiConnect")
@@ -50,6 +52,7 @@ public static class AgUiEndpoints
             TimeLimit = input.TimeLimit,
             Shape = input.Every is { } every ? ProgressEvents.Every(every) : null,
             ThreadId = input.ThreadId,
+            LimitKey = LimitKeys.Of(http),
         };
         return streams.StartAsync(http, plan, reader =>
             new AgUiEventStream(reader, new AgUiMapping(input.ThreadId!, input.RunId!, reader.RunId, json.Value.SerializerOptions)));

@@ -15,4 +15,13 @@ public sealed record RunPlan(string Endpoint, IAgent Agent, AgentRequest Request
 
     /// <summary>The conversation the run answers (see <see cref="RunRecord.ThreadId"/>); it becomes the thread's latest run.</summary>
     public string? ThreadId { get; init; }
+
+    /// <summary>The name of the principal the run is started for (see <see cref="RunRecord.Principal"/>); null when authentication is off.</summary>
+    public string? Principal { get; init; }
+
+    /// <summary>
+    /// Who the run counts against for limits and quotas (the caller's principal, else its address), as the endpoint that
+    /// made the plan saw it; null for runs no caller started.
+    /// </summary>
+    public string? LimitKey { get; init; }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using StreamingApi.Agents;
+using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Streaming;
 
@@ -20,7 +21,8 @@ public static class RunEndpoints
             .WithName("StartRun")
             .WithSummary("Starts a run in the background; it goes on whether or not anyone reads it.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRunLimits();
 
         group.MapGet("/{runId}", GetAsync)
             .WithName("GetRun")
@@ -57,6 +59,7 @@ public static class RunEndpoints
         {
             TimeLimit = request.TimeLimit,
             Shape = shape,
+            LimitKey = LimitKeys.Of(http),
         };
         var started = await runs.StartAsync(plan);
         if (started is null) return StreamProblems.ShuttingDown(http);

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Agents;
+using StreamingApi.Limits;
 using StreamingApi.Runs;
 
 namespace StreamingApi.Streaming;
@@ -15,7 +16,8 @@ public static class AgentEndpoints
             .WithName("AgentText")
             .WithSummary("Runs the text agent and answers once, when it is done (not streamed).")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRunLimits();
         return group;
     }
 
@@ -26,6 +28,7 @@ public static class AgentEndpoints
         {
             TimeLimit = request.TimeLimit,
             WhenUnattended = WhenUnattended.StopAtOnce, // a blocking request cannot come back for the rest
+            LimitKey = LimitKeys.Of(http),
         };
         if (await runs.StartAsync(plan, withReader: true, http.RequestAborted) is not { Reader: { } reader } started)
             return StreamProblems.ShuttingDown(http);

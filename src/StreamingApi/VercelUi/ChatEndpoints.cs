@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Agents;
+using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Streaming;
 
@@ -57,6 +58,7 @@ public static class ChatEndpoints
             TimeLimit = request.TimeLimit,
             Shape = request.Every is { } every ? ProgressEvents.Every(every) : null,
             ThreadId = request.Id,
+            LimitKey = LimitKeys.Of(http),
         };
         return streams.StartAsync(http, plan, reader => new UiMessageStream(reader));
     }
@@ -79,7 +81,8 @@ public static class ChatEndpoints
         endpoint.WithDescription(Stream)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRunLimits();
 
     private static void DescribeResume(this RouteHandlerBuilder endpoint) =>
         endpoint.WithDescription(Stream)
