@@ -18,12 +18,15 @@ public sealed class RedisConcurrentRuns(RedisConnection redis, RedisLimitKeys ke
         return redis.call('ZCARD', KEYS[1])
         """;
 
+    private readonly RedisGuard _guard = new(redis);
+
     private TimeSpan Lifetime => TimeSpan.FromSeconds(runs.Value.MaxRunSeconds + runs.Value.DetachGraceSeconds + 60);
 
     public async ValueTask<int> CountAsync(string key, CancellationToken cancellationToken)
     {
-        var database = (await redis.GetAsync()).GetDatabase();
-        return (int)await database.ScriptEvaluateAsync(CountScript, [keys.Running(key)], [time.GetUtcNow().ToUnixTimeMilliseconds()]);
+        var database = await _guard.DatabaseAsync(); // Redis out of reach: 503, as for the runs themselves
+        return await _guard.RunAsync(async () =>
+            (int)await database.ScriptEvaluateAsync(CountScript, [keys.Running(key)], [time.GetUtcNow().ToUnixTimeMilliseconds()]));
     }
 
     public async ValueTask StartedAsync(string key, string runId)

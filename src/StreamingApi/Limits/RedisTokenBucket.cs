@@ -34,6 +34,7 @@ public sealed class RedisTokenBucket(RedisConnection redis, RedisKey key, int ca
         return {0, math.ceil((1 - tokens) * per_token)}
         """;
 
+    private readonly RedisGuard _guard = new(redis);
     private long _lastUsed = time.GetTimestamp();
 
     /// <summary>Idle since it was last asked: the bucket's state is in Redis, so this object may go whenever it is idle.</summary>
@@ -47,10 +48,10 @@ public sealed class RedisTokenBucket(RedisConnection redis, RedisKey key, int ca
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
         Interlocked.Exchange(ref _lastUsed, time.GetTimestamp());
-        var database = (await redis.GetAsync()).GetDatabase();
+        var database = await _guard.DatabaseAsync(); // Redis out of reach: 503, as for the runs themselves
         var perToken = period.TotalMilliseconds;
-        var result = (RedisResult[])(await database.ScriptEvaluateAsync(TakeScript, [key],
-            [capacity, perToken, time.GetUtcNow().ToUnixTimeMilliseconds(), (long)Math.Ceiling(perToken * capacity) + 1000]))!;
+        var result = await _guard.RunAsync(async () => (RedisResult[])(await database.ScriptEvaluateAsync(TakeScript, [key],
+            [capacity, perToken, time.GetUtcNow().ToUnixTimeMilliseconds(), (long)Math.Ceiling(perToken * capacity) + 1000]))!);
         return (int)result[0] == 1
             ? LimitLease.Granted
             : new LimitLease(false, LimitProblems.RateLimited, TimeSpan.FromMilliseconds((long)result[1]));

@@ -6,10 +6,12 @@ namespace StreamingApi.Limits;
 /// <summary>Each caller's tokens today on every instance: one counter per caller and UTC day, INCRBY at each run's end, kept two days.</summary>
 public sealed class RedisTokenQuotas(RedisConnection redis, RedisLimitKeys keys, TimeProvider time, ILogger<RedisTokenQuotas> logger) : ITokenQuotas
 {
+    private readonly RedisGuard _guard = new(redis);
+
     public async ValueTask<long> UsedTodayAsync(string key, CancellationToken cancellationToken)
     {
-        var database = (await redis.GetAsync()).GetDatabase();
-        return (long?)await database.StringGetAsync(keys.Tokens(key, Today())) ?? 0;
+        var database = await _guard.DatabaseAsync(); // Redis out of reach: 503, as for the runs themselves
+        return await _guard.RunAsync(async () => (long?)await database.StringGetAsync(keys.Tokens(key, Today())) ?? 0);
     }
 
     public async ValueTask AddAsync(string key, long tokens)
