@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -74,6 +76,27 @@ public sealed class RedisLimitTests
         }, "B refuses once A's run has been counted");
         using var refused = await onB.StartRunAsync();
         await refused.AssertRefusedAsync("quota-exceeded");
+    }
+
+    [Fact]
+    public async Task WithRedisOutOfReachARunIsRefusedAsTheStoreUnavailableNotAsAnError()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = Instance(redis).With("Quotas:TokensPerDay", "1000");
+        var client = a.CreateClient();
+        await client.StartedRunIdAsync();
+        await a.WaitForNoActiveRunsAsync();
+        await redis.KillAsync();
+        await Eventually.TrueAsync(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable,
+            "the instance knows Redis is gone");
+
+        using var refused = await client.StartRunAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("store-unavailable", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/usage")).StatusCode);
+        // The readiness check's own line is an error on purpose: Redis is gone. Nothing else is.
+        Assert.DoesNotContain(a.Logs.Events, e => e.Level >= Serilog.Events.LogEventLevel.Error && !e.MessageTemplate.Text.StartsWith("Health check", StringComparison.Ordinal));
     }
 
     [Fact]
