@@ -34,14 +34,19 @@ public static class LimitServiceCollectionExtensions
             ? provider.GetRequiredService<RedisTokenQuotas>()
             : provider.GetRequiredService<MemoryTokenQuotas>());
         services.AddSingleton<IRunObserver, LimitRunObserver>();
+        services.AddForwardedClients();
 
         services.AddRateLimiter(options => options.AddPolicy<string, RunLimitPolicy>(RunLimitPolicy.Name));
         return services;
     }
 
-    /// <summary>The body size limit on every request, and the rate limiter on the endpoints that ask for it.</summary>
+    /// <summary>
+    /// The client's address from a trusted proxy's <c>X-Forwarded-For</c>, the body size limit on every request, and the
+    /// rate limiter on the endpoints that ask for it.
+    /// </summary>
     public static IApplicationBuilder UseLimits(this IApplicationBuilder app)
     {
+        app.UseForwardedHeaders();
         app.UseMiddleware<RequestBodyLimit>();
         return app.UseRateLimiter();
     }

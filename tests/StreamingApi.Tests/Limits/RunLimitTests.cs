@@ -27,6 +27,27 @@ public sealed class RunLimitTests
     }
 
     [Fact]
+    public async Task BehindALoopbackProxyEachForwardedClientHasItsOwnBucket()
+    {
+        await using var app = new StreamingApiApplication().With("RateLimits:RunsPerMinute", "1");
+        var client = app.CreateClient();
+        HttpRequestMessage From(string address, HttpMethod method, string url)
+        {
+            var request = new HttpRequestMessage(method, url);
+            request.Headers.Add("X-Forwarded-For", address);
+            if (method == HttpMethod.Post) request.Content = JsonContent.Create(new { agent = "writer", prompt = "hi" });
+            return request;
+        }
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.SendAsync(From("203.0.113.7", HttpMethod.Post, "/runs"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.SendAsync(From("203.0.113.8", HttpMethod.Post, "/runs"))).StatusCode);
+        using var again = await client.SendAsync(From("203.0.113.7", HttpMethod.Post, "/runs"));
+        await again.AssertRefusedAsync("rate-limited");
+        var usage = await (await client.SendAsync(From("203.0.113.8", HttpMethod.Get, "/usage"))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("address:203.0.113.8", usage.GetProperty("caller").GetString());
+    }
+
+    [Fact]
     public async Task AReconnectingStreamIsNotARunStartedSoTheBucketDoesNotRefuseIt()
     {
         await using var app = new StreamingApiApplication().With("RateLimits:RunsPerMinute", "1").With("Runs:ReplayWindow", "4096");
