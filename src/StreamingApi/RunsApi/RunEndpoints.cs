@@ -57,9 +57,9 @@ public static class RunEndpoints
 
         var plan = new RunPlan("runs", agents.Find(request.Agent!, fail: request.Fail ?? false)!, new AgentRequest(request.Prompt!))
         {
+            LimitKey = LimitKeys.Of(http),
             TimeLimit = request.TimeLimit,
             Shape = shape,
-            LimitKey = LimitKeys.Of(http),
         };
         var started = await runs.StartAsync(plan);
         if (started is null) return StreamProblems.ShuttingDown(http);

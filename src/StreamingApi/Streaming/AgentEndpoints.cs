@@ -26,9 +26,9 @@ public static class AgentEndpoints
     {
         var plan = new RunPlan("agent-text", agents.Writer, new AgentRequest(request.Prompt!))
         {
+            LimitKey = LimitKeys.Of(http),
             TimeLimit = request.TimeLimit,
             WhenUnattended = WhenUnattended.StopAtOnce, // a blocking request cannot come back for the rest
-            LimitKey = LimitKeys.Of(http),
         };
         if (await runs.StartAsync(plan, withReader: true, http.RequestAborted) is not { Reader: { } reader } started)
             return StreamProblems.ShuttingDown(http);
