@@ -42,7 +42,7 @@ public sealed class RedisConcurrentRuns(RedisConnection redis, RedisLimitKeys ke
             batch.Execute();
             await Task.WhenAll(added, expires);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
             LimitLog.NotCounted(logger, exception, runId);
         }
@@ -55,7 +55,7 @@ public sealed class RedisConcurrentRuns(RedisConnection redis, RedisLimitKeys ke
             var database = (await redis.GetAsync()).GetDatabase();
             await database.SortedSetRemoveAsync(keys.Running(key), runId);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
             LimitLog.NotCounted(logger, exception, runId);
         }

@@ -26,7 +26,7 @@ public sealed class RedisTokenQuotas(RedisConnection redis, RedisLimitKeys keys,
             batch.Execute();
             await Task.WhenAll(added, expires);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
             LimitLog.NotBilled(logger, exception, key, tokens);
         }

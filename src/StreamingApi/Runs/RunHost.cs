@@ -68,8 +68,8 @@ public sealed class RunHost(
             throw;
         }
 
-        _active[id] = run;
         foreach (var observer in _observers) await observer.RunStartedAsync(id, plan);
+        _active[id] = run;
         metrics.RunStarted(plan.Endpoint);
         if (logger.IsEnabled(LogLevel.Debug)) RunLogMessages.RunStarting(logger, id, plan.Endpoint, plan.Request.Prompt.Length, plan.Request.Prompt);
         run.Completion = Task.Run(() => ExecuteAsync(run, log, record), CancellationToken.None);
