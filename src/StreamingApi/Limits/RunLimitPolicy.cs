@@ -35,6 +35,7 @@ public sealed class RunLimitPolicy(IServiceProvider services, IOptions<RateLimit
         if (RunServiceCollectionExtensions.UsesRedis(runs))
             return new RedisTokenBucket(services.GetRequiredService<RedisConnection>(), services.GetRequiredService<RedisLimitKeys>().Bucket(key),
                 perMinute, period, time);
+        // Refilled on its own timer and Stopwatch: System.Threading.RateLimiting's limiters take no TimeProvider.
         return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = perMinute,
