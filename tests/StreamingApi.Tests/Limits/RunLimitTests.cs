@@ -47,6 +47,27 @@ public sealed class RunLimitTests
         Assert.Equal("address:203.0.113.8", usage.GetProperty("caller").GetString());
     }
 
+    [Theory]
+    [InlineData("GET", "/stream/analysis?prompt=hi", null)]
+    [InlineData("POST", "/stream/progress", """{"prompt":"hi"}""")]
+    [InlineData("POST", "/agent/text", """{"prompt":"hi"}""")]
+    [InlineData("POST", "/api/agents/writer/chat", """{"id":"c","messages":[{"id":"u","role":"user","parts":[{"type":"text","text":"hi"}]}]}""")]
+    [InlineData("POST", "/api/agents/writer/ag-ui", """{"threadId":"t","runId":"r","messages":[{"id":"u","role":"user","content":"hi"}]}""")]
+    public async Task EveryEndpointThatStartsARunIsHeldToTheLimits(string method, string url, string? body)
+    {
+        await using var app = new StreamingApiApplication().With("RateLimits:RunsPerMinute", "1");
+        var client = app.CreateClient();
+        await client.StartedRunIdAsync();
+
+        using var request = new HttpRequestMessage(new HttpMethod(method), url);
+        if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var refused = await client.SendAsync(request);
+
+        await refused.AssertRefusedAsync("rate-limited");
+        Assert.Equal(HttpStatusCode.NoContent, (await client.GetAsync("/api/agents/writer/chat/c/stream")).StatusCode); // a resume is not
+        app.AssertNoErrorLogged();
+    }
+
     [Fact]
     public async Task AReconnectingStreamIsNotARunStartedSoTheBucketDoesNotRefuseIt()
     {
