@@ -89,6 +89,7 @@ $(for instance in "${instances[@]}"; do echo "    server 127.0.0.1:$instance;"; 
       proxy_http_version 1.1;           # keep-alive to the instances, and chunked responses
       proxy_set_header Connection "";
       proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;  # each client its own limits
       proxy_read_timeout 60s;           # longer than Streaming:HeartbeatSeconds (15), so silent streams live
       # No proxy_buffering here: each stream's X-Accel-Buffering: no turns nginx's buffering off for it.
     }

@@ -2,6 +2,7 @@ using StreamingApi.Agents;
 using StreamingApi.AgUi;
 using StreamingApi.Browsers;
 using StreamingApi.Health;
+using StreamingApi.Limits;
 using StreamingApi.Models;
 using StreamingApi.Observability;
 using StreamingApi.OpenApi;
@@ -28,6 +29,7 @@ builder.Services.AddApiDocumentation();
 builder.Services.AddServiceMetrics();
 builder.Services.AddHealth();
 builder.Services.AddBrowserSecurity();
+builder.Services.AddLimits();
 
 var app = builder.Build();
 
@@ -40,6 +42,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseApiDocumentation();
 app.UseApiAuthentication(); // after the page and the API document, which stay open
+app.UseLimits(); // after authentication: limits count per principal, and only requests to endpoints
 
 app.MapStreams();
 app.MapRuns();
@@ -48,6 +51,7 @@ app.MapAgUi();
 app.MapAgentApi();
 app.MapAuth();
 app.MapHealth();
+app.MapUsage();
 app.MapServiceMetrics();
 
 return app.RunOrExplain();

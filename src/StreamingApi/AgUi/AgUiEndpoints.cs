@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
+using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Security;
 using StreamingApi.Streaming;
@@ -28,7 +29,8 @@ public static class AgUiEndpoints
             .WithDescription(Stream)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRunLimits();
 
         group.MapPost("/{agent}/ag-ui/connect", ConnectAsync)
             .WithName("AgUiConnect")
@@ -48,6 +50,7 @@ public static class AgUiEndpoints
             return Task.FromResult<Results<AgUiEventStream, ProblemHttpResult>>(StreamProblems.AgentNotFound(agent, agents.Names));
         var plan = new RunPlan("ag-ui", found, input.ToAgentRequest())
         {
+            LimitKey = LimitKeys.Of(http),
             TimeLimit = input.TimeLimit,
             Shape = input.Every is { } every ? ProgressEvents.Every(every) : null,
             ThreadId = input.ThreadId,

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Validation;
 using StreamingApi.Agents;
+using StreamingApi.Limits;
 using StreamingApi.Streaming;
 
 namespace StreamingApi.AgUi;
@@ -57,6 +58,7 @@ public sealed class RunAgentInput : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         var limits = validationContext.GetService<IOptions<StreamingOptions>>()?.Value ?? new StreamingOptions();
+        var maxMessages = (validationContext.GetService<IOptions<LimitOptions>>()?.Value ?? new LimitOptions()).MaxMessages;
         foreach (var (value, name) in new[] { (ThreadId, nameof(ThreadId)), (RunId, nameof(RunId)) })
         {
             if (string.IsNullOrWhiteSpace(value)) yield return new ValidationResult($"{name} is required.", [name]);
@@ -70,7 +72,7 @@ public sealed class RunAgentInput : IValidatableObject
         }
         if (Prop("fail") is { ValueKind: not (JsonValueKind.True or JsonValueKind.False) })
             yield return new ValidationResult("forwardedProps.fail must be true or false.", [nameof(ForwardedProps)]);
-        foreach (var result in Conversations.CheckMessages(Messages, m => Problem(m) is { } problem ? [problem] : [], Conversation, limits, nameof(Messages)))
+        foreach (var result in Conversations.CheckMessages(Messages, m => Problem(m) is { } problem ? [problem] : [], Conversation, limits, maxMessages, nameof(Messages)))
             yield return result;
     }
 

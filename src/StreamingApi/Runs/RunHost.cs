@@ -18,9 +18,11 @@ public sealed class RunHost(
     StreamingMetrics metrics,
     TimeProvider time,
     IOptions<RunOptions> options,
+    IEnumerable<IRunObserver> observers,
     ILogger<RunHost> logger)
 {
     private readonly ConcurrentDictionary<string, ActiveRun> _active = new();
+    private readonly IRunObserver[] _observers = observers.ToArray();
     private volatile bool _draining;
 
     /// <summary>Runs this instance is executing.</summary>
@@ -67,6 +69,7 @@ public sealed class RunHost(
             throw;
         }
 
+        foreach (var observer in _observers) await observer.RunStartedAsync(id, plan);
         _active[id] = run;
         metrics.RunStarted(plan.Endpoint);
         if (logger.IsEnabled(LogLevel.Debug)) RunLogMessages.RunStarting(logger, id, plan.Endpoint, plan.Request.Prompt.Length, plan.Request.Prompt);
@@ -178,6 +181,7 @@ public sealed class RunHost(
         }
         finally
         {
+            foreach (var observer in _observers) await observer.RunEndedAsync(run.Id, plan, stats).ConfigureAwait(false);
             metrics.RunEnded(plan.Endpoint, status, elapsed);
             RunLogMessages.RunEnded(logger, run.Id, plan.Endpoint, plan.Agent.Name, plan.Agent.Model, status, reason,
                 stats.Chunks, stats.Chars, stats.ToolCalls, (long)elapsed.TotalMilliseconds);

@@ -10,6 +10,12 @@ public sealed record RunPlan(string Endpoint, IAgent Agent, AgentRequest Request
 
     public EventShaper? Shape { get; init; }
 
+    /// <summary>
+    /// Who the run counts against for limits and quotas (the caller's principal, else its address), as the endpoint that
+    /// made the plan saw it; null for runs no caller started.
+    /// </summary>
+    public string? LimitKey { get; init; }
+
     /// <summary>What happens to the run when its last reader leaves.</summary>
     public WhenUnattended WhenUnattended { get; init; } = WhenUnattended.KeepRunning;
 

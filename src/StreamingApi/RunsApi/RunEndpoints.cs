@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using StreamingApi.Agents;
+using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Security;
 using StreamingApi.Streaming;
@@ -21,7 +22,8 @@ public static class RunEndpoints
             .WithName("StartRun")
             .WithSummary("Starts a run in the background; it goes on whether or not anyone reads it.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRunLimits();
 
         group.MapGet("/{runId}", GetAsync)
             .WithName("GetRun")
@@ -56,6 +58,7 @@ public static class RunEndpoints
 
         var plan = new RunPlan("runs", agents.Find(request.Agent!, fail: request.Fail ?? false)!, new AgentRequest(request.Prompt!))
         {
+            LimitKey = LimitKeys.Of(http),
             TimeLimit = request.TimeLimit,
             Shape = shape,
             Principal = access.PrincipalOf(http),

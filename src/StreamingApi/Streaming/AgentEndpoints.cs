@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Agents;
+using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Security;
 
@@ -16,7 +17,8 @@ public static class AgentEndpoints
             .WithName("AgentText")
             .WithSummary("Runs the text agent and answers once, when it is done (not streamed).")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRunLimits();
         return group;
     }
 
@@ -25,6 +27,7 @@ public static class AgentEndpoints
     {
         var plan = new RunPlan("agent-text", agents.Writer, new AgentRequest(request.Prompt!))
         {
+            LimitKey = LimitKeys.Of(http),
             TimeLimit = request.TimeLimit,
             WhenUnattended = WhenUnattended.StopAtOnce, // a blocking request cannot come back for the rest
             Principal = access.PrincipalOf(http),

@@ -10,15 +10,21 @@ namespace StreamingApi.Streaming;
 public static class Conversations
 {
     /// <summary>
-    /// What is wrong with a request's messages: that there are none, what <paramref name="problems"/> finds in each one
+    /// What is wrong with a request's messages: that there are none or more than <paramref name="maxMessages"/>
+    /// (<c>Limits:MaxMessages</c>), what <paramref name="problems"/> finds in each one
     /// (named by its index), and, when each is well formed, what <see cref="Check"/> finds in the conversation they make.
     /// </summary>
     public static IEnumerable<ValidationResult> CheckMessages<TMessage>(IReadOnlyList<TMessage>? messages, Func<TMessage, IEnumerable<string>> problems,
-        Func<IReadOnlyList<ConversationMessage>> conversation, StreamingOptions limits, string member)
+        Func<IReadOnlyList<ConversationMessage>> conversation, StreamingOptions limits, int maxMessages, string member)
     {
         if (messages is null)
         {
             yield return new ValidationResult("The messages are required: the conversation, ending with the user's message.", [member]);
+            yield break;
+        }
+        if (messages.Count > maxMessages)
+        {
+            yield return new ValidationResult($"A conversation may have at most {maxMessages} messages (Limits:MaxMessages); it has {messages.Count}.", [member]);
             yield break;
         }
         var malformed = false;

@@ -1,4 +1,5 @@
 using StreamingApi.Agents;
+using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Security;
 
@@ -64,15 +65,16 @@ public static class StreamEndpoints
         Func<TRequest, AgentCatalog, TimeProvider, RunPlan> plan) where TRequest : StreamRequest
     {
         group.MapGet(pattern, ([AsParameters] TRequest request, AgentCatalog agents, TimeProvider time, EventStreams streams, HttpContext http) =>
-                streams.StartOrResumeAsync(http, () => plan(request, agents, time)))
+                streams.StartOrResumeAsync(http, () => plan(request, agents, time) with { LimitKey = LimitKeys.Of(http) }))
             .DescribeStream(name, $"{summary} (GET, query parameters)");
         group.MapPost(pattern, (TRequest request, AgentCatalog agents, TimeProvider time, EventStreams streams, HttpContext http) =>
-                streams.StartOrResumeAsync(http, () => plan(request, agents, time)))
+                streams.StartOrResumeAsync(http, () => plan(request, agents, time) with { LimitKey = LimitKeys.Of(http) }))
             .DescribeStream($"{name}Post", $"{summary} (POST, JSON body)");
     }
 
     private static void DescribeStream(this RouteHandlerBuilder endpoint, string name, string summary) =>
         endpoint.WithName(name).WithSummary(summary).WithDescription(Events)
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRunLimits();
 }

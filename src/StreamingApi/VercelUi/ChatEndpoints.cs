@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Agents;
+using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Security;
 using StreamingApi.Streaming;
@@ -55,6 +56,7 @@ public static class ChatEndpoints
             return Task.FromResult<Results<UiMessageStream, ProblemHttpResult>>(StreamProblems.AgentNotFound(agentName, agents.Names));
         var plan = new RunPlan("chat", agent, request.ToAgentRequest())
         {
+            LimitKey = LimitKeys.Of(http),
             TimeLimit = request.TimeLimit,
             Shape = request.Every is { } every ? ProgressEvents.Every(every) : null,
             ThreadId = request.Id,
@@ -82,7 +84,8 @@ public static class ChatEndpoints
         endpoint.WithDescription(Stream)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRunLimits();
 
     private static void DescribeResume(this RouteHandlerBuilder endpoint) =>
         endpoint.WithDescription(Stream)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Validation;
 using StreamingApi.Agents;
+using StreamingApi.Limits;
 using StreamingApi.Streaming;
 
 namespace StreamingApi.VercelUi;
@@ -52,13 +53,14 @@ public sealed class ChatRequest : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         var limits = validationContext.GetService<IOptions<StreamingOptions>>()?.Value ?? new StreamingOptions();
+        var maxMessages = (validationContext.GetService<IOptions<LimitOptions>>()?.Value ?? new LimitOptions()).MaxMessages;
         if (string.IsNullOrWhiteSpace(Id))
             yield return new ValidationResult("The chat's id is required.", [nameof(Id)]);
         else if (Id.Length > 256)
             yield return new ValidationResult($"The chat's id must be at most 256 characters; it has {Id.Length}.", [nameof(Id)]);
         if (Trigger is not (null or SubmitMessage or RegenerateMessage))
             yield return new ValidationResult($"The trigger must be {SubmitMessage} or {RegenerateMessage}; it was '{Trigger}'.", [nameof(Trigger)]);
-        foreach (var result in Conversations.CheckMessages(Messages, Problems, Conversation, limits, nameof(Messages))) yield return result;
+        foreach (var result in Conversations.CheckMessages(Messages, Problems, Conversation, limits, maxMessages, nameof(Messages))) yield return result;
     }
 
     /// <summary>The conversation as the agent takes it (once validated).</summary>

@@ -32,6 +32,9 @@ public sealed class StreamingApiApplication : WebApplicationFactory<Program>
         // disposed with runs still going does not wait long for them.
         ["Runs:DetachGraceSeconds"] = "0",
         ["Runs:DrainSeconds"] = "1",
+        // Every test client is one caller (127.0.0.1): the limits' own tests set the limits they are about.
+        ["RateLimits:RunsPerMinute"] = "100000",
+        ["RateLimits:ConcurrentRuns"] = "100000",
     };
 
     private readonly List<Action<IServiceCollection>> _services = [];

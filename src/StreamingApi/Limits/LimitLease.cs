@@ -1,0 +1,39 @@
+using System.Threading.RateLimiting;
+
+namespace StreamingApi.Limits;
+
+/// <summary>
+/// A refused (or granted) admission, with what a 429 needs: which limit refused it (<see cref="Limit"/>), when to try
+/// again (<see cref="MetadataName.RetryAfter"/>) and, for a quota, when it resets (<see cref="ResetsAt"/>).
+/// </summary>
+public sealed class LimitLease(bool acquired, string? limit = null, TimeSpan? retryAfter = null, DateTimeOffset? resetsAt = null) : RateLimitLease
+{
+    public static readonly MetadataName<string> Limit = MetadataName.Create<string>("limit");
+    public static readonly MetadataName<DateTimeOffset> ResetsAt = MetadataName.Create<DateTimeOffset>("resets-at");
+
+    public static readonly LimitLease Granted = new(true);
+
+    public override bool IsAcquired => acquired;
+
+    public override IEnumerable<string> MetadataNames
+    {
+        get
+        {
+            if (limit is not null) yield return Limit.Name;
+            if (retryAfter is not null) yield return MetadataName.RetryAfter.Name;
+            if (resetsAt is not null) yield return ResetsAt.Name;
+        }
+    }
+
+    public override bool TryGetMetadata(string metadataName, out object? metadata)
+    {
+        metadata = metadataName switch
+        {
+            _ when metadataName == Limit.Name => limit,
+            _ when metadataName == MetadataName.RetryAfter.Name => retryAfter,
+            _ when metadataName == ResetsAt.Name => resetsAt,
+            _ => null,
+        };
+        return metadata is not null;
+    }
+}

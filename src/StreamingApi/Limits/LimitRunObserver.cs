@@ -1,0 +1,25 @@
+using StreamingApi.Agents;
+using StreamingApi.Runs;
+
+namespace StreamingApi.Limits;
+
+/// <summary>
+/// Counts each run against its caller for its whole life: in its caller's runs in progress from its start to its end,
+/// and its tokens (input and output, reasoning included) into the caller's quota at its end.
+/// </summary>
+public sealed class LimitRunObserver(IConcurrentRuns running, ITokenQuotas quotas) : IRunObserver
+{
+    public ValueTask RunStartedAsync(string runId, RunPlan plan) =>
+        KeyOf(plan) is { } key ? running.StartedAsync(key, runId) : ValueTask.CompletedTask;
+
+    public async ValueTask RunEndedAsync(string runId, RunPlan plan, RunStats stats)
+    {
+        if (KeyOf(plan) is not { } key) return;
+        await running.EndedAsync(key, runId);
+        // Reasoning tokens are a part of the output tokens (see UsageReport), so the total already holds them.
+        if (stats.Usage is { TotalTokens: > 0 and var tokens }) await quotas.AddAsync(key, tokens);
+    }
+
+    /// <summary>The run's principal once authentication names one, else the key its endpoint gave it.</summary>
+    private static string? KeyOf(RunPlan plan) => plan.Principal is { } principal ? LimitKeys.ForPrincipal(principal) : plan.LimitKey;
+}

@@ -1,0 +1,47 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using StreamingApi.Runs;
+
+namespace StreamingApi.Limits;
+
+/// <summary>
+/// Whether one caller may start a run now: the rate limiter of the caller's partition. It asks, in order, the
+/// instance's runs (<see cref="RateLimitOptions.MaxActiveRuns"/>), the caller's token quota, its runs in progress and
+/// last its token bucket, so that a run refused for another reason costs no token. The refusing limit and when to try
+/// again travel on the lease (<see cref="LimitLease"/>) to <see cref="LimitProblems"/>.
+/// </summary>
+public sealed class RunAdmission(string key, RateLimiter bucket, RunHost runs, IConcurrentRuns running, ITokenQuotas quotas,
+    IOptions<RateLimitOptions> limits, IOptions<QuotaOptions> quota, TimeProvider time) : RateLimiter
+{
+    public override TimeSpan? IdleDuration => bucket.IdleDuration;
+
+    public override RateLimiterStatistics? GetStatistics() => bucket.GetStatistics();
+
+    /// <summary>The checks other than the bucket may ask Redis: the middleware then asks <see cref="AcquireAsyncCore"/>.</summary>
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) => new LimitLease(false);
+
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    {
+        if (runs.ActiveCount >= limits.Value.MaxActiveRuns)
+            return new LimitLease(false, LimitProblems.TooManyActiveRuns, TimeSpan.FromSeconds(1));
+        if (quota.Value.TokensPerDay > 0 && await quotas.UsedTodayAsync(key, cancellationToken) >= quota.Value.TokensPerDay)
+        {
+            var now = time.GetUtcNow();
+            var resetsAt = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+            return new LimitLease(false, LimitProblems.QuotaExceeded, resetsAt - now, resetsAt);
+        }
+        if (await running.CountAsync(key, cancellationToken) >= limits.Value.ConcurrentRuns)
+            return new LimitLease(false, LimitProblems.TooManyConcurrentRuns, TimeSpan.FromSeconds(1));
+        var lease = await bucket.AcquireAsync(permitCount, cancellationToken);
+        if (lease.IsAcquired || lease.TryGetMetadata(LimitLease.Limit, out _)) return lease;
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        lease.Dispose();
+        return new LimitLease(false, LimitProblems.RateLimited, retryAfter);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) bucket.Dispose();
+        base.Dispose(disposing);
+    }
+}
