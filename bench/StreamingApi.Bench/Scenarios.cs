@@ -6,10 +6,10 @@ namespace StreamingApi.Bench;
 /// <summary>The sizes of one bench run (the full run, or a tiny smoke run).</summary>
 public sealed record BenchSizes(int Repetitions, int SingleDeltas, int ParallelStreams, int ParallelDeltas, int HeldStreams,
     int HeldSeconds, double HeldTokensPerSecond, int CancelledStreams, int StalledReaders, int StalledDeltas, int StalledWatchSeconds,
-    int RedisHeldStreams)
+    int RedisHeldStreams, int StreamStarts, int StartingClients)
 {
-    public static readonly BenchSizes Full = new(3, 200_000, 8, 50_000, 10_000, 30, 20, 1_000, 20, 300_000, 20, 2_000);
-    public static readonly BenchSizes Smoke = new(1, 2_000, 2, 1_000, 50, 2, 20, 20, 2, 50_000, 3, 50);
+    public static readonly BenchSizes Full = new(3, 200_000, 8, 50_000, 10_000, 30, 20, 1_000, 20, 300_000, 20, 2_000, 20_000, 16);
+    public static readonly BenchSizes Smoke = new(1, 2_000, 2, 1_000, 50, 2, 20, 20, 2, 50_000, 3, 50, 200, 4);
 }
 
 /// <summary>The scenarios of bench/README.md. Every loop is bounded in count and time and talks only to 127.0.0.1.</summary>
@@ -401,6 +401,122 @@ public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>,
             return (events / Stopwatch.GetElapsedTime(started).TotalSeconds, events);
         }
     }
+
+    /// <summary>
+    /// 8. What an API key check and the rate limiter cost per stream start: the same short streams started back to
+    /// back by several clients, against (a) a service with authentication off and (b) one that requires an API key
+    /// (sent with every request), both with the run limiter in the pipeline sized never to refuse. Both servers are
+    /// up side by side and their runs alternate (warm-up first), as in scenarios 1 and 2. Any answer but a 200 with a
+    /// whole stream stops the bench: a 401 or a 429 would make the figure meaningless.
+    /// </summary>
+    public async Task StreamStartsAsync()
+    {
+        const int deltas = 4;
+        const string url = "stream/text?prompt=hi";
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+        // Lifted in both: the limiter cannot be taken out of the pipeline, only sized so that it never says no.
+        var lifted = new Dictionary<string, string>(Unthrottled(deltas))
+        {
+            ["RateLimits__RunsPerMinute"] = "10000000",
+            ["RateLimits__ConcurrentRuns"] = "100000",
+        };
+        await using var open = await startService(lifted);
+        await using var keyed = await startService(new Dictionary<string, string>(lifted)
+        {
+            ["Auth__ApiKeys__0__Name"] = "bench",
+            ["Auth__ApiKeys__0__Sha256"] = hash,
+        });
+        using var openHttp = SseClient.CreateHttpClient(open.Address);
+        using var keyedHttp = SseClient.CreateHttpClient(keyed.Address);
+        keyedHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+
+        // The key must be what lets (b)'s streams in: without it, a start is refused.
+        using (var bare = SseClient.CreateHttpClient(keyed.Address))
+        using (var refused = await bare.GetAsync(url, HttpCompletionOption.ResponseHeadersRead))
+            if (refused.StatusCode != System.Net.HttpStatusCode.Unauthorized)
+                throw new InvalidOperationException($"Scenario 8: a stream start without the API key was answered {(int)refused.StatusCode}, not 401: authentication is not on.");
+
+        await WarmUpAsync(openHttp, url);
+        await WarmUpAsync(keyedHttp, url);
+        var openRuns = new List<StartsResult>();
+        var keyedRuns = new List<StartsResult>();
+        for (var repetition = -1; repetition < sizes.Repetitions; repetition++)
+        {
+            // Which goes first alternates, so that neither always runs after the other's garbage.
+            StartsResult a, b;
+            if (repetition % 2 == 0)
+            {
+                b = await StartAsync(keyed, keyedHttp, "API key");
+                a = await StartAsync(open, openHttp, "open");
+            }
+            else
+            {
+                a = await StartAsync(open, openHttp, "open");
+                b = await StartAsync(keyed, keyedHttp, "API key");
+            }
+            if (repetition < 0) continue; // warm-up
+            openRuns.Add(a);
+            keyedRuns.Add(b);
+            report($"   stream starts, repetition {repetition + 1}: open {a.PerSecond:N0} starts/s, first event p50 {a.FirstP50:0.00} ms, p99 {a.FirstP99:0.00} ms, " +
+                   $"server CPU {a.CpuMsPerStart:0.000} ms per start; API key {b.PerSecond:N0} starts/s, first event p50 {b.FirstP50:0.00} ms, " +
+                   $"p99 {b.FirstP99:0.00} ms, server CPU {b.CpuMsPerStart:0.000} ms per start; b / a {b.PerSecond / a.PerSecond:P1}");
+        }
+
+        string Spread(List<StartsResult> runs, Func<StartsResult, double> figure, string format) =>
+            Measurements.Format(Measurements.Spread(runs.Select(figure).ToList()), format);
+        string Ratio(Func<StartsResult, double> figure, string format) =>
+            Measurements.Format(Measurements.Spread(keyedRuns.Zip(openRuns, (b, a) => figure(b) / figure(a)).ToList()), format);
+        string Describe(List<StartsResult> runs) =>
+            $"{Spread(runs, r => r.PerSecond, "N0")} starts/s, first event p50 {Spread(runs, r => r.FirstP50, "0.00")} ms, " +
+            $"p99 {Spread(runs, r => r.FirstP99, "0.00")} ms, server CPU {Spread(runs, r => r.CpuMsPerStart, "0.000")} ms per start";
+        report($"| 8. Stream starts, {sizes.StreamStarts:N0} × {deltas}-delta streams by {sizes.StartingClients} clients back to back, " +
+               $"API key and rate limiter | (a) auth off, limits lifted: {Describe(openRuns)}; (b) API key required and sent, limiter sized never to refuse: " +
+               $"{Describe(keyedRuns)}; **b / a: starts/s {Ratio(r => r.PerSecond, "P1")}**, first event p50 {Ratio(r => r.FirstP50, "0.00")}×, " +
+               $"p99 {Ratio(r => r.FirstP99, "0.00")}× | starts/s b / a ≥ 95 % (within 5 %) |");
+
+        // One repetition: sizes.StreamStarts streams, each read to its end, by sizes.StartingClients clients that start the next as one ends.
+        async Task<StartsResult> StartAsync(ServerProcess server, HttpClient http, string label)
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+            var firsts = new double[sizes.StreamStarts];
+            var next = -1;
+            var cpuBefore = server.CpuTime;
+            var started = Stopwatch.GetTimestamp();
+            await Task.WhenAll(Enumerable.Range(0, sizes.StartingClients).Select(_ => Task.Run(async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < firsts.Length)
+                {
+                    var sent = Stopwatch.GetTimestamp();
+                    var first = double.NaN;
+                    var done = false;
+                    try
+                    {
+                        await SseClient.ReadAsync(http, url, frame =>
+                        {
+                            if (double.IsNaN(first)) first = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+                            if (SseClient.EventOf(frame) == "done") done = true;
+                            return true;
+                        }, limit.Token);
+                    }
+                    catch (HttpRequestException exception) when (exception.StatusCode is not null)
+                    {
+                        throw new InvalidOperationException($"Scenario 8 ({label}): a stream start was answered {(int)exception.StatusCode}, not 200: " +
+                                                            "the figure would be meaningless.", exception);
+                    }
+                    if (double.IsNaN(first) || !done)
+                        throw new InvalidOperationException($"Scenario 8 ({label}): a stream ended without its {(double.IsNaN(first) ? "first event" : "done event")}.");
+                    firsts[i] = first;
+                }
+            })));
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var cpu = (server.CpuTime - cpuBefore).TotalMilliseconds;
+            return new StartsResult(firsts.Length / elapsed, Measurements.Percentile(firsts, 50), Measurements.Percentile(firsts, 99), cpu / firsts.Length);
+        }
+    }
+
+    private sealed record StartsResult(double PerSecond, double FirstP50, double FirstP99, double CpuMsPerStart);
 
     private static Dictionary<string, string> Unthrottled(int deltas) => new()
     {
