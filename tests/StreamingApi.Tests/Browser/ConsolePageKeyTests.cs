@@ -29,7 +29,7 @@ public sealed class ConsolePageKeyTests(BrowserFixture browser)
         Assert.Contains("did not accept", await console.Page.InnerTextAsync("#key-message"));
         Assert.Null(await StoredKeyAsync(console));
         Assert.Equal("idle", await console.StateAsync());
-        Assert.Equal(0, app.Logs.Events.Count(LogCapture.IsRunEnded));
+        Assert.DoesNotContain(app.Logs.Events, LogCapture.IsRunEnded);
 
         await console.EnterKeyAsync(TestApiKeys.Alice);
         await console.StartAsync("text", Prompt);
@@ -42,8 +42,10 @@ public sealed class ConsolePageKeyTests(BrowserFixture browser)
         Assert.Single(streams);
         Assert.Contains("ticket=", streams[0]);
         Assert.DoesNotContain(console.Requests, url => url.Contains(TestApiKeys.Alice, StringComparison.Ordinal)); // the key is never in a URL
-        Assert.DoesNotContain(TestApiKeys.Alice, await console.Page.InnerTextAsync("#curl"));
-        var run = (await app.CreateClientWithKey(TestApiKeys.Alice).GetRunAsync(console.RunInAddress!));
+        var curl = await console.Page.InnerTextAsync("#curl");
+        Assert.Contains("-H \"Authorization: Bearer $STREAMINGAPI_KEY\"", curl); // how to send a key, never the key
+        Assert.DoesNotContain(TestApiKeys.Alice, curl);
+        var run = await app.CreateClientWithKey(TestApiKeys.Alice).GetRunAsync(console.RunInAddress!);
         Assert.Equal("apikey:alice", run.GetProperty("principal").GetString());
         Assert.Empty(await console.PolicyViolationsAsync());
         Assert.Empty(console.RequestsOutsideTheApp());
