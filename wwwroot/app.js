@@ -3,10 +3,15 @@
 // `done`, EventSource reconnects by itself with Last-Event-ID and the server continues the same run.
 // The run shown is in the page's address (?run=<runId>), so a reload reads the same run again from its start: a
 // replay, or a `snapshot` of the answer so far when the start is no longer held, then the rest, live.
+// When the server requires credentials (GET /auth), the page asks for an API key and keeps it in sessionStorage
+// (this tab only, gone when it closes). Fetches send it as `Authorization: Bearer`; an EventSource cannot send
+// headers, so each stream gets a ticket first (POST /auth/tickets) and carries it as `&ticket=` in its URL. The
+// ticket also authenticates that run's reconnects, so EventSource's own reconnect still resumes the run.
 import { renderMarkdown } from './markdown.js';
 import { EVENT_TYPES } from '/stream/event-types.js';
 const $ = (id) => document.getElementById(id);
 const form = $('run-form');
+const keyForm = $('key-form');
 const ui = {
   prompt: $('prompt'), endpoint: $('endpoint'), maxSeconds: $('maxSeconds'), every: $('every'),
   minChars: $('minChars'), maxDelayMs: $('maxDelayMs'), fail: $('fail'),
@@ -15,6 +20,7 @@ const ui = {
   reasoningPanel: $('reasoning-panel'), reasoning: $('reasoning'), reasoningState: $('reasoning-state'),
   toolsPanel: $('tools-panel'), tools: $('tools'), resultPanel: $('result-panel'), result: $('result'), resultState: $('result-state'),
   progressPanel: $('progress-panel'), bar: $('p-bar'), raw: $('raw'), rawCount: $('raw-count'),
+  key: $('api-key'), keyMessage: $('key-message'),
 };
 
 let run = null; // { source, runId, text, startedAt, maxSeconds, timer, renderPending, finished, stopping, lastType, answering, resuming, frames }
@@ -31,7 +37,72 @@ function requestUrl() {
 
 function refreshForm() {
   for (const label of form.querySelectorAll('[data-for]')) label.hidden = label.dataset.for !== ui.endpoint.value;
-  ui.curl.textContent = `curl -N "${location.origin}${requestUrl()}"`;
+  const credentials = auth.required ? ' -H "Authorization: Bearer $STREAMINGAPI_KEY"' : ''; // never the key itself
+  ui.curl.textContent = `curl -N${credentials} "${location.origin}${requestUrl()}"`;
+}
+
+const KEY_STORAGE = 'streamingapi.apiKey';
+
+/** What the server requires (GET /auth), and the key the user gave, if any. */
+const auth = { required: false, key: sessionStorage.getItem(KEY_STORAGE) };
+
+/** Asks the server whether it requires credentials; when it does and no key is kept, asks for one. */
+async function loadAuth() {
+  try {
+    const response = await fetch('/auth');
+    if (response.ok) auth.required = (await response.json()).required === true;
+  } catch {
+    // The server is out of reach: the first request will say so.
+  }
+  document.body.dataset.auth = auth.required ? 'required' : 'off';
+  refreshForm();
+  if (auth.required && !auth.key) askForKey();
+}
+
+const authLoaded = loadAuth();
+
+/** Shows the key form; `message` says why it is shown again (a key the server refused). */
+function askForKey(message = '') {
+  keyForm.hidden = false;
+  keyForm.toggleAttribute('data-rejected', message !== '');
+  ui.keyMessage.textContent = message;
+  ui.key.value = '';
+  ui.key.focus();
+}
+
+/** The server refused the key (401): it is forgotten, and the page asks for another. */
+function keyRejected() {
+  auth.key = null;
+  sessionStorage.removeItem(KEY_STORAGE);
+  askForKey('The server did not accept that key (401). Enter a valid API key.');
+}
+
+/** The headers of a fetch: the key, when the server requires one. */
+function authHeaders() {
+  return auth.required && auth.key ? { Authorization: `Bearer ${auth.key}` } : {};
+}
+
+/**
+ * The URL an EventSource opens: `url` itself when the server requires no credentials, else `url` with a new ticket.
+ * Null when there is no ticket (no key, a key the server refused, or no answer): the page has said why.
+ */
+async function streamUrl(url) {
+  if (!auth.required) return url;
+  if (!auth.key) { askForKey(); return null; }
+  let response;
+  try {
+    response = await fetch('/auth/tickets', { method: 'POST', headers: authHeaders() });
+  } catch {
+    showError({ title: 'No ticket for the stream', detail: 'The server could not be reached.' });
+    return null;
+  }
+  if (response.status === 401) { keyRejected(); return null; }
+  if (!response.ok) {
+    showError({ title: 'No ticket for the stream', status: response.status, detail: `The server answered ${response.status}.` });
+    return null;
+  }
+  const { ticket } = await response.json();
+  return `${url}${url.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(ticket)}`;
 }
 
 function setState(state, detail = '') {
@@ -63,20 +134,33 @@ function reset() {
   ui.runInfo.textContent = '';
 }
 
-function start() {
+async function start() {
   if (!form.reportValidity()) return;
+  if (run?.starting) return; // already on its way
+  setState('starting');
+  await authLoaded;
+  if (auth.required && !auth.key) { setState('idle'); return askForKey(); }
   stop({ silent: true });
   forgetRun();
-  follow(requestUrl(), { maxSeconds: Number(ui.maxSeconds.value) || null });
+  await follow(requestUrl(), { maxSeconds: Number(ui.maxSeconds.value) || null });
 }
 
 /**
  * Shows the stream at `url` from its first frame. `resuming`: the stream is a run the page was showing before a
  * reload (`/runs/{runId}/events`), which may have ended or expired meanwhile.
  */
-function follow(url, { maxSeconds = null, resuming = false } = {}) {
+async function follow(url, { maxSeconds = null, resuming = false } = {}) {
   reset();
-  const source = new EventSource(url);
+  run = { starting: true, finished: true }; // no stream yet: nothing to stop, no frame to take
+  setState('starting', auth.required ? 'getting a ticket for the stream' : '');
+  ui.start.disabled = true;
+  const opened = await streamUrl(url);
+  ui.start.disabled = false;
+  if (opened === null) {
+    run = null;
+    return setState(ui.error.hidden ? 'idle' : 'failed');
+  }
+  const source = new EventSource(opened);
   run = { source, text: '', startedAt: performance.now(), maxSeconds, finished: false, resuming, frames: 0 };
   run.timer = setInterval(tick, 100);
   for (const type of EVENT_TYPES) {
@@ -123,14 +207,15 @@ async function stop({ silent = false } = {}) {
   const current = run;
   if (!current.runId || silent) {
     // No run id yet (or another run replaces this one): closing the stream is all there is to do.
-    if (current.runId) fetch(`/runs/${current.runId}/cancel`, { method: 'POST' }).catch(() => {});
+    if (current.runId) fetch(`/runs/${current.runId}/cancel`, { method: 'POST', headers: authHeaders() }).catch(() => {});
     return finish('stopped', silent ? '' : 'stopped before the run began');
   }
   current.stopping = true;
   ui.stop.disabled = true;
   setState('stopping', 'asking the server to cancel the run');
   try {
-    const response = await fetch(`/runs/${current.runId}/cancel`, { method: 'POST' });
+    const response = await fetch(`/runs/${current.runId}/cancel`, { method: 'POST', headers: authHeaders() });
+    if (response.status === 401) keyRejected();
     if (!response.ok && !current.finished) finish('stopped', `the server answered ${response.status}; the stream was closed`, current);
   } catch {
     if (!current.finished) finish('stopped', 'the server could not be reached; the stream was closed', current);
@@ -335,14 +420,17 @@ function forgetRun() {
 async function resumeRememberedRun() {
   const runId = new URL(location.href).searchParams.get('run');
   if (!runId) return;
+  await authLoaded;
+  if (auth.required && !auth.key) return; // resumed once the key is given
   let response = null;
   try {
-    response = await fetch(`/runs/${encodeURIComponent(runId)}`);
+    response = await fetch(`/runs/${encodeURIComponent(runId)}`, { headers: authHeaders() });
   } catch {
     // The server is out of reach (said below).
   }
   if (run) return; // a run was started meanwhile
   if (response?.status === 404) return forgetRun();
+  if (response?.status === 401) return keyRejected();
   if (!response?.ok) {
     return showError({
       title: `Run ${runId} could not be loaded`,
@@ -358,6 +446,16 @@ async function resumeRememberedRun() {
 }
 
 form.addEventListener('submit', (event) => { event.preventDefault(); start(); });
+keyForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const key = ui.key.value.trim();
+  if (!key) return;
+  auth.key = key;
+  sessionStorage.setItem(KEY_STORAGE, key);
+  ui.key.value = '';
+  keyForm.hidden = true;
+  if (!run) resumeRememberedRun();
+});
 form.addEventListener('input', refreshForm);
 ui.prompt.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) { event.preventDefault(); start(); }

@@ -67,10 +67,24 @@ public sealed class ConsolePage : IAsyncDisposable
 
     public Task<string> StateAsync() => Page.TextContentAsync("#state")!;
 
-    /// <summary>Waits (bounded) until the run has ended (not running, stopping or reconnecting) and returns the state shown.</summary>
+    /// <summary>Waits until the page knows whether the server requires credentials (GET /auth): "required" or "off".</summary>
+    public async Task<string> AuthAsync()
+    {
+        await Page.WaitForSelectorAsync("body[data-auth]", new() { State = WaitForSelectorState.Attached, Timeout = 15_000 });
+        return (await Page.GetAttributeAsync("body", "data-auth"))!;
+    }
+
+    /// <summary>Gives the page an API key through its key form.</summary>
+    public async Task EnterKeyAsync(string key)
+    {
+        await Page.FillAsync("#api-key", key);
+        await Page.ClickAsync("#key-submit");
+    }
+
+    /// <summary>Waits (bounded) until the run has ended (not starting, running, stopping or reconnecting) and returns the state shown.</summary>
     public async Task<string> WaitForEndAsync(float timeoutMs = 30_000)
     {
-        await Page.WaitForFunctionAsync("() => !['running', 'stopping', 'reconnecting'].includes(document.getElementById('state').dataset.state)", null,
+        await Page.WaitForFunctionAsync("() => !['starting', 'running', 'stopping', 'reconnecting'].includes(document.getElementById('state').dataset.state)", null,
             new PageWaitForFunctionOptions { Timeout = timeoutMs, PollingInterval = 50 });
         return (await StateAsync())!;
     }
