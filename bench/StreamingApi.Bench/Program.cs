@@ -32,6 +32,10 @@ var scenarios = new Scenarios(sizes,
         ["OfflineModel__Reasoning"] = "false",
         ["Tools__SalesDelayMs"] = environment.GetValueOrDefault("Tools__SalesDelayMs", "0"),
         ["Tools__CustomerDelayMs"] = environment.GetValueOrDefault("Tools__CustomerDelayMs", "0"),
+        // Every client of the bench is one address: the per-caller limits are lifted (scenario 8 sets its own).
+        ["RateLimits__RunsPerMinute"] = environment.GetValueOrDefault("RateLimits__RunsPerMinute", "100000000"),
+        ["RateLimits__ConcurrentRuns"] = environment.GetValueOrDefault("RateLimits__ConcurrentRuns", "1000000"),
+        ["RateLimits__MaxActiveRuns"] = environment.GetValueOrDefault("RateLimits__MaxActiveRuns", "1000000"),
     }),
     // The baseline runs in this program's process, whose client side uses workstation GC; as a server it gets the server
     // GC that every ASP.NET Core app (the service among them) has by default, so that both sides run the same stack.
