@@ -82,9 +82,7 @@ public sealed class OwnershipTests
     public async Task OnRedisAnotherPrincipalGets404OnTheOtherInstanceAndTheOwnerReadsThere()
     {
         await using var redis = await RedisServer.StartAsync();
-        StreamingApiApplication Instance() => new StreamingApiApplication().WithAliceAndBob()
-            .With("Runs:Store", "redis").With("ConnectionStrings:Redis", redis.ConnectionString)
-            .With("Redis:LeaseSeconds", "2").With("Redis:PollSeconds", "0.2").With("OfflineModel:TokensPerSecond", "20");
+        StreamingApiApplication Instance() => redis.Instance(new StreamingApiApplication().WithAliceAndBob()).With("OfflineModel:TokensPerSecond", "20");
         await using var a = Instance();
         await using var b = Instance();
         var runId = await StartLongRunAsync(a.CreateClientWithKey(TestApiKeys.Alice));

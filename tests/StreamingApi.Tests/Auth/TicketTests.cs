@@ -118,9 +118,7 @@ public sealed class TicketTests
     public async Task OnRedisATicketFromOneInstanceStartsARunOnTheOtherAndResumesItOnTheFirst()
     {
         await using var redis = await RedisServer.StartAsync();
-        StreamingApiApplication Instance() => new StreamingApiApplication().WithAliceAndBob()
-            .With("Runs:Store", "redis").With("ConnectionStrings:Redis", redis.ConnectionString)
-            .With("Redis:LeaseSeconds", "2").With("Redis:PollSeconds", "0.2")
+        StreamingApiApplication Instance() => redis.Instance(new StreamingApiApplication().WithAliceAndBob())
             .With("OfflineModel:TokensPerSecond", "200").With("Runs:DetachGraceSeconds", "30");
         await using var a = Instance();
         await using var b = Instance();

@@ -18,6 +18,13 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
+    /// <summary>An instance of the service that keeps its runs here, with a short lease and poll so that tests see other instances soon.</summary>
+    public StreamingApiApplication Instance(StreamingApiApplication? app = null) => (app ?? new StreamingApiApplication())
+        .With("Runs:Store", "redis")
+        .With("ConnectionStrings:Redis", ConnectionString)
+        .With("Redis:LeaseSeconds", "2")
+        .With("Redis:PollSeconds", "0.2");
+
     public static async Task<RedisServer> StartAsync(int? port = null)
     {
         var server = new RedisServer(port ?? FreePort.Next());

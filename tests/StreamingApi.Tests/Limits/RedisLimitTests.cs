@@ -13,11 +13,7 @@ namespace StreamingApi.Tests.Limits;
 /// <summary>A caller's limits on two instances that share one real redis-server: what it does on one counts on the other.</summary>
 public sealed class RedisLimitTests
 {
-    private static StreamingApiApplication Instance(RedisServer redis) => new StreamingApiApplication()
-        .With("Runs:Store", "redis")
-        .With("ConnectionStrings:Redis", redis.ConnectionString)
-        .With("Redis:LeaseSeconds", "2")
-        .With("Redis:PollSeconds", "0.2");
+    private static StreamingApiApplication Instance(RedisServer redis) => redis.Instance();
 
     [Fact]
     public async Task RunsStartedOnOneInstanceDrawOnTheBucketOfTheOther()

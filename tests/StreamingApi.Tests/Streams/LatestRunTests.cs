@@ -65,11 +65,7 @@ public sealed class LatestRunTests
 
     private static StreamingApiApplication Instance(RedisServer? redis) => redis is null
         ? new StreamingApiApplication()
-        : new StreamingApiApplication()
-            .With("Runs:Store", "redis")
-            .With("ConnectionStrings:Redis", redis.ConnectionString)
-            .With("Redis:LeaseSeconds", "2")
-            .With("Redis:PollSeconds", "0.2");
+        : redis.Instance();
 
     private static async Task<string> RunIdOfAsync(HttpClient client, string url, string body)
     {

@@ -13,11 +13,7 @@ public sealed class RedisRunTests
 {
     private const string Analysis = "/stream/analysis?prompt=Analyze%20our%202024%20sales";
 
-    private static StreamingApiApplication Instance(RedisServer redis) => new StreamingApiApplication()
-        .With("Runs:Store", "redis")
-        .With("ConnectionStrings:Redis", redis.ConnectionString)
-        .With("Redis:LeaseSeconds", "2")
-        .With("Redis:PollSeconds", "0.2");
+    private static StreamingApiApplication Instance(RedisServer redis) => redis.Instance();
 
     [Fact]
     public async Task AClientThatDropsOnOneInstanceResumesOnTheOtherWithNothingLostOrTwice()

@@ -10,11 +10,7 @@ public sealed class RedisSnapshotTests
 {
     private const string Answer = "/stream/text?prompt=Explain%20server-sent%20events";
 
-    private static StreamingApiApplication Instance(RedisServer redis) => new StreamingApiApplication()
-        .With("Runs:Store", "redis")
-        .With("ConnectionStrings:Redis", redis.ConnectionString)
-        .With("Redis:LeaseSeconds", "2")
-        .With("Redis:PollSeconds", "0.2")
+    private static StreamingApiApplication Instance(RedisServer redis) => redis.Instance()
         .With("Redis:MaxStreamLength", "256");
 
     [Fact]
