@@ -102,8 +102,10 @@ public sealed class RunHost(
     {
         if (_active.TryGetValue(runId, out var run))
         {
+            // Read before the stop: a stopped run may end, and its record say so, before a read after it returns.
+            var asked = await store.FindAsync(runId, cancellationToken).ConfigureAwait(false);
             run.Stop(StopReasons.Stopped);
-            return await store.FindAsync(runId, cancellationToken).ConfigureAwait(false);
+            return asked;
         }
         var record = await store.FindAsync(runId, cancellationToken).ConfigureAwait(false);
         if (record is { IsRunning: true }) await store.RequestStopAsync(runId, StopReasons.Stopped, cancellationToken).ConfigureAwait(false);
