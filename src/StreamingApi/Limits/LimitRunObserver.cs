@@ -20,6 +20,9 @@ public sealed class LimitRunObserver(IConcurrentRuns running, ITokenQuotas quota
         if (stats.Usage is { TotalTokens: > 0 and var tokens }) await quotas.AddAsync(key, tokens);
     }
 
-    /// <summary>The run's principal once authentication names one, else the key its endpoint gave it.</summary>
-    private static string? KeyOf(RunPlan plan) => plan.Principal is { } principal ? LimitKeys.ForPrincipal(principal) : plan.LimitKey;
+    /// <summary>
+    /// The key its endpoint gave it (<see cref="LimitKeys.Of"/>): already its principal's when authentication names one,
+    /// the same key the rate limiter's partition was chosen by.
+    /// </summary>
+    private static string? KeyOf(RunPlan plan) => plan.LimitKey;
 }
