@@ -7,7 +7,8 @@ public static class LoggingExtensions
 {
     /// <summary>
     /// Serilog, configured from the <c>Serilog</c> section. Registered through DI, and never as the static
-    /// <c>Log.Logger</c>, so that several hosts in one process (tests) each keep their own logger.
+    /// <c>Log.Logger</c>, so that several hosts in one process (tests) each keep their own logger. Its factory is
+    /// wrapped to keep one logger per category (<see cref="CachingLoggerFactory"/>).
     /// </summary>
     public static WebApplicationBuilder AddStructuredLogging(this WebApplicationBuilder builder)
     {
@@ -17,6 +18,9 @@ public static class LoggingExtensions
             .Enrich.FromLogContext()
             .Enrich.With<SecretsRedacted>(),
             preserveStaticLogger: true);
+        var serilog = builder.Services.Last(d => d.ServiceType == typeof(ILoggerFactory));
+        builder.Services.Remove(serilog);
+        builder.Services.AddSingleton<ILoggerFactory>(services => new CachingLoggerFactory((ILoggerFactory)serilog.ImplementationFactory!(services)));
         return builder;
     }
 
