@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using StreamingApi.Runs;
 
@@ -22,11 +23,17 @@ public static class AuthServiceCollectionExtensions
             .Validate(o => o.TicketSeconds > 0, "Auth:TicketSeconds must be more than 0.")
             .ValidateOnStart();
 
-        services.AddAuthentication(AuthSchemes.Api)
+        // With authentication off there is no default scheme: the middleware (which ASP.NET Core adds whenever the
+        // services are there) then authenticates nothing, and a held stream keeps no handler or principal for its life.
+        services.AddAuthentication()
             .AddPolicyScheme(AuthSchemes.Api, "API key, JWT or ticket", o => o.ForwardDefaultSelector = SchemeSelector.Select)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
             .AddScheme<AuthenticationSchemeOptions, TicketAuthenticationHandler>(AuthSchemes.Ticket, null)
             .AddJwtBearer(AuthSchemes.Jwt);
+        services.AddOptions<AuthenticationOptions>().Configure<IOptions<AuthOptions>>((authentication, auth) =>
+        {
+            if (auth.Value.IsEnabled) authentication.DefaultScheme = AuthSchemes.Api;
+        });
         services.AddOptions<JwtBearerOptions>(AuthSchemes.Jwt).Configure<IOptions<AuthOptions>>((jwt, auth) =>
         {
             var settings = auth.Value.Jwt;
@@ -55,7 +62,17 @@ public static class AuthServiceCollectionExtensions
     public static IApplicationBuilder UseApiAuthentication(this IApplicationBuilder app) =>
         app.UseAuthentication().UseAuthorization();
 
-    /// <summary>A principal on every endpoint of the group, when authentication is on (401 problem details otherwise).</summary>
-    public static TBuilder RequireRunAccess<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(AuthSchemes.RunAccessPolicy);
+    /// <summary>
+    /// A principal on every endpoint of the group, when authentication is on (401 problem details otherwise). With it
+    /// off the endpoints carry no policy, so the authorization middleware evaluates nothing for them.
+    /// </summary>
+    public static TBuilder RequireRunAccess<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Add(endpoint =>
+        {
+            if (endpoint.ApplicationServices.GetRequiredService<IOptions<AuthOptions>>().Value.IsEnabled)
+                endpoint.Metadata.Add(new AuthorizeAttribute(AuthSchemes.RunAccessPolicy));
+        });
+        return builder;
+    }
 }
