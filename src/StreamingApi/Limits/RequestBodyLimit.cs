@@ -10,26 +10,27 @@ namespace StreamingApi.Limits;
 /// </summary>
 public sealed class RequestBodyLimit(RequestDelegate next, IOptions<LimitOptions> options, IProblemDetailsService problems)
 {
-    public async Task InvokeAsync(HttpContext http)
+    /// <summary>Not async: a request let through is its own task, so a held stream keeps no frame of this middleware.</summary>
+    public Task InvokeAsync(HttpContext http)
     {
         var max = options.Value.MaxBodyBytes;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = max;
-        if (http.Request.ContentLength > max)
+        return http.Request.ContentLength > max ? RefuseAsync(http, max) : next(http);
+    }
+
+    private async Task RefuseAsync(HttpContext http, long max)
+    {
+        http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        await problems.WriteAsync(new ProblemDetailsContext
         {
-            http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await problems.WriteAsync(new ProblemDetailsContext
+            HttpContext = http,
+            ProblemDetails =
             {
-                HttpContext = http,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status413PayloadTooLarge,
-                    Type = "body-too-large",
-                    Title = "The request body is too large",
-                    Detail = $"A request body may be at most {max} bytes (Limits:MaxBodyBytes); this one has {http.Request.ContentLength}.",
-                },
-            });
-            return;
-        }
-        await next(http);
+                Status = StatusCodes.Status413PayloadTooLarge,
+                Type = "body-too-large",
+                Title = "The request body is too large",
+                Detail = $"A request body may be at most {max} bytes (Limits:MaxBodyBytes); this one has {http.Request.ContentLength}.",
+            },
+        });
     }
 }
