@@ -65,7 +65,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
             events.Add(new RunStartedEvent(threadId, runId));
         }
 
-        switch (entry.Event)
+        switch (entry.ToEvent())
         {
             case RunStarted started:
                 _model = started.Model;

@@ -6,7 +6,7 @@ namespace StreamingApi.Runs;
 /// An event of a run with its place in the run's sequence (counted from 1), and its JSON as made once, when the event
 /// was appended: the SSE frame's <c>data</c>, the replay window's entry and the Redis stream's <c>d</c> are these same
 /// bytes. An entry read back from bytes (the replay window, another instance's Redis stream) has no record until one
-/// is asked for: <see cref="Event"/> makes it then, so that our own protocol, which only copies the bytes, never does.
+/// is asked for: <see cref="ToEvent"/> makes it then, so that our own protocol, which only copies the bytes, never does.
 /// </summary>
 public readonly struct RunEvent
 {
@@ -28,7 +28,7 @@ public readonly struct RunEvent
         _event = @event;
     }
 
-    /// <summary>An event read back from its JSON alone: its record is decoded only if <see cref="Event"/> is read.</summary>
+    /// <summary>An event read back from its JSON alone: its record is decoded only if <see cref="ToEvent"/> is called.</summary>
     public RunEvent(long sequence, string type, ReadOnlyMemory<byte> json, RunEventCodec codec)
     {
         Sequence = sequence;
@@ -48,6 +48,9 @@ public readonly struct RunEvent
     /// </summary>
     public ReadOnlyMemory<byte> Json { get; }
 
-    /// <summary>The event's record; made from <see cref="Json"/> at each call when the entry was read back from bytes.</summary>
-    public AgentEvent Event => _event ?? _codec?.Decode(Type, Json.Span) ?? throw new InvalidOperationException("An empty entry has no event.");
+    /// <summary>
+    /// The event's record: the one appended, or, for an entry read back from bytes, one decoded from <see cref="Json"/>
+    /// at each call (a struct keeps nothing): a caller that needs it twice keeps what it got.
+    /// </summary>
+    public AgentEvent ToEvent() => _event ?? _codec?.Decode(Type, Json.Span) ?? throw new InvalidOperationException("An empty entry has no event.");
 }

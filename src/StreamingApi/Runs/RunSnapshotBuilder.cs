@@ -49,7 +49,7 @@ public sealed class RunSnapshotBuilder
     /// <summary>The last event applied (0 before any).</summary>
     public long Sequence { get; private set; }
 
-    public void Apply(RunEvent entry) => Apply(entry.Sequence, entry.Event);
+    public void Apply(RunEvent entry) => Apply(entry.Sequence, entry.ToEvent());
 
     public void Apply(long sequence, AgentEvent @event)
     {

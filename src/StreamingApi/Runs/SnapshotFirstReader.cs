@@ -53,7 +53,7 @@ public sealed class SnapshotFirstReader(IRunReader inner) : IRunReader
                 _held = entry; // goes out as it came: its JSON, when it has it
                 break;
             }
-            var @event = entry.Event; // decoded once, when the entry came as JSON alone
+            var @event = entry.ToEvent(); // decoded once, when the entry came as JSON alone
             if (@event is RunSnapshot snapshot)
             {
                 builder = new RunSnapshotBuilder(snapshot);

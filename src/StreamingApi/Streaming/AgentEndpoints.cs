@@ -41,7 +41,7 @@ public static class AgentEndpoints
         RunDone? done = null;
         await foreach (var entry in reader.ReadAllAsync(http.RequestAborted))
         {
-            switch (entry.Event)
+            switch (entry.ToEvent())
             {
                 case RunStarted first: model = first.Model; break;
                 case TextDelta delta: text.Append(delta.Delta); break;

@@ -13,7 +13,7 @@ public interface IRunEventMapping
 {
     /// <summary>
     /// The protocol's messages for one run event (none, one or several), in order. A mapping needs the record:
-    /// <see cref="RunEvent.Event"/> decodes it from the event's JSON when the entry came as bytes alone (replayed, or read
+    /// <see cref="RunEvent.ToEvent"/> decodes it from the event's JSON when the entry came as bytes alone (replayed, or read
     /// from another instance), at each call, so a mapping reads it once.
     /// </summary>
     void Map(RunEvent entry, ICollection<object> messages);

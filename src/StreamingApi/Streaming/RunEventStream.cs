@@ -120,7 +120,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
                     if (_mapping is null)
                     {
                         // Its bytes when it has them; a snapshot or an event a reader made is serialized here.
-                        var data = entry.Json.IsEmpty ? new Payload(default, entry.Event) : new Payload(entry.Json, null);
+                        var data = entry.Json.IsEmpty ? new Payload(default, entry.ToEvent()) : new Payload(entry.Json, null);
                         yield return new SseItem<Payload>(data, entry.Type)
                         {
                             EventId = $"{runId}:{entry.Sequence}",

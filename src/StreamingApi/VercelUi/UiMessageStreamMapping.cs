@@ -43,7 +43,7 @@ public sealed class UiMessageStreamMapping(string runId) : IRunEventMapping
     public void Map(RunEvent entry, ICollection<object> parts)
     {
         if (_ended) return;
-        var @event = entry.Event;
+        var @event = entry.ToEvent();
         var first = !_started;
         if (first)
         {

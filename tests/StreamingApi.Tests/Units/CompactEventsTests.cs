@@ -24,7 +24,7 @@ public sealed class CompactEventsTests
             Assert.Equal(sequence, entry.Sequence);
             Assert.Equal(AgentEventTypes.Text, entry.Type);
             Assert.Equal(MemoryRunLogTests.Codec.Encode(new TextDelta($"token {sequence} ")), entry.Json.ToArray());
-            Assert.Equal($"token {sequence} ", Assert.IsType<TextDelta>(entry.Event).Delta);
+            Assert.Equal($"token {sequence} ", Assert.IsType<TextDelta>(entry.ToEvent()).Delta);
         }
         Assert.Throws<InvalidOperationException>(() => events.Get(1_700));
         Assert.Throws<InvalidOperationException>(() => events.Get(2_001));
@@ -43,8 +43,8 @@ public sealed class CompactEventsTests
         events.Add(10, new TextDelta("c"));
         events.Add(11, new TextDelta("d"));
 
-        Assert.Equal("c", Assert.IsType<TextDelta>(events.Get(10).Event).Delta);
-        Assert.Equal("d", Assert.IsType<TextDelta>(events.Get(11).Event).Delta);
+        Assert.Equal("c", Assert.IsType<TextDelta>(events.Get(10).ToEvent()).Delta);
+        Assert.Equal("d", Assert.IsType<TextDelta>(events.Get(11).ToEvent()).Delta);
         Assert.Throws<InvalidOperationException>(() => events.Add(13, new TextDelta("gap")));
     }
 }

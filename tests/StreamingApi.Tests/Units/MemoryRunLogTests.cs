@@ -66,7 +66,7 @@ public sealed class MemoryRunLogTests
         // Event 11 is no longer held: a reader after 10 starts from the snapshot of everything so far, then goes on live.
         await using var late = log.Open(10, default).Reader!;
         Assert.True(late.TryRead(out var first));
-        var snapshot = Assert.IsType<RunSnapshot>(first.Event);
+        var snapshot = Assert.IsType<RunSnapshot>(first.ToEvent());
         Assert.Equal(500, first.Sequence);
         Assert.Equal(500, snapshot.Sequence);
         Assert.Equal(string.Concat(Enumerable.Range(1, 500)), snapshot.Text);
@@ -75,7 +75,7 @@ public sealed class MemoryRunLogTests
         await log.AppendAsync(new TextDelta("501"), default);
         Assert.True(await late.WaitToReadAsync());
         Assert.True(late.TryRead(out var next));
-        Assert.Equal((501L, "501"), (next.Sequence, ((TextDelta)next.Event).Delta));
+        Assert.Equal((501L, "501"), (next.Sequence, ((TextDelta)next.ToEvent()).Delta));
         await reader.DisposeAsync();
     }
 
@@ -104,9 +104,9 @@ public sealed class MemoryRunLogTests
             while (back.Count < events.Count && reader.TryRead(out var entry)) back.Add(entry);
         }
         var json = (AgentEvent e) => System.Text.Json.JsonSerializer.Serialize(e, e.GetType(), System.Text.Json.JsonSerializerOptions.Web);
-        Assert.Equal(events.Select(json), back.Select(e => json(e.Event)));
+        Assert.Equal(events.Select(json), back.Select(e => json(e.ToEvent())));
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), back.Select(e => e.Sequence));
-        Assert.IsType<TextDelta>(back[3].Event); // made again as its record
+        Assert.IsType<TextDelta>(back[3].ToEvent()); // made again as its record
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class MemoryRunLogTests
         Assert.True(live.TryRead(out var first));
         Assert.True(other.TryRead(out var second));
         Assert.Equal(Codec.Encode(delta), made.ToArray());
-        Assert.Same(delta, first.Event); // a live reader has the record as appended, and its JSON beside it
+        Assert.Same(delta, first.ToEvent()); // a live reader has the record as appended, and its JSON beside it
         Assert.True(SameBytes(made, first.Json));
         Assert.True(SameBytes(made, second.Json));
 
@@ -129,7 +129,7 @@ public sealed class MemoryRunLogTests
         Assert.True(back.TryRead(out var replayed));
         Assert.Equal(AgentEventTypes.Text, replayed.Type);
         Assert.True(SameBytes(made, replayed.Json));
-        Assert.Equal(delta, replayed.Event); // decoded only when asked for
+        Assert.Equal(delta, replayed.ToEvent()); // decoded only when asked for
 
         var end = log.Complete([new RunDone(RunStatus.Completed, null, 1, 7, 1, null)], Ended());
         Assert.True(live.TryRead(out var done));
@@ -151,7 +151,7 @@ public sealed class MemoryRunLogTests
         Assert.Equal([(985L, "x")], await Collect(log, 984, take: 1)); // held: replayed
         await using var fromStart = log.Open(0, default).Reader!; // not held: the snapshot
         Assert.True(fromStart.TryRead(out var entry));
-        Assert.Equal(1000, Assert.IsType<RunSnapshot>(entry.Event).Text.Length);
+        Assert.Equal(1000, Assert.IsType<RunSnapshot>(entry.ToEvent()).Text.Length);
     }
 
     [Fact]
@@ -245,20 +245,20 @@ public sealed class MemoryRunLogTests
         }
 
         Assert.Equal([101L, 102, 103], read.Select(e => e.Sequence));
-        var snapshot = Assert.IsType<RunSnapshot>(read[0].Event);
+        var snapshot = Assert.IsType<RunSnapshot>(read[0].ToEvent());
         Assert.Equal(RunStatus.Running, snapshot.Status); // the run's end comes as its own events, after the snapshot
         Assert.Null(snapshot.Error);
         Assert.Equal(string.Concat(Enumerable.Range(0, 100).Select(i => $"{i} ")), snapshot.Text);
         Assert.Equal("writer", snapshot.Run!.Agent);
-        Assert.Equal(error, read[1].Event);
-        Assert.Equal(done, read[2].Event);
+        Assert.Equal(error, read[1].ToEvent());
+        Assert.Equal(done, read[2].ToEvent());
 
         var output = log.Output; // the whole answer, its end included
         Assert.Equal(103, output.Sequence);
         Assert.Equal((RunStatus.Failed, "tool-failed"), (output.Status, output.Reason));
         Assert.Equal(error, output.Error);
         Assert.Equal(snapshot.Text, output.Text);
-        Assert.Equal([(103L, "done")], [.. (await CollectAny(log, 102)).Select(e => (e.Sequence, e.Event.EventType))]);
+        Assert.Equal([(103L, "done")], [.. (await CollectAny(log, 102)).Select(e => (e.Sequence, e.ToEvent().EventType))]);
     }
 
     private static async Task<List<RunEvent>> CollectAny(MemoryRunLog log, long after)
@@ -275,7 +275,7 @@ public sealed class MemoryRunLogTests
         await using var reader = log.Open(after, default).Reader!;
         await foreach (var entry in reader.ReadAllAsync())
         {
-            items.Add((entry.Sequence, ((TextDelta)entry.Event).Delta));
+            items.Add((entry.Sequence, ((TextDelta)entry.ToEvent()).Delta));
             if (items.Count == take) break;
         }
         return items;

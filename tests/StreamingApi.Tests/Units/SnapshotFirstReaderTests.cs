@@ -23,13 +23,13 @@ public sealed class SnapshotFirstReaderTests
         await using var reader = new SnapshotFirstReader(log.Open(0, default).Reader!);
 
         Assert.True(reader.TryRead(out var first));
-        var snapshot = Assert.IsType<RunSnapshot>(first.Event);
+        var snapshot = Assert.IsType<RunSnapshot>(first.ToEvent());
         Assert.Equal((3L, 3L, "Hello ", "Hmm.", "writer"), (first.Sequence, snapshot.Sequence, snapshot.Text, snapshot.Reasoning, snapshot.Run?.Agent));
         Assert.False(reader.TryRead(out _));
         await log.AppendAsync(new TextDelta("world"), default);
         Assert.True(await reader.WaitToReadAsync());
         Assert.True(reader.TryRead(out var next));
-        Assert.Equal((4L, "world"), (next.Sequence, ((TextDelta)next.Event).Delta));
+        Assert.Equal((4L, "world"), (next.Sequence, ((TextDelta)next.ToEvent()).Delta));
     }
 
     [Fact]
@@ -46,10 +46,10 @@ public sealed class SnapshotFirstReaderTests
         await foreach (var entry in reader.ReadAllAsync()) events.Add(entry);
 
         Assert.Equal(3, events.Count);
-        var snapshot = Assert.IsType<RunSnapshot>(events[0].Event);
+        var snapshot = Assert.IsType<RunSnapshot>(events[0].ToEvent());
         Assert.Equal((21L, RunStatus.Running), (snapshot.Sequence, snapshot.Status));
         Assert.Equal(string.Concat(Enumerable.Range(1, 20).Select(i => $"{i} ")), snapshot.Text);
-        Assert.IsType<RunError>(events[1].Event);
-        Assert.Equal((23L, RunStatus.Failed), (events[2].Sequence, ((RunDone)events[2].Event).Status));
+        Assert.IsType<RunError>(events[1].ToEvent());
+        Assert.Equal((23L, RunStatus.Failed), (events[2].Sequence, ((RunDone)events[2].ToEvent()).Status));
     }
 }

@@ -64,7 +64,7 @@ internal sealed class RedisRunLog : IRunLog
 
     public async ValueTask CompleteAsync(IReadOnlyList<AgentEvent> lastEvents, RunRecord end)
     {
-        foreach (var last in _local.Complete(lastEvents, end)) Enqueue(last.Event, last.Json, isLast: true); // this instance's readers have the end now
+        foreach (var last in _local.Complete(lastEvents, end)) Enqueue(last.ToEvent(), last.Json, isLast: true); // this instance's readers have the end now
         lock (_gate) _completing = true;
         _wake.Release();
         try
