@@ -51,6 +51,7 @@ public static class AgUiEndpoints
         var plan = new RunPlan("ag-ui", found, input.ToAgentRequest())
         {
             LimitKey = LimitKeys.Of(http),
+            LimitReservation = RunReservation.Of(http)?.Id,
             TimeLimit = input.TimeLimit,
             Shape = input.Every is { } every ? ProgressEvents.Every(every) : null,
             ThreadId = input.ThreadId,

@@ -34,6 +34,7 @@ public static class LimitServiceCollectionExtensions
             ? provider.GetRequiredService<RedisTokenQuotas>()
             : provider.GetRequiredService<MemoryTokenQuotas>());
         services.AddSingleton<IRunObserver, LimitRunObserver>();
+        services.AddHttpContextAccessor(); // admission keeps the slot it reserved on the request (RunReservation)
         services.AddForwardedClients();
 
         services.AddRateLimiter(options => options.AddPolicy<string, RunLimitPolicy>(RunLimitPolicy.Name));

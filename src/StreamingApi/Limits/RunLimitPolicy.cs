@@ -25,7 +25,7 @@ public sealed class RunLimitPolicy(IServiceProvider services, IOptions<RateLimit
         if (LastEventId.HeaderOf(httpContext.Request) is not null) return RateLimitPartition.GetNoLimiter("resume");
         return RateLimitPartition.Get(LimitKeys.Of(httpContext), key => new RunAdmission(key, Bucket(key),
             services.GetRequiredService<RunHost>(), services.GetRequiredService<IConcurrentRuns>(), services.GetRequiredService<ITokenQuotas>(),
-            limits, services.GetRequiredService<IOptions<QuotaOptions>>(), time));
+            limits, services.GetRequiredService<IOptions<QuotaOptions>>(), time, services.GetRequiredService<IHttpContextAccessor>()));
     }
 
     private RateLimiter Bucket(string key)

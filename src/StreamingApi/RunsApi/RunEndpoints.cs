@@ -59,6 +59,7 @@ public static class RunEndpoints
         var plan = new RunPlan("runs", agents.Find(request.Agent!, fail: request.Fail ?? false)!, new AgentRequest(request.Prompt!))
         {
             LimitKey = LimitKeys.Of(http),
+            LimitReservation = RunReservation.Of(http)?.Id,
             TimeLimit = request.TimeLimit,
             Shape = shape,
             Principal = access.PrincipalOf(http),

@@ -28,6 +28,7 @@ public static class AgentEndpoints
         var plan = new RunPlan("agent-text", agents.Writer, new AgentRequest(request.Prompt!))
         {
             LimitKey = LimitKeys.Of(http),
+            LimitReservation = RunReservation.Of(http)?.Id,
             TimeLimit = request.TimeLimit,
             WhenUnattended = WhenUnattended.StopAtOnce, // a blocking request cannot come back for the rest
             Principal = access.PrincipalOf(http),

@@ -57,6 +57,7 @@ public static class ChatEndpoints
         var plan = new RunPlan("chat", agent, request.ToAgentRequest())
         {
             LimitKey = LimitKeys.Of(http),
+            LimitReservation = RunReservation.Of(http)?.Id,
             TimeLimit = request.TimeLimit,
             Shape = request.Every is { } every ? ProgressEvents.Every(every) : null,
             ThreadId = request.Id,
