@@ -82,6 +82,20 @@ public sealed class RunLimitTests
     }
 
     [Fact]
+    public async Task ALastEventIdOnAnEndpointThatDoesNotResumeByItIsStillLimited()
+    {
+        await using var app = new StreamingApiApplication().With("RateLimits:RunsPerMinute", "1");
+        var client = app.CreateClient();
+        await client.StartedRunIdAsync();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/runs") { Content = JsonContent.Create(new { agent = "writer", prompt = "hi" }) };
+        request.Headers.Add("Last-Event-ID", "0123456789abcdef:1");
+        using var refused = await client.SendAsync(request);
+
+        await refused.AssertRefusedAsync("rate-limited");
+    }
+
+    [Fact]
     public async Task ABackgroundRunCountsAsInProgressUntilItEndsNotUntilItsRequestEnds()
     {
         await using var app = new StreamingApiApplication().WithSlowRuns().With("RateLimits:ConcurrentRuns", "1");
