@@ -22,8 +22,8 @@ public sealed class LimitRunObserver(IConcurrentRuns running, ITokenQuotas quota
     }
 
     /// <summary>
-    /// The key its endpoint gave it (<see cref="LimitKeys.Of"/>): already its principal's when authentication names one,
-    /// the same key the rate limiter's partition was chosen by.
+    /// The key its plan was given with its caller (<see cref="LimitKeys.Of"/>, where every endpoint starts a run): already
+    /// its principal's when authentication names one, the same key the rate limiter's partition was chosen by.
     /// </summary>
     private static string? KeyOf(RunPlan plan) => plan.LimitKey;
 }
