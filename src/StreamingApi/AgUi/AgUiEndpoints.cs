@@ -50,7 +50,6 @@ public static class AgUiEndpoints
             return Task.FromResult<Results<AgUiEventStream, ProblemHttpResult>>(StreamProblems.AgentNotFound(agent, agents.Names));
         var plan = new RunPlan("ag-ui", found, input.ToAgentRequest())
         {
-            LimitKey = LimitKeys.Of(http),
             TimeLimit = input.TimeLimit,
             Shape = input.Every is { } every ? ProgressEvents.Every(every) : null,
             ThreadId = input.ThreadId,

@@ -4,13 +4,14 @@ using StreamingApi.Runs;
 namespace StreamingApi.Limits;
 
 /// <summary>
-/// Counts each run against its caller for its whole life: in its caller's runs in progress from its start to its end,
-/// and its tokens (input and output, reasoning included) into the caller's quota at its end.
+/// Counts each run against its caller for its whole life: in its caller's runs in progress from its start (taking over
+/// the slot its request was admitted with) to its end, and its tokens (input and output, reasoning included) into the
+/// caller's quota at its end.
 /// </summary>
 public sealed class LimitRunObserver(IConcurrentRuns running, ITokenQuotas quotas) : IRunObserver
 {
     public ValueTask RunStartedAsync(string runId, RunPlan plan) =>
-        KeyOf(plan) is { } key ? running.StartedAsync(key, runId) : ValueTask.CompletedTask;
+        KeyOf(plan) is { } key ? running.StartedAsync(key, runId, plan.LimitReservation) : ValueTask.CompletedTask;
 
     public async ValueTask RunEndedAsync(string runId, RunPlan plan, RunStats stats)
     {
@@ -21,8 +22,8 @@ public sealed class LimitRunObserver(IConcurrentRuns running, ITokenQuotas quota
     }
 
     /// <summary>
-    /// The key its endpoint gave it (<see cref="LimitKeys.Of"/>): already its principal's when authentication names one,
-    /// the same key the rate limiter's partition was chosen by.
+    /// The key its plan was given with its caller (<see cref="LimitKeys.Of"/>, where every endpoint starts a run): already
+    /// its principal's when authentication names one, the same key the rate limiter's partition was chosen by.
     /// </summary>
     private static string? KeyOf(RunPlan plan) => plan.LimitKey;
 }

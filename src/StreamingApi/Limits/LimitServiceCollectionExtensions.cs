@@ -34,6 +34,7 @@ public static class LimitServiceCollectionExtensions
             ? provider.GetRequiredService<RedisTokenQuotas>()
             : provider.GetRequiredService<MemoryTokenQuotas>());
         services.AddSingleton<IRunObserver, LimitRunObserver>();
+        services.AddHttpContextAccessor(); // admission keeps the slot it reserved on the request (RunReservation)
         services.AddForwardedClients();
 
         services.AddRateLimiter(options => options.AddPolicy<string, RunLimitPolicy>(RunLimitPolicy.Name));
@@ -51,7 +52,13 @@ public static class LimitServiceCollectionExtensions
         return app.UseRateLimiter();
     }
 
-    /// <summary>The endpoint starts runs: it is held to the caller's limits and quota (429 problem details when one is reached).</summary>
-    public static RouteHandlerBuilder RequireRunLimits(this RouteHandlerBuilder endpoint) =>
-        endpoint.RequireRateLimiting(RunLimitPolicy.Name).ProducesProblem(StatusCodes.Status429TooManyRequests);
+    /// <summary>
+    /// The endpoint starts runs: it is held to the caller's limits and quota (429 problem details when one is reached),
+    /// except a request for which <paramref name="exceptWhen"/> says it starts none (a stream's reconnect continues its run).
+    /// </summary>
+    public static RouteHandlerBuilder RequireRunLimits(this RouteHandlerBuilder endpoint, Func<HttpContext, bool>? exceptWhen = null)
+    {
+        if (exceptWhen is not null) endpoint.WithMetadata(new RunLimitExemption(exceptWhen));
+        return endpoint.RequireRateLimiting(RunLimitPolicy.Name).ProducesProblem(StatusCodes.Status429TooManyRequests);
+    }
 }

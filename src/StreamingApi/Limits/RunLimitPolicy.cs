@@ -3,15 +3,14 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using StreamingApi.Runs;
 using StreamingApi.Runs.Redis;
-using StreamingApi.Streaming;
 
 namespace StreamingApi.Limits;
 
 /// <summary>
 /// The rate limiter policy of the endpoints that start a run: one partition per caller (<see cref="LimitKeys"/>), each a
 /// <see cref="RunAdmission"/> over the caller's token bucket, in memory or, with <c>Runs:Store</c> = <c>redis</c>, in
-/// Redis for every instance. A <c>/stream/*</c> request with <c>Last-Event-ID</c> resumes a run rather than start one,
-/// so it is not limited.
+/// Redis for every instance. A request its endpoint exempts (<see cref="RunLimitExemption"/>: a <c>/stream/*</c> request
+/// with <c>Last-Event-ID</c> resumes a run rather than start one) is not limited.
 /// </summary>
 public sealed class RunLimitPolicy(IServiceProvider services, IOptions<RateLimitOptions> limits, IOptions<RunOptions> runs, TimeProvider time)
     : IRateLimiterPolicy<string>
@@ -22,10 +21,11 @@ public sealed class RunLimitPolicy(IServiceProvider services, IOptions<RateLimit
 
     public RateLimitPartition<string> GetPartition(HttpContext httpContext)
     {
-        if (LastEventId.HeaderOf(httpContext.Request) is not null) return RateLimitPartition.GetNoLimiter("resume");
+        if (httpContext.GetEndpoint()?.Metadata.GetMetadata<RunLimitExemption>() is { } exemption && exemption.Applies(httpContext))
+            return RateLimitPartition.GetNoLimiter("exempt");
         return RateLimitPartition.Get(LimitKeys.Of(httpContext), key => new RunAdmission(key, Bucket(key),
             services.GetRequiredService<RunHost>(), services.GetRequiredService<IConcurrentRuns>(), services.GetRequiredService<ITokenQuotas>(),
-            limits, services.GetRequiredService<IOptions<QuotaOptions>>(), time));
+            limits, services.GetRequiredService<IOptions<QuotaOptions>>(), time, services.GetRequiredService<IHttpContextAccessor>()));
     }
 
     private RateLimiter Bucket(string key)

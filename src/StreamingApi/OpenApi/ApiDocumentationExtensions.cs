@@ -6,7 +6,8 @@ public static class ApiDocumentationExtensions
 {
     /// <summary>
     /// Swagger (OpenAPI) for every endpoint; SSE endpoints are documented as <c>text/event-stream</c>, and those of our
-    /// protocol point at the schema of their events.
+    /// protocol point at the schema of their events; authentication's schemes and the operations that need a principal
+    /// are described when it is on.
     /// </summary>
     public static IServiceCollection AddApiDocumentation(this IServiceCollection services)
     {
@@ -21,6 +22,8 @@ public static class ApiDocumentationExtensions
                 Description = "An AI agent's work streamed over Server-Sent Events: text, tool calls, progress, structured results.",
             });
             options.OperationFilter<EventSchemaOperationFilter>();
+            options.DocumentFilter<AuthDocumentFilter>();
+            options.OperationFilter<AuthDocumentFilter>();
         });
         return services;
     }

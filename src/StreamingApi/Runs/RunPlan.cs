@@ -16,6 +16,12 @@ public sealed record RunPlan(string Endpoint, IAgent Agent, AgentRequest Request
     /// </summary>
     public string? LimitKey { get; init; }
 
+    /// <summary>
+    /// The slot among its caller's runs in progress that the limits reserved when its request was admitted (an opaque id),
+    /// which the run takes over when it starts; null when none was reserved.
+    /// </summary>
+    public string? LimitReservation { get; init; }
+
     /// <summary>What happens to the run when its last reader leaves.</summary>
     public WhenUnattended WhenUnattended { get; init; } = WhenUnattended.KeepRunning;
 

@@ -48,7 +48,7 @@ public static class RunEndpoints
     }
 
     private static async Task<Results<Accepted<RunAccepted>, ProblemHttpResult>> StartAsync(StartRunRequest request, AgentCatalog agents,
-        RunHost runs, RunAccess access, TimeProvider time, HttpContext http)
+        EventStreams streams, TimeProvider time, HttpContext http)
     {
         EventShaper? shape = null;
         if (request.MinChars is not null || request.MaxDelayMs is not null)
@@ -58,12 +58,10 @@ public static class RunEndpoints
 
         var plan = new RunPlan("runs", agents.Find(request.Agent!, fail: request.Fail ?? false)!, new AgentRequest(request.Prompt!))
         {
-            LimitKey = LimitKeys.Of(http),
             TimeLimit = request.TimeLimit,
             Shape = shape,
-            Principal = access.PrincipalOf(http),
         };
-        var started = await runs.StartAsync(plan);
+        var started = await streams.StartForCallerAsync(http, plan);
         if (started is null) return StreamProblems.ShuttingDown(http);
         var location = $"/runs/{started.Record.RunId}";
         return TypedResults.Accepted(location, new RunAccepted(started.Record.RunId, started.Record.Status, $"{location}/events"));

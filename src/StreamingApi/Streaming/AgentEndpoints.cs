@@ -23,16 +23,14 @@ public static class AgentEndpoints
     }
 
     private static async Task<Results<Ok<AgentTextResponse>, ProblemHttpResult>> RunTextAsync(
-        StreamRequest request, AgentCatalog agents, RunHost runs, RunAccess access, HttpContext http)
+        StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http)
     {
         var plan = new RunPlan("agent-text", agents.Writer, new AgentRequest(request.Prompt!))
         {
-            LimitKey = LimitKeys.Of(http),
             TimeLimit = request.TimeLimit,
             WhenUnattended = WhenUnattended.StopAtOnce, // a blocking request cannot come back for the rest
-            Principal = access.PrincipalOf(http),
         };
-        if (await runs.StartAsync(plan, withReader: true, http.RequestAborted) is not { Reader: { } reader } started)
+        if (await streams.StartForCallerAsync(http, plan, withReader: true) is not { Reader: { } reader } started)
             return StreamProblems.ShuttingDown(http);
         await using var _ = reader;
         var text = new StringBuilder();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using StreamingApi.Limits;
 using StreamingApi.Observability;
 using StreamingApi.Runs;
 using StreamingApi.Security;
@@ -13,6 +14,9 @@ namespace StreamingApi.Streaming;
 /// </summary>
 public sealed class EventStreams(RunHost runs, RunAccess access, ILogger<EventStreams> logger)
 {
+    /// <summary>Whether a <c>/stream/*</c> request continues a run (it has <c>Last-Event-ID</c>) rather than start one.</summary>
+    public static bool Resumes(HttpContext http) => LastEventId.HeaderOf(http.Request) is not null;
+
     /// <summary>A <c>/stream/*</c> request: resumes the run its <c>Last-Event-ID</c> names, or else starts a new one.</summary>
     public async Task<Results<RunEventStream, NoContent, ProblemHttpResult>> StartOrResumeAsync(HttpContext http, Func<RunPlan> plan)
     {
@@ -38,12 +42,26 @@ public sealed class EventStreams(RunHost runs, RunAccess access, ILogger<EventSt
         where TStream : IResult
     {
         if (await access.StartingAsync(http) is { } refused) return refused;
-        var started = await runs.StartAsync(plan with { WhenUnattended = WhenUnattended.StopAfterGrace, Principal = access.PrincipalOf(http) },
-            withReader: true, http.RequestAborted);
+        var started = await StartForCallerAsync(http, plan with { WhenUnattended = WhenUnattended.StopAfterGrace }, withReader: true);
         if (started is null) return StreamProblems.ShuttingDown(http);
         await access.StartedAsync(http, started.Record.RunId);
         return respond(started.Reader!);
     }
+
+    /// <summary>
+    /// Starts a run for the request's caller, the one place a plan gets it: the principal the run is recorded for
+    /// (<see cref="RunAccess.PrincipalOf"/>, none when authentication is off), and who it counts against for limits and
+    /// quotas (<see cref="LimitKeys.Of"/>: that principal, else the client's address) with the slot among the caller's runs
+    /// in progress that its request was admitted with (<see cref="RunReservation"/>). With <paramref name="withReader"/>,
+    /// the reader ends with the request. Null when the server is draining.
+    /// </summary>
+    public ValueTask<StartedRun?> StartForCallerAsync(HttpContext http, RunPlan plan, bool withReader = false) =>
+        runs.StartAsync(plan with
+        {
+            Principal = access.PrincipalOf(http),
+            LimitKey = LimitKeys.Of(http),
+            LimitReservation = RunReservation.Of(http)?.Id,
+        }, withReader, withReader ? http.RequestAborted : CancellationToken.None);
 
     /// <summary>The events of run <paramref name="runId"/> after <paramref name="after"/> (0: from the first).</summary>
     /// <param name="reconnecting">The client reconnects (it sent <c>Last-Event-ID</c>): an unknown run is a 204, not a 404.</param>

@@ -65,10 +65,10 @@ public static class StreamEndpoints
         Func<TRequest, AgentCatalog, TimeProvider, RunPlan> plan) where TRequest : StreamRequest
     {
         group.MapGet(pattern, ([AsParameters] TRequest request, AgentCatalog agents, TimeProvider time, EventStreams streams, HttpContext http) =>
-                streams.StartOrResumeAsync(http, () => plan(request, agents, time) with { LimitKey = LimitKeys.Of(http) }))
+                streams.StartOrResumeAsync(http, () => plan(request, agents, time)))
             .DescribeStream(name, $"{summary} (GET, query parameters)");
         group.MapPost(pattern, (TRequest request, AgentCatalog agents, TimeProvider time, EventStreams streams, HttpContext http) =>
-                streams.StartOrResumeAsync(http, () => plan(request, agents, time) with { LimitKey = LimitKeys.Of(http) }))
+                streams.StartOrResumeAsync(http, () => plan(request, agents, time)))
             .DescribeStream($"{name}Post", $"{summary} (POST, JSON body)");
     }
 
@@ -76,5 +76,5 @@ public static class StreamEndpoints
         endpoint.WithName(name).WithSummary(summary).WithDescription(Events)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .RequireRunLimits();
+            .RequireRunLimits(exceptWhen: EventStreams.Resumes); // a reconnecting browser continues its run
 }

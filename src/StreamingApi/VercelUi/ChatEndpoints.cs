@@ -56,7 +56,6 @@ public static class ChatEndpoints
             return Task.FromResult<Results<UiMessageStream, ProblemHttpResult>>(StreamProblems.AgentNotFound(agentName, agents.Names));
         var plan = new RunPlan("chat", agent, request.ToAgentRequest())
         {
-            LimitKey = LimitKeys.Of(http),
             TimeLimit = request.TimeLimit,
             Shape = request.Every is { } every ? ProgressEvents.Every(every) : null,
             ThreadId = request.Id,

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Serilog.Events;
+using Microsoft.Extensions.DependencyInjection;
+using StreamingApi.Runs;
 using StreamingApi.Tests.Infrastructure;
 
 namespace StreamingApi.Tests.Limits;
@@ -33,6 +35,44 @@ internal static class LimitResponses
         Assert.True(response.Headers.RetryAfter?.Delta is { TotalSeconds: >= 1 }, $"Retry-After: {response.Headers.RetryAfter}");
         return problem;
     }
+
+    /// <summary>The app's runs wait at <paramref name="gate"/> before they start.</summary>
+    public static StreamingApiApplication WithRunStartGate(this StreamingApiApplication app, RunStartGate gate) => app.WithServices(services =>
+    {
+        var store = services.Last(d => d.ServiceType == typeof(IRunStore));
+        services.Remove(store);
+        services.AddSingleton<IRunStore>(provider => new GatedRunStore((IRunStore)store.ImplementationFactory!(provider), gate));
+    });
+
+    /// <summary>
+    /// Starts <paramref name="count"/> runs (<c>POST /runs</c>, the clients in turn, each on its own connection) that are
+    /// all admitted before any starts: the runs wait at the apps' <paramref name="gate"/> until every request has been
+    /// refused or has reached it. Returns the started runs' ids, and the refusals' types (each asserted to be
+    /// <c>too-many-concurrent-runs</c>).
+    /// </summary>
+    public static async Task<(List<string> Started, List<string> Refused)> StartRunsAtOnceAsync(this IReadOnlyList<HttpClient> clients, RunStartGate gate,
+        int count)
+    {
+        var requests = Enumerable.Range(0, count).Select(i => clients[i % clients.Count].StartRunAsync()).ToList();
+        await Eventually.TrueAsync(() => requests.Count(r => r.IsCompleted) + gate.Waiting == count, "every request is refused or about to start its run");
+        gate.Open();
+        var (started, refused) = (new List<string>(), new List<string>());
+        foreach (var response in await Task.WhenAll(requests))
+        {
+            using (response)
+            {
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                    started.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetString()!);
+                else
+                    refused.Add((await response.AssertRefusedAsync("too-many-concurrent-runs")).GetProperty("type").GetString()!);
+            }
+        }
+        return (started, refused);
+    }
+
+    /// <summary>The caller's runs in progress (and slots reserved for runs about to start), as <c>GET /usage</c> says.</summary>
+    public static async Task<int> RunsInProgressAsync(this HttpClient client) =>
+        (await client.GetFromJsonAsync<JsonElement>("/usage")).GetProperty("runsInProgress").GetInt32();
 
     public static void AssertNoErrorLogged(this StreamingApiApplication app) =>
         Assert.DoesNotContain(app.Logs.Events, e => e.Level >= LogEventLevel.Error);

@@ -55,6 +55,46 @@ public sealed class RedisLimitTests
     }
 
     [Fact]
+    public async Task RunsStartedAtTheSameInstantOnTwoInstancesNeverPassTheCallersRunsInProgress()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var gate = new RunStartGate();
+        await using var a = Instance(redis).WithSlowRuns().With("RateLimits:ConcurrentRuns", "2").WithRunStartGate(gate);
+        await using var b = Instance(redis).WithSlowRuns().With("RateLimits:ConcurrentRuns", "2").WithRunStartGate(gate);
+        var (onA, onB) = (a.CreateClient(), b.CreateClient());
+
+        var (started, refused) = await new[] { onA, onB }.StartRunsAtOnceAsync(gate, 6);
+
+        Assert.Equal(2, started.Count);
+        Assert.Equal(4, refused.Count);
+        Assert.Equal(2, await onB.RunsInProgressAsync());
+        foreach (var runId in started) Assert.Equal(HttpStatusCode.Accepted, (await onA.PostAsync($"/runs/{runId}/cancel", null)).StatusCode);
+        await a.WaitForNoActiveRunsAsync();
+        await b.WaitForNoActiveRunsAsync();
+        await Eventually.TrueAsync(async () => await onA.RunsInProgressAsync() == 0, "the runs' slots are free");
+        a.AssertNoErrorLogged();
+        b.AssertNoErrorLogged();
+    }
+
+    [Fact]
+    public async Task ARequestAdmittedThatStartsNoRunGivesItsSlotBackOnEveryInstance()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = Instance(redis).WithSlowRuns().With("RateLimits:ConcurrentRuns", "1");
+        await using var b = Instance(redis).WithSlowRuns().With("RateLimits:ConcurrentRuns", "1");
+        var (onA, onB) = (a.CreateClient(), b.CreateClient());
+
+        using var bad = await onA.PostAsJsonAsync("/runs", new { agent = "writer" }); // no prompt: 400 after admission
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        await Eventually.TrueAsync(async () => await onB.RunsInProgressAsync() == 0, "the bad request's slot is free");
+        var running = await onB.StartedRunIdAsync();
+        Assert.Equal(1, await onA.RunsInProgressAsync());
+        await onB.PostAsync($"/runs/{running}/cancel", null);
+        await b.WaitForNoActiveRunsAsync();
+    }
+
+    [Fact]
     public async Task TokensUsedOnOneInstanceSpendTheQuotaOnTheOther()
     {
         await using var redis = await RedisServer.StartAsync();

@@ -82,6 +82,20 @@ public sealed class RunLimitTests
     }
 
     [Fact]
+    public async Task ALastEventIdOnAnEndpointThatDoesNotResumeByItIsStillLimited()
+    {
+        await using var app = new StreamingApiApplication().With("RateLimits:RunsPerMinute", "1");
+        var client = app.CreateClient();
+        await client.StartedRunIdAsync();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/runs") { Content = JsonContent.Create(new { agent = "writer", prompt = "hi" }) };
+        request.Headers.Add("Last-Event-ID", "0123456789abcdef:1");
+        using var refused = await client.SendAsync(request);
+
+        await refused.AssertRefusedAsync("rate-limited");
+    }
+
+    [Fact]
     public async Task ABackgroundRunCountsAsInProgressUntilItEndsNotUntilItsRequestEnds()
     {
         await using var app = new StreamingApiApplication().WithSlowRuns().With("RateLimits:ConcurrentRuns", "1");
@@ -99,6 +113,56 @@ public sealed class RunLimitTests
         await app.WaitForNoActiveRunsAsync();
         var next = await client.StartedRunIdAsync(); // released at the run's end
         await client.PostAsync($"/runs/{next}/cancel", null);
+        app.AssertNoErrorLogged();
+    }
+
+    [Fact]
+    public async Task RunsStartedAtTheSameInstantNeverPassTheCallersRunsInProgress()
+    {
+        var gate = new RunStartGate();
+        await using var app = new StreamingApiApplication().WithSlowRuns().With("RateLimits:ConcurrentRuns", "2").WithRunStartGate(gate);
+        var client = app.CreateClient();
+
+        var (started, refused) = await new[] { client }.StartRunsAtOnceAsync(gate, 6);
+
+        Assert.Equal(2, started.Count);
+        Assert.Equal(4, refused.Count);
+        Assert.Equal(2, await client.RunsInProgressAsync()); // each run holds the slot it was admitted with, not another
+        foreach (var runId in started) await client.PostAsync($"/runs/{runId}/cancel", null);
+        await app.WaitForNoActiveRunsAsync();
+        await Eventually.TrueAsync(async () => await client.RunsInProgressAsync() == 0, "the runs' slots are free");
+        app.AssertNoErrorLogged();
+    }
+
+    [Theory]
+    [InlineData("""{"agent":"writer"}""")] // no prompt: a validation problem, after admission
+    [InlineData("""{"agent":"writer","prompt":""")] // not JSON
+    public async Task ARequestAdmittedThatStartsNoRunGivesItsSlotBack(string body)
+    {
+        await using var app = new StreamingApiApplication().WithSlowRuns().With("RateLimits:ConcurrentRuns", "1");
+        var client = app.CreateClient();
+
+        using var bad = await client.PostAsync("/runs", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        await Eventually.TrueAsync(async () => await client.RunsInProgressAsync() == 0, "the bad request's slot is free");
+        var running = await client.StartedRunIdAsync();
+        Assert.Equal(1, await client.RunsInProgressAsync());
+        await client.PostAsync($"/runs/{running}/cancel", null);
+    }
+
+    [Fact]
+    public async Task AStreamThatEndsGivesItsRunsSlotBackOnce()
+    {
+        await using var app = new StreamingApiApplication().With("RateLimits:ConcurrentRuns", "1");
+        var client = app.CreateClient();
+
+        for (var i = 0; i < 3; i++)
+        {
+            var frames = await client.GetFramesAsync("/stream/text?prompt=hi");
+            Assert.Equal("completed", frames[^1]["status"].GetString());
+            await Eventually.TrueAsync(async () => await client.RunsInProgressAsync() == 0, "the run's slot is free");
+        }
         app.AssertNoErrorLogged();
     }
 
