@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
-using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Security;
 using StreamingApi.Streaming;
@@ -27,10 +26,8 @@ public static class AgUiEndpoints
             .WithName("AgUiRun")
             .WithSummary("Runs the agent (writer, analyst or inventory) on the conversation and streams AG-UI events.")
             .WithDescription(Stream)
-            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .RequireRunLimits();
+            .StartsRuns();
 
         group.MapPost("/{agent}/ag-ui/connect", ConnectAsync)
             .WithName("AgUiConnect")

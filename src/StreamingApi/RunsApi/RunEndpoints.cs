@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using StreamingApi.Agents;
-using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Security;
 using StreamingApi.Streaming;
@@ -21,9 +20,7 @@ public static class RunEndpoints
         group.MapPost("/", StartAsync)
             .WithName("StartRun")
             .WithSummary("Starts a run in the background; it goes on whether or not anyone reads it.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .RequireRunLimits();
+            .StartsRuns();
 
         group.MapGet("/{runId}", GetAsync)
             .WithName("GetRun")

@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Agents;
-using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Security;
 
@@ -16,9 +15,7 @@ public static class AgentEndpoints
         group.MapPost("/text", RunTextAsync)
             .WithName("AgentText")
             .WithSummary("Runs the text agent and answers once, when it is done (not streamed).")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .RequireRunLimits();
+            .StartsRuns();
         return group;
     }
 

@@ -1,5 +1,4 @@
 using StreamingApi.Agents;
-using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Security;
 
@@ -74,7 +73,5 @@ public static class StreamEndpoints
 
     private static void DescribeStream(this RouteHandlerBuilder endpoint, string name, string summary) =>
         endpoint.WithName(name).WithSummary(summary).WithDescription(Events)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .RequireRunLimits(exceptWhen: EventStreams.Resumes); // a reconnecting browser continues its run
+            .StartsRuns(exceptWhen: EventStreams.Resumes); // a reconnecting browser continues its run
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Agents;
-using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Security;
 using StreamingApi.Streaming;
@@ -81,10 +80,8 @@ public static class ChatEndpoints
 
     private static void DescribeStart(this RouteHandlerBuilder endpoint) =>
         endpoint.WithDescription(Stream)
-            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .RequireRunLimits();
+            .StartsRuns();
 
     private static void DescribeResume(this RouteHandlerBuilder endpoint) =>
         endpoint.WithDescription(Stream)
