@@ -26,7 +26,8 @@ internal sealed class MemoryRunLog : IRunLog
     private readonly int _replayWindow;
     private readonly int _maxBacklog;
     private readonly bool _holdForReturningReader;
-    private readonly Action<int> _readersChanged;
+    private Action<int> _readersChanged; // the owner's; while the run waits for approvals, no one's
+    private readonly List<MemoryWaiting> _waits = [];
     private readonly Action<MemoryRunLog> _completed;
     private RunRecord _record;
     private bool _isCompleted;
@@ -73,6 +74,49 @@ internal sealed class MemoryRunLog : IRunLog
             var ended = new RunSnapshotBuilder(snapshot);
             foreach (var entry in end) ended.Apply(entry);
             return ended.Build();
+        }
+    }
+
+    /// <summary>The run's current wait for approvals, or null when it never waited.</summary>
+    public MemoryWaiting? Waiting
+    {
+        get
+        {
+            lock (_gate) return _waits.Count == 0 ? null : _waits[^1];
+        }
+    }
+
+    /// <summary>The wait that asked for the approval, or null.</summary>
+    public MemoryWaiting? WaitingFor(string approvalId)
+    {
+        lock (_gate) return _waits.LastOrDefault(w => w.Holds(approvalId));
+    }
+
+    /// <summary>The run waits: its writer lets go, its readers stay and wait, and no one is told of them until it goes on.</summary>
+    public void Suspend(RunCheckpoint checkpoint)
+    {
+        lock (_presence)
+        {
+            lock (_gate)
+            {
+                if (_isCompleted) throw new InvalidOperationException($"Run {RunId} has completed: it cannot wait.");
+                _record = checkpoint.Record with { LastSequence = _events.NextSequence - 1 };
+                _waits.Add(new MemoryWaiting(checkpoint));
+                _readersChanged = static _ => { };
+            }
+        }
+    }
+
+    /// <summary>The run goes on, written by a new owner, who is told of its readers from now on.</summary>
+    public void Reopen(RunRecord running, Action<int> readersChanged)
+    {
+        lock (_presence)
+        {
+            lock (_gate)
+            {
+                _record = running;
+                _readersChanged = readersChanged;
+            }
         }
     }
 

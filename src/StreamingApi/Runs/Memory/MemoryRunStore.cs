@@ -63,6 +63,33 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
 
     public ValueTask<bool> HasReadersElsewhereAsync(string runId, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 
+    public ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint)
+    {
+        ((MemoryRunLog)log).Suspend(checkpoint);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Find(runId)?.WaitingFor(approvalId) is { } waiting
+            ? waiting.Decide(approvalId, approved, reason, _time.GetUtcNow())
+            : new ApprovalDecisionResult(ApprovalOutcome.Unknown, null));
+
+    public ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Find(runId)?.Waiting?.Claim(stopping, _time.GetUtcNow()));
+
+    public ValueTask<IRunLog> ReopenAsync(RunCheckpoint checkpoint, RunRecord running, IRunOwner owner)
+    {
+        var log = Find(running.RunId) ?? throw new InvalidOperationException($"Run {running.RunId} is not held here.");
+        log.Reopen(running, owner.ReadersChanged);
+        return ValueTask.FromResult<IRunLog>(log);
+    }
+
+    public ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        return ValueTask.FromResult<IReadOnlyList<string>>([.. _runs.Values.Where(log => log.Waiting?.IsDue(now) == true).Select(log => log.RunId)]);
+    }
+
     /// <summary>The local log of a run, when this process holds one.</summary>
     internal MemoryRunLog? Find(string runId) => _runs.GetValueOrDefault(runId);
 

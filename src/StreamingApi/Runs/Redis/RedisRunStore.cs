@@ -150,6 +150,17 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         return await Guard.RunAsync(() => database.SortedSetLengthAsync(key)) > 0;
     }
 
+    public ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint) => throw new NotSupportedException();
+
+    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    public ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public ValueTask<IRunLog> ReopenAsync(RunCheckpoint checkpoint, RunRecord running, IRunOwner owner) => throw new NotSupportedException();
+
+    public ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<string>>([]);
+
     private void OnStopRequested(RedisValue message)
     {
         var text = (string?)message ?? "";

@@ -42,7 +42,7 @@ internal sealed class RedisSnapshotWriter
         _pending = true;
         if (@event is TextDelta text) _text.Append(text.Delta);
         else if (@event is ReasoningDelta reasoning) _reasoning.Append(reasoning.Delta);
-        else if (@event is ToolCallStarted or ToolCallCompleted)
+        else if (@event is ToolCallStarted or ToolCallCompleted or ApprovalRequested or ApprovalDecided)
         {
             RunSnapshotBuilder.ApplyToolCall(_toolCalls, @event);
             _toolCallsChanged = true;
