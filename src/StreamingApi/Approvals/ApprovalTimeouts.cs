@@ -28,7 +28,9 @@ internal sealed class ApprovalTimeouts(IRunStore store, RunHost runs, IOptions<R
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    ApprovalLog.TimeoutsFailed(logger, exception); // the store is away: the next tick tries again
+                    // The store is away (its connection logs that once) or failing: the next tick tries again. Not an error
+                    // of every tick, nor with its stack: the requests that meet the store answer and log it.
+                    ApprovalLog.TimeoutsFailed(logger, exception.GetType().Name, exception.Message);
                 }
             }
         }
@@ -40,6 +42,6 @@ internal sealed class ApprovalTimeouts(IRunStore store, RunHost runs, IOptions<R
 
 internal static partial class ApprovalLog
 {
-    [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "Approval timeouts could not be checked")]
-    public static partial void TimeoutsFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 120, Level = LogLevel.Debug, Message = "Approval timeouts could not be checked: {ExceptionType}: {ExceptionMessage}")]
+    public static partial void TimeoutsFailed(ILogger logger, string exceptionType, string exceptionMessage);
 }

@@ -60,6 +60,6 @@ public interface IRunStore
     /// <summary>The log of a claimed run, open for writing again by <paramref name="owner"/>: its sequence goes on where it stopped.</summary>
     ValueTask<IRunLog> ReopenAsync(RunCheckpoint checkpoint, RunRecord running, IRunOwner owner);
 
-    /// <summary>The waiting runs whose deadline has passed (on any instance).</summary>
+    /// <summary>The waiting runs to take up now (on any instance): past their deadline, or with every approval decided.</summary>
     ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken);
 }

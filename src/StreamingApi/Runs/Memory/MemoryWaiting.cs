@@ -44,8 +44,12 @@ internal sealed class MemoryWaiting(RunCheckpoint checkpoint)
         }
     }
 
+    /// <summary>
+    /// Whether the run should be taken up now: its deadline has passed, or every approval is decided (normally the
+    /// decision's own request takes it up; this catches one that could not, e.g. while its instance was draining).
+    /// </summary>
     public bool IsDue(DateTimeOffset now)
     {
-        lock (_gate) return !_claimed && now >= Checkpoint.Deadline;
+        lock (_gate) return !_claimed && (now >= Checkpoint.Deadline || Checkpoint.Approvals.All(a => _decisions.ContainsKey(a.ApprovalId)));
     }
 }

@@ -175,8 +175,8 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         CancellationToken cancellationToken)
     {
         var database = await Guard.DatabaseAsync();
-        var reply = (RedisResult[])(await Guard.RunAsync(() => database.ScriptEvaluateAsync(RedisScripts.Decide, [Keys.Approvals(runId)],
-            [approvalId, approved ? "1" : "0", reason is null ? "" : "r" + reason, _context.Time.GetUtcNow().ToUnixTimeMilliseconds()])))!;
+        var reply = (RedisResult[])(await Guard.RunAsync(() => database.ScriptEvaluateAsync(RedisScripts.Decide, [Keys.Approvals(runId), Keys.Waiting],
+            [approvalId, approved ? "1" : "0", reason is null ? "" : "r" + reason, _context.Time.GetUtcNow().ToUnixTimeMilliseconds(), runId])))!;
         switch ((string?)reply[0])
         {
             case "recorded":

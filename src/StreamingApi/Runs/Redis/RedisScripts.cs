@@ -61,9 +61,11 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Records a decision on an approval unless one stands, or its deadline has passed.
-    /// KEYS: the run's approvals hash. ARGV: the approval's id, <c>1</c> or <c>0</c>, the reason prefixed with <c>r</c>
-    /// (empty: none), now (Unix ms).
+    /// Records a decision on an approval unless one stands, or its deadline has passed. When that was the last
+    /// undecided one, the run's score in the waiting set becomes 0: due at once, for any instance's timeouts to take it
+    /// up should the deciding instance not (it drains, or dies before its claim).
+    /// KEYS: the run's approvals hash, the waiting set. ARGV: the approval's id, <c>1</c> or <c>0</c>, the reason prefixed
+    /// with <c>r</c> (empty: none), now (Unix ms), the run's id.
     /// Returns: <c>{'unknown'}</c>, <c>{'expired'}</c>, <c>{'recorded'}</c>, or <c>{'decided', flag, reason or false}</c>.
     /// </summary>
     public const string Decide = """
@@ -74,6 +76,11 @@ internal static class RedisScripts
         if tonumber(ARGV[4]) >= tonumber(deadline) then return {'expired'} end
         redis.call('HSET', KEYS[1], 'd:' .. ARGV[1], ARGV[2])
         if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'r:' .. ARGV[1], string.sub(ARGV[3], 2)) end
+        local all = redis.call('HKEYS', KEYS[1])
+        for _, field in ipairs(all) do
+          if string.sub(field, 1, 2) == 'a:' and redis.call('HEXISTS', KEYS[1], 'd:' .. string.sub(field, 3)) == 0 then return {'recorded'} end
+        end
+        if redis.call('ZSCORE', KEYS[2], ARGV[5]) then redis.call('ZADD', KEYS[2], 0, ARGV[5]) end
         return {'recorded'}
         """;
 
