@@ -126,7 +126,9 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         var messages = JsonSerializer.Deserialize<List<ChatMessage>>(resume.Checkpoint.Conversation, AIJsonUtilities.DefaultOptions) ?? [];
         var decisions = resume.Decisions.ToDictionary(d => d.ApprovalId, StringComparer.Ordinal);
         var responses = new List<AIContent>();
-        foreach (var request in messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().ToList())
+        var contents = messages.SelectMany(m => m.Contents).ToList();
+        var answered = contents.OfType<ToolApprovalResponseContent>().Select(r => r.RequestId).ToHashSet(StringComparer.Ordinal); // an earlier wait's
+        foreach (var request in contents.OfType<ToolApprovalRequestContent>().Where(r => !answered.Contains(r.RequestId)))
         {
             var approved = decisions.TryGetValue(request.RequestId, out var decision) ? decision.Approved : !request.RequiresConfirmation;
             responses.Add(request.CreateResponse(approved, decision?.Reason));
