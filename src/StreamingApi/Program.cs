@@ -1,5 +1,6 @@
 using StreamingApi.Agents;
 using StreamingApi.AgUi;
+using StreamingApi.Approvals;
 using StreamingApi.Browsers;
 using StreamingApi.Health;
 using StreamingApi.Limits;
@@ -22,6 +23,7 @@ builder.AddManagementListener();
 builder.Services.AddChatModel();
 builder.Services.AddAgents();
 builder.Services.AddRuns();
+builder.Services.AddApprovals();
 builder.Services.AddApiAuthentication();
 builder.Services.AddStreaming();
 builder.Services.AddProblemResponses();
@@ -46,6 +48,7 @@ app.UseLimits(); // after authentication: limits count per principal, and only r
 
 app.MapStreams();
 app.MapRuns();
+app.MapApprovals();
 app.MapChat();
 app.MapAgUi();
 app.MapAgentApi();

@@ -14,7 +14,7 @@ public sealed class AgentCatalog
     private readonly IAgent _inventoryDown;
 
     public AgentCatalog(IChatClient model, AnalystTools analystTools, IOptions<ToolOptions> toolOptions, IOptions<ToolBudgetOptions> budget,
-        StreamingMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory, IServiceProvider services)
+        IOptions<ApprovalOptions> approvals, StreamingMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory, IServiceProvider services)
     {
         // Semantic Kernel's automatic function invocation, so that its IAutoFunctionInvocationFilters see every call.
         var client = new ChatClientBuilder(model).UseKernelFunctionInvocation(loggerFactory).Build(services);
@@ -30,13 +30,17 @@ public sealed class AgentCatalog
         Analyst = new ChatAgent(new AgentDefinition("analyst", AnalystInstructions, KernelWith(analystTools, "analytics"))
         {
             Output = new OutputSpec(typeof(AnalysisReport), ReportInstruction, StructuredOutput.Parse<AnalysisReport>),
+            RequiresApproval = approvals.Value.Requires,
         }, client, modelId, budget.Value, metrics);
         // The flaky demo's switch is which inventory service the agent's tool talks to, fixed when its kernel is built.
         _inventory = Inventory(serviceDown: false);
         _inventoryDown = Inventory(serviceDown: true);
 
         ChatAgent Inventory(bool serviceDown) => new(new AgentDefinition("inventory", InventoryInstructions,
-            KernelWith(new FlakyTools(toolOptions, time, serviceDown), "inventory")), client, modelId, budget.Value, metrics);
+            KernelWith(new FlakyTools(toolOptions, time, serviceDown), "inventory"))
+        {
+            RequiresApproval = approvals.Value.RequireApproval.Count > 0 ? approvals.Value.Requires : null,
+        }, client, modelId, budget.Value, metrics);
     }
 
     /// <summary>Answers in plain markdown text; no tools.</summary>
@@ -66,7 +70,8 @@ public sealed class AgentCatalog
     private const string AnalystInstructions =
         "You are a data analyst. Use the tools to fetch the data the question needs and never invent figures: " +
         "fetch_sales_data for a year's sales (also the year before when growth matters), fetch_customer_data for customers, " +
-        "and calculate_growth with the two yearly totals. Then explain the findings in markdown.";
+        "and calculate_growth with the two yearly totals. When asked to send or email the report, call send_report once, after the other tools " +
+        "(a person approves it first). Then explain the findings in markdown, and say whether the report was sent.";
 
     private const string ReportInstruction =
         "Now give the final result as one JSON object with exactly these fields: summary (a string of two or three sentences), " +

@@ -51,6 +51,37 @@ public sealed record ToolCallCompleted(string CallId, string Name, object? Resul
     public string? Error { get; init; }
 }
 
+/// <summary>
+/// A tool call (announced by its <see cref="ToolCallStarted"/> just before) needs a person's decision before it runs:
+/// <c>POST /runs/{runId}/approvals/{approvalId}</c> gives it. Until every such request of the model's turn is decided,
+/// or <see cref="ExpiresAt"/> passes (a denial, reason <c>timeout</c>), the run waits.
+/// </summary>
+public sealed record ApprovalRequested(string ApprovalId, string CallId, string Name, IReadOnlyDictionary<string, object?> Arguments,
+    DateTimeOffset ExpiresAt) : AgentEvent
+{
+    [JsonIgnore] public override string EventType => AgentEventTypes.ApprovalRequest;
+}
+
+/// <summary>
+/// The decision on an <see cref="ApprovalRequested"/>, as the run goes on: an approved call runs (its <c>tool-result</c>
+/// follows), a denied one does not (its <c>tool-result</c> has <c>error</c> <c>denied</c>). <see cref="Reason"/> is the
+/// decider's, or <c>timeout</c> when no decision came in time.
+/// </summary>
+public sealed record ApprovalDecided(string ApprovalId, bool Approved, string? Reason) : AgentEvent
+{
+    [JsonIgnore] public override string EventType => AgentEventTypes.Approval;
+}
+
+/// <summary>
+/// Not an event of the stream: the agent stops here until its approval requests are decided. The run host keeps the
+/// checkpoint in the run store and ends the run's task; the run goes on from it later, perhaps on another instance.
+/// </summary>
+public sealed record RunPaused(AgentCheckpoint Checkpoint) : AgentEvent
+{
+    /// <summary>Never written: the run host takes this event out of the stream.</summary>
+    [JsonIgnore] public override string EventType => "pause";
+}
+
 /// <summary>The structured result as far as it has been generated.</summary>
 public sealed record PartialOutput(JsonNode Output) : AgentEvent
 {

@@ -16,6 +16,12 @@ public static class AgentEventTypes
     public const string ToolResult = "tool-result";
     public const string Partial = "partial";
     public const string Result = "result";
+
+    /// <summary>A tool call waits for a person's decision; the run waits with it.</summary>
+    public const string ApprovalRequest = "approval-request";
+
+    /// <summary>The decision on an <see cref="ApprovalRequest"/>: the tool runs, or does not.</summary>
+    public const string Approval = "approval";
     public const string Progress = "progress";
     public const string Error = "error";
     public const string Done = "done";
@@ -24,5 +30,5 @@ public static class AgentEventTypes
     /// Every type, in the order a stream can bring them (<c>run</c> or <c>snapshot</c> first, <c>done</c> last). A
     /// <c>snapshot</c> is not one of the run's own events: a store makes it for a reader whose position is no longer held.
     /// </summary>
-    public static readonly IReadOnlyList<string> All = [Run, Snapshot, Text, Reasoning, ToolCall, ToolResult, Partial, Result, Progress, Error, Done];
+    public static readonly IReadOnlyList<string> All = [Run, Snapshot, Text, Reasoning, ToolCall, ApprovalRequest, Approval, ToolResult, Partial, Result, Progress, Error, Done];
 }

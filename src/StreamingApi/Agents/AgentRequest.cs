@@ -9,4 +9,10 @@ public sealed record AgentRequest(string Prompt)
     /// Empty for a single question.
     /// </summary>
     public IReadOnlyList<ConversationMessage> History { get; init; } = [];
+
+    /// <summary>
+    /// Where to go on from, when the run waited for approvals: the agent continues that conversation with the decisions
+    /// rather than starting one from <see cref="Prompt"/>.
+    /// </summary>
+    public AgentResume? Resume { get; init; }
 }

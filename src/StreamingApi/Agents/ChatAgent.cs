@@ -37,14 +37,25 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         // the update stream; they become tool events here, with what the run's filter knows about each call. An agent
         // without tools talks to the model directly, and its updates are read as they come.
         var kernel = definition.HasTools ? definition.Kernel.Clone() : definition.Kernel; // the run's own filter, on the agent's tools
-        var filter = definition.HasTools ? new ToolCallFilter(run, new ToolBudget(budget), metrics, cancellationToken) : null;
+        var filter = definition.HasTools
+            ? new ToolCallFilter(run, new ToolBudget(budget), metrics, cancellationToken, definition.RequiresApproval)
+            : null;
         if (filter is not null) kernel.AutoFunctionInvocationFilters.Add(filter);
         // The tools as Semantic Kernel offers them to the model; an agent without tools asks with no options at all.
         var chatOptions = definition.HasTools ? new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }.ToChatOptions(kernel) : null;
+        // Semantic Kernel's invoker runs only KernelFunctions, so a tool wrapped for approval could ask but never run: it is
+        // wrapped in the turn that asks, and offered as it is when the run goes on with the decisions (the filter then
+        // lets only the approved calls of it run).
+        if (chatOptions?.Tools is { } offered && definition.RequiresApproval is { } requires && request.Resume is null)
+            chatOptions.Tools = [.. offered.Select(t => RequireApproval(t, requires))];
         var tools = filter is null ? null : new ToolEvents(filter, chatOptions?.Tools);
 
-        List<ChatMessage> messages = [new(ChatRole.System, definition.Instructions), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
-        var turn = definition.Output is null ? null : new List<ChatResponseUpdate>();
+        var messages = request.Resume is { } resume
+            ? Resumed(resume, tools, filter)
+            : [new(ChatRole.System, definition.Instructions), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
+        // The turn's messages are kept when the run may stop to wait for approvals, or ask for a structured result after it.
+        var turn = definition.Output is null && definition.RequiresApproval is null ? null : new List<ChatResponseUpdate>();
+        var waiting = false;
         await foreach (var update in client.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false))
         {
             turn?.Add(update);
@@ -52,11 +63,25 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             var contents = update.Contents; // indexed: foreach over the IList would box an enumerator per delta
             for (var i = 0; i < contents.Count; i++)
             {
+                if (contents[i] is ToolApprovalRequestContent approval && tools is not null)
+                {
+                    // The function invocation layer asks instead of invoking: the call is announced, then its request.
+                    waiting = true;
+                    foreach (var asked in tools.ToEvents(approval)) yield return asked;
+                    continue;
+                }
                 var @event = ToEvent(contents[i]) ?? tools?.ToEvent(contents[i]);
                 if (@event is not null) yield return @event;
             }
         }
         if (filter?.Failure is { } failure) throw failure;
+        if (waiting)
+        {
+            // The conversation so far, approval requests included, is all it takes to go on: the run waits as data.
+            messages.AddRange(turn!.ToChatResponse().Messages);
+            yield return new RunPaused(new AgentCheckpoint(JsonSerializer.Serialize(messages, AIJsonUtilities.DefaultOptions)));
+            yield break;
+        }
         if (definition.Output is not { } output) yield break;
 
         messages.AddRange(turn!.ToChatResponse().Messages);
@@ -81,6 +106,37 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             }
         }
         yield return new FinalOutput(output.Parse(json.ToString()));
+    }
+
+    /// <summary>
+    /// A tool that waits for a decision before each call is offered wrapped in <see cref="ApprovalRequiredAIFunction"/>:
+    /// the function invocation layer then yields a <see cref="ToolApprovalRequestContent"/> for its calls instead of
+    /// invoking them, and invokes them (through the same filter) once given an approving <see cref="ToolApprovalResponseContent"/>.
+    /// </summary>
+    private static AITool RequireApproval(AITool tool, Func<string, bool> requires) =>
+        tool is KernelFunction function && requires(function.Name) ? new ApprovalRequiredAIFunction(function) : tool;
+
+    /// <summary>
+    /// The conversation of a run that waited, with the decisions added as the function invocation layer expects them: a
+    /// <see cref="ToolApprovalResponseContent"/> per request, in a user message. A request that needed no confirmation
+    /// (another call of the same turn) is approved as it is.
+    /// </summary>
+    private static List<ChatMessage> Resumed(AgentResume resume, ToolEvents? tools, ToolCallFilter? filter)
+    {
+        var messages = JsonSerializer.Deserialize<List<ChatMessage>>(resume.Checkpoint.Conversation, AIJsonUtilities.DefaultOptions) ?? [];
+        var decisions = resume.Decisions.ToDictionary(d => d.ApprovalId, StringComparer.Ordinal);
+        var responses = new List<AIContent>();
+        var contents = messages.SelectMany(m => m.Contents).ToList();
+        var answered = contents.OfType<ToolApprovalResponseContent>().Select(r => r.RequestId).ToHashSet(StringComparer.Ordinal); // an earlier wait's
+        foreach (var request in contents.OfType<ToolApprovalRequestContent>().Where(r => !answered.Contains(r.RequestId)))
+        {
+            var approved = decisions.TryGetValue(request.RequestId, out var decision) ? decision.Approved : !request.RequiresConfirmation;
+            responses.Add(request.CreateResponse(approved, decision?.Reason));
+            tools?.Resumed(request, approved);
+            if (approved && request.ToolCall is Microsoft.Extensions.AI.FunctionCallContent call) filter?.Approve(call.CallId);
+        }
+        messages.Add(new ChatMessage(ChatRole.User, responses));
+        return messages;
     }
 
     /// <summary>An earlier message of the conversation goes to the model as plain text, under its speaker's role.</summary>

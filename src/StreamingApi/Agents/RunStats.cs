@@ -4,6 +4,7 @@ namespace StreamingApi.Agents;
 public sealed class RunStats(TimeProvider time)
 {
     private readonly long _started = time.GetTimestamp();
+    private TimeSpan _before; // the run's elapsed time before it waited for approvals, when it went on from a checkpoint
     private long _inputTokens, _outputTokens, _reasoningTokens;
     private bool _hasUsage, _hasReasoningTokens;
 
@@ -13,7 +14,8 @@ public sealed class RunStats(TimeProvider time)
 
     public int ToolCalls { get; private set; }
 
-    public TimeSpan Elapsed => time.GetElapsedTime(_started);
+    /// <summary>How long the run has worked: waiting for approvals is not counted.</summary>
+    public TimeSpan Elapsed => _before + time.GetElapsedTime(_started);
 
     /// <summary>Why a completed run ended early, when it did: <c>max-tokens</c> when the model hit its output limit.</summary>
     public string? EndReason { get; set; }
@@ -47,6 +49,21 @@ public sealed class RunStats(TimeProvider time)
         _reasoningTokens += reasoning;
     }
 
+    /// <summary>The figures so far, for a run that stops to wait.</summary>
+    public RunStatsSnapshot Snapshot() => new(Chunks, Chars, ToolCalls, _hasUsage ? _inputTokens : null, _outputTokens,
+        _hasReasoningTokens ? _reasoningTokens : null, (long)Elapsed.TotalMilliseconds, EndReason);
+
+    /// <summary>Goes on from the figures of a run that waited.</summary>
+    public void Restore(RunStatsSnapshot snapshot)
+    {
+        Chunks = snapshot.Chunks;
+        Chars = snapshot.Chars;
+        ToolCalls = snapshot.ToolCalls;
+        EndReason = snapshot.EndReason;
+        _before = TimeSpan.FromMilliseconds(snapshot.ElapsedMs);
+        if (snapshot.InputTokens is { } input) AddUsage(input, snapshot.OutputTokens, snapshot.ReasoningTokens);
+    }
+
     public ProgressReport ToProgress()
     {
         var elapsed = Elapsed;
@@ -54,3 +71,8 @@ public sealed class RunStats(TimeProvider time)
         return new ProgressReport(Chunks, Chars, (long)elapsed.TotalMilliseconds, rate);
     }
 }
+
+/// <summary>A run's figures as kept with its checkpoint.</summary>
+/// <param name="InputTokens">Null when the model reported no usage.</param>
+public sealed record RunStatsSnapshot(int Chunks, long Chars, int ToolCalls, long? InputTokens, long OutputTokens, long? ReasoningTokens,
+    long ElapsedMs, string? EndReason);

@@ -23,7 +23,13 @@ namespace StreamingApi.Agents;
 /// <see cref="AutoFunctionInvocationContext.CancellationToken"/> unset when it invokes functions for an
 /// <c>IChatClient</c>. Where that token is set, it is watched instead.
 /// </param>
-internal sealed class ToolCallFilter(RunContext run, ToolBudget budget, StreamingMetrics metrics, CancellationToken runStopping)
+/// <param name="requiresApproval">
+/// Which tools need approval. Their calls reach this filter only once approved (the invoker asks instead of invoking),
+/// except when a run goes on from a checkpoint, where they are offered unwrapped: then only the calls given to
+/// <see cref="Approve"/> run, and any other call of them is refused.
+/// </param>
+internal sealed class ToolCallFilter(RunContext run, ToolBudget budget, StreamingMetrics metrics, CancellationToken runStopping,
+    Func<string, bool>? requiresApproval = null)
     : IAutoFunctionInvocationFilter
 {
     /// <summary>The <c>error</c> of a tool that threw; the tool's own message stays in the server log.</summary>
@@ -32,7 +38,11 @@ internal sealed class ToolCallFilter(RunContext run, ToolBudget budget, Streamin
     /// <summary>The <c>error</c> of a call the run's budget refused: the tool never ran.</summary>
     public const string OverBudget = "The tool was not run: the run reached its tool limit.";
 
+    /// <summary>The <c>error</c> of a call to a tool that needs approval, which this call was not given: the tool never ran.</summary>
+    public const string NotApproved = "The tool was not run: it needs approval, and this call was not approved.";
+
     private readonly ConcurrentDictionary<string, ToolOutcome> _outcomes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _approved = new(StringComparer.Ordinal);
     private Exception? _failure;
 
     /// <summary>Why the model loop was ended early, or null. The first reason wins (tools of a turn run side by side).</summary>
@@ -41,9 +51,18 @@ internal sealed class ToolCallFilter(RunContext run, ToolBudget budget, Streamin
     /// <summary>What became of the call with that id, once (null for a call the filter never saw: an unknown tool).</summary>
     public ToolOutcome? TakeOutcome(string callId) => _outcomes.TryRemove(callId, out var outcome) ? outcome : null;
 
+    /// <summary>A call that was approved: it may run (once), though its tool needs approval.</summary>
+    public void Approve(string callId) => _approved[callId] = true;
+
     public async Task OnAutoFunctionInvocationAsync(AutoFunctionInvocationContext context, Func<AutoFunctionInvocationContext, Task> next)
     {
         var callId = context.ToolCallId ?? "";
+        if (requiresApproval is { } requires && requires(context.Function.Name) && !_approved.TryRemove(callId, out _))
+        {
+            _outcomes[callId] = new ToolOutcome(0, NotApproved);
+            context.Result = new FunctionResult(context.Function, NotApproved);
+            return;
+        }
         if (budget.Take(context.RequestSequenceIndex) is { } overBudget)
         {
             _outcomes[callId] = new ToolOutcome(0, OverBudget);

@@ -15,8 +15,13 @@ internal sealed class ToolEvents
     /// <summary>The <c>error</c> of a call to a tool the agent does not have: the model goes on without it.</summary>
     public const string UnknownTool = "The tool was not run: the agent has no tool of that name.";
 
+    /// <summary>The <c>error</c> of a call whose approval was denied (or timed out): the tool never ran.</summary>
+    public const string Denied = "denied";
+
     private readonly Dictionary<string, string> _toolNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _callNames = new(StringComparer.Ordinal); // a result carries no name
+    private readonly HashSet<string> _announced = new(StringComparer.Ordinal); // calls announced before the run waited
+    private readonly HashSet<string> _denied = new(StringComparer.Ordinal);
     private readonly ToolCallFilter _filter;
 
     /// <param name="filter">The run's filter, on the kernel whose functions are <paramref name="tools"/>.</param>
@@ -28,8 +33,32 @@ internal sealed class ToolEvents
         // name the tool itself (fetch_sales_data), as the filter's context does.
         foreach (var tool in tools ?? [])
         {
-            if (tool is KernelFunction function) _toolNames[tool.Name] = function.Name;
+            if (tool.GetService<KernelFunction>() is { } function) _toolNames[tool.Name] = function.Name; // also behind ApprovalRequiredAIFunction
         }
+    }
+
+    /// <summary>
+    /// The events of a call the invocation layer asks approval for: the call (<c>tool-call</c>), then its request
+    /// (<c>approval-request</c>, its <see cref="ApprovalRequested.ExpiresAt"/> left for the run host to set). A call that
+    /// needs no confirmation (another call of the same turn) is announced alone; it runs when the run goes on.
+    /// </summary>
+    public IEnumerable<AgentEvent> ToEvents(ToolApprovalRequestContent request)
+    {
+        if (request.ToolCall is not FunctionCallContent call || ToEvent(call) is not ToolCallStarted started) yield break;
+        yield return started;
+        if (request.RequiresConfirmation) yield return new ApprovalRequested(request.RequestId, call.CallId, started.Name, started.Arguments, default);
+    }
+
+    /// <summary>
+    /// A call announced before the run waited, going on now: it is not announced again, and a denied one's result says
+    /// so (the invocation layer gives the model a rejection text in its place).
+    /// </summary>
+    public void Resumed(ToolApprovalRequestContent request, bool approved)
+    {
+        if (request.ToolCall is not FunctionCallContent call) return;
+        _callNames[call.CallId] = _toolNames.GetValueOrDefault(call.Name, call.Name);
+        _announced.Add(call.CallId);
+        if (!approved) _denied.Add(call.CallId);
     }
 
     /// <summary>The event of a function call or result, or null for any other content.</summary>
@@ -37,6 +66,11 @@ internal sealed class ToolEvents
     {
         switch (content)
         {
+            case FunctionCallContent call when _announced.Remove(call.CallId):
+                return null;
+            case FunctionResultContent result when _denied.Remove(result.CallId):
+                _callNames.Remove(result.CallId, out var refused);
+                return new ToolCallCompleted(result.CallId, refused ?? "", null, 0) { Error = Denied };
             case FunctionCallContent call:
                 var name = _toolNames.GetValueOrDefault(call.Name, call.Name);
                 _callNames[call.CallId] = name;

@@ -20,4 +20,11 @@ public static partial class RunLogMessages
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Run {RunId} ended, but its last events could not be stored")]
     public static partial void EndNotStored(ILogger logger, Exception exception, string runId);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information,
+        Message = "Run {RunId} on {Endpoint} waits for {Approvals} approvals until {Deadline:O}, after {ElapsedMs} ms of work")]
+    public static partial void RunWaiting(ILogger logger, string runId, string endpoint, int approvals, DateTimeOffset deadline, long elapsedMs);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Run {RunId} goes on here: {Approved} approved, {Denied} denied")]
+    public static partial void RunResumed(ILogger logger, string runId, int approved, int denied);
 }

@@ -30,6 +30,9 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
 
     public RunContext Context { get; }
 
+    /// <summary>How long the run may work in all, from its start (a run that waited for approvals: what was left of it).</summary>
+    public TimeSpan TimeLimit { get; init; }
+
     /// <summary>Fires when the run is stopped, for whatever reason: the model's and the tools' token.</summary>
     public CancellationToken StopToken => _stop.Token;
 

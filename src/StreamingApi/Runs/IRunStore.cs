@@ -39,4 +39,27 @@ public interface IRunStore
 
     /// <summary>Whether the run has readers on other instances (which the run's own instance does not count).</summary>
     ValueTask<bool> HasReadersElsewhereAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The run waits for approvals: its record says <see cref="RunStatus.Waiting"/>, the checkpoint is kept (with the
+    /// deadline that the approval timeouts find it by), and its log stays open for readers, who simply wait; the writer
+    /// (this instance's task) lets go of it. Nothing of the run stays on this instance that another could not take up.
+    /// </summary>
+    ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint);
+
+    /// <summary>Records a decision on an approval of a waiting run, atomically: the first decision stands.</summary>
+    ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes a waiting run's checkpoint, atomically (of all callers, on all instances, one gets it), once every approval
+    /// is decided or its deadline has passed (those are denied, reason <c>timeout</c>); with <paramref name="stopping"/>,
+    /// at once (the undecided ones denied with that reason). Null when the run does not wait, or not for that.
+    /// </summary>
+    ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken);
+
+    /// <summary>The log of a claimed run, open for writing again by <paramref name="owner"/>: its sequence goes on where it stopped.</summary>
+    ValueTask<IRunLog> ReopenAsync(RunCheckpoint checkpoint, RunRecord running, IRunOwner owner);
+
+    /// <summary>The waiting runs to take up now (on any instance): past their deadline, or with every approval decided.</summary>
+    ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken);
 }

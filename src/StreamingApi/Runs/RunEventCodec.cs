@@ -23,6 +23,8 @@ public sealed class RunEventCodec(IOptions<JsonOptions> json)
         [AgentEventTypes.Text] = typeof(TextDelta),
         [AgentEventTypes.Reasoning] = typeof(ReasoningDelta),
         [AgentEventTypes.ToolCall] = typeof(ToolCallStarted),
+        [AgentEventTypes.ApprovalRequest] = typeof(ApprovalRequested),
+        [AgentEventTypes.Approval] = typeof(ApprovalDecided),
         [AgentEventTypes.ToolResult] = typeof(ToolCallCompleted),
         [AgentEventTypes.Partial] = typeof(PartialOutput),
         [AgentEventTypes.Result] = typeof(FinalOutput),

@@ -15,6 +15,7 @@ namespace StreamingApi.Runs;
 /// </summary>
 public sealed class RunHost(
     IRunStore store,
+    AgentCatalog agents,
     StreamingMetrics metrics,
     TimeProvider time,
     IOptions<RunOptions> options,
@@ -48,7 +49,7 @@ public sealed class RunHost(
             WhenUnattended.StopAtOnce => TimeSpan.Zero,
             _ => null,
         };
-        var run = new ActiveRun(id, plan, limit, grace, time, () => store.HasReadersElsewhereAsync(id, CancellationToken.None));
+        var run = new ActiveRun(id, plan, limit, grace, time, () => store.HasReadersElsewhereAsync(id, CancellationToken.None)) { TimeLimit = limit };
         var record = new RunRecord(id, plan.Agent.Name, plan.Endpoint, plan.Agent.Model, RunStatus.Running, null, time.GetUtcNow(), null, 0)
         {
             ThreadId = plan.ThreadId,
@@ -109,7 +110,66 @@ public sealed class RunHost(
         }
         var record = await store.FindAsync(runId, cancellationToken).ConfigureAwait(false);
         if (record is { IsRunning: true }) await store.RequestStopAsync(runId, StopReasons.Stopped, cancellationToken).ConfigureAwait(false);
+        // A waiting run has no task to stop: it is taken up here, its open approvals denied, and ends at once.
+        else if (record is { Status: RunStatus.Waiting }) await ResumeAsync(runId, StopReasons.Stopped, cancellationToken).ConfigureAwait(false);
         return record;
+    }
+
+    /// <summary>
+    /// Records a decision on one of a waiting run's approvals; once the run has a decision on each, it goes on here
+    /// (whichever instance started it). A decision on an approval whose run already went on is answered as it stands.
+    /// </summary>
+    public async ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason,
+        CancellationToken cancellationToken)
+    {
+        var result = await store.DecideAsync(runId, approvalId, approved, reason, cancellationToken).ConfigureAwait(false);
+        if (result.Outcome == ApprovalOutcome.Recorded) await ResumeAsync(runId, null, CancellationToken.None).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// Takes up a waiting run, if the store gives this instance its checkpoint (every approval decided or expired; or at
+    /// once, when <paramref name="stopping"/>): it is written by this instance from now on, starting with the
+    /// <c>approval</c> events, then the agent goes on from its checkpoint with the decisions. False when another caller
+    /// took it, or it is not due yet.
+    /// </summary>
+    public async ValueTask<bool> ResumeAsync(string runId, string? stopping, CancellationToken cancellationToken)
+    {
+        if (_draining && stopping is null) return false; // it stays waiting in the store, for another instance's timeouts or decisions
+        if (await store.ClaimAsync(runId, stopping, cancellationToken).ConfigureAwait(false) is not { } claimed) return false;
+        var checkpoint = claimed.Checkpoint;
+        var waiting = checkpoint.Record;
+        var agent = agents.Find(waiting.Agent) ?? throw new InvalidOperationException($"Run {runId} waits for agent {waiting.Agent}, which is not here.");
+        var plan = new RunPlan(waiting.Endpoint, agent, new AgentRequest(checkpoint.Prompt)
+        {
+            Resume = new AgentResume(checkpoint.Agent, claimed.Decisions),
+        })
+        {
+            LimitKey = checkpoint.LimitKey,
+            ThreadId = waiting.ThreadId,
+            Principal = waiting.Principal,
+        };
+        var limit = TimeSpan.FromSeconds(Math.Max(1, checkpoint.TimeLimitSeconds));
+        var run = new ActiveRun(runId, plan, limit, null, time, () => store.HasReadersElsewhereAsync(runId, CancellationToken.None)) { TimeLimit = limit };
+        run.Context.Stats.Restore(checkpoint.Stats);
+        var record = waiting with { Status = RunStatus.Running };
+        IRunLog log;
+        try
+        {
+            log = await store.ReopenAsync(checkpoint, record, run).ConfigureAwait(false);
+            foreach (var decision in claimed.Decisions)
+                await log.AppendAsync(new ApprovalDecided(decision.ApprovalId, decision.Approved, decision.Reason), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
+        if (stopping is not null) run.Stop(stopping);
+        _active[runId] = run;
+        RunLogMessages.RunResumed(logger, runId, claimed.Decisions.Count(d => d.Approved), claimed.Decisions.Count(d => !d.Approved));
+        run.Completion = Task.Run(() => ExecuteAsync(run, log, record), CancellationToken.None);
+        return true;
     }
 
     /// <summary>
@@ -148,10 +208,24 @@ public sealed class RunHost(
             // A shaper reads the figures of the events it reshapes, so they are counted before it; without one, here.
             if (plan.Shape is { } shape) events = shape(Count(events, stats), run.Context, stop);
             var counted = plan.Shape is null;
+            List<ApprovalRequested>? asked = null;
             await foreach (var @event in events.WithCancellation(stop).ConfigureAwait(false))
             {
-                if (counted) stats.Observe(@event);
-                await log.AppendAsync(@event, stop).ConfigureAwait(false);
+                if (@event is RunPaused paused)
+                {
+                    if (await SuspendAsync(run, log, record, paused.Checkpoint, asked ?? []).ConfigureAwait(false)) return;
+                    stop.ThrowIfCancellationRequested(); // stopped as it was about to wait: it ends as cancelled
+                    break;
+                }
+                var written = @event;
+                if (@event is ApprovalRequested request)
+                {
+                    // Its deadline is the run host's to give: the agent knows nothing of how long a person may take.
+                    written = request with { ExpiresAt = time.GetUtcNow().AddSeconds(options.Value.ApprovalTimeoutSeconds) };
+                    (asked ??= []).Add((ApprovalRequested)written);
+                }
+                if (counted) stats.Observe(written);
+                await log.AppendAsync(written, stop).ConfigureAwait(false);
             }
             status = RunStatus.Completed;
             reason = stats.EndReason;
@@ -190,6 +264,25 @@ public sealed class RunHost(
             _active.TryRemove(run.Id, out _); // last: a run no longer active is finished in every respect
             run.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The agent stopped to wait for approvals: the run becomes a checkpoint in the store and its task ends here, with
+    /// no end (no <c>done</c>, no observer told): its readers wait on its open log. False when the run was stopped meanwhile,
+    /// or asked for nothing to decide; it then ends as usual.
+    /// </summary>
+    private async Task<bool> SuspendAsync(ActiveRun run, IRunLog log, RunRecord record, AgentCheckpoint agent, List<ApprovalRequested> asked)
+    {
+        if (run.StopToken.IsCancellationRequested || asked.Count == 0) return false;
+        var stats = run.Context.Stats.Snapshot();
+        var left = run.TimeLimit - TimeSpan.FromMilliseconds(stats.ElapsedMs); // what the run's own work has left of its limit
+        var checkpoint = new RunCheckpoint(record with { Status = RunStatus.Waiting }, run.Plan.Request.Prompt, agent, asked, stats,
+            Math.Max(1, left.TotalSeconds), run.Plan.LimitKey);
+        await store.SuspendAsync(log, checkpoint).ConfigureAwait(false);
+        RunLogMessages.RunWaiting(logger, run.Id, run.Plan.Endpoint, asked.Count, checkpoint.Deadline, stats.ElapsedMs);
+        _active.TryRemove(run.Id, out _);
+        run.Dispose();
+        return true;
     }
 
     private static async IAsyncEnumerable<AgentEvent> Count(IAsyncEnumerable<AgentEvent> events, RunStats stats,

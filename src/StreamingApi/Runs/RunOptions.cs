@@ -36,6 +36,12 @@ public sealed class RunOptions
     public double MaxRunSeconds { get; set; } = 900;
 
     /// <summary>
+    /// How long a tool call waits for a person's decision (<c>POST /runs/{runId}/approvals/{approvalId}</c>); none by
+    /// then counts as denied, reason <c>timeout</c>. The run waits as a checkpoint in the store meanwhile, costing no task.
+    /// </summary>
+    public double ApprovalTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>
     /// On shutdown, running runs get this long to finish before they are stopped. <c>Streaming:DrainSeconds</c>, its
     /// name before, is still read and, when set, wins: a deployment that set it keeps its value.
     /// </summary>

@@ -31,4 +31,8 @@ public sealed record RunRecord(string RunId, string Agent, string Endpoint, stri
 
     [JsonIgnore]
     public bool IsRunning => Status == RunStatus.Running;
+
+    /// <summary>Whether the run has not ended: it runs, or waits for approvals.</summary>
+    [JsonIgnore]
+    public bool IsLive => Status is RunStatus.Running or RunStatus.Waiting;
 }

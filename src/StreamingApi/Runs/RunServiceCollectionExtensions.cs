@@ -16,8 +16,8 @@ public static class RunServiceCollectionExtensions
                 if (configuration.GetValue<double?>("Streaming:DrainSeconds") is { } drainSeconds) o.DrainSeconds = drainSeconds;
             })
             .Validate(o => o.ReplayWindow >= 0 && o.MaxBacklogEvents >= 1 && o.DetachGraceSeconds >= 0 && o.RetentionSeconds >= 0 && o.MaxRunSeconds > 0
-                    && o.DrainSeconds >= 0,
-                "Runs: ReplayWindow, DetachGraceSeconds, RetentionSeconds and DrainSeconds must be 0 or more; MaxBacklogEvents and MaxRunSeconds more than 0.")
+                    && o.DrainSeconds >= 0 && o.ApprovalTimeoutSeconds > 0,
+                "Runs: ReplayWindow, DetachGraceSeconds, RetentionSeconds and DrainSeconds must be 0 or more; MaxBacklogEvents, MaxRunSeconds and ApprovalTimeoutSeconds more than 0.")
             .Validate(o => o.Store is RunOptions.MemoryStore or RunOptions.RedisStore, "Runs:Store must be 'memory' or 'redis'.")
             .Validate<IConfiguration>((o, configuration) => o.Store != RunOptions.RedisStore || !string.IsNullOrWhiteSpace(configuration.GetConnectionString("Redis")),
                 "Runs:Store is 'redis' but ConnectionStrings:Redis is not set (e.g. localhost:6379).")

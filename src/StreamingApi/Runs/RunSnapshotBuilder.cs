@@ -63,7 +63,7 @@ public sealed class RunSnapshotBuilder
             case ReasoningDelta reasoning:
                 _reasoning.Append(reasoning.Delta);
                 break;
-            case ToolCallStarted or ToolCallCompleted:
+            case ToolCallStarted or ToolCallCompleted or ApprovalRequested or ApprovalDecided:
                 ApplyToolCall(_toolCalls, @event);
                 break;
             case PartialOutput partial:
@@ -102,6 +102,12 @@ public sealed class RunSnapshotBuilder
             case ToolCallStarted call:
                 calls.Add(new ToolCallState(call.CallId, call.Name, call.Arguments, null, null, null));
                 break;
+            case ApprovalRequested asked when calls.FindLastIndex(c => c.CallId == asked.CallId) is var at and >= 0:
+                calls[at] = calls[at] with { Approval = new ToolCallApproval(asked.ApprovalId, asked.ExpiresAt, null, null) };
+                break;
+            case ApprovalDecided decided when calls.FindLastIndex(c => c.Approval?.ApprovalId == decided.ApprovalId) is var at and >= 0:
+                calls[at] = calls[at] with { Approval = calls[at].Approval! with { Approved = decided.Approved, Reason = decided.Reason } };
+                break;
             case ToolCallCompleted completed:
                 var index = calls.FindLastIndex(c => c.CallId == completed.CallId);
                 var state = index >= 0 ? calls[index] : new ToolCallState(completed.CallId, completed.Name, null, null, null, null);
@@ -112,6 +118,13 @@ public sealed class RunSnapshotBuilder
         }
     }
 
+    /// <summary>
+    /// A running run with an approval still undecided is <see cref="RunStatus.Waiting"/>: so a client that comes back
+    /// (to <c>GET /runs/{runId}</c>, or from a snapshot) sees what it is asked.
+    /// </summary>
+    public static string StatusOf(string status, IReadOnlyList<ToolCallState> calls) =>
+        status == RunStatus.Running && calls.Any(c => c.Approval is { Approved: null }) ? RunStatus.Waiting : status;
+
     public RunSnapshot Build() =>
-        new(Sequence, _run, _status, _text.ToString(), _reasoning.ToString(), [.. _toolCalls], _partial, _result, _progress, _usage, _reason, _error);
+        new(Sequence, _run, StatusOf(_status, _toolCalls), _text.ToString(), _reasoning.ToString(), [.. _toolCalls], _partial, _result, _progress, _usage, _reason, _error);
 }

@@ -4,5 +4,10 @@ namespace StreamingApi.Runs;
 /// <param name="Result">What the tool returned (null while it runs, or when it failed).</param>
 /// <param name="Error">Why the tool failed, when it did.</param>
 /// <param name="ElapsedMs">How long the tool took; null while it runs.</param>
+/// <param name="Approval">The person's decision the call waits for, or waited for; null for a call that needed none.</param>
 public sealed record ToolCallState(string CallId, string Name, IReadOnlyDictionary<string, object?>? Arguments, object? Result, string? Error,
-    long? ElapsedMs);
+    long? ElapsedMs, ToolCallApproval? Approval = null);
+
+/// <summary>A tool call's approval in a <see cref="RunSnapshot"/>: asked for until <see cref="ExpiresAt"/>, then decided.</summary>
+/// <param name="Approved">Null while it waits for a decision.</param>
+public sealed record ToolCallApproval(string ApprovalId, DateTimeOffset ExpiresAt, bool? Approved, string? Reason);

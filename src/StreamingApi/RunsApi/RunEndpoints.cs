@@ -24,7 +24,7 @@ public static class RunEndpoints
 
         group.MapGet("/{runId}", GetAsync)
             .WithName("GetRun")
-            .WithSummary("A run's status (running, completed, cancelled or failed), its reason, times and last sequence number, and its " +
+            .WithSummary("A run's status (running, waiting, completed, cancelled or failed), its reason, times and last sequence number, and its " +
                          "answer so far as output: text, reasoning, tool calls, structured result, usage, error.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -91,6 +91,6 @@ public static class RunEndpoints
             return StreamProblems.RunNotFound(runId);
         var record = await runs.CancelAsync(runId, cancellationToken);
         if (record is null) return StreamProblems.RunNotFound(runId);
-        return record.IsRunning ? TypedResults.Accepted($"/runs/{runId}", record) : TypedResults.Ok(record);
+        return record.IsLive ? TypedResults.Accepted($"/runs/{runId}", record) : TypedResults.Ok(record);
     }
 }

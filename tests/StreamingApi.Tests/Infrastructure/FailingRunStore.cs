@@ -21,4 +21,15 @@ public sealed class FailingRunStore(Exception failure) : IRunStore
     public ValueTask<bool> RequestStopAsync(string runId, string reason, CancellationToken cancellationToken) => throw failure;
 
     public ValueTask<bool> HasReadersElsewhereAsync(string runId, CancellationToken cancellationToken) => throw failure;
+
+    public ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint) => throw failure;
+
+    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason, CancellationToken cancellationToken) =>
+        throw failure;
+
+    public ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken) => throw failure;
+
+    public ValueTask<IRunLog> ReopenAsync(RunCheckpoint checkpoint, RunRecord running, IRunOwner owner) => throw failure;
+
+    public ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken) => throw failure;
 }

@@ -63,7 +63,7 @@ public sealed class GeminiStreamTests
         Assert.Equal(4, upstream.Requests.Count);
         var first = upstream.Requests[0].Json;
         var declarations = first["tools"]![0]!["functionDeclarations"]!.AsArray();
-        Assert.Equal(["analytics_fetch_sales_data", "analytics_fetch_customer_data", "analytics_calculate_growth"],
+        Assert.Equal(["analytics_fetch_sales_data", "analytics_fetch_customer_data", "analytics_calculate_growth", "analytics_send_report"],
             declarations.Select(d => d!["name"]!.GetValue<string>()));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
             {"type":"object","properties":{"year":{"type":"integer","description":"The four-digit year, e.g. 2024."}},"required":["year"]}

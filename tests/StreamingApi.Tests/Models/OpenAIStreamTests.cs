@@ -51,7 +51,7 @@ public sealed class OpenAIStreamTests
 
         Assert.Equal(4, upstream.Requests.Count);
         var tools = upstream.Requests[0].Json["tools"]!.AsArray();
-        Assert.Equal(["analytics_fetch_sales_data", "analytics_fetch_customer_data", "analytics_calculate_growth"],
+        Assert.Equal(["analytics_fetch_sales_data", "analytics_fetch_customer_data", "analytics_calculate_growth", "analytics_send_report"],
             tools.Select(t => t!["function"]!["name"]!.GetValue<string>()));
         Assert.Equal("integer", tools[0]!["function"]!["parameters"]!["properties"]!["year"]!["type"]!.GetValue<string>());
 

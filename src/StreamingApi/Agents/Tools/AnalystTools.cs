@@ -14,12 +14,17 @@ public sealed record CustomerData(int TotalCustomers, int NewCustomers, decimal 
 
 public sealed record GrowthResult(decimal Previous, decimal Current, decimal AbsoluteChange, decimal PercentChange);
 
+public sealed record ReportSent(bool Sent, string MessageId);
+
 /// <summary>
 /// The data analyst's tools. The figures come from a fixed, deterministic data set (a stand-in for a warehouse),
 /// and each call waits like the remote call it stands for.
 /// </summary>
-public sealed class AnalystTools(IOptions<ToolOptions> options, TimeProvider time)
+public sealed class AnalystTools(IOptions<ToolOptions> options, TimeProvider time, SentReports reports)
 {
+    /// <summary>The tool with a side effect: it always waits for approval (<see cref="ApprovalOptions.AlwaysRequired"/>).</summary>
+    public const string SendReport = "send_report";
+
     private static readonly string[] Regions = ["North America", "Europe", "Asia Pacific", "Latin America"];
 
     [KernelFunction("fetch_sales_data"), Description("Fetches the company's sales figures for one year: total and per quarter.")]
@@ -54,6 +59,12 @@ public sealed class AnalystTools(IOptions<ToolOptions> options, TimeProvider tim
         var percent = previous == 0 ? 0 : Math.Round(change / previous * 100, 2);
         return new GrowthResult(previous, current, change, percent);
     }
+
+    [KernelFunction(SendReport), Description("Sends the report by email. It acts at once and cannot be undone, so a person approves each call.")]
+    public ReportSent SendReportTo(
+        [Description("The recipient's email address.")] string to,
+        [Description("The email's subject line.")] string subject) =>
+        new(true, reports.Send(to, subject).MessageId);
 
     /// <summary>Revenue grows about 9% a year from 2015 with a seasonal shape; the same year always gives the same figures.</summary>
     public static SalesData SalesFor(int year)

@@ -19,6 +19,10 @@ internal static partial class OfflineAnalyst
     public const string Customers = "fetch_customer_data";
     public const string Growth = "calculate_growth";
     public const string Inventory = "check_inventory";
+    public const string SendReport = "send_report";
+
+    /// <summary>Where a report goes when the prompt asks to send it but names no address.</summary>
+    public const string DefaultRecipient = "team@example.com";
 
     /// <summary>The calls to make next, all in one turn; empty when the model has what it needs.</summary>
     public static List<FunctionCallContent> NextCalls(string prompt, IList<AITool> tools, IReadOnlyList<ToolOutcome> history, int defaultYear)
@@ -45,6 +49,10 @@ internal static partial class OfflineAnalyst
             calls.Add((growth, new() { ["previous"] = previous, ["current"] = current }));
         }
 
+        // Sending is the last step, after every other tool, and its own turn: a person approves it first.
+        if (calls.Count == 0 && Offered(tools, SendReport) is { } send && SendWords().IsMatch(prompt) && !Called(history, SendReport))
+            calls.Add((send, new() { ["to"] = RecipientOf(prompt), ["subject"] = $"Report: {Shorten(prompt)}" }));
+
         var turn = history.Count;
         return calls.Select((c, i) => new FunctionCallContent($"call_{turn + i + 1}", c.Tool, c.Arguments)).ToList();
     }
@@ -59,6 +67,7 @@ internal static partial class OfflineAnalyst
             Sales => $"{Sales} for {Argument("year")}",
             Growth => $"{Growth} from {Argument("previous")} to {Argument("current")}",
             Inventory => $"{Inventory} for {Argument("region")}",
+            SendReport => $"{SendReport} to {Argument("to")}",
             var name => name,
         };
     }
@@ -69,6 +78,14 @@ internal static partial class OfflineAnalyst
         var facts = new List<string>();
         foreach (var outcome in history)
         {
+            if (BaseName(outcome.Name) == SendReport)
+            {
+                var to = Convert.ToString(outcome.Arguments.TryGetValue("to", out var address) ? address : null, CultureInfo.InvariantCulture);
+                facts.Add(outcome.Result is { } sent && Property(sent, "sent") is { ValueKind: JsonValueKind.True }
+                    ? $"The report was sent to {to} (message {Text(sent, "messageId")})."
+                    : $"The report was not sent to {to}: sending it was not approved.");
+                continue;
+            }
             if (outcome.Result is not { } result) continue;
             switch (BaseName(outcome.Name))
             {
@@ -119,7 +136,7 @@ internal static partial class OfflineAnalyst
             ["summary"] = summary,
             ["findings"] = new JsonArray(facts.Select(f => (JsonNode?)f).DefaultIfEmpty("No findings.").ToArray()),
             ["recommendations"] = new JsonArray(Recommendations(history).Select(r => (JsonNode?)r).ToArray()),
-            ["dataSources"] = new JsonArray(history.Where(o => o.Result is not null).Select(o => BaseName(o.Name)).Distinct().Select(n => (JsonNode?)n).ToArray()),
+            ["dataSources"] = new JsonArray(history.Where(o => o.Result is not null).Select(o => BaseName(o.Name)).Where(n => n != SendReport).Distinct().Select(n => (JsonNode?)n).ToArray()),
         };
     }
 
@@ -145,7 +162,7 @@ internal static partial class OfflineAnalyst
     /// <summary>Semantic Kernel may prefix a plugin name ("plugin-name" or "plugin_name"); the tool is the suffix.</summary>
     private static string BaseName(string name)
     {
-        foreach (var known in (string[])[Sales, Customers, Growth, Inventory])
+        foreach (var known in (string[])[Sales, Customers, Growth, Inventory, SendReport])
             if (name.EndsWith(known, StringComparison.Ordinal)) return known;
         return name;
     }
@@ -178,6 +195,15 @@ internal static partial class OfflineAnalyst
 
     private static string RegionOf(string prompt) =>
         Region().Match(prompt) is { Success: true } match ? match.Value : "Europe";
+
+    private static string RecipientOf(string prompt) =>
+        Email().Match(prompt) is { Success: true } match ? match.Value : DefaultRecipient;
+
+    [GeneratedRegex(@"\b(send|e-?mail)", RegexOptions.IgnoreCase)]
+    private static partial Regex SendWords();
+
+    [GeneratedRegex(@"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")]
+    private static partial Regex Email();
 
     [GeneratedRegex(@"\b(19|20)\d{2}\b")]
     private static partial Regex Year();

@@ -7,14 +7,15 @@ namespace StreamingApi.Runs.Memory;
 /// holds the event's record, for the readers that map records, and its JSON, kept in the run's
 /// <see cref="CompactEvents"/>, for the ones that only copy it; its sequence number is where it stands.
 /// </summary>
-internal sealed class EventRing
+/// <param name="firstSequence">The sequence of the first event it will hold (a run taken up after it waited goes on from there).</param>
+internal sealed class EventRing(long firstSequence = 1)
 {
     private Slot[] _items = new Slot[16];
     private int _head;
     private int _count;
 
     /// <summary>The oldest sequence still held (equal to <see cref="NextSequence"/> when none is).</summary>
-    public long FirstSequence { get; private set; } = 1;
+    public long FirstSequence { get; private set; } = firstSequence;
 
     /// <summary>The sequence the next event will get.</summary>
     public long NextSequence => FirstSequence + _count;

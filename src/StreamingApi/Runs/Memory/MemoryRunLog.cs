@@ -16,28 +16,34 @@ internal sealed class MemoryRunLog : IRunLog
 {
     private readonly Lock _gate = new();
     private readonly Lock _presence = new(); // orders the readers-changed notices, which are given outside _gate
-    private readonly EventRing _events = new(); // from the slowest reader's place on: not yet taken by every reader
+    private readonly EventRing _events; // from the slowest reader's place on: not yet taken by every reader
     private readonly CompactEvents _encoded; // every held event's JSON: the replay window (taken by every reader), then _events' own
     private readonly List<Cursor> _cursors = []; // the readers, and the place of a reader that left and may come back
     private readonly List<Cursor> _toWake = [];
-    private readonly RunSnapshotBuilder _snapshot = new(); // every event appended, up to the run's last events
+    private readonly RunSnapshotBuilder _snapshot; // every event appended, up to the run's last events
     private RunEvent[] _end = []; // the run's last events, from _endStart on
     private long _endStart = long.MaxValue;
     private readonly int _replayWindow;
     private readonly int _maxBacklog;
     private readonly bool _holdForReturningReader;
-    private readonly Action<int> _readersChanged;
+    private Action<int> _readersChanged; // the owner's; while the run waits for approvals, no one's
+    private readonly List<MemoryWaiting> _waits = [];
     private readonly Action<MemoryRunLog> _completed;
     private RunRecord _record;
     private bool _isCompleted;
+    private bool _handedOff;
     private TaskCompletionSource? _writerWaiting;
 
     /// <param name="readersChanged">Told the number of readers whenever it changes, in order, outside the log's lock
     /// (it may stop the run at once).</param>
     /// <param name="completed">Told when the run has completed.</param>
+    /// <param name="from">Where the run was, when it goes on here after it waited elsewhere (its events go on after it).</param>
     public MemoryRunLog(RunRecord record, int replayWindow, int maxBacklog, bool holdForReturningReader, Action<int> readersChanged,
-        Action<MemoryRunLog> completed, RunEventCodec codec)
+        Action<MemoryRunLog> completed, RunEventCodec codec, RunSnapshot? from = null)
     {
+        _events = new EventRing((from?.Sequence ?? 0) + 1);
+        StartSequence = _events.FirstSequence;
+        _snapshot = from is null ? new RunSnapshotBuilder() : new RunSnapshotBuilder(from);
         _record = record;
         _encoded = new CompactEvents(codec);
         _replayWindow = Math.Max(0, replayWindow);
@@ -73,6 +79,86 @@ internal sealed class MemoryRunLog : IRunLog
             var ended = new RunSnapshotBuilder(snapshot);
             foreach (var entry in end) ended.Apply(entry);
             return ended.Build();
+        }
+    }
+
+    /// <summary>The run's current wait for approvals, or null when it never waited.</summary>
+    public MemoryWaiting? Waiting
+    {
+        get
+        {
+            lock (_gate) return _waits.Count == 0 ? null : _waits[^1];
+        }
+    }
+
+    /// <summary>The wait that asked for the approval, or null.</summary>
+    public MemoryWaiting? WaitingFor(string approvalId)
+    {
+        lock (_gate) return _waits.LastOrDefault(w => w.Holds(approvalId));
+    }
+
+    /// <summary>The run waits: its writer lets go, its readers stay and wait, and no one is told of them until it goes on.</summary>
+    public void Suspend(RunCheckpoint checkpoint)
+    {
+        lock (_presence)
+        {
+            lock (_gate)
+            {
+                if (_isCompleted) throw new InvalidOperationException($"Run {RunId} has completed: it cannot wait.");
+                _record = checkpoint.Record with { LastSequence = _events.NextSequence - 1 };
+                _waits.Add(new MemoryWaiting(checkpoint));
+                _readersChanged = static _ => { };
+            }
+        }
+    }
+
+    /// <summary>The first sequence this log has held (later than 1 for a run taken up here after it waited elsewhere).</summary>
+    public long StartSequence { get; private set; } = 1;
+
+    /// <summary>Whether the log was handed off (<see cref="HandOff"/>): its readers go on reading elsewhere.</summary>
+    public bool IsHandedOff
+    {
+        get
+        {
+            lock (_gate) return _handedOff;
+        }
+    }
+
+    /// <summary>
+    /// The run waits, and whoever takes it up (any instance) will write it elsewhere: this log ends without last events,
+    /// its readers take what it holds and then go on from the shared store (see <see cref="IsHandedOff"/>).
+    /// </summary>
+    public void HandOff()
+    {
+        TaskCompletionSource? writer;
+        lock (_gate)
+        {
+            if (_isCompleted) return;
+            _isCompleted = true;
+            _handedOff = true;
+            _cursors.RemoveAll(c => c.IsPlaceHolder);
+            foreach (var cursor in _cursors)
+            {
+                if (!cursor.Waiting) continue;
+                cursor.Waiting = false;
+                _toWake.Add(cursor);
+            }
+            writer = TakeWriter();
+        }
+        WakeReaders();
+        writer?.TrySetResult();
+    }
+
+    /// <summary>The run goes on, written by a new owner, who is told of its readers from now on.</summary>
+    public void Reopen(RunRecord running, Action<int> readersChanged)
+    {
+        lock (_presence)
+        {
+            lock (_gate)
+            {
+                _record = running;
+                _readersChanged = readersChanged;
+            }
         }
     }
 

@@ -38,10 +38,11 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
     }
 
     /// <summary>A log in this process (also the local log of a run whose events go to Redis as well).</summary>
-    internal MemoryRunLog Create(RunRecord record, IRunOwner owner, bool holdsPlace)
+    /// <param name="from">Where a run taken up here after it waited elsewhere was: its events go on after it.</param>
+    internal MemoryRunLog Create(RunRecord record, IRunOwner owner, bool holdsPlace, RunSnapshot? from = null)
     {
         var options = _options.Value;
-        var log = new MemoryRunLog(record, options.ReplayWindow, options.MaxBacklogEvents, holdsPlace, owner.ReadersChanged, Expire, _codec);
+        var log = new MemoryRunLog(record, options.ReplayWindow, options.MaxBacklogEvents, holdsPlace, owner.ReadersChanged, Expire, _codec, from);
         if (!_runs.TryAdd(record.RunId, log)) throw new InvalidOperationException($"A run with id {record.RunId} already exists.");
         return log;
     }
@@ -62,6 +63,36 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
     public ValueTask<bool> RequestStopAsync(string runId, string reason, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 
     public ValueTask<bool> HasReadersElsewhereAsync(string runId, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
+    public ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint)
+    {
+        ((MemoryRunLog)log).Suspend(checkpoint);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Find(runId)?.WaitingFor(approvalId) is { } waiting
+            ? waiting.Decide(approvalId, approved, reason, _time.GetUtcNow())
+            : new ApprovalDecisionResult(ApprovalOutcome.Unknown, null));
+
+    public ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Find(runId)?.Waiting?.Claim(stopping, _time.GetUtcNow()));
+
+    public ValueTask<IRunLog> ReopenAsync(RunCheckpoint checkpoint, RunRecord running, IRunOwner owner)
+    {
+        var log = Find(running.RunId) ?? throw new InvalidOperationException($"Run {running.RunId} is not held here.");
+        log.Reopen(running, owner.ReadersChanged);
+        return ValueTask.FromResult<IRunLog>(log);
+    }
+
+    public ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        return ValueTask.FromResult<IReadOnlyList<string>>([.. _runs.Values.Where(log => log.Waiting?.IsDue(now) == true).Select(log => log.RunId)]);
+    }
+
+    /// <summary>Lets go of a run's local log at once (its run is kept elsewhere now).</summary>
+    internal void Forget(string runId) => _runs.TryRemove(runId, out _);
 
     /// <summary>The local log of a run, when this process holds one.</summary>
     internal MemoryRunLog? Find(string runId) => _runs.GetValueOrDefault(runId);

@@ -38,6 +38,19 @@ internal sealed class RedisKeys(string prefix)
     /// </summary>
     public RedisKey Readers(string runId) => $"{prefix}run:{runId}:readers";
 
+    /// <summary>A string: the checkpoint of the run while it waits for approvals (JSON); taken (deleted) by the claim that continues it.</summary>
+    public RedisKey Checkpoint(string runId) => $"{prefix}run:{runId}:checkpoint";
+
+    /// <summary>
+    /// A hash: the run's approvals, <c>a:{approvalId}</c> their deadline (Unix ms), <c>d:{approvalId}</c> the decision
+    /// (<c>1</c> or <c>0</c>) and <c>r:{approvalId}</c> its reason, when there is one. Kept after the claim, for a
+    /// decision given again.
+    /// </summary>
+    public RedisKey Approvals(string runId) => $"{prefix}run:{runId}:approvals";
+
+    /// <summary>A sorted set: the waiting runs, scored by their deadline (Unix ms), which every instance's timeouts look at.</summary>
+    public RedisKey Waiting => $"{prefix}waiting";
+
     /// <summary>A string: the id of the thread's latest run, expiring with the longest life of that run's record.</summary>
     public RedisKey Thread(string threadId) => $"{prefix}thread:{threadId}";
 

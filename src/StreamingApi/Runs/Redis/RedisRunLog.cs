@@ -1,3 +1,4 @@
+using System.Text.Json;
 using StackExchange.Redis;
 using StreamingApi.Agents;
 using StreamingApi.Runs.Memory;
@@ -35,9 +36,15 @@ internal sealed class RedisRunLog : IRunLog
     private bool _streamExpires;
     private Exception? _failure;
 
+    /// <param name="from">Where a run taken up after it waited was: the stream goes on after its sequence, the figures from its own.</param>
     public RedisRunLog(RedisRunContext context, RedisRunRecords records, MemoryRunLog local, RunRecord record, IDatabase database,
-        RedisSnapshotWriter snapshot, Action finished)
+        RedisSnapshotWriter snapshot, Action finished, StoredRun? from = null)
     {
+        if (from is not null)
+        {
+            (_sequence, _chunks, _chars) = (from.Record.LastSequence, from.Chunks, from.Chars);
+            _streamExpires = true;
+        }
         _snapshot = snapshot;
         _context = context;
         _records = records;
@@ -97,6 +104,46 @@ internal sealed class RedisRunLog : IRunLog
         }
         finally
         {
+            _finished();
+        }
+    }
+
+    /// <summary>
+    /// The run waits for approvals: everything written so far reaches Redis, then in one batch the record says
+    /// <c>waiting</c>, the checkpoint and its approvals are stored, the run joins the waiting set by its deadline, and its
+    /// keys live long enough for the wait. The local log is handed off: whichever instance claims the run writes it.
+    /// </summary>
+    public async Task SuspendAsync(RunCheckpoint checkpoint)
+    {
+        lock (_gate) _completing = true;
+        _wake.Release();
+        try
+        {
+            await _writer.WaitAsync(TimeSpan.FromSeconds(60));
+            if (Volatile.Read(ref _failure) is { } failure) throw _context.Guard.Unavailable(failure);
+            var waiting = checkpoint with { Record = checkpoint.Record with { LastSequence = _sequence } };
+            var settings = _context.RunOptions;
+            var lifetime = TimeSpan.FromSeconds(Math.Max(0, (waiting.Deadline - _context.Time.GetUtcNow()).TotalSeconds)
+                + settings.MaxRunSeconds + settings.RetentionSeconds + 60);
+            var keys = _context.Keys;
+            var approvals = keys.Approvals(RunId);
+            var batch = _database.CreateBatch();
+            List<Task> sent =
+            [
+                batch.HashSetAsync(_runKey, RedisRunRecords.ToHash(waiting.Record, [new("chunks", _chunks), new("chars", _chars)])),
+                batch.StringSetAsync(keys.Checkpoint(RunId), JsonSerializer.Serialize(waiting, JsonSerializerOptions.Web)),
+                batch.HashSetAsync(approvals, [.. waiting.Approvals.Select(a => new HashEntry($"a:{a.ApprovalId}", a.ExpiresAt.ToUnixTimeMilliseconds()))]),
+                batch.SortedSetAddAsync(keys.Waiting, RunId, waiting.Deadline.ToUnixTimeMilliseconds()),
+            ];
+            foreach (var key in (RedisKey[])[_runKey, _eventsKey, keys.Snapshot(RunId), keys.Text(RunId), keys.Reasoning(RunId), keys.Checkpoint(RunId), approvals])
+                sent.Add(batch.KeyExpireAsync(key, lifetime));
+            sent.Add(batch.PublishAsync(keys.Appended(RunId), _sequence));
+            batch.Execute();
+            await _context.Guard.RunAsync(() => Task.WhenAll(sent));
+        }
+        finally
+        {
+            _local.HandOff();
             _finished();
         }
     }

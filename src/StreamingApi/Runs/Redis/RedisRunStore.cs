@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using StreamingApi.Agents;
 using StreamingApi.Observability;
 using StreamingApi.Runs.Memory;
 
@@ -118,11 +119,19 @@ public sealed class RedisRunStore : IRunStore, IHostedService
 
     public async ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone)
     {
-        if (_local.Find(runId) is { } local) return local.Open(afterSequence, readerGone);
+        // A run taken up here after it waited holds only what came after: earlier positions are read from the stream.
+        if (_local.Find(runId) is { IsHandedOff: false } local && afterSequence + 1 >= local.StartSequence)
+        {
+            var opened = local.Open(afterSequence, readerGone);
+            if (opened.Reader is not { } localReader) return opened;
+            // Should the run stop to wait, its local log is handed off: the reader then goes on from the stream.
+            return new RunOpening(RunOpeningStatus.Opened, new RedisHandOffReader(localReader, local, afterSequence,
+                async after => (await OpenAsync(runId, after, readerGone)).Reader ?? EmptyReader(runId)));
+        }
         if (await _records.ReadAsync(runId) is not { } stored) return RunOpening.Unknown;
         var database = await Guard.DatabaseAsync();
         var next = Math.Max(1, afterSequence + 1);
-        if (!stored.Record.IsRunning && next > stored.Record.LastSequence) return RunOpening.Ended;
+        if (!stored.Record.IsLive && next > stored.Record.LastSequence) return RunOpening.Ended;
         // A position the stream no longer holds is the reader's to notice: it gives the snapshot first, as it does
         // when it falls behind the stream later.
         var reader = new RedisRunReader(_context, _records, database, runId, next - 1, readerGone, gone => _readers.TryRemove(gone, out _));
@@ -148,6 +157,109 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         var key = Keys.Readers(runId);
         await Guard.RunAsync(() => database.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, _context.Time.GetUtcNow().ToUnixTimeMilliseconds()));
         return await Guard.RunAsync(() => database.SortedSetLengthAsync(key)) > 0;
+    }
+
+    public async ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint)
+    {
+        try
+        {
+            await ((RedisRunLog)log).SuspendAsync(checkpoint);
+        }
+        finally
+        {
+            _local.Forget(checkpoint.Record.RunId); // its readers here go on from the stream
+        }
+    }
+
+    public async ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason,
+        CancellationToken cancellationToken)
+    {
+        var database = await Guard.DatabaseAsync();
+        var reply = (RedisResult[])(await Guard.RunAsync(() => database.ScriptEvaluateAsync(RedisScripts.Decide, [Keys.Approvals(runId), Keys.Waiting],
+            [approvalId, approved ? "1" : "0", reason is null ? "" : "r" + reason, _context.Time.GetUtcNow().ToUnixTimeMilliseconds(), runId])))!;
+        switch ((string?)reply[0])
+        {
+            case "recorded":
+                return new(ApprovalOutcome.Recorded, new ApprovalDecision(approvalId, approved, reason));
+            case "expired":
+                return new(ApprovalOutcome.Expired, new ApprovalDecision(approvalId, false, ApprovalReasons.TimedOut));
+            case "decided":
+                var standing = new ApprovalDecision(approvalId, (string?)reply[1] == "1", reply[2].IsNull ? null : (string?)reply[2]);
+                return new(standing.Reason == ApprovalReasons.TimedOut && !standing.Approved ? ApprovalOutcome.Expired
+                    : standing.Approved == approved ? ApprovalOutcome.Same : ApprovalOutcome.Conflict, standing);
+            default:
+                return new(ApprovalOutcome.Unknown, null);
+        }
+    }
+
+    public async ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken)
+    {
+        var database = await Guard.DatabaseAsync();
+        var reply = await Guard.RunAsync(() => database.ScriptEvaluateAsync(RedisScripts.Claim,
+            [Keys.Checkpoint(runId), Keys.Approvals(runId), Keys.Waiting, Keys.Run(runId)],
+            [runId, _context.Time.GetUtcNow().ToUnixTimeMilliseconds(), stopping ?? "", InstanceId]));
+        if (reply.IsNull) return null;
+        var parts = (RedisResult[])reply!;
+        var checkpoint = System.Text.Json.JsonSerializer.Deserialize<RunCheckpoint>((string)parts[0]!, System.Text.Json.JsonSerializerOptions.Web)!;
+        var fields = ((RedisResult[])parts[1]!).Select(f => (string)f!).ToArray();
+        var hash = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < fields.Length; i += 2) hash[fields[i]] = fields[i + 1];
+        return new ClaimedCheckpoint(checkpoint, [.. checkpoint.Approvals.Select(a => new ApprovalDecision(a.ApprovalId,
+            hash.GetValueOrDefault($"d:{a.ApprovalId}") == "1", hash.GetValueOrDefault($"r:{a.ApprovalId}")))]);
+    }
+
+    /// <summary>
+    /// A claimed run goes on here, whichever instance wrote it before: a local log after the stored snapshot (its readers
+    /// here read from there; earlier positions are read from the stream), and the stream goes on after its last entry.
+    /// </summary>
+    public async ValueTask<IRunLog> ReopenAsync(RunCheckpoint checkpoint, RunRecord running, IRunOwner owner)
+    {
+        var runId = running.RunId;
+        var database = await Guard.DatabaseAsync();
+        var stored = await _records.ReadAsync(runId) ?? throw Guard.Unavailable(null);
+        var snapshot = await Guard.RunAsync(() => _context.Snapshots.ReadAsync(database, runId, maxEntries: 0))
+                       ?? throw new InvalidOperationException($"Run {runId} has no snapshot to go on from.");
+        var from = new RunSnapshotBuilder(snapshot.Snapshot);
+        var events = new Queue<RunEvent>();
+        foreach (var entry in snapshot.After) _context.Snapshots.AddEventsOf(entry, from.Sequence, events);
+        foreach (var @event in events) from.Apply(@event);
+        var settings = _context.RunOptions;
+        var lifetime = TimeSpan.FromSeconds(settings.MaxRunSeconds + settings.RetentionSeconds + 60);
+        var writer = _context.Snapshots.Writer(runId, lifetime);
+        writer.Seed(snapshot.Snapshot);
+        _owners[runId] = owner;
+        var local = _local.Create(running, owner, holdsPlace: false, from.Build());
+        return new RedisRunLog(_context, _records, local, running, database, writer, () => _owners.TryRemove(runId, out _), stored);
+    }
+
+    public async ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken)
+    {
+        var database = await Guard.DatabaseAsync();
+        var due = await Guard.RunAsync(() => database.SortedSetRangeByScoreAsync(Keys.Waiting, double.NegativeInfinity,
+            _context.Time.GetUtcNow().ToUnixTimeMilliseconds()));
+        return [.. due.Select(v => (string)v!)];
+    }
+
+    /// <summary>Nothing more to read (a run that expired while a reader switched to its stream).</summary>
+    private static IRunReader EmptyReader(string runId) => new EndedReader(runId);
+
+    private sealed class EndedReader(string runId) : IRunReader
+    {
+        public string RunId => runId;
+
+        public bool TryRead(out RunEvent entry)
+        {
+            entry = default;
+            return false;
+        }
+
+        public ValueTask<bool> WaitToReadAsync() => ValueTask.FromResult(false);
+
+        public void Interrupt()
+        {
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     private void OnStopRequested(RedisValue message)

@@ -59,4 +59,59 @@ internal static class RedisScripts
         else entries = redis.call('XRANGE', KEYS[5], after, '+', 'COUNT', ARGV[1]) end
         return {fields, redis.call('GET', KEYS[3]) or '', redis.call('GET', KEYS[4]) or '', entries}
         """;
+
+    /// <summary>
+    /// Records a decision on an approval unless one stands, or its deadline has passed. When that was the last
+    /// undecided one, the run's score in the waiting set becomes 0: due at once, for any instance's timeouts to take it
+    /// up should the deciding instance not (it drains, or dies before its claim).
+    /// KEYS: the run's approvals hash, the waiting set. ARGV: the approval's id, <c>1</c> or <c>0</c>, the reason prefixed
+    /// with <c>r</c> (empty: none), now (Unix ms), the run's id.
+    /// Returns: <c>{'unknown'}</c>, <c>{'expired'}</c>, <c>{'recorded'}</c>, or <c>{'decided', flag, reason or false}</c>.
+    /// </summary>
+    public const string Decide = """
+        local deadline = redis.call('HGET', KEYS[1], 'a:' .. ARGV[1])
+        if not deadline then return {'unknown'} end
+        local standing = redis.call('HGET', KEYS[1], 'd:' .. ARGV[1])
+        if standing then return {'decided', standing, redis.call('HGET', KEYS[1], 'r:' .. ARGV[1])} end
+        if tonumber(ARGV[4]) >= tonumber(deadline) then return {'expired'} end
+        redis.call('HSET', KEYS[1], 'd:' .. ARGV[1], ARGV[2])
+        if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'r:' .. ARGV[1], string.sub(ARGV[3], 2)) end
+        local all = redis.call('HKEYS', KEYS[1])
+        for _, field in ipairs(all) do
+          if string.sub(field, 1, 2) == 'a:' and redis.call('HEXISTS', KEYS[1], 'd:' .. string.sub(field, 3)) == 0 then return {'recorded'} end
+        end
+        if redis.call('ZSCORE', KEYS[2], ARGV[5]) then redis.call('ZADD', KEYS[2], 0, ARGV[5]) end
+        return {'recorded'}
+        """;
+
+    /// <summary>
+    /// Claims a waiting run's checkpoint once every approval is decided or past its deadline (or at once, when stopping):
+    /// the undecided ones are denied (reason <c>timeout</c>, or the stop's), the checkpoint is taken, the run leaves the
+    /// waiting set and becomes this instance's, running. Of all callers, one gets it.
+    /// KEYS: the checkpoint, the approvals hash, the waiting set, the run's hash. ARGV: the run's id, now (Unix ms), the
+    /// stop's reason (empty: none), this instance's id.
+    /// Returns: false, or {the checkpoint's JSON, the approvals hash as a flat list}.
+    /// </summary>
+    public const string Claim = """
+        local checkpoint = redis.call('GET', KEYS[1])
+        if not checkpoint then return false end
+        local all = redis.call('HGETALL', KEYS[2])
+        local open = {}
+        for i = 1, #all, 2 do
+          if string.sub(all[i], 1, 2) == 'a:' then
+            local id = string.sub(all[i], 3)
+            if redis.call('HEXISTS', KEYS[2], 'd:' .. id) == 0 then
+              if ARGV[3] == '' and tonumber(ARGV[2]) < tonumber(all[i + 1]) then return false end
+              table.insert(open, id)
+            end
+          end
+        end
+        local reason = ARGV[3]
+        if reason == '' then reason = 'timeout' end
+        for _, id in ipairs(open) do redis.call('HSET', KEYS[2], 'd:' .. id, '0', 'r:' .. id, reason) end
+        redis.call('DEL', KEYS[1])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        redis.call('HSET', KEYS[4], 'status', 'running', 'owner', ARGV[4])
+        return {checkpoint, redis.call('HGETALL', KEYS[2])}
+        """;
 }

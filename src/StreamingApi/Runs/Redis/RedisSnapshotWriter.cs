@@ -32,6 +32,14 @@ internal sealed class RedisSnapshotWriter
         _lifetimeSeconds = Math.Max(1, (long)lifetime.TotalSeconds);
     }
 
+    /// <summary>Goes on from the stored snapshot of a run taken up after it waited: its tool calls are rewritten whole, with the new ones.</summary>
+    public void Seed(RunSnapshot stored)
+    {
+        Sequence = stored.Sequence;
+        _toolCalls.AddRange(stored.ToolCalls);
+        _written = true; // its keys expire already
+    }
+
     /// <summary>The last event applied: the stream must hold every event after it.</summary>
     public long Sequence { get; private set; }
 
@@ -42,7 +50,7 @@ internal sealed class RedisSnapshotWriter
         _pending = true;
         if (@event is TextDelta text) _text.Append(text.Delta);
         else if (@event is ReasoningDelta reasoning) _reasoning.Append(reasoning.Delta);
-        else if (@event is ToolCallStarted or ToolCallCompleted)
+        else if (@event is ToolCallStarted or ToolCallCompleted or ApprovalRequested or ApprovalDecided)
         {
             RunSnapshotBuilder.ApplyToolCall(_toolCalls, @event);
             _toolCallsChanged = true;

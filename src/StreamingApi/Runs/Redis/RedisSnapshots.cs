@@ -39,13 +39,14 @@ internal sealed class RedisSnapshots(RedisKeys keys, RunEventCodec codec)
         if (result.IsNull) return null;
         var parts = (RedisResult[])result!;
         var fields = (RedisResult[])parts[0]!;
+        var toolCalls = fields[2].IsNull ? [] : codec.DecodeToolCalls((byte[])fields[2]!);
         var snapshot = new RunSnapshot(
             Sequence: fields[0].IsNull ? 0 : (long)fields[0],
             Run: Decode<RunStarted>(AgentEventTypes.Run, fields[1]),
-            Status: RunStatus.Running, // the run's end is never in it
+            Status: RunSnapshotBuilder.StatusOf(RunStatus.Running, toolCalls), // the run's end is never in it
             Text: (string?)parts[1] ?? "",
             Reasoning: (string?)parts[2] ?? "",
-            ToolCalls: fields[2].IsNull ? [] : codec.DecodeToolCalls((byte[])fields[2]!),
+            ToolCalls: toolCalls,
             Partial: Decode<PartialOutput>(AgentEventTypes.Partial, fields[3])?.Output,
             Result: Decode<FinalOutput>(AgentEventTypes.Result, fields[4])?.Output,
             Progress: Decode<ProgressReport>(AgentEventTypes.Progress, fields[5]),

@@ -1,0 +1,55 @@
+using StreamingApi.Agents;
+
+namespace StreamingApi.Runs.Memory;
+
+/// <summary>
+/// One wait of a run in this process: its checkpoint until it is claimed, and the decisions on its approvals, kept
+/// after the claim (for as long as the run) so that a decision given again is answered as the one that stands.
+/// </summary>
+internal sealed class MemoryWaiting(RunCheckpoint checkpoint)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ApprovalDecision> _decisions = new(StringComparer.Ordinal);
+    private bool _claimed;
+
+    public RunCheckpoint Checkpoint { get; } = checkpoint;
+
+    public bool Holds(string approvalId) => Checkpoint.Approvals.Any(a => a.ApprovalId == approvalId);
+
+    public ApprovalDecisionResult Decide(string approvalId, bool approved, string? reason, DateTimeOffset now)
+    {
+        if (Checkpoint.Approvals.FirstOrDefault(a => a.ApprovalId == approvalId) is not { } request) return new(ApprovalOutcome.Unknown, null);
+        lock (_gate)
+        {
+            if (_decisions.TryGetValue(approvalId, out var standing))
+                return new(standing.Approved == approved && standing.Reason != ApprovalReasons.TimedOut ? ApprovalOutcome.Same
+                    : standing.Reason == ApprovalReasons.TimedOut ? ApprovalOutcome.Expired : ApprovalOutcome.Conflict, standing);
+            if (now >= request.ExpiresAt || _claimed) return new(ApprovalOutcome.Expired, new ApprovalDecision(approvalId, false, ApprovalReasons.TimedOut));
+            var decision = new ApprovalDecision(approvalId, approved, reason);
+            _decisions[approvalId] = decision;
+            return new(ApprovalOutcome.Recorded, decision);
+        }
+    }
+
+    public ClaimedCheckpoint? Claim(string? stopping, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_claimed) return null;
+            var open = Checkpoint.Approvals.Where(a => !_decisions.ContainsKey(a.ApprovalId)).ToList();
+            if (stopping is null && open.Any(a => now < a.ExpiresAt)) return null;
+            foreach (var request in open) _decisions[request.ApprovalId] = new ApprovalDecision(request.ApprovalId, false, stopping ?? ApprovalReasons.TimedOut);
+            _claimed = true;
+            return new ClaimedCheckpoint(Checkpoint, [.. Checkpoint.Approvals.Select(a => _decisions[a.ApprovalId])]);
+        }
+    }
+
+    /// <summary>
+    /// Whether the run should be taken up now: its deadline has passed, or every approval is decided (normally the
+    /// decision's own request takes it up; this catches one that could not, e.g. while its instance was draining).
+    /// </summary>
+    public bool IsDue(DateTimeOffset now)
+    {
+        lock (_gate) return !_claimed && (now >= Checkpoint.Deadline || Checkpoint.Approvals.All(a => _decisions.ContainsKey(a.ApprovalId)));
+    }
+}
