@@ -45,4 +45,16 @@ public sealed class GatedRunStore(IRunStore inner, RunStartGate gate) : IRunStor
 
     public ValueTask<bool> HasReadersElsewhereAsync(string runId, CancellationToken cancellationToken) =>
         inner.HasReadersElsewhereAsync(runId, cancellationToken);
+
+    public ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint) => inner.SuspendAsync(log, checkpoint);
+
+    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason,
+        CancellationToken cancellationToken) => inner.DecideAsync(runId, approvalId, approved, reason, cancellationToken);
+
+    public ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken) =>
+        inner.ClaimAsync(runId, stopping, cancellationToken);
+
+    public ValueTask<IRunLog> ReopenAsync(RunCheckpoint checkpoint, RunRecord running, IRunOwner owner) => inner.ReopenAsync(checkpoint, running, owner);
+
+    public ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken) => inner.DueAsync(cancellationToken);
 }
