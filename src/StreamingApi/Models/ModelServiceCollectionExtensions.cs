@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StreamingApi.Models.Gemini;
 using StreamingApi.Models.Offline;
 using StreamingApi.Models.OpenAI;
+using StreamingApi.Observability;
 
 namespace StreamingApi.Models;
 
@@ -37,7 +38,7 @@ public static class ModelServiceCollectionExtensions
         services.AddHttpClient(GeminiChatClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddGeminiRetries();
 
-        services.AddSingleton<IChatClient>(provider => provider.GetRequiredService<IOptions<ModelOptions>>().Value.Normalized switch
+        services.AddSingleton<IChatClient>(provider => new ChatClientBuilder(provider.GetRequiredService<IOptions<ModelOptions>>().Value.Normalized switch
         {
             ModelOptions.Gemini => new ChatClientBuilder(ActivatorUtilities.CreateInstance<GeminiChatClient>(provider))
                 .UseUniqueCallIds()
@@ -45,9 +46,18 @@ public static class ModelServiceCollectionExtensions
             ModelOptions.OpenAI => OpenAIChatClientFactory.Create(provider.GetRequiredService<IOptions<OpenAIOptions>>().Value, provider),
             // The offline model numbers its calls through the conversation (call_1, call_2, ...): its ids are unique already.
             _ => ActivatorUtilities.CreateInstance<OfflineChatClient>(provider),
-        });
+        }).UseModelTelemetry(provider.GetRequiredService<IOptions<TelemetryOptions>>().Value).Build(provider));
         return services;
     }
+
+    /// <summary>
+    /// The GenAI conventions' spans (<c>chat {model}</c>, with tokens and finish reasons) and metrics for every model
+    /// call, outermost, the same for every provider. A function invoker built on this client finds its activity source
+    /// and records each tool call under it (<c>execute_tool {name}</c>). Prompts, answers and tool arguments only with
+    /// <see cref="TelemetryOptions.RecordContent"/>.
+    /// </summary>
+    private static ChatClientBuilder UseModelTelemetry(this ChatClientBuilder builder, TelemetryOptions options) =>
+        builder.UseOpenTelemetry(sourceName: RunTracing.ModelSourceName, configure: client => client.EnableSensitiveData = options.RecordContent);
 
     private static string? First(string? configured, string? environment) =>
         string.IsNullOrWhiteSpace(configured) ? environment : configured;

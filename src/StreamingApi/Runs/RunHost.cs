@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -49,10 +50,13 @@ public sealed class RunHost(
             _ => null,
         };
         var run = new ActiveRun(id, plan, limit, grace, time, () => store.HasReadersElsewhereAsync(id, CancellationToken.None));
+        // The run's span continues the request's trace; it is current from here on, so the run's work below is its child.
+        var span = RunTracing.StartRun(id, plan.Agent.Name, plan.Agent.Model, plan.Endpoint, plan.ThreadId);
         var record = new RunRecord(id, plan.Agent.Name, plan.Endpoint, plan.Agent.Model, RunStatus.Running, null, time.GetUtcNow(), null, 0)
         {
             ThreadId = plan.ThreadId,
             Principal = plan.Principal,
+            TraceParent = span?.Id,
         };
         IRunLog log;
         IRunReader? reader = null;
@@ -61,10 +65,13 @@ public sealed class RunHost(
             log = await store.CreateAsync(record, run, CancellationToken.None);
             if (withReader) reader = (await store.OpenAsync(id, 0, readerGone)).Reader;
             // The first event is there before the response starts: its first frame goes out without waiting for the run.
-            await log.AppendAsync(new RunStarted(id, plan.Agent.Name, plan.Agent.Model, record.StartedAt), CancellationToken.None);
+            await log.AppendAsync(new RunStarted(id, plan.Agent.Name, plan.Agent.Model, record.StartedAt) { TraceId = span?.TraceId.ToHexString() },
+                CancellationToken.None);
         }
-        catch
+        catch (Exception exception)
         {
+            RunTracing.Failed(span, exception, exception.GetType().Name);
+            RunTracing.Ended(span, RunStatus.Failed, null);
             run.Dispose();
             throw;
         }
@@ -73,7 +80,7 @@ public sealed class RunHost(
         _active[id] = run;
         metrics.RunStarted(plan.Endpoint);
         if (logger.IsEnabled(LogLevel.Debug)) RunLogMessages.RunStarting(logger, id, plan.Endpoint, plan.Request.Prompt.Length, plan.Request.Prompt);
-        run.Completion = Task.Run(() => ExecuteAsync(run, log, record), CancellationToken.None);
+        run.Completion = Task.Run(() => ExecuteAsync(run, log, record, span), CancellationToken.None);
         return new StartedRun(record, reader);
     }
 
@@ -90,8 +97,16 @@ public sealed class RunHost(
     /// A reader of the run's events after <paramref name="afterSequence"/> (0: from the first); from the run's snapshot
     /// when those events are no longer held.
     /// </summary>
-    public ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone) =>
-        store.OpenAsync(runId, afterSequence, readerGone);
+    public async ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone)
+    {
+        // Its own span, linked to the run's trace: the run's record says where that is (read only when spans are recorded).
+        using var span = RunTracing.IsOn
+            ? RunTracing.StartResume(runId, afterSequence, (await store.FindAsync(runId, readerGone).ConfigureAwait(false))?.TraceParent)
+            : null;
+        var opening = await store.OpenAsync(runId, afterSequence, readerGone).ConfigureAwait(false);
+        span?.SetTag(RunTracing.Opening, opening.Status.ToString());
+        return opening;
+    }
 
     /// <summary>
     /// Stops a run (<c>done</c> reason <c>stopped</c>): at once when this instance executes it, else through the store,
@@ -134,7 +149,7 @@ public sealed class RunHost(
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task ExecuteAsync(ActiveRun run, IRunLog log, RunRecord record)
+    private async Task ExecuteAsync(ActiveRun run, IRunLog log, RunRecord record, Activity? span)
     {
         var plan = run.Plan;
         var stats = run.Context.Stats;
@@ -168,6 +183,7 @@ public sealed class RunHost(
             RunLogMessages.RunFailed(logger, exception, run.Id, plan.Endpoint);
             error = RunErrors.From(exception, run.Id);
             reason = error.Type;
+            RunTracing.Failed(span, exception, error.Type);
         }
 
         var elapsed = stats.Elapsed;
@@ -187,6 +203,7 @@ public sealed class RunHost(
             metrics.RunEnded(plan.Endpoint, status, elapsed);
             RunLogMessages.RunEnded(logger, run.Id, plan.Endpoint, plan.Agent.Name, plan.Agent.Model, status, reason,
                 stats.Chunks, stats.Chars, stats.ToolCalls, (long)elapsed.TotalMilliseconds);
+            RunTracing.Ended(span, status, reason);
             _active.TryRemove(run.Id, out _); // last: a run no longer active is finished in every respect
             run.Dispose();
         }
