@@ -42,6 +42,8 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         // The tools as Semantic Kernel offers them to the model; an agent without tools asks with no options at all.
         var chatOptions = definition.HasTools ? new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }.ToChatOptions(kernel) : null;
         var tools = filter is null ? null : new ToolEvents(filter, chatOptions?.Tools);
+        // The tools' spans record their data when the model's do (Telemetry:RecordContent).
+        if (filter is not null && client.GetService<OpenTelemetryChatClient>() is { EnableSensitiveData: true }) RunTracing.RecordToolContent();
 
         List<ChatMessage> messages = [new(ChatRole.System, definition.Instructions), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
         var turn = definition.Output is null ? null : new List<ChatResponseUpdate>();

@@ -46,6 +46,17 @@ public static class RunTracing
         return activity;
     }
 
+    /// <summary>
+    /// Tool arguments and results may be recorded on the <c>execute_tool</c> spans below the current run span: the function
+    /// invoker asks a surrounding <c>invoke_agent</c> span rather than the model's client (Microsoft.Extensions.AI reads
+    /// this custom property, which its own agent spans set from their <c>EnableSensitiveData</c>).
+    /// </summary>
+    public static void RecordToolContent()
+    {
+        if (Activity.Current is { IsAllDataRequested: true } run && run.GetTagItem("gen_ai.operation.name") as string == "invoke_agent")
+            run.SetCustomProperty("__EnableSensitiveData__", "true");
+    }
+
     /// <summary>The run failed: its span is an error, with the exception as an event and the error's type.</summary>
     public static void Failed(Activity? activity, Exception exception, string errorType)
     {
@@ -63,6 +74,26 @@ public static class RunTracing
         if (reason is not null) activity.SetTag(Reason, reason);
         activity.Stop();
     }
+
+    /// <summary>
+    /// The <c>execute_tool</c> span of the call with that id, when it is the current activity: the function invoker starts
+    /// it around the invocation filters; null when spans are not recorded.
+    /// </summary>
+    public static Activity? ToolSpan(string callId) =>
+        Activity.Current is { IsAllDataRequested: true } current && current.GetTagItem("gen_ai.tool.call.id") as string == callId ? current : null;
+
+    /// <summary>The tool did not give a result: it failed, or it was not run (<paramref name="errorType"/> says which).</summary>
+    public static void ToolFailed(Activity? span, string errorType, string description)
+    {
+        if (span is null) return;
+        span.SetStatus(ActivityStatusCode.Error, description);
+        span.SetTag("error.type", errorType);
+    }
+
+    /// <summary>The tool's token fired while it ran (the run was stopped, or only the tool's own token fired).</summary>
+    public static void ToolCancelled(Activity? span) => span?.SetTag(ToolCancelledTag, true);
+
+    public const string ToolCancelledTag = "streamingapi.tool.cancelled";
 
     /// <summary>
     /// A reader resuming run <paramref name="runId"/> after <paramref name="after"/>: its own span in the request's trace,
