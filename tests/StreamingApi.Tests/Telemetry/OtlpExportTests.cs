@@ -35,6 +35,10 @@ public sealed class OtlpExportTests
             "the run's model call has arrived", TimeSpan.FromSeconds(30));
         Assert.Equal((traceId, "chat"), (chat!.TraceId, chat.Attributes["gen_ai.operation.name"]));
         Assert.Contains(receiver.Spans, s => s.TraceId == traceId && s.SpanId == run.ParentSpanId && s.Name.StartsWith("GET", StringComparison.Ordinal));
+
+        // The run's log line names its trace and span.
+        await Eventually.TrueAsync(() => program.Output.Split('\n').Any(line => line.Contains($"Run {runId} on text", StringComparison.Ordinal)
+            && line.EndsWith($" {traceId} {run.SpanId}", StringComparison.Ordinal)), "the run's log line has its trace and span ids");
     }
 
     [Fact]
