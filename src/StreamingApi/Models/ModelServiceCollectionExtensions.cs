@@ -38,6 +38,7 @@ public static class ModelServiceCollectionExtensions
         services.AddHttpClient(GeminiChatClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddGeminiRetries();
 
+        // Every provider's pipeline inside one outermost layer: the spans and metrics of the model calls anyone will see.
         services.AddSingleton<IChatClient>(provider => new ChatClientBuilder(provider.GetRequiredService<IOptions<ModelOptions>>().Value.Normalized switch
         {
             ModelOptions.Gemini => new ChatClientBuilder(ActivatorUtilities.CreateInstance<GeminiChatClient>(provider))
@@ -49,15 +50,6 @@ public static class ModelServiceCollectionExtensions
         }).UseModelTelemetry(provider.GetRequiredService<IOptions<TelemetryOptions>>().Value).Build(provider));
         return services;
     }
-
-    /// <summary>
-    /// The GenAI conventions' spans (<c>chat {model}</c>, with tokens and finish reasons) and metrics for every model
-    /// call, outermost, the same for every provider. A function invoker built on this client finds its activity source
-    /// and records each tool call under it (<c>execute_tool {name}</c>). Prompts, answers and tool arguments only with
-    /// <see cref="TelemetryOptions.RecordContent"/>.
-    /// </summary>
-    private static ChatClientBuilder UseModelTelemetry(this ChatClientBuilder builder, TelemetryOptions options) =>
-        builder.UseOpenTelemetry(sourceName: RunTracing.ModelSourceName, configure: client => client.EnableSensitiveData = options.RecordContent);
 
     private static string? First(string? configured, string? environment) =>
         string.IsNullOrWhiteSpace(configured) ? environment : configured;

@@ -10,6 +10,12 @@ public sealed class TelemetryOptions
     public bool RecordContent { get; set; }
 
     /// <summary>
+    /// The <c>gen_ai.client.*</c> metrics for every model call, traced or not. Off, they count the calls of recorded
+    /// (sampled) traces only: measuring a streamed call keeps each of its updates until it ends.
+    /// </summary>
+    public bool ModelMetrics { get; set; }
+
+    /// <summary>
     /// Where the console page links a run's trace, with <c>{traceId}</c> for the trace's id, e.g.
     /// <c>http://localhost:16686/trace/{traceId}</c> (Jaeger). No link when unset.
     /// </summary>

@@ -42,9 +42,9 @@ public sealed class OtlpExportTests
     }
 
     [Fact]
-    public async Task MetricsNameTheServiceAndCarryTheModelCallsTokenUsage()
+    public async Task MetricsNameTheServiceAndWithModelMetricsCarryEveryModelCallsTokenUsage()
     {
-        await using var app = new StreamingApiApplication();
+        await using var app = new StreamingApiApplication().With("Telemetry:ModelMetrics", "true");
         var client = app.CreateSocketClient();
         await client.GetFramesAsync("/stream/text?prompt=Explain%20server-sent%20events");
 

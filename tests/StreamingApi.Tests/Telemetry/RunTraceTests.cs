@@ -166,6 +166,20 @@ public sealed class RunTraceTests
     }
 
     [Fact]
+    public async Task ARunSampledOutHasNoSpansNoTraceIdAndItsModelCallsAreNotMeasured()
+    {
+        var spans = new SpanCapture();
+        await using var app = new StreamingApiApplication().With("OTEL_TRACES_SAMPLER", "always_off").WithSpans(spans);
+        var client = app.CreateSocketClient();
+        var frames = await client.GetFramesAsync(Analysis);
+        await app.WaitForNoActiveRunsAsync();
+
+        Assert.False(frames[0].Payload.TryGetProperty("traceId", out _));
+        Assert.Empty(spans.All);
+        Assert.DoesNotContain("gen_ai_client", await client.GetStringAsync("/metrics"));
+    }
+
+    [Fact]
     public async Task WithoutATracerProviderNoSpanIsMadeAndTheRunHasNoTraceId()
     {
         await using var app = new StreamingApiApplication();
