@@ -5,8 +5,9 @@ namespace StreamingApi.Observability;
 /// <summary>
 /// The spans of runs, after the OpenTelemetry GenAI conventions: <c>invoke_agent {agent}</c> for a run (a child of the
 /// request that started it, though the run outlives it), and <c>resume_run</c> for a reader that comes back to a run,
-/// linked to the run's trace. The model calls (<c>chat {model}</c>) and tool calls (<c>execute_tool {name}</c>) below a
-/// run's span come from Microsoft.Extensions.AI (<see cref="ModelSourceName"/>).
+/// linked to the run's trace. Below a run's span, the model calls (<c>chat {model}</c>) come from Microsoft.Extensions.AI's
+/// OpenTelemetry client (<see cref="ModelSourceName"/>), and the tool calls (<c>execute_tool {name}</c>) from its function
+/// invoker, which takes this source from the surrounding <c>invoke_agent</c> span.
 /// </summary>
 /// <remarks>
 /// Without a tracer provider nothing listens to these sources: <see cref="ActivitySource.StartActivity(string, ActivityKind)"/>
@@ -29,8 +30,11 @@ public static class RunTracing
 
     private static readonly ActivitySource Source = new(SourceName);
 
-    /// <summary>Whether anything records spans: when nothing does, a caller skips the work that would only feed them.</summary>
-    public static bool IsOn => Source.HasListeners();
+    /// <summary>
+    /// Whether a span started now would be recorded (a tracer provider listens, and the current trace is sampled): when
+    /// not, a caller skips the work that would only feed it.
+    /// </summary>
+    public static bool IsRecording => Source.HasListeners() && Activity.Current is { Recorded: true };
 
     /// <summary>A run's span, a child of the current activity (the request's); Activity.Current while the run starts.</summary>
     public static Activity? StartRun(string runId, string agent, string model, string endpoint, string? threadId)

@@ -100,7 +100,7 @@ public sealed class RunHost(
     public async ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone)
     {
         // Its own span, linked to the run's trace: the run's record says where that is (read only when spans are recorded).
-        using var span = RunTracing.IsOn
+        using var span = RunTracing.IsRecording
             ? RunTracing.StartResume(runId, afterSequence, (await store.FindAsync(runId, readerGone).ConfigureAwait(false))?.TraceParent)
             : null;
         var opening = await store.OpenAsync(runId, afterSequence, readerGone).ConfigureAwait(false);
