@@ -57,4 +57,13 @@ public sealed class OtlpExportTests
         Assert.DoesNotContain("unknown_service", metrics);
         Assert.DoesNotContain("time_per_output_chunk", metrics);
     }
+
+    [Fact]
+    public async Task OtelServiceNameNamesTheService()
+    {
+        await using var program = ProgramProcess.Start(new Dictionary<string, string> { ["OTEL_SERVICE_NAME"] = "streams-eu" });
+        using var client = new HttpClient { BaseAddress = await program.WaitForAddressAsync() };
+
+        Assert.Matches(@"target_info\{service_name=""streams-eu""", await client.GetStringAsync("/metrics"));
+    }
 }
