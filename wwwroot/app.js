@@ -61,6 +61,13 @@ async function loadAuth() {
 
 const authLoaded = loadAuth();
 
+/** Where a run's trace can be seen (GET /telemetry): a template with {traceId}, or null. */
+const telemetry = { traceUrlTemplate: null };
+const telemetryLoaded = fetch('/telemetry')
+  .then(response => (response.ok ? response.json() : {}))
+  .then(body => { telemetry.traceUrlTemplate = typeof body.traceUrlTemplate === 'string' ? body.traceUrlTemplate : null; })
+  .catch(() => {}); // no link, only the id
+
 /** Shows the key form; `message` says why it is shown again (a key the server refused). */
 function askForKey(message = '') {
   keyForm.hidden = false;
@@ -138,7 +145,7 @@ async function start() {
   if (!form.reportValidity()) return;
   if (run?.starting) return; // already on its way
   setState('starting');
-  await authLoaded;
+  await Promise.all([authLoaded, telemetryLoaded]);
   if (auth.required && !auth.key) { setState('idle'); return askForKey(); }
   stop({ silent: true });
   forgetRun();
@@ -315,7 +322,16 @@ const handlers = {
 function showRun(data) {
   run.runId = data.runId;
   ui.runInfo.textContent = `run ${data.runId} · ${data.agent} on ${data.model}`;
+  if (data.traceId) ui.runInfo.append(' · ', traceLink(data.traceId));
   rememberRun(data.runId);
+}
+
+/** The run's trace id, a link to it where the server names a trace viewer (Telemetry:TraceUrlTemplate). */
+function traceLink(traceId) {
+  const label = `trace ${traceId}`;
+  if (!telemetry.traceUrlTemplate) return element('span', { 'data-trace-id': traceId }, label);
+  const href = telemetry.traceUrlTemplate.replaceAll('{traceId}', encodeURIComponent(traceId));
+  return element('a', { href, target: '_blank', rel: 'noopener', 'data-trace-id': traceId }, label);
 }
 
 /** A running tool call in the timeline; `started` (performance.now()) is unknown for a call a snapshot brings. */
@@ -420,7 +436,7 @@ function forgetRun() {
 async function resumeRememberedRun() {
   const runId = new URL(location.href).searchParams.get('run');
   if (!runId) return;
-  await authLoaded;
+  await Promise.all([authLoaded, telemetryLoaded]);
   if (auth.required && !auth.key) return; // resumed once the key is given
   let response = null;
   try {

@@ -13,7 +13,7 @@ public sealed record BenchSizes(int Repetitions, int SingleDeltas, int ParallelS
 }
 
 /// <summary>The scenarios of bench/README.md. Every loop is bounded in count and time and talks only to 127.0.0.1.</summary>
-public sealed class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>, Task<ServerProcess>> startService,
+public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, string>, Task<ServerProcess>> startService,
     Func<Task<ServerProcess>> startBaseline, Action<string> report)
 {
     private const string Prompt = "Explain%20server-sent%20events";

@@ -29,6 +29,7 @@ builder.Services.AddStreaming();
 builder.Services.AddProblemResponses();
 builder.Services.AddApiDocumentation();
 builder.Services.AddServiceMetrics();
+builder.AddTracing();
 builder.Services.AddHealth();
 builder.Services.AddBrowserSecurity();
 builder.Services.AddLimits();
@@ -56,5 +57,6 @@ app.MapAuth();
 app.MapHealth();
 app.MapUsage();
 app.MapServiceMetrics();
+app.MapTelemetry();
 
 return app.RunOrExplain();

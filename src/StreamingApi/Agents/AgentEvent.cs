@@ -19,6 +19,10 @@ public abstract record AgentEvent
 public sealed record RunStarted(string RunId, string Agent, string Model, DateTimeOffset StartedAt) : AgentEvent
 {
     [JsonIgnore] public override string EventType => AgentEventTypes.Run;
+
+    /// <summary>The id of the run's trace, when it is traced (OpenTelemetry); left out when it is not.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TraceId { get; init; }
 }
 
 /// <summary>A piece of the model's text answer.</summary>

@@ -49,6 +49,8 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         if (chatOptions?.Tools is { } offered && definition.RequiresApproval is { } requires && request.Resume is null)
             chatOptions.Tools = [.. offered.Select(t => RequireApproval(t, requires))];
         var tools = filter is null ? null : new ToolEvents(filter, chatOptions?.Tools);
+        // The tools' spans record their data when the model's do (Telemetry:RecordContent).
+        if (filter is not null && client.GetService<OpenTelemetryChatClient>() is { EnableSensitiveData: true }) RunTracing.RecordToolContent();
 
         var messages = request.Resume is { } resume
             ? Resumed(resume, tools, filter)

@@ -57,15 +57,18 @@ internal sealed class ToolCallFilter(RunContext run, ToolBudget budget, Streamin
     public async Task OnAutoFunctionInvocationAsync(AutoFunctionInvocationContext context, Func<AutoFunctionInvocationContext, Task> next)
     {
         var callId = context.ToolCallId ?? "";
+        var span = RunTracing.ToolSpan(callId);
         if (requiresApproval is { } requires && requires(context.Function.Name) && !_approved.TryRemove(callId, out _))
         {
             _outcomes[callId] = new ToolOutcome(0, NotApproved);
+            RunTracing.ToolFailed(span, "not-approved", NotApproved);
             context.Result = new FunctionResult(context.Function, NotApproved);
             return;
         }
         if (budget.Take(context.RequestSequenceIndex) is { } overBudget)
         {
             _outcomes[callId] = new ToolOutcome(0, OverBudget);
+            RunTracing.ToolFailed(span, "tool-limit", OverBudget);
             Fail(context, overBudget);
             return;
         }
@@ -84,12 +87,14 @@ internal sealed class ToolCallFilter(RunContext run, ToolBudget budget, Streamin
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
+                RunTracing.ToolFailed(span, exception.GetType().FullName ?? "tool-failed", ToolFailed);
                 Fail(context, new AgentToolException(name, exception));
             }
             finally
             {
                 // A cancelled tool is recorded too: when the run was stopped no result is streamed, and when only the
                 // tool's own token fired, the model goes on with the invoker's error text and the event says it failed.
+                if (toolToken.IsCancellationRequested) RunTracing.ToolCancelled(span);
                 _outcomes[callId] = new ToolOutcome((long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, error);
             }
         }

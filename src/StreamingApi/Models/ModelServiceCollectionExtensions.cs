@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StreamingApi.Models.Gemini;
 using StreamingApi.Models.Offline;
 using StreamingApi.Models.OpenAI;
+using StreamingApi.Observability;
 
 namespace StreamingApi.Models;
 
@@ -37,7 +38,8 @@ public static class ModelServiceCollectionExtensions
         services.AddHttpClient(GeminiChatClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddGeminiRetries();
 
-        services.AddSingleton<IChatClient>(provider => provider.GetRequiredService<IOptions<ModelOptions>>().Value.Normalized switch
+        // Every provider's pipeline inside one outermost layer: the spans and metrics of the model calls anyone will see.
+        services.AddSingleton<IChatClient>(provider => new ChatClientBuilder(provider.GetRequiredService<IOptions<ModelOptions>>().Value.Normalized switch
         {
             ModelOptions.Gemini => new ChatClientBuilder(ActivatorUtilities.CreateInstance<GeminiChatClient>(provider))
                 .UseUniqueCallIds()
@@ -45,7 +47,7 @@ public static class ModelServiceCollectionExtensions
             ModelOptions.OpenAI => OpenAIChatClientFactory.Create(provider.GetRequiredService<IOptions<OpenAIOptions>>().Value, provider),
             // The offline model numbers its calls through the conversation (call_1, call_2, ...): its ids are unique already.
             _ => ActivatorUtilities.CreateInstance<OfflineChatClient>(provider),
-        });
+        }).UseModelTelemetry(provider.GetRequiredService<IOptions<TelemetryOptions>>().Value).Build(provider));
         return services;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -50,10 +51,13 @@ public sealed class RunHost(
             _ => null,
         };
         var run = new ActiveRun(id, plan, limit, grace, time, () => store.HasReadersElsewhereAsync(id, CancellationToken.None)) { TimeLimit = limit };
+        // The run's span continues the request's trace; it is current from here on, so the run's work below is its child.
+        var span = RunTracing.StartRun(id, plan.Agent.Name, plan.Agent.Model, plan.Endpoint, plan.ThreadId);
         var record = new RunRecord(id, plan.Agent.Name, plan.Endpoint, plan.Agent.Model, RunStatus.Running, null, time.GetUtcNow(), null, 0)
         {
             ThreadId = plan.ThreadId,
             Principal = plan.Principal,
+            TraceParent = span?.Id,
         };
         IRunLog log;
         IRunReader? reader = null;
@@ -62,10 +66,13 @@ public sealed class RunHost(
             log = await store.CreateAsync(record, run, CancellationToken.None);
             if (withReader) reader = (await store.OpenAsync(id, 0, readerGone)).Reader;
             // The first event is there before the response starts: its first frame goes out without waiting for the run.
-            await log.AppendAsync(new RunStarted(id, plan.Agent.Name, plan.Agent.Model, record.StartedAt), CancellationToken.None);
+            await log.AppendAsync(new RunStarted(id, plan.Agent.Name, plan.Agent.Model, record.StartedAt) { TraceId = span?.TraceId.ToHexString() },
+                CancellationToken.None);
         }
-        catch
+        catch (Exception exception)
         {
+            RunTracing.Failed(span, exception, exception.GetType().Name);
+            RunTracing.Ended(span, RunStatus.Failed, null);
             run.Dispose();
             throw;
         }
@@ -74,7 +81,7 @@ public sealed class RunHost(
         _active[id] = run;
         metrics.RunStarted(plan.Endpoint);
         if (logger.IsEnabled(LogLevel.Debug)) RunLogMessages.RunStarting(logger, id, plan.Endpoint, plan.Request.Prompt.Length, plan.Request.Prompt);
-        run.Completion = Task.Run(() => ExecuteAsync(run, log, record), CancellationToken.None);
+        run.Completion = Task.Run(() => ExecuteAsync(run, log, record, span), CancellationToken.None);
         return new StartedRun(record, reader);
     }
 
@@ -91,8 +98,16 @@ public sealed class RunHost(
     /// A reader of the run's events after <paramref name="afterSequence"/> (0: from the first); from the run's snapshot
     /// when those events are no longer held.
     /// </summary>
-    public ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone) =>
-        store.OpenAsync(runId, afterSequence, readerGone);
+    public async ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone)
+    {
+        // Its own span, linked to the run's trace: the run's record says where that is (read only when spans are recorded).
+        using var span = RunTracing.IsRecording
+            ? RunTracing.StartResume(runId, afterSequence, (await store.FindAsync(runId, readerGone).ConfigureAwait(false))?.TraceParent)
+            : null;
+        var opening = await store.OpenAsync(runId, afterSequence, readerGone).ConfigureAwait(false);
+        span?.SetTag(RunTracing.Opening, opening.Status.ToString());
+        return opening;
+    }
 
     /// <summary>
     /// Stops a run (<c>done</c> reason <c>stopped</c>): at once when this instance executes it, else through the store,
@@ -153,6 +168,8 @@ public sealed class RunHost(
         var run = new ActiveRun(runId, plan, limit, null, time, () => store.HasReadersElsewhereAsync(runId, CancellationToken.None)) { TimeLimit = limit };
         run.Context.Stats.Restore(checkpoint.Stats);
         var record = waiting with { Status = RunStatus.Running };
+        // The same trace as the run's start, wherever that was; linked to the decision that took it up.
+        var span = RunTracing.ContinueRun(runId, agent.Name, agent.Model, waiting.Endpoint, waiting.ThreadId, waiting.TraceParent);
         IRunLog log;
         try
         {
@@ -160,15 +177,17 @@ public sealed class RunHost(
             foreach (var decision in claimed.Decisions)
                 await log.AppendAsync(new ApprovalDecided(decision.ApprovalId, decision.Approved, decision.Reason), CancellationToken.None).ConfigureAwait(false);
         }
-        catch
+        catch (Exception exception)
         {
+            RunTracing.Failed(span, exception, exception.GetType().Name);
+            RunTracing.Ended(span, RunStatus.Failed, null);
             run.Dispose();
             throw;
         }
         if (stopping is not null) run.Stop(stopping);
         _active[runId] = run;
         RunLogMessages.RunResumed(logger, runId, claimed.Decisions.Count(d => d.Approved), claimed.Decisions.Count(d => !d.Approved));
-        run.Completion = Task.Run(() => ExecuteAsync(run, log, record), CancellationToken.None);
+        run.Completion = Task.Run(() => ExecuteAsync(run, log, record, span), CancellationToken.None);
         return true;
     }
 
@@ -194,7 +213,7 @@ public sealed class RunHost(
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task ExecuteAsync(ActiveRun run, IRunLog log, RunRecord record)
+    private async Task ExecuteAsync(ActiveRun run, IRunLog log, RunRecord record, Activity? span)
     {
         var plan = run.Plan;
         var stats = run.Context.Stats;
@@ -213,7 +232,11 @@ public sealed class RunHost(
             {
                 if (@event is RunPaused paused)
                 {
-                    if (await SuspendAsync(run, log, record, paused.Checkpoint, asked ?? []).ConfigureAwait(false)) return;
+                    if (await SuspendAsync(run, log, record, paused.Checkpoint, asked ?? []).ConfigureAwait(false))
+                    {
+                        RunTracing.Ended(span, RunStatus.Waiting, null); // the run goes on in a span of its own once it is taken up
+                        return;
+                    }
                     stop.ThrowIfCancellationRequested(); // stopped as it was about to wait: it ends as cancelled
                     break;
                 }
@@ -242,6 +265,7 @@ public sealed class RunHost(
             RunLogMessages.RunFailed(logger, exception, run.Id, plan.Endpoint);
             error = RunErrors.From(exception, run.Id);
             reason = error.Type;
+            RunTracing.Failed(span, exception, error.Type);
         }
 
         var elapsed = stats.Elapsed;
@@ -261,6 +285,7 @@ public sealed class RunHost(
             metrics.RunEnded(plan.Endpoint, status, elapsed);
             RunLogMessages.RunEnded(logger, run.Id, plan.Endpoint, plan.Agent.Name, plan.Agent.Model, status, reason,
                 stats.Chunks, stats.Chars, stats.ToolCalls, (long)elapsed.TotalMilliseconds);
+            RunTracing.Ended(span, status, reason);
             _active.TryRemove(run.Id, out _); // last: a run no longer active is finished in every respect
             run.Dispose();
         }

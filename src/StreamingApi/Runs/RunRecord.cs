@@ -23,6 +23,13 @@ public sealed record RunRecord(string RunId, string Agent, string Endpoint, stri
     public string? Principal { get; init; }
 
     /// <summary>
+    /// The run's span as a W3C <c>traceparent</c>, when it is traced: a reader that resumes the run, on any instance,
+    /// links its own span to it. Left out when there is none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TraceParent { get; init; }
+
+    /// <summary>
     /// The run's answer so far (<c>GET /runs/{runId}</c>): its text, reasoning, tool calls, results and, once it has
     /// ended, its status, usage and error. Left out where a record is not asked for its answer.
     /// </summary>

@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using StreamingApi.Observability;
 
 namespace StreamingApi.Runs.Redis;
 
@@ -10,12 +11,14 @@ namespace StreamingApi.Runs.Redis;
 public sealed class RedisConnection : IAsyncDisposable
 {
     private readonly ILogger<RedisConnection> _logger;
+    private readonly RedisTracing? _tracing;
     private readonly string _endpoint;
     private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
 
-    public RedisConnection(IConfiguration configuration, ILogger<RedisConnection> logger)
+    public RedisConnection(IConfiguration configuration, ILogger<RedisConnection> logger, RedisTracing? tracing = null)
     {
         _logger = logger;
+        _tracing = tracing;
         var connectionString = configuration.GetConnectionString("Redis");
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new InvalidOperationException("Runs:Store is 'redis' but ConnectionStrings:Redis is not set.");
@@ -49,6 +52,7 @@ public sealed class RedisConnection : IAsyncDisposable
     private async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions options)
     {
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(options);
+        _tracing?.Trace(multiplexer);
         multiplexer.ConnectionFailed += (_, e) =>
         {
             if (e.ConnectionType != ConnectionType.Interactive) return;

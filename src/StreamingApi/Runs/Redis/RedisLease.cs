@@ -40,8 +40,9 @@ internal sealed class RedisLease(RedisRunContext context)
         {
             await (await context.Guard.DatabaseAsync()).KeyDeleteAsync(context.Keys.Instance(context.InstanceId));
         }
-        catch (RunStoreUnavailableException)
+        catch (Exception exception) when (exception is RunStoreUnavailableException or ObjectDisposedException)
         {
+            // Redis is away, or the connection is already closed as the host stops: the lease expires by itself.
         }
     }
 

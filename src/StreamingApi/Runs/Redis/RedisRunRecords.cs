@@ -69,7 +69,7 @@ internal sealed class RedisRunRecords(RedisRunContext context, RedisLease lease,
         new("startedAt", record.StartedAt.ToString("O", CultureInfo.InvariantCulture)),
         new("endedAt", record.EndedAt?.ToString("O", CultureInfo.InvariantCulture) ?? ""),
         new("lastSequence", record.LastSequence), new("threadId", record.ThreadId ?? ""),
-        new("principal", record.Principal ?? ""), .. more,
+        new("principal", record.Principal ?? ""), new("traceParent", record.TraceParent ?? ""), .. more,
     ];
 
     /// <summary>

@@ -19,6 +19,7 @@ internal sealed record StoredRun(RunRecord Record, string Owner, int Chunks, lon
         {
             ThreadId = text("threadId") is { Length: > 0 } threadId ? threadId : null,
             Principal = text("principal") is { Length: > 0 } principal ? principal : null,
+            TraceParent = text("traceParent") is { Length: > 0 } traceParent ? traceParent : null,
         };
         return new StoredRun(record, text("owner"), int.TryParse(text("chunks"), out var chunks) ? chunks : 0,
             long.TryParse(text("chars"), out var chars) ? chars : 0);
