@@ -44,7 +44,8 @@ public sealed class LatestRunTests
     public async Task AChatStartedOnOneInstanceIsResumedOnTheOtherFromItsStart()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "400").With("Runs:DetachGraceSeconds", "30");
+        // Paced so that the run is still going when the client comes back on the other instance, on a slow machine too.
+        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "100").With("Runs:DetachGraceSeconds", "30");
         await using var b = Instance(redis);
         var reference = await Frames(await a.CreateClient().OpenPostAsync("/api/chat", Chat("reference", "Write a long essay about canals")));
 
