@@ -7,6 +7,8 @@
 // (this tab only, gone when it closes). Fetches send it as `Authorization: Bearer`; an EventSource cannot send
 // headers, so each stream gets a ticket first (POST /auth/tickets) and carries it as `&ticket=` in its URL. The
 // ticket also authenticates that run's reconnects, so EventSource's own reconnect still resumes the run.
+// A tool call that needs a person's decision (`approval-request`) gets Approve and Deny buttons on its card, and the
+// run shows "waiting" until the decision (POST /runs/{runId}/approvals/{approvalId}) comes back as its `approval` event.
 import { renderMarkdown } from './markdown.js';
 import { EVENT_TYPES } from '/stream/event-types.js';
 const $ = (id) => document.getElementById(id);
@@ -175,7 +177,7 @@ async function follow(url, { maxSeconds = null, resuming = false } = {}) {
       if (!run || run.source !== source || run.finished) return;
       // `error` is also the name EventSource gives its own connection errors, which carry no data.
       if (event.data === undefined) return connectionInterrupted();
-      if (ui.state.dataset.state === 'reconnecting') setState(run.stopping ? 'stopping' : 'running');
+      if (ui.state.dataset.state === 'reconnecting') setState(run.stopping ? 'stopping' : pendingApprovals().length > 0 ? 'waiting' : 'running', waitingDetail());
       run.frames++;
       logFrame(event.lastEventId, type, event.data);
       handlers[type](JSON.parse(event.data));
@@ -183,6 +185,10 @@ async function follow(url, { maxSeconds = null, resuming = false } = {}) {
       run.lastType = type;
     });
   }
+  // A waiting run's stream is quiet (heartbeats only): once a broken connection is back, it is waiting again.
+  source.addEventListener('open', () => {
+    if (run?.source === source && !run.finished && ui.state.dataset.state === 'reconnecting' && pendingApprovals().length > 0) showWaiting();
+  });
   setState('running');
   ui.output.setAttribute('aria-busy', 'true');
   ui.start.disabled = true;
@@ -236,9 +242,13 @@ function finish(state, detail, current = run) {
   if (current !== run) return; // a newer run has the page
   renderText();
   if (run.lastType === 'reasoning') reasoningPaused();
-  for (const item of ui.tools.querySelectorAll('li[data-state=running]')) {
+  for (const item of ui.tools.querySelectorAll('li[data-state=running], li[data-state=waiting]')) {
     item.dataset.state = 'failed';
     item.querySelector('.when').textContent = 'not finished';
+  }
+  for (const approval of ui.tools.querySelectorAll('.approval[data-decision=pending], .approval[data-decision=sending]')) {
+    approval.dataset.decision = 'undecided';
+    approval.querySelector('.decision').textContent = 'no decision: the run ended';
   }
   ui.bar.removeAttribute('data-indeterminate');
   ui.output.setAttribute('aria-busy', 'false');
@@ -270,8 +280,13 @@ const handlers = {
     }
     for (const call of data.toolCalls) {
       const item = addToolCall(call, null);
+      if (call.approval) {
+        askForApproval(item, { ...call.approval, callId: call.callId, name: call.name });
+        if (call.approval.approved != null) showDecision(item, call.approval);
+      }
       if (call.elapsedMs != null || call.error) completeToolCall(item, call);
     }
+    if (data.status === 'waiting' || pendingApprovals().length > 0) showWaiting();
     if (data.result != null) showResult(data.result, false);
     else if (data.partial != null) showResult(data.partial, true);
     if (data.progress) { ui.progressPanel.hidden = false; setProgress(data.progress); }
@@ -297,8 +312,21 @@ const handlers = {
     addToolCall(data, performance.now());
   },
   'tool-result'(data) {
-    const item = [...ui.tools.children].find((li) => li.dataset.callId === data.callId);
+    const item = toolCall(data.callId);
     if (item) completeToolCall(item, data);
+  },
+  /** The call waits for a person's decision: the card asks for it, and the run waits. */
+  'approval-request'(data) {
+    const item = toolCall(data.callId);
+    if (!item) return;
+    askForApproval(item, data);
+    showWaiting();
+  },
+  /** The decision that stands (this page's, another client's, or the timeout's); the run goes on. */
+  approval(data) {
+    const item = ui.tools.querySelector(`li[data-approval-id="${CSS.escape(data.approvalId)}"]`);
+    if (item) showDecision(item, data);
+    if (pendingApprovals().length === 0 && ui.state.dataset.state === 'waiting') setState('running');
   },
   partial(data) {
     showResult(data.output, true);
@@ -346,12 +374,115 @@ function addToolCall(data, started) {
   return item;
 }
 
+function toolCall(callId) {
+  return [...ui.tools.children].find((li) => li.dataset.callId === callId);
+}
+
 function completeToolCall(item, data) {
-  item.dataset.state = data.error ? 'failed' : 'done';
-  item.querySelector('.when').textContent = data.error ? `failed after ${data.elapsedMs} ms` : `${data.elapsedMs} ms`;
+  const denied = data.error === 'denied';
+  item.dataset.state = denied ? 'denied' : data.error ? 'failed' : 'done';
+  item.querySelector('.when').textContent = denied ? 'denied: not run' : data.error ? `failed after ${data.elapsedMs} ms` : `${data.elapsedMs} ms`;
   const result = element('details', { class: 'result' }, [element('summary', {}, data.error ?? 'result'), element('pre', {}, JSON.stringify(data.result, null, 2))]);
   if (data.error) result.querySelector('pre').remove();
   item.append(result);
+}
+
+/** The approvals nobody has decided yet (on this page or elsewhere, as far as the page knows). */
+function pendingApprovals() {
+  return [...ui.tools.querySelectorAll('.approval[data-decision=pending], .approval[data-decision=sending]')];
+}
+
+function waitingDetail() {
+  const count = pendingApprovals().length;
+  return count === 0 ? '' : count === 1 ? 'waiting for approval' : `waiting for ${count} approvals`;
+}
+
+/** The run waits for decisions: no task runs on the server, and the stream stays quiet until they come. */
+function showWaiting() {
+  if (run.stopping) return;
+  setState('waiting', waitingDetail());
+}
+
+/**
+ * Approve and Deny on the card of a call that needs a decision (`request`: the approval-request event, or a snapshot's
+ * tool call approval), with an optional reason. A decision the page sends shows once the run's `approval` event says so.
+ */
+function askForApproval(item, request) {
+  item.dataset.approvalId = request.approvalId;
+  item.dataset.state = 'waiting';
+  delete item.dataset.started; // the time it waits is not the tool's
+  item.querySelector('.when').textContent = 'waiting for approval';
+  item.querySelector('.approval')?.remove();
+  const expires = request.expiresAt ? new Date(request.expiresAt) : null;
+  const reason = element('input', { class: 'reason', type: 'text', maxlength: '500', placeholder: 'reason (optional)', 'aria-label': `Reason for the decision on ${request.name}` });
+  const approve = element('button', { type: 'button', class: 'approve' }, 'Approve');
+  const deny = element('button', { type: 'button', class: 'deny' }, 'Deny');
+  const box = element('div', { class: 'approval', 'data-decision': 'pending', role: 'group', 'aria-label': `Approve or deny ${request.name}` }, [
+    element('p', { class: 'ask' }, expires && !Number.isNaN(expires.getTime())
+      ? `This call needs your approval (until ${expires.toLocaleTimeString()}; no decision by then is a denial).`
+      : 'This call needs your approval.'),
+    element('div', { class: 'buttons' }, [approve, deny, reason]),
+    element('p', { class: 'decision', role: 'status' }),
+  ]);
+  approve.addEventListener('click', () => decide(item, true));
+  deny.addEventListener('click', () => decide(item, false));
+  item.querySelector('.args').after(box);
+}
+
+/** Sends the decision on `item`'s approval; the card shows the outcome once the run's `approval` event comes. */
+async function decide(item, approved) {
+  const box = item.querySelector('.approval');
+  if (!box || box.dataset.decision !== 'pending' || !run?.runId) return;
+  const current = run;
+  const reason = box.querySelector('.reason').value.trim();
+  const message = box.querySelector('.decision');
+  box.dataset.decision = 'sending';
+  for (const control of box.querySelectorAll('button, input')) control.disabled = true;
+  message.textContent = approved ? 'approving…' : 'denying…';
+  const url = `/runs/${encodeURIComponent(current.runId)}/approvals/${encodeURIComponent(item.dataset.approvalId)}`;
+  let response = null;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...authHeaders() },
+      body: JSON.stringify(reason ? { approved, reason } : { approved }),
+    });
+  } catch {
+    // Said below.
+  }
+  if (box.dataset.decision !== 'sending') return; // the approval event came first
+  if (response?.ok) {
+    message.textContent = approved ? 'approved; the run goes on…' : 'denied; the run goes on…';
+    return;
+  }
+  if (response?.status === 409) {
+    // Another decision stood already (another client's): the approval event will say which.
+    message.textContent = 'another decision was made first';
+    return;
+  }
+  if (response?.status === 410) {
+    box.dataset.decision = 'undecided';
+    message.textContent = 'too late: the time to decide ran out (a denial)';
+    return;
+  }
+  if (response?.status === 401) keyRejected();
+  box.dataset.decision = 'pending';
+  for (const control of box.querySelectorAll('button, input')) control.disabled = false;
+  message.textContent = response ? `The server answered ${response.status}; try again.` : 'The server could not be reached; try again.';
+}
+
+/** The decision that stands on `item`'s call: `{approved, reason}`. */
+function showDecision(item, decision) {
+  const box = item.querySelector('.approval');
+  if (!box) return;
+  box.dataset.decision = decision.approved ? 'approved' : 'denied';
+  box.querySelector('.buttons')?.remove();
+  box.querySelector('.ask')?.remove();
+  box.querySelector('.decision').textContent = `${decision.approved ? 'approved' : 'denied'}${decision.reason ? `: ${decision.reason}` : ''}`;
+  if (item.dataset.state === 'waiting') {
+    item.dataset.state = 'running';
+    item.querySelector('.when').textContent = decision.approved ? 'running' : 'denied';
+  }
 }
 
 /** A stretch of thinking ended: its size replaces "thinking…". */

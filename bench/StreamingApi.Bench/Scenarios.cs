@@ -6,10 +6,10 @@ namespace StreamingApi.Bench;
 /// <summary>The sizes of one bench run (the full run, or a tiny smoke run).</summary>
 public sealed record BenchSizes(int Repetitions, int SingleDeltas, int ParallelStreams, int ParallelDeltas, int HeldStreams,
     int HeldSeconds, double HeldTokensPerSecond, int CancelledStreams, int StalledReaders, int StalledDeltas, int StalledWatchSeconds,
-    int RedisHeldStreams, int StreamStarts, int StartingClients)
+    int RedisHeldStreams, int StreamStarts, int StartingClients, int WaitingRuns)
 {
-    public static readonly BenchSizes Full = new(3, 200_000, 8, 50_000, 10_000, 30, 20, 1_000, 20, 300_000, 20, 2_000, 20_000, 16);
-    public static readonly BenchSizes Smoke = new(1, 2_000, 2, 1_000, 50, 2, 20, 20, 2, 50_000, 3, 50, 200, 4);
+    public static readonly BenchSizes Full = new(3, 200_000, 8, 50_000, 10_000, 30, 20, 1_000, 20, 300_000, 20, 2_000, 20_000, 16, 1_000);
+    public static readonly BenchSizes Smoke = new(1, 2_000, 2, 1_000, 50, 2, 20, 20, 2, 50_000, 3, 50, 200, 4, 20);
 }
 
 /// <summary>The scenarios of bench/README.md. Every loop is bounded in count and time and talks only to 127.0.0.1.</summary>
@@ -570,6 +570,195 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
             var cpuSeconds = (server.CpuTime - cpuBefore).TotalSeconds;
             return (events / elapsed.TotalSeconds, cpuSeconds / (events / 1e6), (await allocatedBytes() - allocatedBefore) / events);
         }
+    }
+
+    /// <summary>
+    /// 10. Runs waiting for a person's decision: <see cref="BenchSizes.WaitingRuns"/> background analyses (POST /runs,
+    /// the analyst, a prompt that asks to email the report) each stop at send_report's approval-request and wait as a
+    /// checkpoint in the run store, with no task. What they cost the server: resident memory and managed heap (after a
+    /// collection, before and once every run is waiting), per waiting run, and its threads. Then every run is approved
+    /// and must complete.
+    /// </summary>
+    public async Task WaitingRunsAsync()
+    {
+        const string prompt = "Analyze our 2024 sales and email the report to cfo@example.com";
+        var count = sizes.WaitingRuns;
+        var rssPerRun = new List<double>();
+        var heapPerRun = new List<double>();
+        var threadsAdded = new List<double>();
+        var allWaiting = new List<double>();
+        var allCompleted = new List<double>();
+        WaitingFigures? lastBefore = null, lastAfter = null;
+        for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
+        {
+            await using var server = await startService(new()
+            {
+                ["OfflineModel__TokensPerSecond"] = "0",
+                ["OfflineModel__FirstTokenDelayMs"] = "0",
+                ["Runs__ApprovalTimeoutSeconds"] = "3600", // none is denied for lack of a decision while it is measured
+                // A gen0 budget of 32 MiB rather than server GC's default (hundreds of MiB here), so that the short streams
+                // that bring a collection before each reading (SettledFiguresAsync) are few.
+                ["DOTNET_GCgen0size"] = "0x2000000",
+            });
+            using var http = SseClient.CreateHttpClient(server.Address);
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+            // Warm-up: the paths measured (start, wait, approve, complete) compiled first, in three rounds of 50 runs.
+            for (var round = 0; round < 3; round++)
+            {
+                var warm = await StartWaitingAsync(http, prompt, 50, limit.Token);
+                await WaitForAllAsync(http, warm, "waiting", limit.Token);
+                await ApproveAllAsync(http, warm, limit.Token);
+                await WaitForAllAsync(http, warm, "completed", limit.Token);
+            }
+
+            var before = await SettledFiguresAsync(server, http, limit.Token);
+            var started = Stopwatch.GetTimestamp();
+            var runs = await StartWaitingAsync(http, prompt, count, limit.Token);
+            await WaitForAllAsync(http, runs, "waiting", limit.Token);
+            allWaiting.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            var after = await SettledFiguresAsync(server, http, limit.Token);
+
+            var approving = Stopwatch.GetTimestamp();
+            await ApproveAllAsync(http, runs, limit.Token);
+            var outcomes = await WaitForAllAsync(http, runs, "completed", limit.Token);
+            allCompleted.Add(Stopwatch.GetElapsedTime(approving).TotalSeconds);
+            var completed = outcomes.Count(o => o == "completed");
+            if (completed != count)
+                throw new InvalidOperationException($"Scenario 9: {completed:N0} of {count:N0} approved runs completed; the others ended " +
+                                                    string.Join(", ", outcomes.Where(o => o != "completed").GroupBy(o => o).Select(g => $"{g.Key} ({g.Count()})")));
+
+            rssPerRun.Add((after.Rss - before.Rss) / (double)count / 1024);
+            heapPerRun.Add((after.Heap - before.Heap) / (double)count / 1024);
+            threadsAdded.Add(after.Threads - before.Threads);
+            (lastBefore, lastAfter) = (before, after);
+            report($"   waiting runs, repetition {repetition + 1}: {count:N0} all waiting {allWaiting[^1]:0.0} s after the first start; " +
+                   $"RSS {before.Rss / 1048576.0:0} → {after.Rss / 1048576.0:0} MiB ({rssPerRun[^1]:0.0} KiB per waiting run); managed heap after a collection " +
+                   $"{before.Heap / 1048576.0:0.0} → {after.Heap / 1048576.0:0.0} MiB ({heapPerRun[^1]:0.0} KiB per run); threads {before.Threads} → {after.Threads} " +
+                   $"(thread pool {before.PoolThreads} → {after.PoolThreads}); approved: {completed:N0} completed {allCompleted[^1]:0.0} s after the first decision");
+        }
+        string Spread(List<double> figures, string format) => Measurements.Format(Measurements.Spread(figures), format);
+        report($"| 10. Waiting runs, {count:N0} analyses at send_report's approval (POST /runs, analyst) | RSS {Spread(rssPerRun, "0.0")} KiB and managed heap " +
+               $"{Spread(heapPerRun, "0.0")} KiB per waiting run (last repetition: RSS {lastBefore!.Rss / 1048576.0:0} → {lastAfter!.Rss / 1048576.0:0} MiB, heap " +
+               $"{lastBefore.Heap / 1048576.0:0.0} → {lastAfter.Heap / 1048576.0:0.0} MiB); threads added {Spread(threadsAdded, "0")} " +
+               $"({lastBefore.Threads} → {lastAfter.Threads}); all waiting {Spread(allWaiting, "0.0")} s after the first start; approved, all {count:N0} completed " +
+               $"{Spread(allCompleted, "0.0")} s after the first decision | a waiting run holds no thread (threads flat); every approved run completes |");
+    }
+
+    /// <summary>A server's memory and threads: resident set, managed heap after its last collection, OS threads, thread-pool threads.</summary>
+    private sealed record WaitingFigures(long Rss, double Heap, long Threads, double PoolThreads);
+
+    /// <summary>
+    /// The figures once a garbage collection has run since now, so that the heap's size is today's: short streams are
+    /// read (their allocations bring the collection) until the server's collection count moves.
+    /// </summary>
+    private static async Task<WaitingFigures> SettledFiguresAsync(ServerProcess server, HttpClient http, CancellationToken cancellationToken)
+    {
+        var collections = (await PrometheusScrape.ReadAsync(http)).Sum("dotnet_gc_collections_total");
+        var giveUp = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
+        var collected = false;
+        while (!collected && Stopwatch.GetTimestamp() < giveUp)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => SseClient.ReadAsync(http, "stream/text?prompt=settle", null, cancellationToken)));
+            collected = (await PrometheusScrape.ReadAsync(http)).Sum("dotnet_gc_collections_total") > collections;
+        }
+        if (!collected) throw new InvalidOperationException("Scenario 9: no garbage collection within 60 s of short streams: the heap's size would be stale.");
+        // The settling streams gone (streamingapi.runs.active counts the waiting runs too, under endpoint "runs").
+        do await Task.Delay(200, cancellationToken);
+        while ((await PrometheusScrape.ReadAsync(http)).Sum("streamingapi_runs_active", "text") > 0);
+        var metrics = await PrometheusScrape.ReadAsync(http);
+        var threads = long.Parse(File.ReadLines($"/proc/{server.Pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))
+            .Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1]);
+        return new WaitingFigures(server.ResidentBytes, metrics.Sum("dotnet_gc_last_collection_heap_size_bytes"), threads,
+            metrics.Sum("dotnet_thread_pool_thread_count_total"));
+    }
+
+    /// <summary>A run the scenario started, and the approval it waits for once it waits.</summary>
+    private sealed class WaitingRun(string runId)
+    {
+        public string RunId { get; } = runId;
+
+        public string? ApprovalId { get; set; }
+    }
+
+    /// <summary>Starts <paramref name="count"/> background runs of the analyst (50 requests at a time).</summary>
+    private static async Task<List<WaitingRun>> StartWaitingAsync(HttpClient http, string prompt, int count, CancellationToken cancellationToken)
+    {
+        using var gate = new SemaphoreSlim(50);
+        var runs = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                using var response = await http.PostAsync("runs", System.Net.Http.Json.JsonContent.Create(new { agent = "analyst", prompt }), cancellationToken);
+                if (response.StatusCode != System.Net.HttpStatusCode.Accepted)
+                    throw new InvalidOperationException($"Scenario 9: POST /runs answered {(int)response.StatusCode}, not 202: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+                using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                return new WaitingRun(body.RootElement.GetProperty("runId").GetString()!);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        return [.. runs];
+    }
+
+    /// <summary>
+    /// Reads every run's record (GET /runs/{runId}) until each has left the statuses on the way to <paramref name="status"/>
+    /// (running; waiting, when completed is wanted): the status each ended at. A waiting run's approval id is kept.
+    /// </summary>
+    private static async Task<string[]> WaitForAllAsync(HttpClient http, List<WaitingRun> runs, string status, CancellationToken cancellationToken)
+    {
+        var statuses = new string?[runs.Count];
+        var passing = status == "waiting" ? new[] { "running" } : ["running", "waiting"];
+        using var gate = new SemaphoreSlim(50);
+        while (true)
+        {
+            await Task.WhenAll(runs.Select(async (run, i) =>
+            {
+                if (statuses[i] is { } seen && !passing.Contains(seen)) return;
+                await gate.WaitAsync(cancellationToken);
+                try
+                {
+                    using var record = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"runs/{run.RunId}", cancellationToken));
+                    statuses[i] = record.RootElement.GetProperty("status").GetString();
+                    if (statuses[i] == "waiting" && run.ApprovalId is null)
+                        run.ApprovalId = record.RootElement.GetProperty("output").GetProperty("toolCalls").EnumerateArray()
+                            .Select(call => call.GetProperty("approval"))
+                            .Last(approval => approval.ValueKind == System.Text.Json.JsonValueKind.Object).GetProperty("approvalId").GetString();
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+            if (statuses.All(s => s is not null && !passing.Contains(s))) break;
+            await Task.Delay(250, cancellationToken);
+        }
+        if (status == "waiting" && statuses.FirstOrDefault(s => s != "waiting") is { } other)
+            throw new InvalidOperationException($"Scenario 9: a run ended ({other}) instead of waiting for its approval.");
+        return statuses!;
+    }
+
+    /// <summary>Approves every run's approval (50 decisions at a time); each must be answered 200.</summary>
+    private static async Task ApproveAllAsync(HttpClient http, List<WaitingRun> runs, CancellationToken cancellationToken)
+    {
+        using var gate = new SemaphoreSlim(50);
+        await Task.WhenAll(runs.Select(async run =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                using var response = await http.PostAsync($"runs/{run.RunId}/approvals/{Uri.EscapeDataString(run.ApprovalId!)}",
+                    System.Net.Http.Json.JsonContent.Create(new { approved = true }), cancellationToken);
+                if (response.StatusCode != System.Net.HttpStatusCode.OK)
+                    throw new InvalidOperationException($"Scenario 9: approving run {run.RunId} answered {(int)response.StatusCode}, not 200.");
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
     }
 
     /// <summary>

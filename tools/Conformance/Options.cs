@@ -17,7 +17,9 @@ internal sealed record Options(Uri Url, string? Json, string? Schema, int MaxSec
           --list               print the rules and exit
           --help               print this and exit
 
-        It prints a table (rule, target, result, evidence) and exits 1 when any rule failed, 2 on a usage error.
+        It prints a table (rule, target, result, evidence) and exits 1 when any rule failed, 2 on a usage error. A rule
+        the deployment cannot show is skipped, not failed (approvals.decide, when the analyst never calls send_report
+        within --timeout); its evidence says why.
         """;
 
     /// <summary>The options, or null with <paramref name="error"/> saying why (empty for --help and --list).</summary>

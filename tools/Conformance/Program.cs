@@ -23,9 +23,10 @@ var results = report.Results();
 
 Console.WriteLine();
 Console.Write(Report.Table(results));
-var failed = results.Count(r => !r.Passed);
+var failed = results.Count(Report.Failed);
+var skipped = results.Count(r => r.Skipped);
 Console.WriteLine();
-Console.WriteLine($"Conformance: {results.Count - failed} passed, {failed} failed in {elapsed.Elapsed.TotalSeconds:0.0} s.");
+Console.WriteLine($"Conformance: {results.Count - failed - skipped} passed, {failed} failed, {skipped} skipped in {elapsed.Elapsed.TotalSeconds:0.0} s.");
 if (options.Json is { } path)
 {
     await File.WriteAllTextAsync(path, Report.Json(options.Url, results, elapsed.Elapsed));

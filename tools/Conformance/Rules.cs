@@ -18,6 +18,7 @@ internal static class Rules
     public const string NotFound = "status.404";
     public const string ProblemDetails = "problem-details";
     public const string Cancel = "cancel.within-1s";
+    public const string Approvals = "approvals.decide";
 
     /// <summary>Every rule and what it asks, as <c>--list</c> prints them.</summary>
     public static readonly IReadOnlyList<(string Name, string Asks)> All =
@@ -37,6 +38,9 @@ internal static class Rules
         (NotFound, "404 for an unknown run's record, events (without Last-Event-ID) and cancel"),
         (ProblemDetails, "every 400 and 404 is application/problem+json with a title (and its status, when given, is the response's)"),
         (Cancel, "POST /runs/{runId}/cancel answers 202 and the stream's done {status: cancelled, reason: stopped} arrives within 1 s; a second cancel answers 200"),
+        (Approvals, "an analysis asked to email the report waits at approval-request (GET /runs/{runId}: waiting); POST .../approvals/{approvalId} approving answers 200, " +
+                    "the same again 200, the other decision 409, an unknown approval 404; the stream goes on with approval, the call's tool-result and done completed " +
+                    "(skipped, with the evidence, when the analyst asks for no approval)"),
     ];
 
     public static int Order(string rule)

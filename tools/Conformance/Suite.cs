@@ -11,7 +11,7 @@ namespace Conformance;
 /// <summary>
 /// The checks, against one deployment: every stream endpoint and <c>/runs</c> read whole (framing, order, schema) and
 /// read by a client that drops and resumes (the same rules, and the resume rule); the answers before any stream (204,
-/// 400, 404, problem details); and a cancel, timed alone.
+/// 400, 404, problem details); a tool call's approval; and a cancel, timed alone.
 /// </summary>
 internal sealed class Suite(Options options, EventSchemaValidator schema, Report report)
 {
@@ -39,7 +39,7 @@ internal sealed class Suite(Options options, EventSchemaValidator schema, Report
     {
         var targets = Targets().ToList();
         foreach (var target in targets) report.Declare(target.Name);
-        await Task.WhenAll(targets.Select(CheckTargetAsync).Append(CheckAnswersBeforeAnyStreamAsync()));
+        await Task.WhenAll(targets.Select(CheckTargetAsync).Append(CheckAnswersBeforeAnyStreamAsync()).Append(CheckApprovalAsync()));
         await CheckCancelAsync(); // alone: nothing else slows the second it measures
     }
 
@@ -284,6 +284,126 @@ internal sealed class Suite(Options options, EventSchemaValidator schema, Report
         report.Check(Rules.Cancel, target, fault is null,
             fault ?? $"202, done {{cancelled, stopped}} {after.TotalMilliseconds:0} ms after the request; a second cancel: 200");
     }
+
+    /// <summary>
+    /// An analysis asked to email its report: the analyst's <c>send_report</c> needs a person's decision, so the stream
+    /// stops at <c>approval-request</c> and the run waits (<c>GET /runs/{runId}</c>: <c>waiting</c>). The suite approves;
+    /// the same decision again is 200, the other one 409, an approval the run does not have 404; the stream then goes on
+    /// with <c>approval</c>, the call's <c>tool-result</c> and <c>done</c> {completed}, and follows every stream rule.
+    /// A deployment whose analyst asks for no approval (a model that does not call <c>send_report</c>, and ends its run
+    /// or keeps going past <c>--timeout</c> without it) cannot be checked: the rule is skipped, with what the run did.
+    /// A <c>send_report</c> call without its <c>approval-request</c> fails.
+    /// </summary>
+    private async Task CheckApprovalAsync()
+    {
+        const string target = "POST /runs/{runId}/approvals/{approvalId}";
+        const string streamTarget = "GET /stream/analysis (email the report)";
+        report.Declare(target);
+        var prompt = "Analyze our 2024 sales and email the report to conformance@example.com";
+        var url = $"stream/analysis?prompt={Uri.EscapeDataString(prompt)}&maxSeconds={Math.Max(60, options.MaxSeconds)}";
+        var asked = new TaskCompletionSource<Frame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? started = null;
+        // The whole stream may take the model's time to the request, the decision, then its time to the end.
+        var reading = EventStreamReader.ReadAsync(_http, new HttpRequestMessage(HttpMethod.Get, url), options.Timeout * 2,
+            onFrame: frame =>
+            {
+                if (started is null && StreamRules.TryParseId(frame.Id, out var id, out _)) Volatile.Write(ref started, id);
+                if (frame.Type == "approval-request") asked.TrySetResult(frame);
+            });
+        var first = await Task.WhenAny(asked.Task, reading, Task.Delay(options.Timeout));
+        if (first != asked.Task)
+        {
+            // No approval-request in time: a run still going is cancelled (its stream then ends), and what it did is the evidence.
+            var gaveUp = first != reading;
+            if (gaveUp && Volatile.Read(ref started) is { } going) await AnswerAsync(new HttpRequestMessage(HttpMethod.Post, $"runs/{going}/cancel"));
+            var ended = await reading;
+            var frames = ended.Frames;
+            if (asked.Task.IsCompleted) frames = [.. frames.TakeWhile(f => f.Type != "approval-request")]; // it came as the suite gave up
+            var calls = frames.Where(f => f.Type == "tool-call").Select(f => StreamRules.Property(f.Data, "name")?.ToString() ?? "?").ToList();
+            var done = frames.LastOrDefault(f => f.Type == "done");
+            var end = done is null ? StreamRules.Answer(ended) : $"done {StreamRules.Shorten(done.Data)}";
+            var did = calls.Count == 0 ? "no tool calls" : $"tool calls {string.Join(", ", calls)}";
+            if (ended.IsEventStream) StreamRules.Check(report, streamTarget, "whole", ended, Start.NewRunsFirst, schema);
+            if (!ended.IsEventStream) report.Fail(Rules.Approvals, target, $"{ended.Request} answered {StreamRules.Answer(ended)}");
+            else if (calls.Contains("send_report"))
+                report.Fail(Rules.Approvals, target, $"send_report was called but no approval-request followed within {options.Timeout.TotalSeconds:0} s ({Range(frames)})");
+            else if (gaveUp)
+                report.Skip(Rules.Approvals, target, $"no approval-request within {options.Timeout.TotalSeconds:0} s (--timeout): {did} ({frames.Count} frames); the run was cancelled");
+            else
+                report.Skip(Rules.Approvals, target, $"the analyst ended its run ({end}) without asking for approval: {did}, no send_report");
+            return;
+        }
+
+        var request = await asked.Task;
+        StreamRules.TryParseId(request.Id, out var runId, out _);
+        var approvalId = StreamRules.Property(request.Data, "approvalId")?.ToString() ?? "";
+        var callId = StreamRules.Property(request.Data, "callId")?.ToString() ?? "";
+        var decide = $"runs/{runId}/approvals/{Uri.EscapeDataString(approvalId)}";
+        var evidence = new List<string>();
+        string? fault = null;
+
+        // The run waits: its record says so (soon after the event, once its checkpoint is stored).
+        var status = await WaitForStatusAsync(runId, "waiting");
+        if (status != "waiting") fault = $"GET /runs/{runId} says {status ?? "nothing"} after approval-request, not waiting";
+        else evidence.Add("waiting");
+
+        if (fault is null)
+        {
+            var (approved, approvedType, approvedBody) = await AnswerAsync(Post(decide, new JsonObject { ["approved"] = true, ["reason"] = "conformance" }));
+            var (again, _, _) = await AnswerAsync(Post(decide, new JsonObject { ["approved"] = true, ["reason"] = "conformance" }));
+            var (other, otherType, _) = await AnswerAsync(Post(decide, new JsonObject { ["approved"] = false }));
+            var (unknown, unknownType, _) = await AnswerAsync(Post($"runs/{runId}/approvals/no-such-approval-{_unknownRun}", new JsonObject { ["approved"] = true }));
+            var answered = StreamRules.Property(approvedBody, "approved")?.ToString();
+            if (approved != HttpStatusCode.OK) fault = $"approving answered {Status(approved, approvedType)}, not 200";
+            else if (answered != "True" || StreamRules.Property(approvedBody, "approvalId")?.ToString() != approvalId)
+                fault = $"approving answered 200 with {StreamRules.Shorten(approvedBody)}, not the decision {{approvalId: {approvalId}, approved: true}}";
+            else if (again != HttpStatusCode.OK) fault = $"the same decision again answered {(int)again}, not 200";
+            else if (other != HttpStatusCode.Conflict || otherType != "application/problem+json")
+                fault = $"the other decision answered {Status(other, otherType)}, not 409 application/problem+json";
+            else if (unknown != HttpStatusCode.NotFound || unknownType != "application/problem+json")
+                fault = $"an unknown approval answered {Status(unknown, unknownType)}, not 404 application/problem+json";
+            else evidence.Add("200, again 200, other 409, unknown 404");
+        }
+
+        var stream = await reading;
+        StreamRules.Check(report, streamTarget, "whole", stream, Start.NewRunsFirst, schema, runId);
+        if (fault is null)
+        {
+            var after = stream.Frames.SkipWhile(f => f != request).Skip(1).ToList();
+            var approval = after.FindIndex(f => f.Type == "approval" && StreamRules.Property(f.Data, "approvalId")?.ToString() == approvalId);
+            var result = after.FindIndex(f => f.Type == "tool-result" && StreamRules.Property(f.Data, "callId")?.ToString() == callId);
+            var done = after.FindLastIndex(f => f.Type == "done");
+            var doneStatus = done < 0 ? null : StreamRules.Property(after[done].Data, "status")?.ToString();
+            if (approval < 0) fault = $"no approval event for {approvalId} after the decision ({Range(after)}{(stream.Failure is { } failure ? $"; {failure}" : "")})";
+            else if (StreamRules.Property(after[approval].Data, "approved")?.ToString() != "True")
+                fault = $"the approval event says {StreamRules.Shorten(after[approval].Data)}, not approved";
+            else if (result < approval) fault = $"no tool-result for {callId} after the approval event ({Range(after)})";
+            else if (StreamRules.Property(after[result].Data, "error") is { ValueKind: not JsonValueKind.Null } error)
+                fault = $"the approved call's tool-result has error {error}";
+            else if (done < result || doneStatus != "completed")
+                fault = $"the run did not end with done {{completed}} after the tool-result: {(done < 0 ? "no done" : StreamRules.Shorten(after[done].Data))}";
+            else evidence.Add($"then approval, tool-result {callId}, done completed ({after[0].Id} .. {after[^1].Id})");
+        }
+        report.Check(Rules.Approvals, target, fault is null, fault is null ? $"run {runId}, approval {approvalId}: {string.Join("; ", evidence)}" : fault);
+    }
+
+    /// <summary>The run's status once it is <paramref name="wanted"/>, or the last one seen when it is not within 10 s.</summary>
+    private async Task<string?> WaitForStatusAsync(string runId, string wanted)
+    {
+        string? status = null;
+        var deadline = Stopwatch.GetTimestamp() + (long)(10 * Stopwatch.Frequency);
+        do
+        {
+            var (code, _, body) = await AnswerAsync(new HttpRequestMessage(HttpMethod.Get, $"runs/{runId}"));
+            status = code == HttpStatusCode.OK ? StreamRules.Property(body, "status")?.ToString() : $"{(int)code}";
+            if (status == wanted) return status;
+            await Task.Delay(100);
+        }
+        while (Stopwatch.GetTimestamp() < deadline);
+        return status;
+    }
+
+    private static string Status(HttpStatusCode status, string? mediaType) => status == 0 ? "nothing" : $"{(int)status} {mediaType ?? "(no content type)"}";
 
     /// <summary>
     /// Starts a background run of the writer with <c>POST /runs</c>: its id, or null when that failed, which is reported

@@ -81,10 +81,10 @@ public sealed class ConsolePage : IAsyncDisposable
         await Page.ClickAsync("#key-submit");
     }
 
-    /// <summary>Waits (bounded) until the run has ended (not starting, running, stopping or reconnecting) and returns the state shown.</summary>
+    /// <summary>Waits (bounded) until the run has ended (not starting, running, waiting, stopping or reconnecting) and returns the state shown.</summary>
     public async Task<string> WaitForEndAsync(float timeoutMs = 30_000)
     {
-        await Page.WaitForFunctionAsync("() => !['starting', 'running', 'stopping', 'reconnecting'].includes(document.getElementById('state').dataset.state)", null,
+        await Page.WaitForFunctionAsync("() => !['starting', 'running', 'waiting', 'stopping', 'reconnecting'].includes(document.getElementById('state').dataset.state)", null,
             new PageWaitForFunctionOptions { Timeout = timeoutMs, PollingInterval = 50 });
         return (await StateAsync())!;
     }

@@ -29,6 +29,12 @@ public enum Breakage
 
     /// <summary>The first <c>text</c> frame of every stream has a byte that is not UTF-8 in its data.</summary>
     NotUtf8,
+
+    /// <summary>
+    /// Nothing is broken, but no run is ever asked to email its report (the word is taken out of prompts in the query), so
+    /// the analyst never calls send_report: a deployment whose model asks for no approval.
+    /// </summary>
+    NoApprovals,
 }
 
 /// <summary>
@@ -76,7 +82,9 @@ public sealed class BrokenServer : IAsyncDisposable
 
     private async Task ForwardAsync(HttpContext context)
     {
-        var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), context.Request.Path + context.Request.QueryString);
+        var query = context.Request.QueryString.ToString();
+        if (_breakage == Breakage.NoApprovals) query = query.Replace("email", "print", StringComparison.OrdinalIgnoreCase);
+        var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), context.Request.Path + query);
         if (context.Request.ContentType is { } contentType)
         {
             using var body = new MemoryStream();

@@ -63,14 +63,40 @@ public sealed class ConformanceSuiteTests(ITestOutputHelper output)
             r => Assert.True(r.Passed, $"{r.Rule} {r.Target}: {r.Evidence}"));
     }
 
+    [Fact]
+    public async Task ADeploymentWhoseAnalystAsksForNoApprovalSkipsTheApprovalRuleWithEvidenceAndStillPasses()
+    {
+        await using var app = Service();
+        await using var unasked = await BrokenServer.StartAsync(app.BaseAddress, Breakage.NoApprovals);
+
+        var run = await ConformanceRun.AgainstAsync(unasked.BaseAddress);
+        output.WriteLine(run.Output);
+
+        Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}:\n{run.Output}");
+        Assert.Empty(run.Failed);
+        var skipped = Assert.Single(run.Skipped);
+        Assert.Equal("approvals.decide", skipped.Rule);
+        Assert.False(skipped.Passed);
+        Assert.Contains("without asking for approval", skipped.Evidence);
+        Assert.Contains("fetch_sales_data", skipped.Evidence); // what the run did instead
+        Assert.Contains(run.Output.Split('\n'), line => line.StartsWith("approvals.decide") && line.Contains(" skip "));
+        Assert.Contains(" 0 failed, 1 skipped", run.Output);
+        // The analysis it read instead still follows every stream rule.
+        Assert.Contains(run.Results, r => r.Rule == "schema.events" && r.Target == "GET /stream/analysis (email the report)" && r.Passed);
+    }
+
     private static void AssertPassedEveryRule(ConformanceRun run)
     {
         Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}:\n{run.Output}");
         Assert.Empty(run.Failed);
+        Assert.Empty(run.Skipped);
+        var approvals = Assert.Single(run.Results, r => r.Rule == "approvals.decide");
+        Assert.Contains("waiting; 200, again 200, other 409, unknown 404; then approval, tool-result", approvals.Evidence);
+        Assert.Contains(run.Results, r => r.Rule == "schema.events" && r.Target == "GET /stream/analysis (email the report)" && r.Passed);
         Assert.Equal(ConformanceRun.Rules.Order(), run.Results.Select(r => r.Rule).Distinct().Order());
         foreach (var stream in new[] { "GET /stream/text", "POST /stream/text", "GET /stream/analysis", "GET /stream/progress", "GET /stream/buffered",
                      "GET /stream/flaky", "POST /runs" })
             Assert.Contains(run.Results, r => r.Rule == "resume.same-events" && r.Target == stream);
-        Assert.Contains(" 0 failed", run.Output);
+        Assert.Contains(" 0 failed, 0 skipped", run.Output);
     }
 }
