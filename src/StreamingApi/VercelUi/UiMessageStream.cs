@@ -23,13 +23,14 @@ public sealed class UiMessageStream(IRunReader reader, UiMessageStreamOptions? o
     {
         httpContext.Response.Headers[HeaderName] = Version;
         var services = httpContext.RequestServices;
-        var runs = services.GetRequiredService<RunHost>();
         var runId = reader.RunId;
         var mapping = new UiMessageStreamMapping(runId, options);
-        var untilWaiting = new UntilWaitingReader(reader, mapping, cancellationToken => runs.FindAsync(runId, cancellationToken),
-            services.GetRequiredService<TimeProvider>());
+        // The run host only for a run that asks for approvals.
+        var untilWaiting = new UntilWaitingReader(reader, mapping,
+            cancellationToken => services.GetRequiredService<RunHost>().FindAsync(runId, cancellationToken),
+            services.GetService<TimeProvider>() ?? TimeProvider.System);
         await new RunEventStream(untilWaiting, mapping).ExecuteAsync(httpContext);
         // Nobody can decide for this client: the run does not wait for the approval timeout, it ends (cancelled, stopped).
-        if (mapping.RefusedApproval) await runs.CancelAsync(runId, CancellationToken.None);
+        if (mapping.RefusedApproval) await services.GetRequiredService<RunHost>().CancelAsync(runId, CancellationToken.None);
     }
 }

@@ -151,6 +151,23 @@ public sealed class UiApprovalTests
     }
 
     [Fact]
+    public async Task WithRedisTheDecisionMayComeToAnotherInstanceWhichContinuesTheMessage()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = redis.Instance(ApprovalTests.App());
+        await using var b = redis.Instance(ApprovalTests.App());
+        var (runId, callId, approvalId) = await AskAsync(a.CreateSocketClient(), "chat-ui-6");
+
+        using var response = await b.CreateSocketClient().OpenPostAsync(Path, Answer("chat-ui-6", runId, callId, approvalId, approved: true));
+        var parts = await PartsAsync(response);
+
+        Assert.Equal($$"""{"type":"start","messageId":"{{runId}}"}""", parts[0].GetRawText());
+        Assert.Equal(("tool-output-available", "start-step"), (TypeOf(parts[1]), TypeOf(parts[2])));
+        Assert.Equal("completed", parts[^1].GetProperty("messageMetadata").GetProperty("status").GetString());
+        Assert.Single(b.Services.GetRequiredService<SentReports>().All);
+    }
+
+    [Fact]
     public async Task AnAiSdk5ClientByItsUserAgentGetsAnErrorAndTheRunIsStopped()
     {
         await using var app = ApprovalTests.App();
