@@ -99,7 +99,7 @@ public static class ChatEndpoints
         if (opening.Status != RunOpeningStatus.Opened) return StreamProblems.RunNotFound(record.RunId);
         return new UiMessageStream(opening.Reader!, new UiMessageStreamOptions
         {
-            ContinuedCalls = decisions.Select(d => d.ToolCallId).ToHashSet(StringComparer.Ordinal),
+            ContinuedCalls = UiApprovalResponse.OpenCalls(request.Messages[^1]!),
             SkipToDecisions = after is null,
         });
     }

@@ -28,6 +28,23 @@ public sealed record UiApprovalResponse(string ToolCallId, string ApprovalId, bo
         return responses;
     }
 
+    /// <summary>
+    /// The tool calls of the message that have no result yet (the decided ones, and any other call of their step that
+    /// runs once the run goes on): their results continue those parts.
+    /// </summary>
+    public static HashSet<string> OpenCalls(UiMessage message)
+    {
+        var calls = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var part in message.Parts ?? [])
+        {
+            if (IsTool(part) && part.TryGetProperty("toolCallId", out var call) && call.ValueKind == JsonValueKind.String
+                && part.TryGetProperty("state", out var state) && state.ValueKind == JsonValueKind.String
+                && state.GetString() is "input-streaming" or "input-available" or "approval-requested" or State)
+                calls.Add(call.GetString()!);
+        }
+        return calls;
+    }
+
     /// <summary>What is wrong with a part that says it holds a decision; null for a sound one, and for any other part.</summary>
     public static string? Problem(JsonElement part)
     {

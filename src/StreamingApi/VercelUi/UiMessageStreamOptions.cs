@@ -13,8 +13,9 @@ public sealed record UiMessageStreamOptions
     public bool Approvals { get; init; } = true;
 
     /// <summary>
-    /// The tool calls the client already has in the message this response continues (those it answered approvals of):
-    /// their results update those parts, without announcing the calls again or starting a step before them.
+    /// The tool calls the client already has, with no result yet, in the message this response continues (those it
+    /// answered approvals of, and any other of their step): their results update those parts, without announcing the
+    /// calls again or starting a step before them.
     /// </summary>
     public IReadOnlySet<string> ContinuedCalls { get; init; } = new HashSet<string>();
 
