@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Agents;
+using StreamingApi.Approvals;
 using StreamingApi.Runs;
 using StreamingApi.Security;
 using StreamingApi.Streaming;
@@ -15,14 +16,16 @@ public static class ChatEndpoints
 {
     private const string Stream =
         "The Vercel AI SDK's UI message stream, protocol v1 (header x-vercel-ai-ui-message-stream: v1): one data: line of JSON per " +
-        "part, then data: [DONE]. The message's id (start.messageId) is the run's id. See docs/protocol.md.";
+        "part, then data: [DONE]. The message's id (start.messageId) is the run's id. A run that waits for tool approvals ends the " +
+        "response (finish, messageMetadata.status waiting); the client's next request, with the assistant message's tool parts in state " +
+        "approval-responded, decides and continues the same message. See docs/protocol.md.";
 
     public static RouteGroupBuilder MapChat(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags("Vercel AI SDK").RequireRunAccess();
 
-        group.MapPost("/chat", (ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-                StartAsync(agents.Writer.Name, request, agents, streams, http))
+        group.MapPost("/chat", (ChatRequest request, AgentCatalog agents, EventStreams streams, RunHost runs, RunAccess access, HttpContext http) =>
+                StartAsync(agents.Writer.Name, request, agents, streams, runs, access, http))
             .WithName("Chat")
             .WithSummary("The writer answers the conversation as a UI message stream (useChat's default path).")
             .DescribeStart();
@@ -34,8 +37,8 @@ public static class ChatEndpoints
                          "204 when the chat has no run going.")
             .DescribeResume();
 
-        group.MapPost("/agents/{agent}/chat", (string agent, ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-                StartAsync(agent, request, agents, streams, http))
+        group.MapPost("/agents/{agent}/chat", (string agent, ChatRequest request, AgentCatalog agents, EventStreams streams, RunHost runs,
+                RunAccess access, HttpContext http) => StartAsync(agent, request, agents, streams, runs, access, http))
             .WithName("AgentChat")
             .WithSummary("The agent (writer, analyst or inventory) answers the conversation as a UI message stream.")
             .DescribeStart();
@@ -49,33 +52,81 @@ public static class ChatEndpoints
         return group;
     }
 
-    private static Task<Results<UiMessageStream, ProblemHttpResult>> StartAsync(string agentName, ChatRequest request, AgentCatalog agents, EventStreams streams, HttpContext http)
+    private static Task<Results<UiMessageStream, ProblemHttpResult>> StartAsync(string agentName, ChatRequest request, AgentCatalog agents,
+        EventStreams streams, RunHost runs, RunAccess access, HttpContext http)
     {
         if (agents.Find(agentName, fail: request.Fail ?? false) is not { } agent)
             return Task.FromResult<Results<UiMessageStream, ProblemHttpResult>>(StreamProblems.AgentNotFound(agentName, agents.Names));
+        if (request.ApprovalResponses() is { Count: > 0 } decisions) return ContinueAsync(agent, request, decisions, runs, access, http);
         var plan = new RunPlan("chat", agent, request.ToAgentRequest())
         {
             TimeLimit = request.TimeLimit,
             Shape = request.Every is { } every ? ProgressEvents.Every(every) : null,
             ThreadId = request.Id,
         };
-        return streams.StartAsync(http, plan, reader => new UiMessageStream(reader));
+        var options = new UiMessageStreamOptions { Approvals = AnswersApprovals(http, request) };
+        return streams.StartAsync(http, plan, reader => new UiMessageStream(reader, options));
     }
+
+    /// <summary>
+    /// The client's decisions on the approvals its last response asked for (the assistant message's tool parts in state
+    /// <c>approval-responded</c>): each is recorded as <c>POST /runs/{runId}/approvals/{approvalId}</c> records it, with
+    /// the same answers when it cannot be (404, 409, 410 as problem details, before any part), and the response continues
+    /// the same message, from the run's decisions on: the calls' results, then the model's answer. The run is the one that
+    /// answers that message (its id is the run's), of this chat and agent, and the caller's to see.
+    /// </summary>
+    private static async Task<Results<UiMessageStream, ProblemHttpResult>> ContinueAsync(IAgent agent, ChatRequest request,
+        IReadOnlyList<UiApprovalResponse> decisions, RunHost runs, RunAccess access, HttpContext http)
+    {
+        var messageId = request.Messages![^1]!.Id ?? "";
+        if (await runs.FindAsync(messageId, http.RequestAborted) is not { } record || record.ThreadId != request.Id || record.Agent != agent.Name
+            || !access.MaySee(http, record))
+            return StreamProblems.RunNotFound(messageId);
+        // What the response before this one gave ends where the run began to wait; when it has gone on since (decided
+        // elsewhere), the decisions are found by reading it from its start.
+        long? after = record.Status == RunStatus.Waiting ? record.LastSequence : null;
+        foreach (var decision in decisions)
+        {
+            var result = await runs.DecideAsync(record.RunId, decision.ApprovalId, decision.Approved, decision.Reason, CancellationToken.None);
+            switch (result.Outcome)
+            {
+                case ApprovalOutcome.Conflict: return ApprovalProblems.Conflict(record.RunId, decision.ApprovalId, result.Decision!);
+                case ApprovalOutcome.Expired: return ApprovalProblems.Expired(record.RunId, decision.ApprovalId);
+                case ApprovalOutcome.Unknown: return ApprovalProblems.NotFound(record.RunId, decision.ApprovalId);
+            }
+        }
+        var opening = await runs.OpenAsync(record.RunId, after ?? 0, http.RequestAborted);
+        if (opening.Status != RunOpeningStatus.Opened) return StreamProblems.RunNotFound(record.RunId);
+        return new UiMessageStream(opening.Reader!, new UiMessageStreamOptions
+        {
+            ContinuedCalls = UiApprovalResponse.OpenCalls(request.Messages[^1]!),
+            SkipToDecisions = after is null,
+        });
+    }
+
+    /// <summary>
+    /// Whether the client answers tool approvals: the request's <c>approvals</c>, else not when its User-Agent names the
+    /// AI SDK 5 (<c>ai-sdk/5.</c>), else yes. Nothing else in a request tells the AI SDK's versions apart, and a browser
+    /// may not send the SDK's User-Agent at all: an AI SDK 5 client says <c>approvals: false</c> in the transport's body.
+    /// </summary>
+    private static bool AnswersApprovals(HttpContext http, ChatRequest? request = null) =>
+        request?.Approvals ?? !http.Request.Headers.UserAgent.ToString().Contains("ai-sdk/5.", StringComparison.Ordinal);
 
     /// <summary>
     /// What <c>useChat({ resume: true })</c> asks when it mounts: the chat's latest run, if it is still going and is the
     /// agent's, from its start (replayed, or from the run's snapshot when its first events are no longer held), then live.
-    /// Another principal's run is answered as no run.
+    /// Another principal's run is answered as no run. A run that waits for approvals is given up to its requests.
     /// </summary>
     private static async Task<Results<UiMessageStream, NoContent, ProblemHttpResult>> ResumeAsync(string agentName, string chatId, AgentCatalog agents, RunHost runs,
         RunAccess access, HttpContext http)
     {
         if (agents.Find(agentName) is not { } agent) return StreamProblems.AgentNotFound(agentName, agents.Names);
-        if (await runs.FindLatestAsync(chatId, http.RequestAborted) is not { IsRunning: true } run || run.Agent != agent.Name || !access.MaySee(http, run))
+        if (await runs.FindLatestAsync(chatId, http.RequestAborted) is not { IsLive: true } run || run.Agent != agent.Name || !access.MaySee(http, run))
             return TypedResults.NoContent();
         var opening = await runs.OpenAsync(run.RunId, 0, http.RequestAborted);
         if (opening.Status != RunOpeningStatus.Opened) return TypedResults.NoContent();
-        return new UiMessageStream(opening.Reader!);
+        // A waiting run: its message up to the approval requests, and the response ends (the client answers them as usual).
+        return new UiMessageStream(opening.Reader!, new UiMessageStreamOptions { Approvals = AnswersApprovals(http) });
     }
 
     private static void DescribeStart(this RouteHandlerBuilder endpoint) =>

@@ -18,6 +18,11 @@ namespace StreamingApi.VercelUi;
 /// reasoning, file, source and data parts are left out (a new run calls its tools again rather than trusting
 /// results from the client), as are <c>system</c> messages: an agent's instructions are its own. Part types this
 /// server does not know are skipped, never refused.
+/// <para>
+/// A request whose last message is the assistant's, with tool parts in state <c>approval-responded</c>
+/// (<c>addToolApprovalResponse</c>), gives the decisions on the run that answers that message (its id is the run's id):
+/// the run goes on, and the response continues that message (<see cref="ApprovalResponses"/>).
+/// </para>
 /// </remarks>
 [ValidatableType]
 public sealed class ChatRequest : IValidatableObject
@@ -48,6 +53,17 @@ public sealed class ChatRequest : IValidatableObject
     [Description("The inventory agent only: its tool fails (default false).")]
     public bool? Fail { get; set; }
 
+    [Description("false: the client cannot answer tool approvals (the AI SDK 5, which knows no approval parts), so a tool call that " +
+                 "needs one ends the answer with an error part and the run is stopped. Default true, unless the User-Agent names ai-sdk/5.")]
+    public bool? Approvals { get; set; }
+
+    /// <summary>
+    /// The decisions the request gives: the <c>approval-responded</c> tool parts of its last message, when that message
+    /// is the assistant's (once validated). Empty for an ordinary request.
+    /// </summary>
+    public IReadOnlyList<UiApprovalResponse> ApprovalResponses() =>
+        Messages is [.., { Role: "assistant" } last] ? UiApprovalResponse.Of(last) : [];
+
     public TimeSpan? TimeLimit => MaxSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -66,8 +82,9 @@ public sealed class ChatRequest : IValidatableObject
     /// <summary>The conversation as the agent takes it (once validated).</summary>
     public AgentRequest ToAgentRequest() => Conversations.ToRequest(Conversation());
 
+    /// <summary>The conversation as the model takes it; a request with decisions, without the message they continue.</summary>
     private List<ConversationMessage> Conversation() =>
-        Messages!.Where(m => m!.Role is "user" or "assistant")
+        (ApprovalResponses().Count > 0 ? Messages!.Take(Messages!.Count - 1) : Messages!).Where(m => m!.Role is "user" or "assistant")
             .Select(m => new ConversationMessage(m!.Role == "user" ? ConversationRole.User : ConversationRole.Assistant, m.Text()))
             .ToList();
 
@@ -91,6 +108,8 @@ public sealed class ChatRequest : IValidatableObject
                 yield return "Every part must be an object with a string type.";
             else if (type.GetString() == "text" && (!part.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String))
                 yield return "A text part must have a string text.";
+            else if (UiApprovalResponse.Problem(part) is { } problem)
+                yield return problem;
         }
     }
 }

@@ -57,6 +57,15 @@ public sealed record UiToolOutputError(string ToolCallId, string ErrorText) : Ui
 }
 
 /// <summary>
+/// A tool call waits for the user's decision: the client's tool part becomes <c>approval-requested</c>. Only these two
+/// fields: the AI SDK 6.0 schema refuses any other (no <c>dynamic</c>, no reason).
+/// </summary>
+public sealed record UiToolApprovalRequest(string ApprovalId, string ToolCallId) : UiPart(UiPartTypes.ToolApprovalRequest);
+
+/// <summary>A tool call that was denied (by the user, or because nobody decided in time) and never ran. No other field in AI SDK 6.0.</summary>
+public sealed record UiToolOutputDenied(string ToolCallId) : UiPart(UiPartTypes.ToolOutputDenied);
+
+/// <summary>
 /// The structured result as it grows: every <c>data-result</c> part has the id <c>result</c>, so the client replaces
 /// the one part in place; <c>final</c> is true once the result is complete and validated.
 /// </summary>
@@ -77,11 +86,14 @@ public sealed record UiDataProgress([property: JsonIgnore(Condition = JsonIgnore
 
 public sealed record UiError(string ErrorText) : UiPart(UiPartTypes.Error);
 
-/// <summary>How the run ended, merged into the message's metadata: <c>finish</c>'s, or <c>message-metadata</c>'s before <c>abort</c>.</summary>
+/// <summary>
+/// How the run ended, merged into the message's metadata: <c>finish</c>'s, or <c>message-metadata</c>'s before
+/// <c>abort</c>; or, for a response that ends while the run waits for approvals, just the status <c>waiting</c>.
+/// </summary>
 public sealed record UiEndMetadata(string Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Agents.UsageReport? Usage,
-    long ElapsedMs);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ElapsedMs);
 
 public sealed record UiMessageMetadata([property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] UiEndMetadata MessageMetadata)
     : UiPart(UiPartTypes.MessageMetadata);

@@ -18,6 +18,12 @@ namespace StreamingApi.VercelUi;
 /// Each stretch is one part with its own id; an open part is closed before anything else but a transient data part.</item>
 /// <item><c>tool-call</c> → <c>tool-input-available</c>; <c>tool-result</c> → <c>tool-output-available</c>, or
 /// <c>tool-output-error</c> when the tool failed; all <c>dynamic</c>.</item>
+/// <item><c>approval-request</c> → <c>tool-approval-request</c> {approvalId, toolCallId}; once the run waits, the
+/// response ends (<c>finish-step</c>, <c>finish</c> with metadata {status: waiting}, <c>[DONE]</c>): the client answers
+/// with its next request, whose response continues the same message (<see cref="UiMessageStreamOptions.ContinuedCalls"/>).
+/// <c>approval</c> → nothing: the call's <c>tool-result</c> follows, as <c>tool-output-available</c>, or
+/// <c>tool-output-denied</c> when it was denied. A client without approvals (AI SDK 5) gets an <c>error</c> instead of the
+/// request, and the response ends there.</item>
 /// <item>Steps: the model going on after its tools' results (reasoning, text or the structured result after a
 /// <c>tool-result</c>) ends the step and starts the next: <c>finish-step</c>, <c>start-step</c>.</item>
 /// <item><c>partial</c> and <c>result</c> → one <c>data-result</c> part (id <c>result</c>) replaced in place, with
@@ -29,9 +35,13 @@ namespace StreamingApi.VercelUi;
 /// <item>After the last event, the line <c>[DONE]</c>.</item>
 /// </list>
 /// </remarks>
-public sealed class UiMessageStreamMapping(string runId) : IRunEventMapping
+public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions? options = null) : IRunEventMapping
 {
-    private readonly HashSet<string> _announcedCalls = [];
+    private readonly UiMessageStreamOptions _options = options ?? UiMessageStreamOptions.Default;
+    private readonly HashSet<string> _announcedCalls = [.. (options ?? UiMessageStreamOptions.Default).ContinuedCalls];
+    private readonly HashSet<string> _askedCalls = [.. (options ?? UiMessageStreamOptions.Default).ContinuedCalls];
+    private bool _skipping = options?.SkipToDecisions ?? false;
+    private int _undecided;
     private bool _started;
     private bool _stepOpen;
     private bool _toolResultsInStep;
@@ -40,10 +50,30 @@ public sealed class UiMessageStreamMapping(string runId) : IRunEventMapping
     private string? _reasoning;
     private int _partCount;
 
+    /// <summary>The run waits for decisions on approval requests this response sent (and has not ended).</summary>
+    public bool IsWaiting => _undecided > 0 && !_ended;
+
+    /// <summary>The run asked for an approval that this response's client cannot give (AI SDK 5): the response ended with an error.</summary>
+    public bool RefusedApproval { get; private set; }
+
     public void Map(RunEvent entry, ICollection<object> parts)
     {
         if (_ended) return;
         var @event = entry.ToEvent();
+        if (_skipping)
+        {
+            // The client has the message up to the decisions: what came before them is left out.
+            if (@event is RunSnapshot earlier)
+            {
+                _skipping = false;
+                _started = true;
+                parts.Add(new UiStart(runId, null));
+                Continue(earlier, parts);
+                return;
+            }
+            if (@event is not ApprovalDecided) return;
+            _skipping = false;
+        }
         var first = !_started;
         if (first)
         {
@@ -65,6 +95,12 @@ public sealed class UiMessageStreamMapping(string runId) : IRunEventMapping
                 break;
             case ToolCallStarted call:
                 Call(call.CallId, call.Name, call.Arguments, parts);
+                break;
+            case ApprovalRequested request:
+                Ask(request.ApprovalId, request.CallId, request.Name, parts);
+                break;
+            case ApprovalDecided:
+                if (_undecided > 0) _undecided--; // the run goes on: the call's result follows
                 break;
             case ToolCallCompleted result:
                 Return(result.CallId, result.Name, result.Result, result.Error, parts);
@@ -100,7 +136,18 @@ public sealed class UiMessageStreamMapping(string runId) : IRunEventMapping
         }
     }
 
-    public void End(ICollection<object> parts) => parts.Add(UiPartTypes.Done);
+    public void End(ICollection<object> parts)
+    {
+        if (IsWaiting)
+        {
+            // The run waits for the client's decisions: this response's part of the message ends here.
+            CloseOpen(parts);
+            if (_stepOpen) parts.Add(UiFinishStep.Instance);
+            parts.Add(new UiFinish(new UiEndMetadata(RunStatus.Waiting, null, null, null)));
+            _ended = true;
+        }
+        parts.Add(UiPartTypes.Done);
+    }
 
     /// <summary>
     /// The run so far as the parts of its message, in the order the run makes them: its reasoning, each tool call with
@@ -114,7 +161,35 @@ public sealed class UiMessageStreamMapping(string runId) : IRunEventMapping
         foreach (var call in snapshot.ToolCalls)
         {
             Call(call.CallId, call.Name, call.Arguments, parts);
+            if (call.Approval is { } approval)
+            {
+                if (approval.Approved is null) Ask(approval.ApprovalId, call.CallId, call.Name, parts);
+                else if (_options.Approvals) Asked(approval.ApprovalId, call.CallId, parts);
+                if (_ended) return; // a client without approvals: the response ends
+            }
             if (call.ElapsedMs is not null) Return(call.CallId, call.Name, call.Result, call.Error, parts); // it returned
+        }
+        if (snapshot.Text.Length > 0) Write(snapshot.Text, parts);
+        if (snapshot.Result is { } result) Result(new UiResult(result, Final: true), parts);
+        else if (snapshot.Partial is { } partial) Result(new UiResult(partial, Final: false), parts);
+    }
+
+    /// <summary>
+    /// A continuation that reads the run from its snapshot (its events up to the decisions no longer held, the run having
+    /// gone on before this request): the results of the calls the client decided on, the calls after them, then the
+    /// answer's text and result so far. The snapshot does not tell text written before the approvals from text after
+    /// them: an answer with text before its tool calls gets it again in this part of the message.
+    /// </summary>
+    private void Continue(RunSnapshot snapshot, ICollection<object> parts)
+    {
+        var after = false;
+        foreach (var call in snapshot.ToolCalls)
+        {
+            var decided = _options.ContinuedCalls.Contains(call.CallId);
+            after |= decided;
+            if (!after) continue; // the client has it
+            if (!decided) Call(call.CallId, call.Name, call.Arguments, parts);
+            if (call.ElapsedMs is not null) Return(call.CallId, call.Name, call.Result, call.Error, parts);
         }
         if (snapshot.Text.Length > 0) Write(snapshot.Text, parts);
         if (snapshot.Result is { } result) Result(new UiResult(result, Final: true), parts);
@@ -152,13 +227,45 @@ public sealed class UiMessageStreamMapping(string runId) : IRunEventMapping
         Announce(callId, name, arguments, parts);
     }
 
+    /// <summary>
+    /// A call waits for approval: its request (the call announced first, as the client needs its part), or, for a
+    /// client without approvals, an error that ends the response.
+    /// </summary>
+    private void Ask(string approvalId, string callId, string name, ICollection<object> parts)
+    {
+        CloseOpen(parts);
+        if (!_options.Approvals)
+        {
+            parts.Add(new UiError($"Tool '{name}' requires approval, which this client (AI SDK 5) does not support."));
+            RefusedApproval = true;
+            _ended = true;
+            return;
+        }
+        Step(parts, goesOn: false);
+        if (!_announcedCalls.Contains(callId)) Announce(callId, name, null, parts);
+        Asked(approvalId, callId, parts);
+        _undecided++;
+    }
+
+    private void Asked(string approvalId, string callId, ICollection<object> parts)
+    {
+        _askedCalls.Add(callId);
+        parts.Add(new UiToolApprovalRequest(approvalId, callId));
+    }
+
     private void Return(string callId, string name, object? result, string? error, ICollection<object> parts)
     {
         CloseOpen(parts);
-        Step(parts, goesOn: false);
+        // The result of a call the client has from the response before continues that response's step: no new one.
+        if (_stepOpen || !_options.ContinuedCalls.Contains(callId)) Step(parts, goesOn: false);
         // A stream that began after the call (its start no longer held) announces it, without its arguments.
         if (!_announcedCalls.Contains(callId)) Announce(callId, name, null, parts);
-        parts.Add(error is not null ? new UiToolOutputError(callId, error) : new UiToolOutputAvailable(callId, result));
+        parts.Add(error switch
+        {
+            null => new UiToolOutputAvailable(callId, result),
+            ToolEvents.Denied when _options.Approvals && _askedCalls.Contains(callId) => new UiToolOutputDenied(callId),
+            _ => new UiToolOutputError(callId, error),
+        });
         _toolResultsInStep = true;
     }
 

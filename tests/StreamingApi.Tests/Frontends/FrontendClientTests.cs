@@ -3,8 +3,8 @@ using StreamingApi.Tests.Infrastructure;
 namespace StreamingApi.Tests.Frontends;
 
 /// <summary>
-/// The frontends' own client packages against the app on a real socket: the Vercel AI SDK (ai 7, and ai 5.0.0, the
-/// oldest client of the protocol) and AG-UI's HttpAgent with the schemas of @ag-ui/core 1.0.0 and 0.0.59. Each
+/// The frontends' own client packages against the app on a real socket: the Vercel AI SDK (ai 7, ai 6.0.0 for its
+/// strict schemas, and ai 5.0.0, the oldest client of the protocol) and AG-UI's HttpAgent with the schemas of @ag-ui/core 1.0.0 and 0.0.59. Each
 /// test runs one script of tests/frontends with Node and asserts that all its tests ran and passed.
 /// </summary>
 /// <remarks>
@@ -66,6 +66,17 @@ public sealed class FrontendClientTests
         var script = await NodeScript.RunAsync("ui-oldest-client.test.mjs", app.BaseAddress);
 
         script.AssertPassed(tests: 3);
+    }
+
+    [Fact]
+    public async Task TheAiSdkChatAnswersToolApprovalsAndTheRunGoesOnInTheSameMessage()
+    {
+        await using var app = App();
+
+        var script = await NodeScript.RunAsync("ui-approvals.test.mjs", app.BaseAddress);
+
+        script.AssertPassed(tests: 4);
+        await app.WaitForNoActiveRunsAsync();
     }
 
     [Fact]

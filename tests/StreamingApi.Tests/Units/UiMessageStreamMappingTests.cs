@@ -179,6 +179,117 @@ public sealed class UiMessageStreamMappingTests
         Assert.Equal("""{"type":"start","messageId":"r1"}""", parts[0]);
     }
 
+    private static readonly Dictionary<string, object?> Report = new() { ["to"] = "cfo@example.com" };
+
+    [Fact]
+    public void AnApprovalRequestEndsTheResponseWhileTheRunWaits()
+    {
+        var mapping = new UiMessageStreamMapping("r1");
+        var parts = Map(mapping, 0, Started,
+            new ToolCallStarted("call_5", "send_report", Report),
+            new ApprovalRequested("ficc_call_5", "call_5", "send_report", Report, DateTimeOffset.UnixEpoch));
+
+        Assert.Equal(["start", "start-step", "tool-input-available", "tool-approval-request", "finish-step", "finish", "[DONE]"], Types(parts));
+        // Only the keys AI SDK 6.0.0 accepts.
+        Assert.Equal("""{"type":"tool-approval-request","approvalId":"ficc_call_5","toolCallId":"call_5"}""", parts[3]);
+        Assert.Equal("""{"type":"finish","messageMetadata":{"status":"waiting"}}""", parts[5]);
+    }
+
+    [Fact]
+    public void ADecisionWithinTheSameResponseGoesOnAsAnyToolResult()
+    {
+        var mapping = new UiMessageStreamMapping("r1");
+        var parts = new List<object>();
+        mapping.Map(new RunEvent(1, Started), parts);
+        mapping.Map(new RunEvent(2, new ToolCallStarted("call_5", "send_report", Report)), parts);
+        mapping.Map(new RunEvent(3, new ApprovalRequested("ficc_call_5", "call_5", "send_report", Report, DateTimeOffset.UnixEpoch)), parts);
+        Assert.True(mapping.IsWaiting);
+        mapping.Map(new RunEvent(4, new ApprovalDecided("ficc_call_5", false, "no")), parts);
+        Assert.False(mapping.IsWaiting);
+        mapping.Map(new RunEvent(5, new ToolCallCompleted("call_5", "send_report", null, 0) { Error = "denied" }), parts);
+
+        Assert.Equal("""{"type":"tool-output-denied","toolCallId":"call_5"}""", JsonSerializer.Serialize(parts[^1], parts[^1].GetType(), Json));
+    }
+
+    [Fact]
+    public void TheContinuationGivesTheDecidedCallsResultsThenANewStep()
+    {
+        var mapping = new UiMessageStreamMapping("r1", new UiMessageStreamOptions { ContinuedCalls = new HashSet<string> { "call_5" } });
+        var parts = Map(mapping, 41,
+            new ApprovalDecided("ficc_call_5", true, null),
+            new ToolCallCompleted("call_5", "send_report", new { Sent = true }, 1),
+            new TextDelta("Sent."),
+            Done(RunStatus.Completed));
+
+        Assert.Equal(["start", "tool-output-available", "start-step", "text-start", "text-delta", "text-end", "finish-step", "finish", "[DONE]"],
+            Types(parts));
+        Assert.Equal("""{"type":"start","messageId":"r1"}""", parts[0]);
+        Assert.Equal("""{"type":"tool-output-available","toolCallId":"call_5","output":{"sent":true},"dynamic":true}""", parts[1]);
+    }
+
+    [Fact]
+    public void ADeniedCallInTheContinuationIsOutputDenied()
+    {
+        var mapping = new UiMessageStreamMapping("r1", new UiMessageStreamOptions { ContinuedCalls = new HashSet<string> { "call_5" } });
+        var parts = Map(mapping, 41,
+            new ApprovalDecided("ficc_call_5", false, "not today"),
+            new ToolCallCompleted("call_5", "", null, 0) { Error = "denied" },
+            new TextDelta("Not sent."),
+            Done(RunStatus.Completed));
+
+        Assert.Equal(["start", "tool-output-denied", "start-step", "text-start", "text-delta", "text-end", "finish-step", "finish", "[DONE]"],
+            Types(parts));
+    }
+
+    [Fact]
+    public void AContinuationReadFromTheStartLeavesOutWhatCameBeforeTheDecisions()
+    {
+        var mapping = new UiMessageStreamMapping("r1", new UiMessageStreamOptions
+        {
+            ContinuedCalls = new HashSet<string> { "call_5" },
+            SkipToDecisions = true,
+        });
+        var parts = Map(mapping, 0, Started,
+            new ReasoningDelta("Sending."),
+            new ToolCallStarted("call_5", "send_report", Report),
+            new ApprovalRequested("ficc_call_5", "call_5", "send_report", Report, DateTimeOffset.UnixEpoch),
+            new ApprovalDecided("ficc_call_5", true, null),
+            new ToolCallCompleted("call_5", "send_report", new { Sent = true }, 1),
+            new TextDelta("Sent."),
+            Done(RunStatus.Completed));
+
+        Assert.Equal(["start", "tool-output-available", "start-step", "text-start", "text-delta", "text-end", "finish-step", "finish", "[DONE]"],
+            Types(parts));
+    }
+
+    [Fact]
+    public void AClientWithoutApprovalsGetsAnErrorAndNothingAfterIt()
+    {
+        var mapping = new UiMessageStreamMapping("r1", new UiMessageStreamOptions { Approvals = false });
+        var parts = Map(mapping, 0, Started,
+            new ToolCallStarted("call_5", "send_report", Report),
+            new ApprovalRequested("ficc_call_5", "call_5", "send_report", Report, DateTimeOffset.UnixEpoch),
+            new ApprovalDecided("ficc_call_5", false, "stopped"),
+            new ToolCallCompleted("call_5", "", null, 0) { Error = "denied" });
+
+        Assert.Equal(["start", "start-step", "tool-input-available", "error", "[DONE]"], Types(parts));
+        Assert.Equal("""{"type":"error","errorText":"Tool 'send_report' requires approval, which this client (AI SDK 5) does not support."}""", parts[3]);
+        Assert.True(mapping.RefusedApproval);
+    }
+
+    [Fact]
+    public void ASnapshotOfAWaitingRunGivesItsRequestAndEnds()
+    {
+        var calls = new List<ToolCallState>
+        {
+            new("call_5", "send_report", Report, null, null, null, new ToolCallApproval("ficc_call_5", DateTimeOffset.UnixEpoch, null, null)),
+        };
+        var mapping = new UiMessageStreamMapping("r1");
+        var parts = Map(mapping, 90, Snapshot(calls: calls));
+
+        Assert.Equal(["start", "start-step", "tool-input-available", "tool-approval-request", "finish-step", "finish", "[DONE]"], Types(parts));
+    }
+
     private static RunDone Done(string status, string? reason = null, UsageReport? usage = null) => new(status, reason, 0, 0, 42, usage);
 
     private static RunSnapshot Snapshot(string reasoning = "", string text = "", IReadOnlyList<ToolCallState>? calls = null, JsonNode? partial = null,
