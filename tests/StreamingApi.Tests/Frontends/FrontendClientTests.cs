@@ -79,6 +79,17 @@ public sealed class FrontendClientTests
     }
 
     [Fact]
+    public async Task AgUiRunsEndAtAnApprovalAsAnInterruptAndResumeGoesOnWithTheSameRun()
+    {
+        await using var app = App();
+
+        var script = await NodeScript.RunAsync("ag-ui-approvals.test.mjs", app.BaseAddress);
+
+        script.AssertPassed(tests: 4);
+        await app.WaitForNoActiveRunsAsync();
+    }
+
+    [Fact]
     public async Task AgUiConnectAgentResumesAThreadsRunFromMessagesSnapshotAndEveryEventFitsBothCoreSchemas()
     {
         await using var app = SnapshotApp();
