@@ -75,7 +75,7 @@ public sealed class FrontendClientTests
 
         var script = await NodeScript.RunAsync("ag-ui.test.mjs", app.BaseAddress);
 
-        script.AssertPassed(tests: 6);
+        script.AssertPassed(tests: 7);
     }
 
     [Fact]
