@@ -4,7 +4,7 @@
 // checked against the schemas of @ag-ui/core 1.0.0 and 0.0.59; the client must print no warning about them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpAgent, buildResumeArray } from '@ag-ui/client';
+import { HttpAgent, buildResumeArray, runHttpRequest, transformHttpEventStream } from '@ag-ui/client';
 import { base, newId, recordingFetch, warningsOf, wireEvents } from './lib.mjs';
 
 const ask = 'Analyze our 2024 sales and email the report to cfo@example.com';
@@ -131,6 +131,40 @@ test('cancelled counts as denied', async () => {
   assert.match(answer, /was not sent/);
   const call = (await record(runId)).output.toolCalls.find(t => t.callId === interrupt.toolCallId);
   assert.deepEqual([call.approval.approved, call.approval.reason], [false, 'cancelled']);
+});
+
+test('a reloaded page connects to the waiting run: its snapshot and the interrupts, which it can then answer', async () => {
+  const c = client();
+  const { interrupt } = await untilInterrupt(c);
+
+  // A new client on the thread, as after a reload: it has the conversation up to the question.
+  class ResumingAgent extends HttpAgent {
+    connect(input) {
+      return transformHttpEventStream(runHttpRequest(() => this.fetch(`${this.url}/connect`, this.requestInit(input))));
+    }
+  }
+  const wire = {};
+  const question = c.agent.messages[0];
+  const reloaded = new ResumingAgent({ url: `${base}/api/agents/analyst/ag-ui`, threadId: c.threadId, fetch: recordingFetch(wire), initialMessages: [question] });
+  const runId = newId();
+  const warnings = await warningsOf(() => reloaded.connectAgent({ runId }));
+  const events = await wireEvents(wire);
+  assert.deepEqual(warnings, []);
+
+  assert.deepEqual(events.map(e => e.type), ['RUN_STARTED', 'MESSAGES_SNAPSHOT', 'RUN_FINISHED']);
+  assert.deepEqual(events[0], { type: 'RUN_STARTED', threadId: c.threadId, runId });
+  assert.deepEqual(events[2].outcome, { type: 'interrupt', interrupts: [interrupt] });
+  assert.deepEqual(reloaded.pendingInterrupts, [interrupt]);
+  const calls = reloaded.messages.flatMap(m => m.toolCalls ?? []);
+  assert.ok(calls.some(t => t.id === interrupt.toolCallId && t.function.name === 'send_report'));
+
+  reloaded.fetch = recordingFetch(wire);
+  const answered = await reloaded.runAgent({ runId: newId(), resume: [{ interruptId: interrupt.id, status: 'resolved', payload: { approved: true } }] });
+  const continued = await wireEvents(wire);
+  assert.equal(continued.at(-1).type, 'RUN_FINISHED');
+  assert.equal(JSON.parse(continued.find(e => e.type === 'TOOL_CALL_RESULT').content).sent, true);
+  assert.ok(answered.newMessages.some(m => m.role === 'assistant' && /The report was sent/.test(m.content ?? '')));
+  assert.deepEqual(reloaded.pendingInterrupts, []);
 });
 
 test('a resume that cannot be taken is a problem before any stream', async () => {

@@ -42,7 +42,7 @@ public static class AgUiEndpoints
         group.MapPost("/{agent}/ag-ui/connect", ConnectAsync)
             .WithName("AgUiConnect")
             .WithSummary("The thread's run with the agent, if it is still going: RUN_STARTED, MESSAGES_SNAPSHOT (the conversation with the run's " +
-                         "messages so far), then live; an empty stream when there is none.")
+                         "messages so far), then live (or, while it waits for approvals, RUN_FINISHED with its interrupts); an empty stream when there is none.")
             .WithDescription(Stream + " What an AG-UI client's connect() (AbstractAgent.connectAgent) asks when it comes back to a thread.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -123,19 +123,21 @@ public static class AgUiEndpoints
     /// <summary>
     /// The thread's latest run, if it is still going and is the agent's (runs started here record the thread), as the run
     /// so far in one snapshot and then live, so that the client replaces its copy of the run rather than having the run
-    /// replayed into it. Nothing to resume is an empty stream, not a 204: <c>connectAgent</c> ends quietly on a stream
+    /// replayed into it. A run that waits for approvals is still going: its snapshot is followed by <c>RUN_FINISHED</c>
+    /// with the interrupts, which the client answers with <c>resume</c>. Nothing to resume is an empty stream, not a 204: <c>connectAgent</c> ends quietly on a stream
     /// without events, whereas the client's HTTP helpers fail on a response without a body. Another principal's run is
     /// answered as no run.
     /// </summary>
     private static async Task<Results<AgUiEventStream, ProblemHttpResult>> ConnectAsync(string agent, ConnectAgentInput input, AgentCatalog agents, RunHost runs,
-        RunAccess access, IOptions<JsonOptions> json, HttpContext http)
+        RunAccess access, TimeProvider time, IOptions<JsonOptions> json, HttpContext http)
     {
         if (agents.Find(agent) is not { } found) return StreamProblems.AgentNotFound(agent, agents.Names);
-        if (await runs.FindLatestAsync(input.ThreadId!, http.RequestAborted) is { IsRunning: true } run && run.Agent == found.Name && access.MaySee(http, run)
+        if (await runs.FindLatestAsync(input.ThreadId!, http.RequestAborted) is { IsLive: true } run && run.Agent == found.Name && access.MaySee(http, run)
             && await runs.OpenAsync(run.RunId, 0, http.RequestAborted) is { Status: RunOpeningStatus.Opened, Reader: { } reader })
         {
-            return new AgUiEventStream(new SnapshotFirstReader(reader),
-                new AgUiMapping(input.ThreadId!, input.RunId ?? reader.RunId, reader.RunId, json.Value.SerializerOptions, input.Messages));
+            // A run that waits for decisions: its snapshot, then RUN_FINISHED with the interrupts it waits for.
+            var mapping = new AgUiMapping(input.ThreadId!, input.RunId ?? reader.RunId, reader.RunId, json.Value.SerializerOptions, input.Messages);
+            return new AgUiEventStream(new WaitEndingReader(new SnapshotFirstReader(reader), mapping, runs, time), mapping);
         }
         return AgUiEventStream.Empty;
     }

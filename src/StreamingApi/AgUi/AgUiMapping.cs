@@ -148,8 +148,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
             case ApprovalRequested request:
                 CloseOpen(events);
                 if (!_announcedCalls.Contains(request.CallId)) Announce(request.CallId, request.Name, JsonSerializer.Serialize(request.Arguments, json), events);
-                _interrupts.Add(new AgUiInterrupt(request.ApprovalId, request.CallId, InterruptMessage(request),
-                    request.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)));
+                _interrupts.Add(Interrupt(request.ApprovalId, request.CallId, request.Name, request.Arguments, request.ExpiresAt));
                 break;
             case ApprovalDecided decided:
                 _interrupts.RemoveAll(i => i.Id == decided.ApprovalId);
@@ -189,13 +188,18 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
         _ended = true;
     }
 
-    /// <summary>What the person is asked, in a sentence.</summary>
-    public static string InterruptMessage(ApprovalRequested request)
+    private static AgUiInterrupt Interrupt(string approvalId, string callId, string name, IReadOnlyDictionary<string, object?>? arguments,
+        DateTimeOffset expiresAt) =>
+        new(approvalId, callId, InterruptMessage(name, arguments ?? new Dictionary<string, object?>()),
+            expiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+
+    /// <summary>What the person is asked about a call of tool <paramref name="name"/>, in a sentence.</summary>
+    public static string InterruptMessage(string name, IReadOnlyDictionary<string, object?> arguments)
     {
-        string? Argument(string name) => request.Arguments.TryGetValue(name, out var value) && value is not null ? Text(value) : null;
-        if (request.Name == "send_report" && Argument("to") is { } to) return $"Send the report to {to}?";
-        var arguments = string.Join(", ", request.Arguments.Select(a => $"{a.Key}: {(a.Value is null ? "null" : Text(a.Value))}"));
-        return arguments.Length == 0 ? $"Run {request.Name}?" : $"Run {request.Name} with {arguments}?";
+        string? Argument(string key) => arguments.TryGetValue(key, out var value) && value is not null ? Text(value) : null;
+        if (name == "send_report" && Argument("to") is { } to) return $"Send the report to {to}?";
+        var listed = string.Join(", ", arguments.Select(a => $"{a.Key}: {(a.Value is null ? "null" : Text(a.Value))}"));
+        return listed.Length == 0 ? $"Run {name}?" : $"Run {name} with {listed}?";
     }
 
     private static string Text(object value) => value switch
@@ -247,6 +251,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
             foreach (var call in calls)
             {
                 _announcedCalls.Add(call.CallId);
+                if (call.Approval is { Approved: null } asked) _interrupts.Add(Interrupt(asked.ApprovalId, call.CallId, call.Name, call.Arguments, asked.ExpiresAt));
                 if (call.ElapsedMs is not null) messages.Add(new ToolMessage(ResultMessageId(call.CallId), call.CallId, ResultText(call.Result, call.Error)));
             }
             if (snapshot.Text.Length > 0 || hasResult) GoOn();

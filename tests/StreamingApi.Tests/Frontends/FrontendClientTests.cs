@@ -85,7 +85,7 @@ public sealed class FrontendClientTests
 
         var script = await NodeScript.RunAsync("ag-ui-approvals.test.mjs", app.BaseAddress);
 
-        script.AssertPassed(tests: 4);
+        script.AssertPassed(tests: 5);
         await app.WaitForNoActiveRunsAsync();
     }
 

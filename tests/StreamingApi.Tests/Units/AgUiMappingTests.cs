@@ -217,7 +217,7 @@ public sealed class AgUiMappingTests
         Assert.Equal(["RUN_STARTED", "TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END", "TOOL_CALL_RESULT", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT",
             "TEXT_MESSAGE_END", "RUN_FINISHED"], Types(events));
         Assert.DoesNotContain("outcome", events[^1]);
-        Assert.Equal("Run delete_file with path: /tmp/x?", AgUiMapping.InterruptMessage(new ApprovalRequested("a1", "call_1", "delete_file", arguments, DateTimeOffset.UnixEpoch)));
+        Assert.Equal("Run delete_file with path: /tmp/x?", AgUiMapping.InterruptMessage("delete_file", arguments));
     }
 
     [Fact]
