@@ -124,9 +124,9 @@ public static class AgUiEndpoints
     /// The thread's latest run, if it is still going and is the agent's (runs started here record the thread), as the run
     /// so far in one snapshot and then live, so that the client replaces its copy of the run rather than having the run
     /// replayed into it. A run that waits for approvals is still going: its snapshot is followed by <c>RUN_FINISHED</c>
-    /// with the interrupts, which the client answers with <c>resume</c>. Nothing to resume is an empty stream, not a 204: <c>connectAgent</c> ends quietly on a stream
-    /// without events, whereas the client's HTTP helpers fail on a response without a body. Another principal's run is
-    /// answered as no run.
+    /// with the interrupts, which the client answers with <c>resume</c>. Nothing to resume is an empty stream, not a
+    /// 204: <c>connectAgent</c> ends quietly on a stream without events, whereas the client's HTTP helpers fail on a
+    /// response without a body. Another principal's run is answered as no run.
     /// </summary>
     private static async Task<Results<AgUiEventStream, ProblemHttpResult>> ConnectAsync(string agent, ConnectAgentInput input, AgentCatalog agents, RunHost runs,
         RunAccess access, TimeProvider time, IOptions<JsonOptions> json, HttpContext http)
