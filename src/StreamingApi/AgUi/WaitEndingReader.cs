@@ -48,8 +48,7 @@ public sealed class WaitEndingReader(IRunReader inner, AgUiMapping mapping, RunH
                 {
                     // Once the pending wait is given up, an event that came meanwhile is read first (TryRead clears this).
                     _sawWait = true;
-                    inner.Interrupt();
-                    return await waiting;
+                    return await InterruptAsync(waiting);
                 }
                 pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
             }
@@ -57,6 +56,21 @@ public sealed class WaitEndingReader(IRunReader inner, AgUiMapping mapping, RunH
         finally
         {
             await stop.CancelAsync();
+        }
+    }
+
+    /// <summary>
+    /// Ends the pending wait. Asked again until it ends: a reader may be between two readers of its own as it is asked (a
+    /// run's local log handed off to the shared store's stream), and the first request then reaches the one it left.
+    /// </summary>
+    private async Task<bool> InterruptAsync(Task<bool> waiting)
+    {
+        var pause = FirstLook;
+        while (true)
+        {
+            inner.Interrupt();
+            if (await Task.WhenAny(waiting, Task.Delay(pause, time)) == waiting) return await waiting;
+            pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
         }
     }
 
