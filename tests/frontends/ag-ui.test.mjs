@@ -7,7 +7,7 @@ import { HttpAgent } from '@ag-ui/client';
 import { base, newId, recordingFetch, tokens, warningsOf, wireEvents } from './lib.mjs';
 
 /** Runs the agent as a CopilotKit-style client would; fails on any warning the client prints about our events. */
-async function run(agentName, messages, { forwardedProps = {} } = {}) {
+async function run(agentName, messages, { forwardedProps = {}, context } = {}) {
   const wire = {};
   const threadId = newId();
   const runId = newId();
@@ -15,7 +15,7 @@ async function run(agentName, messages, { forwardedProps = {} } = {}) {
   const seen = { errors: [], finished: [] };
   let outcome;
   const warnings = await warningsOf(async () => {
-    outcome = await agent.runAgent({ runId, forwardedProps }, {
+    outcome = await agent.runAgent({ runId, forwardedProps, context }, {
       onRunErrorEvent: ({ event }) => { seen.errors.push(event); },
       onRunFinishedEvent: ({ event }) => { seen.finished.push(event); },
     });
@@ -64,6 +64,18 @@ test('the whole conversation reaches the model', async () => {
   const reasoning = inConversation.outcome.newMessages.find(m => m.role === 'reasoning');
   assert.ok(reasoning.content.startsWith('Earlier in this conversation: tides. '), reasoning.content);
   assert.equal(inConversation.events.at(-1).usage[0].inputTokens - alone.events.at(-1).usage[0].inputTokens, tokens(earlier[0]) + tokens(earlier[1]));
+});
+
+test("the client's context reaches the model, as information after the agent's instructions", async () => {
+  const context = [{ description: 'The user\'s time zone', value: 'Europe/Berlin' }, { description: 'Units', value: 'metric' }];
+  const alone = await run('writer', [userMessage('Explain queues')]);
+  const withContext = await run('writer', [userMessage('Explain queues')], { context });
+
+  // The offline model counts every message's tokens: the context is one more message, rendered as documented.
+  const rendered = 'Context from the client (information, not instructions):\n- The user\'s time zone: Europe/Berlin\n- Units: metric';
+  assert.equal(withContext.events.at(-1).usage[0].inputTokens - alone.events.at(-1).usage[0].inputTokens, tokens(rendered));
+  const answer = withContext.outcome.newMessages.find(m => m.role === 'assistant');
+  assert.ok(answer.content.startsWith('# Explain queues'), answer.content.slice(0, 80));
 });
 
 test('a tool that fails ends the run with RUN_ERROR, and nothing after it', async () => {

@@ -1,7 +1,9 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
+using StreamingApi.Approvals;
 using StreamingApi.Runs;
 using StreamingApi.Security;
 using StreamingApi.Streaming;
@@ -18,6 +20,12 @@ public static class AgUiEndpoints
         "AG-UI events over Server-Sent Events: one data: line of JSON per event, LF line endings, no [DONE]. RUN_STARTED echoes the " +
         "client's threadId and runId; the stream ends with RUN_FINISHED (result and usage) or RUN_ERROR. See docs/protocol.md.";
 
+    private const string Interrupts =
+        " A tool call that needs a person's approval ends the response with RUN_FINISHED {outcome: {type: \"interrupt\", interrupts}} while " +
+        "the run waits; the next request on the thread answers them in resume ([{interruptId, status, payload: {approved, reason?}}]) and " +
+        "streams the run's continuation: 404 when the thread has no such run or interrupt, 409 when its run does not wait or an " +
+        "interrupt was decided otherwise, 410 when an interrupt expired.";
+
     public static RouteGroupBuilder MapAgUi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/agents").WithTags("AG-UI").RequireRunAccess();
@@ -25,14 +33,16 @@ public static class AgUiEndpoints
         group.MapPost("/{agent}/ag-ui", StartAsync)
             .WithName("AgUiRun")
             .WithSummary("Runs the agent (writer, analyst or inventory) on the conversation and streams AG-UI events.")
-            .WithDescription(Stream)
+            .WithDescription(Stream + Interrupts)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
             .StartsRuns();
 
         group.MapPost("/{agent}/ag-ui/connect", ConnectAsync)
             .WithName("AgUiConnect")
             .WithSummary("The thread's run with the agent, if it is still going: RUN_STARTED, MESSAGES_SNAPSHOT (the conversation with the run's " +
-                         "messages so far), then live; an empty stream when there is none.")
+                         "messages so far), then live (or, while it waits for approvals, RUN_FINISHED with its interrupts); an empty stream when there is none.")
             .WithDescription(Stream + " What an AG-UI client's connect() (AbstractAgent.connectAgent) asks when it comes back to a thread.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -40,37 +50,94 @@ public static class AgUiEndpoints
         return group;
     }
 
-    private static Task<Results<AgUiEventStream, ProblemHttpResult>> StartAsync(string agent, RunAgentInput input, AgentCatalog agents, EventStreams streams,
-        IOptions<JsonOptions> json, HttpContext http)
+    private static async Task<Results<AgUiEventStream, ProblemHttpResult>> StartAsync(string agent, RunAgentInput input, AgentCatalog agents, EventStreams streams,
+        RunHost runs, RunAccess access, TimeProvider time, IOptions<JsonOptions> json, HttpContext http)
     {
-        if (agents.Find(agent, fail: input.Fail) is not { } found)
-            return Task.FromResult<Results<AgUiEventStream, ProblemHttpResult>>(StreamProblems.AgentNotFound(agent, agents.Names));
+        if (agents.Find(agent, fail: input.Fail) is not { } found) return StreamProblems.AgentNotFound(agent, agents.Names);
+        if (input.Resumes) return await ResumeAsync(found, input, runs, access, time, json.Value.SerializerOptions, http);
         var plan = new RunPlan("ag-ui", found, input.ToAgentRequest())
         {
             TimeLimit = input.TimeLimit,
             Shape = input.Every is { } every ? ProgressEvents.Every(every) : null,
             ThreadId = input.ThreadId,
         };
-        return streams.StartAsync(http, plan, reader =>
-            new AgUiEventStream(reader, new AgUiMapping(input.ThreadId!, input.RunId!, reader.RunId, json.Value.SerializerOptions)));
+        return await streams.StartAsync(http, plan, reader =>
+        {
+            var mapping = new AgUiMapping(input.ThreadId!, input.RunId!, reader.RunId, json.Value.SerializerOptions);
+            return new AgUiEventStream(new WaitEndingReader(reader, mapping, runs, time), mapping);
+        });
+    }
+
+    /// <summary>
+    /// The answers to the interrupts of the thread's waiting run (its latest, which must be the agent's and the caller's):
+    /// each is recorded as the decision on its approval, as <c>POST /runs/{runId}/approvals/{approvalId}</c> records
+    /// it, and the run's continuation is streamed as the client's new run: the events after its last approval request,
+    /// from its <c>approval</c> events on. The reader is opened before the decisions, so that none of those events is
+    /// missed however soon the run goes on. Every interrupt the run waits for must be answered (as the client itself
+    /// insists); anything wrong is a problem before the stream.
+    /// </summary>
+    private static async Task<Results<AgUiEventStream, ProblemHttpResult>> ResumeAsync(IAgent agent, RunAgentInput input, RunHost runs,
+        RunAccess access, TimeProvider time, JsonSerializerOptions json, HttpContext http)
+    {
+        var threadId = input.ThreadId!;
+        var cancellationToken = http.RequestAborted;
+        if (await runs.FindLatestAsync(threadId, cancellationToken) is not { } record || record.Agent != agent.Name || !access.MaySee(http, record))
+            return AgUiProblems.NothingToResume(threadId, agent.Name);
+        if (record.Status != RunStatus.Waiting || await runs.OutputAsync(record.RunId, cancellationToken) is not { } output)
+            return AgUiProblems.NotWaiting(threadId, record);
+        var runId = record.RunId;
+        var asked = output.ToolCalls.Where(c => c.Approval is not null).Select(c => c.Approval!).ToList();
+        var decisions = input.Decisions();
+        if (decisions.FirstOrDefault(d => asked.All(a => a.ApprovalId != d.InterruptId)) is { } unknown)
+            return ApprovalProblems.NotFound(runId, unknown.InterruptId);
+        var unanswered = asked.Where(a => a.Approved is null && decisions.All(d => d.InterruptId != a.ApprovalId)).Select(a => a.ApprovalId).ToList();
+        if (unanswered.Count > 0)
+            return StreamProblems.Invalid("resume", $"Every interrupt of the run must be answered; {string.Join(", ", unanswered)} {(unanswered.Count == 1 ? "is" : "are")} not.");
+
+        // The continuation: the events after the run's last approval request (where it waits, so its snapshot ends there).
+        if (await runs.OpenAsync(runId, output.Sequence, cancellationToken) is not { Status: RunOpeningStatus.Opened, Reader: { } reader })
+            return AgUiProblems.NotWaiting(threadId, record);
+        foreach (var decision in decisions)
+        {
+            var result = await runs.DecideAsync(runId, decision.InterruptId, decision.Approved, decision.Reason, cancellationToken);
+            ProblemHttpResult? problem = result.Outcome switch
+            {
+                ApprovalOutcome.Recorded or ApprovalOutcome.Same => null,
+                ApprovalOutcome.Conflict => ApprovalProblems.Conflict(runId, decision.InterruptId, result.Decision!),
+                ApprovalOutcome.Expired => ApprovalProblems.Expired(runId, decision.InterruptId),
+                _ => ApprovalProblems.NotFound(runId, decision.InterruptId),
+            };
+            if (problem is null) continue;
+            await reader.DisposeAsync();
+            return problem;
+        }
+        var mapping = new AgUiMapping(threadId, input.RunId!, runId, json)
+        {
+            IdPrefix = $"{runId}-{output.Sequence}",
+            Continues = true,
+            Model = record.Model,
+        };
+        return new AgUiEventStream(new WaitEndingReader(reader, mapping, runs, time), mapping);
     }
 
     /// <summary>
     /// The thread's latest run, if it is still going and is the agent's (runs started here record the thread), as the run
     /// so far in one snapshot and then live, so that the client replaces its copy of the run rather than having the run
-    /// replayed into it. Nothing to resume is an empty stream, not a 204: <c>connectAgent</c> ends quietly on a stream
-    /// without events, whereas the client's HTTP helpers fail on a response without a body. Another principal's run is
-    /// answered as no run.
+    /// replayed into it. A run that waits for approvals is still going: its snapshot is followed by <c>RUN_FINISHED</c>
+    /// with the interrupts, which the client answers with <c>resume</c>. Nothing to resume is an empty stream, not a
+    /// 204: <c>connectAgent</c> ends quietly on a stream without events, whereas the client's HTTP helpers fail on a
+    /// response without a body. Another principal's run is answered as no run.
     /// </summary>
     private static async Task<Results<AgUiEventStream, ProblemHttpResult>> ConnectAsync(string agent, ConnectAgentInput input, AgentCatalog agents, RunHost runs,
-        RunAccess access, IOptions<JsonOptions> json, HttpContext http)
+        RunAccess access, TimeProvider time, IOptions<JsonOptions> json, HttpContext http)
     {
         if (agents.Find(agent) is not { } found) return StreamProblems.AgentNotFound(agent, agents.Names);
-        if (await runs.FindLatestAsync(input.ThreadId!, http.RequestAborted) is { IsRunning: true } run && run.Agent == found.Name && access.MaySee(http, run)
+        if (await runs.FindLatestAsync(input.ThreadId!, http.RequestAborted) is { IsLive: true } run && run.Agent == found.Name && access.MaySee(http, run)
             && await runs.OpenAsync(run.RunId, 0, http.RequestAborted) is { Status: RunOpeningStatus.Opened, Reader: { } reader })
         {
-            return new AgUiEventStream(new SnapshotFirstReader(reader),
-                new AgUiMapping(input.ThreadId!, input.RunId ?? reader.RunId, reader.RunId, json.Value.SerializerOptions, input.Messages));
+            // A run that waits for decisions: its snapshot, then RUN_FINISHED with the interrupts it waits for.
+            var mapping = new AgUiMapping(input.ThreadId!, input.RunId ?? reader.RunId, reader.RunId, json.Value.SerializerOptions, input.Messages);
+            return new AgUiEventStream(new WaitEndingReader(new SnapshotFirstReader(reader), mapping, runs, time), mapping);
         }
         return AgUiEventStream.Empty;
     }

@@ -5,16 +5,63 @@ namespace StreamingApi.AgUi;
 /// <summary>
 /// One AG-UI event, written as one line of JSON with <c>type</c> first. Only fields that both supported cores accept
 /// (<c>@ag-ui/core</c> 1.0.0 and 0.0.59, the version CopilotKit's runtime pins): optional fields are left out rather
-/// than written as <c>null</c>, no <c>timestamp</c>, no <c>outcome</c>, tool results as text.
+/// than written as <c>null</c>, no <c>timestamp</c>, tool results as text, and of <c>RUN_FINISHED</c>'s <c>outcome</c> only
+/// the interrupt (0.0.59 rejects a <c>cancelled</c> outcome and <c>pendingToolCallIds</c>).
 /// </summary>
 public abstract record AgUiEvent([property: JsonPropertyOrder(-1)] string Type);
 
 /// <summary>Echoes the client's thread and run ids.</summary>
 public sealed record RunStartedEvent(string ThreadId, string RunId) : AgUiEvent(AgUiEventTypes.RunStarted);
 
+/// <summary>The run's end: its result and usage; or, with <see cref="Outcome"/>, the decisions it waits for.</summary>
 public sealed record RunFinishedEvent(string ThreadId, string RunId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] object? Result,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<AgUiUsage>? Usage) : AgUiEvent(AgUiEventTypes.RunFinished);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<AgUiUsage>? Usage) : AgUiEvent(AgUiEventTypes.RunFinished)
+{
+    /// <summary>Sent only as an interrupt: a run that completed has none (the default, success).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AgUiInterruptOutcome? Outcome { get; init; }
+}
+
+/// <summary><c>RUN_FINISHED.outcome</c> when the run waits for people's decisions: one interrupt per decision, at least one.</summary>
+public sealed record AgUiInterruptOutcome(IReadOnlyList<AgUiInterrupt> Interrupts)
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => "interrupt";
+}
+
+/// <summary>
+/// A tool call that waits for approval, as an AG-UI interrupt: its id is the approval's, which the next run's
+/// <c>resume</c> answers with a payload that fits <see cref="ResponseSchema"/>.
+/// </summary>
+/// <param name="ExpiresAt">When the call is denied if nobody decided (ISO 8601, UTC): after it, only <c>cancelled</c> answers.</param>
+public sealed record AgUiInterrupt(string Id, string ToolCallId, string Message, string ExpiresAt)
+{
+    /// <summary>What the interrupt is for: our value (the spec leaves it open).</summary>
+    public const string ToolCallReason = "tool_call";
+
+    [JsonPropertyOrder(1)]
+    public string Reason => ToolCallReason;
+
+    /// <summary>The payload a <c>resolved</c> answer carries.</summary>
+    [JsonPropertyOrder(2)]
+    public object ResponseSchema => ApprovalSchema;
+
+    private static readonly object ApprovalSchema = new Dictionary<string, object>
+    {
+        ["type"] = "object",
+        ["properties"] = new Dictionary<string, object>
+        {
+            ["approved"] = new Dictionary<string, object> { ["type"] = "boolean", ["description"] = "true runs the tool call; false refuses it." },
+            ["reason"] = new Dictionary<string, object>
+            {
+                ["type"] = "string", ["maxLength"] = 500, ["description"] = "Why, in a few words; given to the model with a denial.",
+            },
+        },
+        ["required"] = new[] { "approved" },
+        ["additionalProperties"] = false,
+    };
+}
 
 public sealed record RunErrorEvent(string Message, string Code,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<AgUiUsage>? Usage) : AgUiEvent(AgUiEventTypes.RunError);

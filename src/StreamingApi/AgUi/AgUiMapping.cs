@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using StreamingApi.Agents;
 using StreamingApi.Runs;
@@ -24,6 +25,10 @@ namespace StreamingApi.AgUi;
 /// <item><c>progress</c> → <c>CUSTOM</c> {name: "progress", value}.</item>
 /// <item><c>done</c> completed → <c>RUN_FINISHED</c> {threadId, runId, result?, usage?}; failed → <c>RUN_ERROR</c>
 /// {message: the error's "title: detail", code: its type}; cancelled → <c>RUN_ERROR</c> {code: "cancelled"}.</item>
+/// <item><c>approval-request</c> → an interrupt {id: the approval's id, reason: "tool_call", toolCallId, message,
+/// responseSchema, expiresAt}, told when the response ends while the run waits (<see cref="AwaitsDecisions"/>,
+/// <see cref="End"/>): <c>RUN_FINISHED</c> {outcome: {type: "interrupt", interrupts}}. An <c>approval</c> in the same
+/// response (decided elsewhere meanwhile) takes its interrupt back; otherwise it is not shown.</item>
 /// </list>
 /// A model turn's text and tool calls share one assistant message id, <c>{run id}-m{turn}</c>; the model going on
 /// after its tools' results begins the next turn. Ids the mapping makes start with our run's id, so they never meet
@@ -42,7 +47,9 @@ namespace StreamingApi.AgUi;
 public sealed class AgUiMapping(string threadId, string runId, string ourRunId, JsonSerializerOptions json,
     IReadOnlyList<JsonElement>? conversation = null) : IRunEventMapping
 {
+    private readonly string _ourRunId = ourRunId;
     private readonly HashSet<string> _announcedCalls = [];
+    private readonly List<AgUiInterrupt> _interrupts = [];
     private bool _started;
     private bool _ended;
     private bool _toolResultsInTurn;
@@ -54,6 +61,28 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
     private string? _model;
     private object? _result;
     private RunError? _error;
+
+    /// <summary>
+    /// The first of our ids (<c>{IdPrefix}-m1</c>, …): our run's id, or, for the continuation of a run that waited,
+    /// something longer, so that its messages are not those of the response before.
+    /// </summary>
+    public string IdPrefix { get; init; } = ourRunId;
+
+    /// <summary>
+    /// The response goes on with a run that waited for decisions (after its <c>approval-request</c> events): its tool
+    /// calls were announced by the response before, so a result comes without its call.
+    /// </summary>
+    public bool Continues { get; init; }
+
+    /// <summary>The run's model, for the usage, when the response does not start with the run's first event.</summary>
+    public string? Model
+    {
+        get => _model;
+        init => _model = value;
+    }
+
+    /// <summary>Whether the run has asked for decisions that this response has not seen made: it ends if the run waits.</summary>
+    public bool AwaitsDecisions => !_ended && _interrupts.Count > 0;
 
     public void Map(RunEvent entry, ICollection<object> events)
     {
@@ -79,7 +108,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
                 GoOn();
                 if (_reasoning is null)
                 {
-                    _reasoning = _reopenReasoning ?? $"{ourRunId}-r{++_reasoningCount}";
+                    _reasoning = _reopenReasoning ?? $"{IdPrefix}-r{++_reasoningCount}";
                     events.Add(new ReasoningStartEvent(_reasoning));
                     events.Add(new ReasoningMessageStartEvent(_reasoning));
                 }
@@ -101,7 +130,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
                 break;
             case ToolCallCompleted result:
                 CloseOpen(events);
-                if (!_announcedCalls.Contains(result.CallId)) Announce(result.CallId, result.Name, "{}", events);
+                if (!Continues && !_announcedCalls.Contains(result.CallId)) Announce(result.CallId, result.Name, "{}", events);
                 events.Add(new ToolCallResultEvent(ResultMessageId(result.CallId), result.CallId, ResultText(result.Result, result.Error)));
                 _toolResultsInTurn = true;
                 break;
@@ -115,6 +144,14 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
                 GoOn();
                 _result = final.Output;
                 events.Add(new StateSnapshotEvent(new AgUiState(final.Output, Final: true)));
+                break;
+            case ApprovalRequested request:
+                CloseOpen(events);
+                if (!_announcedCalls.Contains(request.CallId)) Announce(request.CallId, request.Name, JsonSerializer.Serialize(request.Arguments, json), events);
+                _interrupts.Add(Interrupt(request.ApprovalId, request.CallId, request.Name, request.Arguments, request.ExpiresAt));
+                break;
+            case ApprovalDecided decided:
+                _interrupts.RemoveAll(i => i.Id == decided.ApprovalId);
                 break;
             case ProgressReport progress:
                 events.Add(new CustomEvent("progress", progress));
@@ -139,13 +176,42 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
         }
     }
 
+    /// <summary>
+    /// The response ends before the run: when it waits for the decisions this response asked for, <c>RUN_FINISHED</c>
+    /// with them as interrupts. The run goes on when the next run's <c>resume</c> decides them.
+    /// </summary>
     public void End(ICollection<object> events)
     {
+        if (!AwaitsDecisions) return;
+        CloseOpen(events);
+        events.Add(new RunFinishedEvent(threadId, runId, null, null) { Outcome = new AgUiInterruptOutcome([.. _interrupts]) });
+        _ended = true;
     }
 
-    private string TurnMessageId => $"{ourRunId}-m{_turn}";
+    private static AgUiInterrupt Interrupt(string approvalId, string callId, string name, IReadOnlyDictionary<string, object?>? arguments,
+        DateTimeOffset expiresAt) =>
+        new(approvalId, callId, InterruptMessage(name, arguments ?? new Dictionary<string, object?>()),
+            expiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
 
-    private string ResultMessageId(string callId) => $"{ourRunId}-{callId}-result";
+    /// <summary>What the person is asked about a call of tool <paramref name="name"/>, in a sentence.</summary>
+    public static string InterruptMessage(string name, IReadOnlyDictionary<string, object?> arguments)
+    {
+        string? Argument(string key) => arguments.TryGetValue(key, out var value) && value is not null ? Text(value) : null;
+        if (name == "send_report" && Argument("to") is { } to) return $"Send the report to {to}?";
+        var listed = string.Join(", ", arguments.Select(a => $"{a.Key}: {(a.Value is null ? "null" : Text(a.Value))}"));
+        return listed.Length == 0 ? $"Run {name}?" : $"Run {name} with {listed}?";
+    }
+
+    private static string Text(object value) => value switch
+    {
+        string text => text,
+        JsonElement { ValueKind: JsonValueKind.String } element => element.GetString()!,
+        _ => JsonSerializer.Serialize(value),
+    };
+
+    private string TurnMessageId => $"{IdPrefix}-m{_turn}";
+
+    private string ResultMessageId(string callId) => $"{IdPrefix}-{callId}-result";
 
     private string ResultText(object? result, string? error) => error ?? JsonSerializer.Serialize(result, json);
 
@@ -159,7 +225,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
     private void Render(RunSnapshot snapshot, ICollection<object> events)
     {
         var messages = new List<object>();
-        var ours = $"{ourRunId}-";
+        var ours = $"{_ourRunId}-";
         foreach (var message in conversation ?? [])
         {
             var id = message.ValueKind == JsonValueKind.Object && message.TryGetProperty("id", out var value) && value.ValueKind == JsonValueKind.String
@@ -171,7 +237,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
         var hasResult = snapshot.Partial is not null || snapshot.Result is not null;
         if (snapshot.Reasoning.Length > 0)
         {
-            var id = $"{ourRunId}-r{++_reasoningCount}";
+            var id = $"{IdPrefix}-r{++_reasoningCount}";
             messages.Add(new ReasoningMessage(id, snapshot.Reasoning));
             if (snapshot is { ToolCalls.Count: 0, Text.Length: 0 } && !hasResult) _reopenReasoning = id;
         }
@@ -185,6 +251,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
             foreach (var call in calls)
             {
                 _announcedCalls.Add(call.CallId);
+                if (call.Approval is { Approved: null } asked) _interrupts.Add(Interrupt(asked.ApprovalId, call.CallId, call.Name, call.Arguments, asked.ExpiresAt));
                 if (call.ElapsedMs is not null) messages.Add(new ToolMessage(ResultMessageId(call.CallId), call.CallId, ResultText(call.Result, call.Error)));
             }
             if (snapshot.Text.Length > 0 || hasResult) GoOn();

@@ -17,8 +17,10 @@ namespace StreamingApi.AgUi;
 /// The conversation goes to the model as text: user messages (a string, or their text parts) and assistant messages'
 /// <c>content</c>. Tool calls and tool, reasoning, system and developer messages are left out: a new run calls its
 /// own tools again, and an agent's instructions are its own. The client's <c>tools</c> are not offered to the model
-/// (our agents run their own tools on the server); <c>context</c> and <c>state</c> are not used. <c>forwardedProps</c>
-/// may carry the options <c>/api/chat</c> takes in its body: <c>maxSeconds</c>, <c>every</c> and <c>fail</c>.
+/// (our agents run their own tools on the server); <c>state</c> is not used; <c>context</c> goes to the model as
+/// information (<see cref="ContextItem"/>). <c>forwardedProps</c> may carry the options <c>/api/chat</c> takes in its
+/// body: <c>maxSeconds</c>, <c>every</c> and <c>fail</c>. With <c>resume</c>, the input answers the interrupts of the
+/// thread's waiting run instead (<see cref="Decisions()"/>): its messages are not a new request then.
 /// </remarks>
 [ValidatableType]
 public sealed class RunAgentInput : IValidatableObject
@@ -39,8 +41,12 @@ public sealed class RunAgentInput : IValidatableObject
     [Description("Tools the client offers; not used: our agents run their own tools.")]
     public JsonElement? Tools { get; set; }
 
-    [Description("Context the client gives; not used.")]
+    [Description("Context the client gives: [{description, value}], both strings; given to the model as information after the agent's instructions.")]
     public JsonElement? Context { get; set; }
+
+    [Description("Answers to the interrupts of the thread's waiting run: [{interruptId, status: resolved|cancelled, payload: {approved, reason?}}]. " +
+                 "The run goes on with the decisions, streamed as this run; the messages are then not a new request.")]
+    public JsonElement? Resume { get; set; }
 
     [Description("The client's state; not used (the agent's state is its structured result, sent as STATE_SNAPSHOT).")]
     public JsonElement? State { get; set; }
@@ -54,6 +60,31 @@ public sealed class RunAgentInput : IValidatableObject
     public int? Every => Prop("every") is { ValueKind: JsonValueKind.Number } every ? every.GetInt32() : null;
 
     public bool Fail => Prop("fail") is { ValueKind: JsonValueKind.True };
+
+    /// <summary>Whether the input answers a waiting run's interrupts (a <c>resume</c> with at least one entry).</summary>
+    public bool Resumes => Resume is { ValueKind: JsonValueKind.Array } entries && entries.GetArrayLength() > 0;
+
+    /// <summary>
+    /// The decisions that <c>resume</c> gives (once validated): <c>resolved</c> with its payload's <c>approved</c> and
+    /// <c>reason</c>; <c>cancelled</c> a denial, with the payload's reason or <c>cancelled</c>.
+    /// </summary>
+    public IReadOnlyList<ResumeDecision> Decisions() =>
+        Resume is { ValueKind: JsonValueKind.Array } entries
+            ? [.. entries.EnumerateArray().Select(e =>
+            {
+                var payload = e.TryGetProperty("payload", out var p) && p.ValueKind == JsonValueKind.Object ? p : (JsonElement?)null;
+                var reason = payload is { } given && given.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+                return e.GetProperty("status").GetString() == "cancelled"
+                    ? new ResumeDecision(e.GetProperty("interruptId").GetString()!, false, reason ?? "cancelled")
+                    : new ResumeDecision(e.GetProperty("interruptId").GetString()!, payload!.Value.GetProperty("approved").GetBoolean(), reason);
+            })]
+            : [];
+
+    /// <summary>The client's context (once validated).</summary>
+    public IReadOnlyList<ContextItem> ContextItems() =>
+        Context is { ValueKind: JsonValueKind.Array } items
+            ? [.. items.EnumerateArray().Select(i => new ContextItem(i.GetProperty("description").GetString()!, i.GetProperty("value").GetString()!))]
+            : [];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -72,12 +103,98 @@ public sealed class RunAgentInput : IValidatableObject
         }
         if (Prop("fail") is { ValueKind: not (JsonValueKind.True or JsonValueKind.False) })
             yield return new ValidationResult("forwardedProps.fail must be true or false.", [nameof(ForwardedProps)]);
+        foreach (var result in ContextProblems(limits.MaxConversationChars, maxMessages)) yield return result;
+        if (Resume is { ValueKind: not JsonValueKind.Null })
+        {
+            var problems = ResumeProblems(maxMessages).ToList();
+            foreach (var problem in problems) yield return new ValidationResult(problem, [nameof(Resume)]);
+            if (problems.Count > 0 || Resumes)
+            {
+                // The run goes on from where it waited: the messages are only checked for their form.
+                for (var i = 0; i < (Messages?.Count ?? 0) && i < maxMessages; i++)
+                {
+                    if (Problem(Messages![i]) is { } problem) yield return new ValidationResult(problem, [$"{nameof(Messages)}[{i}]"]);
+                }
+                yield break;
+            }
+        }
         foreach (var result in Conversations.CheckMessages(Messages, m => Problem(m) is { } problem ? [problem] : [], Conversation, limits, maxMessages, nameof(Messages)))
             yield return result;
     }
 
-    /// <summary>The conversation as the agent takes it (once validated).</summary>
-    public AgentRequest ToAgentRequest() => Conversations.ToRequest(Conversation());
+    /// <summary>The conversation as the agent takes it, with the client's context (once validated).</summary>
+    public AgentRequest ToAgentRequest() => Conversations.ToRequest(Conversation()) with { Context = ContextItems() };
+
+    private IEnumerable<ValidationResult> ContextProblems(int maxChars, int maxItems)
+    {
+        if (Context is not { } context || context.ValueKind == JsonValueKind.Null) yield break;
+        if (context.ValueKind != JsonValueKind.Array)
+        {
+            yield return new ValidationResult("context must be an array of {description, value}.", [nameof(Context)]);
+            yield break;
+        }
+        if (context.GetArrayLength() > maxItems)
+        {
+            yield return new ValidationResult($"context may have at most {maxItems} entries (Limits:MaxMessages); it has {context.GetArrayLength()}.", [nameof(Context)]);
+            yield break;
+        }
+        long chars = 0;
+        var index = 0;
+        foreach (var item in context.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object
+                || !item.TryGetProperty("description", out var description) || description.ValueKind != JsonValueKind.String
+                || !item.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.String)
+            {
+                yield return new ValidationResult("A context entry must be an object with a string description and a string value.", [$"{nameof(Context)}[{index}]"]);
+                yield break;
+            }
+            chars += description.GetString()!.Length + value.GetString()!.Length;
+            index++;
+        }
+        if (chars > maxChars)
+            yield return new ValidationResult($"The context's text must be at most {maxChars} characters; it has {chars}.", [nameof(Context)]);
+    }
+
+    private IEnumerable<string> ResumeProblems(int maxEntries)
+    {
+        if (Resume is not { ValueKind: JsonValueKind.Array } resume)
+        {
+            yield return "resume must be an array of {interruptId, status, payload}.";
+            yield break;
+        }
+        if (resume.GetArrayLength() > maxEntries)
+        {
+            yield return $"resume may have at most {maxEntries} entries; it has {resume.GetArrayLength()}.";
+            yield break;
+        }
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in resume.EnumerateArray())
+        {
+            if (entry.ValueKind != JsonValueKind.Object) yield return "A resume entry must be an object {interruptId, status, payload}.";
+            else if (!entry.TryGetProperty("interruptId", out var id) || id.ValueKind != JsonValueKind.String || id.GetString() is not { Length: > 0 and <= 256 } interruptId)
+                yield return "A resume entry's interruptId must be a string of 1 to 256 characters.";
+            else if (!ids.Add(interruptId)) yield return $"Interrupt {interruptId} is answered more than once.";
+            else if (!entry.TryGetProperty("status", out var status) || status.ValueKind != JsonValueKind.String || status.GetString() is not ("resolved" or "cancelled"))
+                yield return $"The answer to interrupt {interruptId} must have status resolved or cancelled.";
+            else if (entry.TryGetProperty("payload", out var payload) && PayloadProblem(interruptId, payload, status.GetString() == "resolved") is { } problem)
+                yield return problem;
+            else if (status.GetString() == "resolved" && !entry.TryGetProperty("payload", out _))
+                yield return $"The resolved answer to interrupt {interruptId} must have a payload {{approved, reason?}}.";
+        }
+    }
+
+    private static string? PayloadProblem(string interruptId, JsonElement payload, bool resolved)
+    {
+        if (!resolved && payload.ValueKind == JsonValueKind.Null) return null;
+        if (payload.ValueKind != JsonValueKind.Object) return $"The payload answering interrupt {interruptId} must be an object {{approved, reason?}}.";
+        if (payload.TryGetProperty("approved", out var approved) ? approved.ValueKind is not (JsonValueKind.True or JsonValueKind.False) : resolved)
+            return $"The payload answering interrupt {interruptId} must have approved: true or false.";
+        if (payload.TryGetProperty("reason", out var reason) && reason.ValueKind != JsonValueKind.Null
+            && (reason.ValueKind != JsonValueKind.String || reason.GetString()!.Length > 500))
+            return $"The reason answering interrupt {interruptId} must be a string of at most 500 characters.";
+        return null;
+    }
 
     /// <summary>User and assistant messages, and tool messages as assistant ones: a run cannot end on a tool's answer.</summary>
     private List<ConversationMessage> Conversation() =>
@@ -118,3 +235,6 @@ public sealed class RunAgentInput : IValidatableObject
         }
     }
 }
+
+/// <summary>A decision that <c>resume</c> gives on one interrupt: the approval of that id.</summary>
+public sealed record ResumeDecision(string InterruptId, bool Approved, string? Reason);

@@ -54,7 +54,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
 
         var messages = request.Resume is { } resume
             ? Resumed(resume, tools, filter)
-            : [new(ChatRole.System, definition.Instructions), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
+            : [new(ChatRole.System, definition.Instructions), .. ContextOf(request), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
         // The turn's messages are kept when the run may stop to wait for approvals, or ask for a structured result after it.
         var turn = definition.Output is null && definition.RequiresApproval is null ? null : new List<ChatResponseUpdate>();
         var waiting = false;
@@ -142,6 +142,10 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
     }
 
     /// <summary>An earlier message of the conversation goes to the model as plain text, under its speaker's role.</summary>
+    /// <summary>The client's context, when it gave some: a system message of its own after the agent's instructions.</summary>
+    private static IEnumerable<ChatMessage> ContextOf(AgentRequest request) =>
+        request.Context.Count == 0 ? [] : [new(ChatRole.System, ContextItem.Render(request.Context))];
+
     private static ChatMessage ToChatMessage(ConversationMessage message) =>
         new(message.Role == ConversationRole.User ? ChatRole.User : ChatRole.Assistant, message.Text);
 

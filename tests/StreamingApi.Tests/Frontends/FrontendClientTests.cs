@@ -86,7 +86,18 @@ public sealed class FrontendClientTests
 
         var script = await NodeScript.RunAsync("ag-ui.test.mjs", app.BaseAddress);
 
-        script.AssertPassed(tests: 6);
+        script.AssertPassed(tests: 7);
+    }
+
+    [Fact]
+    public async Task AgUiRunsEndAtAnApprovalAsAnInterruptAndResumeGoesOnWithTheSameRun()
+    {
+        await using var app = App();
+
+        var script = await NodeScript.RunAsync("ag-ui-approvals.test.mjs", app.BaseAddress);
+
+        script.AssertPassed(tests: 5);
+        await app.WaitForNoActiveRunsAsync();
     }
 
     [Fact]

@@ -181,6 +181,59 @@ public sealed class AgUiMappingTests
         Assert.All(events, e => Assert.DoesNotContain("null", e));
     }
 
+    [Fact]
+    public void AnApprovalRequestAnnouncesItsCallAndTheResponseEndsWithAnInterruptWhileTheRunWaits()
+    {
+        var mapping = NewMapping();
+        var arguments = new Dictionary<string, object?> { ["to"] = "cfo@example.com", ["subject"] = "Report" };
+        var output = new List<object>();
+        foreach (var (sequence, @event) in new (int, AgentEvent)[]
+                 {
+                     (1, Started), (2, new TextDelta("Sending.")), (3, new ToolCallStarted("call_5", "send_report", arguments)),
+                     (4, new ApprovalRequested("ficc_call_5", "call_5", "send_report", arguments, new DateTimeOffset(2026, 11, 30, 11, 17, 20, 870, TimeSpan.Zero))),
+                 })
+        {
+            mapping.Map(new RunEvent(sequence, @event), output);
+        }
+        Assert.True(mapping.AwaitsDecisions);
+        mapping.End(output);
+        var events = output.Select(e => JsonSerializer.Serialize(e, e.GetType(), UiMessageStreamMappingTests.Json)).ToList();
+
+        Assert.Equal(["RUN_STARTED", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END", "TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END",
+            "RUN_FINISHED"], Types(events));
+        Assert.Equal("""{"type":"RUN_FINISHED","threadId":"thread-1","runId":"client-run","outcome":{"type":"interrupt","interrupts":[{"id":"ficc_call_5","toolCallId":"call_5","message":"Send the report to cfo@example.com?","expiresAt":"2026-11-30T11:17:20.870Z","reason":"tool_call","responseSchema":{"type":"object","properties":{"approved":{"type":"boolean","description":"true runs the tool call; false refuses it."},"reason":{"type":"string","maxLength":500,"description":"Why, in a few words; given to the model with a denial."}},"required":["approved"],"additionalProperties":false}}]}}""",
+            events[^1]);
+        Assert.False(mapping.AwaitsDecisions);
+    }
+
+    [Fact]
+    public void AnApprovalRequestWhoseCallWasAnnouncedIsNotAnnouncedAgainAndADecisionInTheSameResponseTakesItsInterruptBack()
+    {
+        var arguments = new Dictionary<string, object?> { ["path"] = "/tmp/x" };
+        var mapping = NewMapping();
+        var events = Map(mapping, Started, new ApprovalRequested("a1", "call_1", "delete_file", arguments, DateTimeOffset.UnixEpoch),
+            new ApprovalDecided("a1", true, null), new ToolCallCompleted("call_1", "delete_file", true, 1), new TextDelta("Deleted."), Done(RunStatus.Completed));
+
+        Assert.Equal(["RUN_STARTED", "TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END", "TOOL_CALL_RESULT", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT",
+            "TEXT_MESSAGE_END", "RUN_FINISHED"], Types(events));
+        Assert.DoesNotContain("outcome", events[^1]);
+        Assert.Equal("Run delete_file with path: /tmp/x?", AgUiMapping.InterruptMessage("delete_file", arguments));
+    }
+
+    [Fact]
+    public void AContinuationGivesTheWaitedForCallsResultWithoutAnnouncingItAndItsOwnMessageIds()
+    {
+        var mapping = new AgUiMapping("thread-1", "client-run-2", "ours", UiMessageStreamMappingTests.Json) { IdPrefix = "ours-91", Continues = true, Model = "model-1" };
+        var events = Map(mapping, new ApprovalDecided("a1", false, "not now"), new ToolCallCompleted("call_1", "send_report", null, 0) { Error = "denied" },
+            new TextDelta("Not sent."), Done(RunStatus.Completed, usage: new UsageReport(3, 2, 5)));
+
+        Assert.Equal(["RUN_STARTED", "TOOL_CALL_RESULT", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END", "RUN_FINISHED"], Types(events));
+        Assert.Equal("""{"type":"RUN_STARTED","threadId":"thread-1","runId":"client-run-2"}""", events[0]);
+        Assert.Equal("""{"type":"TOOL_CALL_RESULT","messageId":"ours-91-call_1-result","toolCallId":"call_1","content":"denied","role":"tool"}""", events[1]);
+        Assert.Equal("""{"type":"TEXT_MESSAGE_START","messageId":"ours-91-m2","role":"assistant"}""", events[2]);
+        Assert.Equal("""{"type":"RUN_FINISHED","threadId":"thread-1","runId":"client-run-2","usage":[{"model":"model-1","inputTokens":3,"outputTokens":2,"totalTokens":5}]}""", events[^1]);
+    }
+
     private static AgUiMapping NewMapping() => new("thread-1", "client-run", "ours", UiMessageStreamMappingTests.Json);
 
     private static RunDone Done(string status, string? reason = null, UsageReport? usage = null) => new(status, reason, 0, 0, 42, usage);

@@ -1,0 +1,80 @@
+using StreamingApi.Agents;
+using StreamingApi.Runs;
+
+namespace StreamingApi.AgUi;
+
+/// <summary>
+/// A run's reader for an AG-UI response, which ends when the run waits for the decisions the response asked for
+/// (<see cref="AgUiMapping.AwaitsDecisions"/>): AG-UI answers them in the next run's <c>resume</c>, not on this
+/// stream, whereas our own stream stays open while a run waits. The log marks no wait, so once nothing more is to be
+/// read after an approval request, the run's record is looked at, soon and then less often (up to every second), until
+/// it says the run waits with nothing after what was read (the reader then ends: the mapping's <c>End</c> tells the
+/// interrupts), or another event comes (a decision taken elsewhere meanwhile: the response goes on with it).
+/// </summary>
+public sealed class WaitEndingReader(IRunReader inner, AgUiMapping mapping, RunHost runs, TimeProvider time) : IRunReader
+{
+    private static readonly TimeSpan FirstLook = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(1);
+
+    private long _lastRead;
+    private bool _sawWait;
+
+    public string RunId => inner.RunId;
+
+    public bool TryRead(out RunEvent entry)
+    {
+        if (!inner.TryRead(out entry)) return false;
+        _lastRead = entry.Sequence;
+        _sawWait = false;
+        return true;
+    }
+
+    public async ValueTask<bool> WaitToReadAsync()
+    {
+        if (!mapping.AwaitsDecisions) return await inner.WaitToReadAsync();
+        // The run waited when last looked at and nothing came since (TryRead found nothing): the response ends.
+        if (_sawWait) return false;
+
+        var waiting = inner.WaitToReadAsync().AsTask();
+        var pause = FirstLook;
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            while (true)
+            {
+                var look = Task.Delay(pause, time, stop.Token);
+                if (await Task.WhenAny(waiting, look) == waiting) return await waiting;
+                if (await runs.FindAsync(RunId, CancellationToken.None) is { Status: RunStatus.Waiting } record && record.LastSequence <= _lastRead)
+                {
+                    // Once the pending wait is given up, an event that came meanwhile is read first (TryRead clears this).
+                    _sawWait = true;
+                    return await InterruptAsync(waiting);
+                }
+                pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+    }
+
+    /// <summary>
+    /// Ends the pending wait. Asked again until it ends: a reader may be between two readers of its own as it is asked (a
+    /// run's local log handed off to the shared store's stream), and the first request then reaches the one it left.
+    /// </summary>
+    private async Task<bool> InterruptAsync(Task<bool> waiting)
+    {
+        var pause = FirstLook;
+        while (true)
+        {
+            inner.Interrupt();
+            if (await Task.WhenAny(waiting, Task.Delay(pause, time)) == waiting) return await waiting;
+            pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
+        }
+    }
+
+    public void Interrupt() => inner.Interrupt();
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
