@@ -37,7 +37,7 @@ public sealed class ConsolePageTests(BrowserFixture browser)
     {
         await using var app = new StreamingApiApplication()
             .With("OfflineModel:TokensPerSecond", "200")
-            .With("Tools:SalesDelayMs", "700")
+            .With("Tools:SalesDelayMs", "3000") // long enough that a loaded machine still reads the card while it runs
             .With("Tools:CustomerDelayMs", "500");
         await using var console = await ConsolePage.OpenAsync(browser.Browser, app);
 
