@@ -26,7 +26,7 @@ namespace StreamingApi.AgUi;
 /// <item><c>done</c> completed → <c>RUN_FINISHED</c> {threadId, runId, result?, usage?}; failed → <c>RUN_ERROR</c>
 /// {message: the error's "title: detail", code: its type}; cancelled → <c>RUN_ERROR</c> {code: "cancelled"}.</item>
 /// <item><c>approval-request</c> → an interrupt {id: the approval's id, reason: "tool_call", toolCallId, message,
-/// responseSchema, expiresAt}, told when the response ends while the run waits (<see cref="AwaitsDecisions"/>,
+/// responseSchema, expiresAt}, told when the response ends while the run waits (<see cref="AwaitsClient"/>,
 /// <see cref="End"/>): <c>RUN_FINISHED</c> {outcome: {type: "interrupt", interrupts}}. An <c>approval</c> in the same
 /// response (decided elsewhere meanwhile) takes its interrupt back; otherwise it is not shown.</item>
 /// </list>
@@ -45,7 +45,7 @@ namespace StreamingApi.AgUi;
 /// </remarks>
 /// <param name="conversation">The messages the client sent, echoed in <c>MESSAGES_SNAPSHOT</c>.</param>
 public sealed class AgUiMapping(string threadId, string runId, string ourRunId, JsonSerializerOptions json,
-    IReadOnlyList<JsonElement>? conversation = null) : IRunEventMapping
+    IReadOnlyList<JsonElement>? conversation = null) : IRunEventMapping, IClientWaitMapping
 {
     private readonly string _ourRunId = ourRunId;
     private readonly HashSet<string> _announcedCalls = [];
@@ -82,7 +82,9 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
     }
 
     /// <summary>Whether the run has asked for decisions that this response has not seen made: it ends if the run waits.</summary>
-    public bool AwaitsDecisions => !_ended && _interrupts.Count > 0;
+    public bool AwaitsClient => !_ended && _interrupts.Count > 0;
+
+    public bool HasEnded => _ended;
 
     public void Map(RunEvent entry, ICollection<object> events)
     {
@@ -182,7 +184,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
     /// </summary>
     public void End(ICollection<object> events)
     {
-        if (!AwaitsDecisions) return;
+        if (!AwaitsClient) return;
         CloseOpen(events);
         events.Add(new RunFinishedEvent(threadId, runId, null, null) { Outcome = new AgUiInterruptOutcome([.. _interrupts]) });
         _ended = true;

@@ -35,7 +35,7 @@ namespace StreamingApi.VercelUi;
 /// <item>After the last event, the line <c>[DONE]</c>.</item>
 /// </list>
 /// </remarks>
-public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions? options = null) : IRunEventMapping
+public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions? options = null) : IRunEventMapping, IClientWaitMapping
 {
     private readonly UiMessageStreamOptions _options = options ?? UiMessageStreamOptions.Default;
     private readonly HashSet<string> _announcedCalls = [.. (options ?? UiMessageStreamOptions.Default).ContinuedCalls];
@@ -51,7 +51,9 @@ public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions?
     private int _partCount;
 
     /// <summary>The run waits for decisions on approval requests this response sent (and has not ended).</summary>
-    public bool IsWaiting => _undecided > 0 && !_ended;
+    public bool AwaitsClient => _undecided > 0 && !_ended;
+
+    public bool HasEnded => _ended;
 
     /// <summary>The run asked for an approval that this response's client cannot give (AI SDK 5): the response ended with an error.</summary>
     public bool RefusedApproval { get; private set; }
@@ -138,7 +140,7 @@ public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions?
 
     public void End(ICollection<object> parts)
     {
-        if (IsWaiting)
+        if (AwaitsClient)
         {
             // The run waits for the client's decisions: this response's part of the message ends here.
             CloseOpen(parts);
