@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
 using StreamingApi.Observability;
@@ -134,10 +135,23 @@ public sealed class RunHost(
     /// Records a decision on one of a waiting run's approvals; once the run has a decision on each, it goes on here
     /// (whichever instance started it). A decision on an approval whose run already went on is answered as it stands.
     /// </summary>
-    public async ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason,
-        CancellationToken cancellationToken)
+    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason,
+        CancellationToken cancellationToken) =>
+        ClientTool.CallIdOf(approvalId) is not null // a client's call is answered by its result, never by a decision
+            ? ValueTask.FromResult(new ApprovalDecisionResult(ApprovalOutcome.Unknown, null))
+            : AnswerAsync(runId, new ApprovalDecision(approvalId, approved, reason), cancellationToken);
+
+    /// <summary>
+    /// Records what the client's tool returned for the call <paramref name="callId"/> of a waiting run
+    /// (<paramref name="output"/>, JSON text); once the run has every answer it waits for, it goes on here. The same result
+    /// again is answered as <see cref="ApprovalOutcome.Same"/>, another as a conflict.
+    /// </summary>
+    public ValueTask<ApprovalDecisionResult> SubmitToolResultAsync(string runId, string callId, string output, CancellationToken cancellationToken) =>
+        AnswerAsync(runId, new ApprovalDecision(ClientTool.WaitId(callId), true, null) { Output = output }, cancellationToken);
+
+    private async ValueTask<ApprovalDecisionResult> AnswerAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken)
     {
-        var result = await store.DecideAsync(runId, approvalId, approved, reason, cancellationToken).ConfigureAwait(false);
+        var result = await store.DecideAsync(runId, decision, cancellationToken).ConfigureAwait(false);
         if (result.Outcome == ApprovalOutcome.Recorded) await ResumeAsync(runId, null, CancellationToken.None).ConfigureAwait(false);
         return result;
     }
@@ -174,8 +188,8 @@ public sealed class RunHost(
         try
         {
             log = await store.ReopenAsync(checkpoint, record, run).ConfigureAwait(false);
-            foreach (var decision in claimed.Decisions)
-                await log.AppendAsync(new ApprovalDecided(decision.ApprovalId, decision.Approved, decision.Reason), CancellationToken.None).ConfigureAwait(false);
+            foreach (var (asked, decision) in checkpoint.Approvals.Zip(claimed.Decisions))
+                await log.AppendAsync(Answered(asked, decision), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -247,6 +261,12 @@ public sealed class RunHost(
                     written = request with { ExpiresAt = time.GetUtcNow().AddSeconds(options.Value.ApprovalTimeoutSeconds) };
                     (asked ??= []).Add((ApprovalRequested)written);
                 }
+                else if (@event is ToolCallStarted { Client: true } call)
+                {
+                    // The client's tool: the run will wait for its result, as for an approval, and as long.
+                    (asked ??= []).Add(new ApprovalRequested(ClientTool.WaitId(call.CallId), call.CallId, call.Name, call.Arguments,
+                        time.GetUtcNow().AddSeconds(options.Value.ApprovalTimeoutSeconds)) { ClientTool = true });
+                }
                 if (counted) stats.Observe(written);
                 await log.AppendAsync(written, stop).ConfigureAwait(false);
             }
@@ -308,6 +328,22 @@ public sealed class RunHost(
         _active.TryRemove(run.Id, out _);
         run.Dispose();
         return true;
+    }
+
+    /// <summary>
+    /// How a run that waited tells what it got, as it goes on: an <c>approval</c> event per decision, and the
+    /// <c>tool-result</c> of each call of the client's tools (its output, or, when none came, an error with the reason).
+    /// </summary>
+    private AgentEvent Answered(ApprovalRequested asked, ApprovalDecision decision)
+    {
+        if (!asked.ClientTool) return new ApprovalDecided(decision.ApprovalId, decision.Approved, decision.Reason);
+        var waited = time.GetUtcNow() - asked.ExpiresAt.AddSeconds(-options.Value.ApprovalTimeoutSeconds);
+        return new ToolCallCompleted(asked.CallId, asked.Name, decision.Output is { } output ? JsonSerializer.Deserialize<JsonElement>(output) : null,
+            Math.Max(0, (long)waited.TotalMilliseconds))
+        {
+            Client = true,
+            Error = decision.Output is null ? decision.Reason ?? ApprovalReasons.TimedOut : null,
+        };
     }
 
     private static async IAsyncEnumerable<AgentEvent> Count(IAsyncEnumerable<AgentEvent> events, RunStats stats,
