@@ -65,7 +65,7 @@ public static class AgUiEndpoints
         return await streams.StartAsync(http, plan, reader =>
         {
             var mapping = new AgUiMapping(input.ThreadId!, input.RunId!, reader.RunId, json.Value.SerializerOptions);
-            return new AgUiEventStream(new UntilWaitingReader(reader, mapping, runs, time), mapping);
+            return new AgUiEventStream(new UntilWaitingReader(reader, mapping, runs.FindAsync, time), mapping);
         });
     }
 
@@ -126,7 +126,7 @@ public static class AgUiEndpoints
             Continues = true,
             Model = record.Model,
         };
-        return new AgUiEventStream(new UntilWaitingReader(reader, mapping, runs, time), mapping);
+        return new AgUiEventStream(new UntilWaitingReader(reader, mapping, runs.FindAsync, time), mapping);
 
         // One at a time, in order: the decisions, then the results.
         IEnumerable<(string Id, bool IsResult, ValueTask<ApprovalDecisionResult> Answer)> Answers()
@@ -153,7 +153,7 @@ public static class AgUiEndpoints
         {
             // A run that waits for decisions: its snapshot, then RUN_FINISHED with the interrupts it waits for.
             var mapping = new AgUiMapping(input.ThreadId!, input.RunId ?? reader.RunId, reader.RunId, json.Value.SerializerOptions, input.Messages);
-            return new AgUiEventStream(new UntilWaitingReader(new SnapshotFirstReader(reader), mapping, runs, time), mapping);
+            return new AgUiEventStream(new UntilWaitingReader(new SnapshotFirstReader(reader), mapping, runs.FindAsync, time), mapping);
         }
         return AgUiEventStream.Empty;
     }

@@ -141,6 +141,9 @@ public sealed class RunHost(
             ? ValueTask.FromResult(new ApprovalDecisionResult(ApprovalOutcome.Unknown, null))
             : AnswerAsync(runId, new ApprovalDecision(approvalId, approved, reason), cancellationToken);
 
+    /// <summary>How long an answer that finds its run still running waits for the run to wait.</summary>
+    private static readonly TimeSpan AnswerPatience = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Records what the client's tool returned for the call <paramref name="callId"/> of a waiting run
     /// (<paramref name="output"/>, JSON text); once the run has every answer it waits for, it goes on here. The same result
@@ -152,6 +155,15 @@ public sealed class RunHost(
     private async ValueTask<ApprovalDecisionResult> AnswerAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken)
     {
         var result = await store.DecideAsync(runId, decision, cancellationToken).ConfigureAwait(false);
+        // An answer may come as soon as the request is read, while the run, still running, is about to wait: it is given
+        // again once the run waits (it stops right after its turn's requests), rather than refused as unknown.
+        var pause = TimeSpan.FromMilliseconds(10);
+        for (var waited = TimeSpan.Zero; result.Outcome == ApprovalOutcome.Unknown && waited < AnswerPatience; waited += pause, pause *= 2)
+        {
+            if (await store.FindAsync(runId, cancellationToken).ConfigureAwait(false) is not { IsRunning: true }) break;
+            await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+            result = await store.DecideAsync(runId, decision, cancellationToken).ConfigureAwait(false);
+        }
         if (result.Outcome == ApprovalOutcome.Recorded) await ResumeAsync(runId, null, CancellationToken.None).ConfigureAwait(false);
         return result;
     }

@@ -10,7 +10,9 @@ namespace StreamingApi.Streaming;
 /// read (the reader then ends: the mapping's <c>End</c> tells the client what the run waits for), or another event
 /// comes (an answer given elsewhere meanwhile: the response goes on with it).
 /// </summary>
-public sealed class UntilWaitingReader(IRunReader inner, IClientWaitMapping mapping, RunHost runs, TimeProvider time) : IRunReader
+/// <param name="findRun">Reads a run's record (<see cref="RunHost.FindAsync"/>): only once the run has asked the client for something.</param>
+public sealed class UntilWaitingReader(IRunReader inner, IClientWaitMapping mapping, Func<string, CancellationToken, ValueTask<RunRecord?>> findRun,
+    TimeProvider time) : IRunReader
 {
     private static readonly TimeSpan FirstLook = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(1);
@@ -44,7 +46,7 @@ public sealed class UntilWaitingReader(IRunReader inner, IClientWaitMapping mapp
             {
                 var look = Task.Delay(pause, time, stop.Token);
                 if (await Task.WhenAny(waiting, look).ConfigureAwait(false) == waiting) return await waiting.ConfigureAwait(false);
-                if (await runs.FindAsync(RunId, CancellationToken.None).ConfigureAwait(false) is not { } record
+                if (await findRun(RunId, CancellationToken.None).ConfigureAwait(false) is not { } record
                     || record.Status == RunStatus.Waiting && record.LastSequence <= _lastRead)
                 {
                     // Once the pending wait is given up, an event that came meanwhile is read first (TryRead clears this).

@@ -25,7 +25,7 @@ public sealed class UiMessageStream(IRunReader reader, UiMessageStreamOptions? o
         var services = httpContext.RequestServices;
         var runId = reader.RunId;
         var mapping = new UiMessageStreamMapping(runId, options);
-        var untilWaiting = new UntilWaitingReader(reader, mapping, services.GetRequiredService<RunHost>(),
+        var untilWaiting = new UntilWaitingReader(reader, mapping, (id, cancellationToken) => services.GetRequiredService<RunHost>().FindAsync(id, cancellationToken),
             services.GetService<TimeProvider>() ?? TimeProvider.System);
         await new RunEventStream(untilWaiting, mapping).ExecuteAsync(httpContext);
         // Nobody can decide for this client: the run does not wait for the approval timeout, it ends (cancelled, stopped).
