@@ -212,6 +212,8 @@ public sealed class RunHost(
         }
         if (stopping is not null) run.Stop(stopping);
         _active[runId] = run;
+        foreach (var observer in _observers) await observer.RunResumedAsync(runId, plan).ConfigureAwait(false);
+        metrics.RunStarted(plan.Endpoint);
         RunLogMessages.RunResumed(logger, runId, claimed.Decisions.Count(d => d.Approved), claimed.Decisions.Count(d => !d.Approved));
         run.Completion = Task.Run(() => ExecuteAsync(run, log, record, span), CancellationToken.None);
         return true;
@@ -336,6 +338,8 @@ public sealed class RunHost(
         var checkpoint = new RunCheckpoint(record with { Status = RunStatus.Waiting }, run.Plan.Request.Prompt, agent, asked, stats,
             Math.Max(1, left.TotalSeconds), run.Plan.LimitKey);
         await store.SuspendAsync(log, checkpoint).ConfigureAwait(false);
+        foreach (var observer in _observers) await observer.RunWaitingAsync(run.Id, run.Plan).ConfigureAwait(false);
+        metrics.RunWaiting(run.Plan.Endpoint);
         RunLogMessages.RunWaiting(logger, run.Id, run.Plan.Endpoint, asked.Count, checkpoint.Deadline, stats.ElapsedMs);
         _active.TryRemove(run.Id, out _);
         run.Dispose();

@@ -137,6 +137,23 @@ public sealed class ClientToolTests
         Assert.Equal(("done", "completed"), (frames[^1].Type, frames[^1]["status"].GetString()));
     }
 
+    [Fact]
+    public async Task AWaitingRunHoldsNoneOfItsCallersConcurrentRunsSoItsAnswerIsNotRefused()
+    {
+        await using var app = ApprovalTests.App().With("RateLimits:ConcurrentRuns", "1");
+        var client = app.CreateSocketClient();
+        using var asked = await client.OpenPostAsync("/api/chat", Ask("chat-c4"));
+        var parts = await PartsAsync(asked);
+        var (messageId, callId) = (parts[0].GetProperty("messageId").GetString()!, parts[^3].GetProperty("toolCallId").GetString()!);
+        await app.WaitForNoActiveRunsAsync();
+
+        // Another run of the same caller may start while the first waits, and the answer continues the first.
+        var other = await client.GetFramesAsync("/stream/text?prompt=hello");
+        Assert.Equal(("done", "completed"), (other[^1].Type, other[^1]["status"].GetString()));
+        using var answered = await client.OpenPostAsync("/api/chat", Output("chat-c4", messageId, callId, "12"));
+        Assert.Equal("completed", (await PartsAsync(answered))[^1].GetProperty("messageMetadata").GetProperty("status").GetString());
+    }
+
     [Theory]
     [InlineData("""[{"name":"has space"}]""")]
     [InlineData("""[{"name":"a"},{"name":"a"}]""")]
