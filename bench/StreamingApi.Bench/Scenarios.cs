@@ -624,7 +624,7 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
             allCompleted.Add(Stopwatch.GetElapsedTime(approving).TotalSeconds);
             var completed = outcomes.Count(o => o == "completed");
             if (completed != count)
-                throw new InvalidOperationException($"Scenario 9: {completed:N0} of {count:N0} approved runs completed; the others ended " +
+                throw new InvalidOperationException($"Scenario 10: {completed:N0} of {count:N0} approved runs completed; the others ended " +
                                                     string.Join(", ", outcomes.Where(o => o != "completed").GroupBy(o => o).Select(g => $"{g.Key} ({g.Count()})")));
 
             rssPerRun.Add((after.Rss - before.Rss) / (double)count / 1024);
