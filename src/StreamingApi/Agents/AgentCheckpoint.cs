@@ -17,7 +17,7 @@ public sealed record AgentCheckpoint(string Conversation)
 public sealed record ApprovalDecision(string ApprovalId, bool Approved, string? Reason)
 {
     /// <summary>
-    /// For a call of a client's tool (<see cref="ApprovalRequested.ClientTool"/>), what the tool returned, as JSON text:
+    /// For a call of a client's tool (its id a <see cref="ClientTool.WaitId"/>), what the tool returned, as JSON text:
     /// the client's answer. Null for an approval, and for a client call that got no result (denied: timed out, stopped).
     /// </summary>
     public string? Output { get; init; }

@@ -76,13 +76,6 @@ public sealed record ApprovalRequested(string ApprovalId, string CallId, string 
 {
     [JsonIgnore] public override string EventType => AgentEventTypes.ApprovalRequest;
 
-    /// <summary>
-    /// Not a person's decision but a client's result is awaited: the call of a client's tool (its <c>tool-call</c> has
-    /// <c>client</c>), kept with the approvals a waiting run waits for and answered the same way, with the result as the
-    /// decision's <see cref="ApprovalDecision.Output"/>; its id is the call's. Never written as an event.
-    /// </summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
-    public bool ClientTool { get; init; }
 }
 
 /// <summary>

@@ -11,7 +11,7 @@ namespace StreamingApi.Runs;
 /// <param name="Record">The run's record as it waits (status <see cref="RunStatus.Waiting"/>).</param>
 /// <param name="Prompt">The request the run answers.</param>
 /// <param name="Agent">Where the agent stopped: its conversation so far.</param>
-/// <param name="Approvals">The requests it waits for, with their deadline: approvals, and calls of the client's tools.</param>
+/// <param name="Approvals">The requests it waits for, with their deadline: approvals, and calls of the client's tools (each under its <see cref="ClientTool.WaitId"/>).</param>
 /// <param name="Stats">The run's figures so far, so that its <c>done</c> counts the whole run.</param>
 /// <param name="TimeLimitSeconds">What the run had of its time limit when it stopped to wait; its work, not its waiting, is limited.</param>
 /// <param name="LimitKey">Who the run counts against (see <see cref="RunPlan.LimitKey"/>).</param>

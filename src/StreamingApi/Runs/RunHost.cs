@@ -164,7 +164,17 @@ public sealed class RunHost(
             await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
             result = await store.DecideAsync(runId, decision, cancellationToken).ConfigureAwait(false);
         }
-        if (result.Outcome == ApprovalOutcome.Recorded) await ResumeAsync(runId, null, CancellationToken.None).ConfigureAwait(false);
+        if (result.Outcome != ApprovalOutcome.Recorded) return result;
+        try
+        {
+            await ResumeAsync(runId, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // The answer is recorded; the run could not go on here. That is the run's failure (its end says so, or, were
+            // its store out of reach, the run's record stays where the store left it): the one who answered is not to blame.
+            RunLogMessages.RunFailed(logger, exception, runId, "resume");
+        }
         return result;
     }
 
@@ -196,7 +206,7 @@ public sealed class RunHost(
         var record = waiting with { Status = RunStatus.Running };
         // The same trace as the run's start, wherever that was; linked to the decision that took it up.
         var span = RunTracing.ContinueRun(runId, agent.Name, agent.Model, waiting.Endpoint, waiting.ThreadId, waiting.TraceParent);
-        IRunLog log;
+        IRunLog? log = null;
         try
         {
             log = await store.ReopenAsync(checkpoint, record, run).ConfigureAwait(false);
@@ -207,6 +217,8 @@ public sealed class RunHost(
         {
             RunTracing.Failed(span, exception, exception.GetType().Name);
             RunTracing.Ended(span, RunStatus.Failed, null);
+            // Claimed, it is this instance's: once its log is open again it ends as failed, rather than stay running with no task.
+            if (log is not null) await EndFailedAsync(log, record, run.Context.Stats, exception).ConfigureAwait(false);
             run.Dispose();
             throw;
         }
@@ -277,9 +289,10 @@ public sealed class RunHost(
                 }
                 else if (@event is ToolCallStarted { Client: true } call)
                 {
-                    // The client's tool: the run will wait for its result, as for an approval, and as long.
+                    // The client's tool: the run will wait for its result, as for an approval, and as long, under an id no
+                    // approval has (ClientTool.WaitId), which tells the two apart wherever the checkpoint goes.
                     (asked ??= []).Add(new ApprovalRequested(ClientTool.WaitId(call.CallId), call.CallId, call.Name, call.Arguments,
-                        time.GetUtcNow().AddSeconds(options.Value.ApprovalTimeoutSeconds)) { ClientTool = true });
+                        time.GetUtcNow().AddSeconds(options.Value.ApprovalTimeoutSeconds)));
                 }
                 if (counted) stats.Observe(written);
                 await log.AppendAsync(written, stop).ConfigureAwait(false);
@@ -346,13 +359,28 @@ public sealed class RunHost(
         return true;
     }
 
+    /// <summary>Ends a run that failed before its task began: its <c>error</c> and <c>done</c>, as far as the store takes them.</summary>
+    private async Task EndFailedAsync(IRunLog log, RunRecord record, RunStats stats, Exception exception)
+    {
+        var error = RunErrors.From(exception, record.RunId);
+        var done = new RunDone(RunStatus.Failed, error.Type, stats.Chunks, stats.Chars, (long)stats.Elapsed.TotalMilliseconds, stats.Usage);
+        try
+        {
+            await log.CompleteAsync([error, done], record with { Status = RunStatus.Failed, Reason = error.Type, EndedAt = time.GetUtcNow() }).ConfigureAwait(false);
+        }
+        catch (Exception notStored)
+        {
+            RunLogMessages.EndNotStored(logger, notStored, record.RunId);
+        }
+    }
+
     /// <summary>
     /// How a run that waited tells what it got, as it goes on: an <c>approval</c> event per decision, and the
     /// <c>tool-result</c> of each call of the client's tools (its output, or, when none came, an error with the reason).
     /// </summary>
     private AgentEvent Answered(ApprovalRequested asked, ApprovalDecision decision)
     {
-        if (!asked.ClientTool) return new ApprovalDecided(decision.ApprovalId, decision.Approved, decision.Reason);
+        if (ClientTool.CallIdOf(asked.ApprovalId) is null) return new ApprovalDecided(decision.ApprovalId, decision.Approved, decision.Reason);
         var waited = time.GetUtcNow() - asked.ExpiresAt.AddSeconds(-options.Value.ApprovalTimeoutSeconds);
         return new ToolCallCompleted(asked.CallId, asked.Name, decision.Output is { } output ? JsonSerializer.Deserialize<JsonElement>(output) : null,
             Math.Max(0, (long)waited.TotalMilliseconds))

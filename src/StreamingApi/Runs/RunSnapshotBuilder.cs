@@ -123,7 +123,7 @@ public sealed class RunSnapshotBuilder
     /// (to <c>GET /runs/{runId}</c>, or from a snapshot) sees what it is asked.
     /// </summary>
     public static string StatusOf(string status, IReadOnlyList<ToolCallState> calls) =>
-        status == RunStatus.Running && calls.Any(c => c.Approval is { Approved: null }) ? RunStatus.Waiting : status;
+        status == RunStatus.Running && calls.Any(c => c.Approval is { Approved: null } || c is { Client: true, ElapsedMs: null }) ? RunStatus.Waiting : status;
 
     public RunSnapshot Build() =>
         new(Sequence, _run, StatusOf(_status, _toolCalls), _text.ToString(), _reasoning.ToString(), [.. _toolCalls], _partial, _result, _progress, _usage, _reason, _error);
