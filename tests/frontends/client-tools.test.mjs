@@ -163,6 +163,47 @@ test('ai 6.0.0 Chat, with its strict schemas: the same round trip, with a tool t
   assert.ok(textOf(message).includes(told(weatherIn('Lisbon'))), textOf(message));
 });
 
+test("ai 7 Chat: after the client's result, the analyst runs its own tools in the same message, and the Chat does not post again", async () => {
+  const regionTool = { name: 'get_region', description: 'The region the user works in', parameters: { type: 'object', properties: { region: { type: 'string' } } } };
+  const exchanges = [];
+  const evaluations = [];
+  const asked = [];
+  const chat = new (class extends ai7.AbstractChat {})({
+    id: newId(),
+    state: chatState(),
+    transport: new ai7.DefaultChatTransport({ api: `${base}/api/agents/analyst/chat`, body: { tools: [regionTool] }, fetch: recording(exchanges) }),
+    // Called for every call without providerExecuted, the agent's own too: only the client's tool is run here.
+    onToolCall: ({ toolCall }) => {
+      asked.push(toolCall.toolName);
+      if (toolCall.toolName === regionTool.name) chat.addToolOutput({ tool: regionTool.name, toolCallId: toolCall.toolCallId, output: { region: 'Europe' } });
+    },
+    sendAutomaticallyWhen: ({ messages }) => {
+      const send = ai7.lastAssistantMessageIsCompleteWithToolCalls({ messages });
+      evaluations.push(send);
+      return send;
+    },
+  });
+
+  await chat.sendMessage({ text: 'Use get_region for "Europe" and analyze our 2024 sales' });
+  await until(() => exchanges.length >= 2 && chat.status === 'ready' && evaluations.at(-1) === false
+    && chat.messages.at(-1).parts.some(p => p.type === 'data-result' && p.data.final), 'the continuation');
+  assert.equal(chat.error, undefined);
+  assert.equal(exchanges.length, 2);
+  await chunksOf(exchanges[0]);
+  const continued = await chunksOf(exchanges[1]);
+  assert.equal(continued.at(-1).messageMetadata.status, 'completed');
+
+  assert.deepEqual(chat.messages.map(m => m.role), ['user', 'assistant']);
+  const message = chat.messages[1];
+  const tools = message.parts.filter(p => p.type === 'dynamic-tool');
+  assert.deepEqual(tools.map(p => p.toolName), ['get_region', 'fetch_sales_data', 'fetch_sales_data', 'fetch_customer_data', 'calculate_growth']);
+  assert.ok(tools.every(p => p.state === 'output-available'));
+  assert.deepEqual(tools[0].output, { region: 'Europe' });
+  assert.deepEqual(asked, tools.map(p => p.toolName));
+  const result = message.parts.find(p => p.type === 'data-result').data.output;
+  assert.match(result.summary, /The get_region tool answered \{"region":"Europe"\}/);
+});
+
 /** An AG-UI client on a new thread with the question, and a function that runs it once with get_weather offered. */
 function agUiClient() {
   const wire = {};

@@ -86,7 +86,7 @@ public sealed class FrontendClientTests
 
         var script = await NodeScript.RunAsync("client-tools.test.mjs", app.BaseAddress);
 
-        script.AssertPassed(tests: 5);
+        script.AssertPassed(tests: 6);
         await app.WaitForNoActiveRunsAsync();
     }
 
