@@ -1,8 +1,8 @@
 // Tools the client runs itself, with the frontends' own clients. The AI SDK's Chat (ai 7; ai 6.0.0) offers get_weather
 // in its request body's tools; the call ends the first response (tool-input-available, then finish with status
 // waiting), onToolCall runs the tool and addToolOutput gives its output, and sendAutomaticallyWhen posts again: that
-// response continues the same assistant message with the model's answer. Every chunk is checked against ai 6.0.0's
-// strict schemas. AG-UI's HttpAgent offers it in runAgent's tools; the call ends the first run (TOOL_CALL_*, then
+// response continues the same assistant message with the model's answer (the analyst's, after its own tools). Every
+// chunk is checked against ai 6.0.0's strict schemas. AG-UI's HttpAgent offers it in runAgent's tools; the call ends the first run (TOOL_CALL_*, then
 // RUN_FINISHED with no outcome), the client adds the tool message and runs again: the same run of ours goes on. Every
 // event is checked against the schemas of @ag-ui/core 1.0.0 and 0.0.59.
 import { test } from 'node:test';
