@@ -2,6 +2,8 @@ using StreamingApi.Bench;
 
 // `baseline-server` is this program started by itself as the baseline's server process.
 if (args is ["baseline-server", ..]) return BaselineServer.Run(args[1..]);
+// `provider-upstream` is this program started by itself as scenario 11's model provider on loopback.
+if (args is ["provider-upstream", ..]) return ProviderUpstream.Run(args[1..]);
 
 var smoke = args.Contains("--smoke");
 var only = args.SkipWhile(a => a != "--scenario").Skip(1).FirstOrDefault();
@@ -48,6 +50,7 @@ var all = new (string Key, Func<Task> Run)[]
     ("1", scenarios.ThroughputAsync), ("2", scenarios.ParallelThroughputAsync), ("3", scenarios.HeldStreamsAsync),
     ("4", scenarios.CancellationAsync), ("5", scenarios.BufferedVersusPlainAsync), ("6", scenarios.StalledReadersAsync),
     ("7", scenarios.RedisAsync), ("8", scenarios.StreamStartsAsync), ("9", scenarios.TelemetryCostAsync), ("10", scenarios.WaitingRunsAsync),
+    ("11", scenarios.ProviderWireAsync),
 };
 foreach (var (key, run) in all.Where(s => only is null || s.Key == only)) await run();
 return 0;
