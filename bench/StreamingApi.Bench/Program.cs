@@ -48,6 +48,7 @@ var all = new (string Key, Func<Task> Run)[]
     ("1", scenarios.ThroughputAsync), ("2", scenarios.ParallelThroughputAsync), ("3", scenarios.HeldStreamsAsync),
     ("4", scenarios.CancellationAsync), ("5", scenarios.BufferedVersusPlainAsync), ("6", scenarios.StalledReadersAsync),
     ("7", scenarios.RedisAsync), ("8", scenarios.StreamStartsAsync), ("9", scenarios.TelemetryCostAsync), ("10", scenarios.WaitingRunsAsync),
+    ("13", new ColdStart(sizes, root, settings, line => Console.WriteLine(line)).RunAsync),
 };
 foreach (var (key, run) in all.Where(s => only is null || s.Key == only)) await run();
 return 0;
