@@ -15,7 +15,7 @@ namespace StreamingApi.Bench;
 /// sides alternate, and the first round (one process per side) is a discarded warm-up of this client's own code.
 /// The first request is the stream itself, sent every few milliseconds until the port takes it: no health probe
 /// comes first. Alongside the wall times, the server's CPU time up to (b) (user plus system, from /proc), a figure
-/// that a loaded machine disturbs much less.
+/// that a loaded machine disturbs much less, and the methods the JIT had compiled (read just after, as scenario 3 reads them).
 /// </summary>
 public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary<string, string> settings, Action<string> report)
 {
@@ -25,7 +25,7 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
 
     private sealed record Side(string Name, string Command, string Url, Dictionary<string, string> Environment);
 
-    private sealed record Result(double FirstEventMs, double ServedMs, double CpuMs);
+    private sealed record Result(double FirstEventMs, double ServedMs, double CpuMs, long JitCompiledMethods);
 
     public async Task RunAsync()
     {
@@ -50,7 +50,7 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
             foreach (var side in order)
             {
                 var result = await MeasureAsync(side);
-                line.Add($"{side.Name} first event {result.FirstEventMs:0} ms, {Streams} streams served {result.ServedMs:0} ms, server CPU {result.CpuMs:0} ms");
+                line.Add($"{side.Name} first event {result.FirstEventMs:0} ms, {Streams} streams served {result.ServedMs:0} ms, server CPU {result.CpuMs:0} ms, {result.JitCompiledMethods:N0} methods JIT-compiled by then");
                 if (repetition >= 0) runs[side.Name].Add(result);
             }
             report($"   cold start, {(repetition < 0 ? "warm-up" : $"repetition {repetition + 1}")}: {string.Join("; ", line)}");
@@ -159,7 +159,9 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
             var counts = await Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => SseClient.ReadAsync(http, side.Url, null, limit.Token)));
             var served = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             foreach (var (frames, _) in counts) Check(side, frames);
-            return new Result(first, served, CpuMilliseconds(process.Id));
+            var cpu = CpuMilliseconds(process.Id);
+            var jit = await RuntimeFigures.ReadAsync(http, isService: side.Url.StartsWith("stream/", StringComparison.Ordinal));
+            return new Result(first, served, cpu, jit.JitCompiledMethods);
         }
         finally
         {
