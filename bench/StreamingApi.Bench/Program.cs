@@ -51,6 +51,7 @@ var all = new (string Key, Func<Task> Run)[]
     ("4", scenarios.CancellationAsync), ("5", scenarios.BufferedVersusPlainAsync), ("6", scenarios.StalledReadersAsync),
     ("7", scenarios.RedisAsync), ("8", scenarios.StreamStartsAsync), ("9", scenarios.TelemetryCostAsync), ("10", scenarios.WaitingRunsAsync),
     ("11", scenarios.ProviderWireAsync),
+    ("13", new ColdStart(sizes, root, settings, line => Console.WriteLine(line)).RunAsync),
 };
 foreach (var (key, run) in all.Where(s => only is null || s.Key == only)) await run();
 return 0;
