@@ -6,12 +6,13 @@ namespace StreamingApi.Models;
 internal static class ObservedChatClientBuilderExtensions
 {
     /// <summary>
-    /// Adds an <see cref="ObservedChatClient"/>: the GenAI conventions' spans and metrics for the model calls anyone will
-    /// see. Prompts, answers and tool arguments only with <see cref="TelemetryOptions.RecordContent"/>.
+    /// Adds an <see cref="ObservedChatClient"/>: the GenAI conventions' metrics for every model call (with the
+    /// <see cref="ModelCallMetrics"/> of the services, when there are), and their spans for the calls anyone will see.
+    /// Prompts, answers and tool arguments only with <see cref="TelemetryOptions.RecordContent"/>.
     /// </summary>
     public static ChatClientBuilder UseModelTelemetry(this ChatClientBuilder builder, TelemetryOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Use(innerClient => new ObservedChatClient(innerClient, options));
+        return builder.Use((innerClient, services) => new ObservedChatClient(innerClient, options, services.GetService<ModelCallMetrics>()));
     }
 }

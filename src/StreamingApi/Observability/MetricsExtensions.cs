@@ -5,20 +5,22 @@ namespace StreamingApi.Observability;
 public static class MetricsExtensions
 {
     /// <summary>
-    /// The service's instruments (<see cref="StreamingMetrics"/>) and the model calls' (<c>gen_ai.client.*</c>) exported
-    /// for Prometheus at <c>/metrics</c> (and over OTLP with the traces, see <see cref="TracingExtensions.AddTracing"/>),
-    /// with histogram buckets fine enough to tell a 1 ms cancellation from a 10 ms one.
+    /// The service's instruments (<see cref="StreamingMetrics"/>) and the model calls' (<c>gen_ai.client.*</c>,
+    /// <see cref="ModelCallMetrics"/>) exported for Prometheus at <c>/metrics</c> (and over OTLP with the traces, see
+    /// <see cref="TracingExtensions.AddTracing"/>), with histogram buckets fine enough to tell a 1 ms cancellation from
+    /// a 10 ms one.
     /// </summary>
     public static IServiceCollection AddServiceMetrics(this IServiceCollection services)
     {
         services.AddSingleton<StreamingMetrics>();
+        services.AddSingleton<ModelCallMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(StreamingMetrics.MeterName)
             .AddMeter("System.Runtime") // .NET's own: GC, allocations, thread pool, CPU
-            // gen_ai.client.token.usage, gen_ai.client.operation.duration and time_to_first_chunk, from the model's
-            // OpenTelemetry client; not the time of every chunk, which would be a measurement per token.
-            .AddMeter(RunTracing.ModelSourceName)
-            .AddView("gen_ai.client.operation.time_per_output_chunk", MetricStreamConfiguration.Drop)
+            // gen_ai.client.token.usage, gen_ai.client.operation.duration and time_to_first_chunk, once per model call
+            // (with the conventions' buckets, as the instruments advise). Not the meter of the model's OpenTelemetry
+            // client (RunTracing.ModelSourceName), which measures the same calls when it traces them.
+            .AddMeter(ModelCallMetrics.MeterName)
             .AddView("streamingapi.tool.cancellation.latency", new ExplicitBucketHistogramConfiguration
             {
                 Boundaries = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000],

@@ -18,7 +18,10 @@ public static class RunTracing
     /// <summary>The source of the runs' own spans.</summary>
     public const string SourceName = "StreamingApi";
 
-    /// <summary>The source (and meter) of the model and tool spans and the <c>gen_ai.client.*</c> metrics.</summary>
+    /// <summary>
+    /// The source of the model and tool spans. Also the name of the model's OpenTelemetry client's meter, which is not
+    /// exported: the <c>gen_ai.client.*</c> metrics are <see cref="ModelCallMetrics"/>'.
+    /// </summary>
     public const string ModelSourceName = "StreamingApi.Models";
 
     public const string RunId = "streamingapi.run.id";

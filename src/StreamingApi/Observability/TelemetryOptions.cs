@@ -10,8 +10,10 @@ public sealed class TelemetryOptions
     public bool RecordContent { get; set; }
 
     /// <summary>
-    /// The <c>gen_ai.client.*</c> metrics for every model call, traced or not. Off, they count the calls of recorded
-    /// (sampled) traces only: measuring a streamed call keeps each of its updates until it ends.
+    /// Every model call through Microsoft.Extensions.AI's OpenTelemetry client, traced or not, which then keeps each
+    /// update of a streamed call until it ends. No longer needed for the <c>gen_ai.client.*</c> metrics, which are
+    /// recorded for every call either way (<see cref="ModelCallMetrics"/>, and only there); kept so that settings that
+    /// name it still bind. Off (the default), that client sees only the calls of recorded (sampled) traces.
     /// </summary>
     public bool ModelMetrics { get; set; }
 

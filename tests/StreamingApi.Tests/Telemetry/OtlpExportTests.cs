@@ -42,9 +42,9 @@ public sealed class OtlpExportTests
     }
 
     [Fact]
-    public async Task MetricsNameTheServiceAndWithModelMetricsCarryEveryModelCallsTokenUsage()
+    public async Task MetricsNameTheServiceAndCarryEveryModelCallsTokenUsage()
     {
-        await using var app = new StreamingApiApplication().With("Telemetry:ModelMetrics", "true");
+        await using var app = new StreamingApiApplication();
         var client = app.CreateSocketClient();
         await client.GetFramesAsync("/stream/text?prompt=Explain%20server-sent%20events");
 

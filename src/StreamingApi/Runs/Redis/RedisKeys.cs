@@ -10,8 +10,8 @@ internal sealed class RedisKeys(string prefix)
 
     /// <summary>
     /// A stream: one entry per batch of consecutive events (<see cref="EventsPerEntry"/> at most), with id
-    /// <c>0-seq</c> where seq is the sequence of its last event, and a <c>t</c> (type) and <c>d</c> (JSON) field per
-    /// event, in order.
+    /// <c>0-seq</c> where seq is the sequence of its last event, holding the events' types and JSON in order
+    /// (<see cref="RedisEntries"/>).
     /// </summary>
     public RedisKey Events(string runId) => $"{prefix}run:{runId}:events";
 
@@ -76,6 +76,6 @@ internal sealed class RedisKeys(string prefix)
         return long.Parse(id.AsSpan(id.IndexOf('-') + 1), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The sequence of the entry's first event (each event is a <c>t</c> and a <c>d</c> field).</summary>
-    public static long FirstSequenceOf(StreamEntry entry) => SequenceOf(entry.Id) - entry.Values.Length / 2 + 1;
+    /// <summary>The sequence of the entry's first event (<see cref="RedisEntries"/>).</summary>
+    public static long FirstSequenceOf(StreamEntry entry) => SequenceOf(entry.Id) - RedisEntries.CountOf(entry) + 1;
 }

@@ -14,7 +14,11 @@ namespace StreamingApi.Runs.Redis;
 /// </summary>
 internal sealed class RedisRunLog : IRunLog
 {
-    private const int MaxBatch = 512;
+    /// <summary>
+    /// The most events one round trip carries: as many as may pile up (<see cref="RunOptions.MaxBacklogEvents"/>, by
+    /// default), so that a run that outpaces Redis sends all it waits for at once instead of in several round trips.
+    /// </summary>
+    private const int MaxBatch = 4096;
 
     private readonly RedisRunContext _context;
     private readonly RedisRunRecords _records;
@@ -182,7 +186,7 @@ internal sealed class RedisRunLog : IRunLog
     /// <summary>The background writer: one pipelined batch per round trip, with everything that piled up meanwhile.</summary>
     private async Task WriteAsync()
     {
-        var batch = new List<Pending>(MaxBatch);
+        var batch = new List<Pending>(); // grows only as large as the batches a run has
         while (true)
         {
             await _wake.WaitAsync();
@@ -227,7 +231,8 @@ internal sealed class RedisRunLog : IRunLog
     }
 
     /// <summary>
-    /// One pipelined batch: the events in entries of up to <see cref="RedisKeys.EventsPerEntry"/>, what they add to the
+    /// One pipelined batch: the events packed in entries of up to <see cref="RedisKeys.EventsPerEntry"/> (one value
+    /// each, <see cref="RedisEntries"/>), what they add to the
     /// snapshot, the stream trimmed to about its latest <see cref="RedisOptions.MaxStreamLength"/> events (never past
     /// the snapshot: the stream holds every event after it, and the run's last events), the record's figures, a notice
     /// to readers. Redis runs them in this order.
@@ -239,15 +244,17 @@ internal sealed class RedisRunLog : IRunLog
         for (var start = 0; start < events.Count; start += RedisKeys.EventsPerEntry)
         {
             var count = Math.Min(RedisKeys.EventsPerEntry, events.Count - start);
-            var fields = new NameValueEntry[count * 2];
-            for (var i = 0; i < count; i++)
+            var size = 0;
+            for (var i = start; i < start + count; i++) size += RedisEntries.SizeOf(events[i].Event.EventType, events[i].Data.Length);
+            var packed = new byte[size];
+            var offset = 0;
+            for (var i = start; i < start + count; i++)
             {
-                var pending = events[start + i];
-                fields[2 * i] = new NameValueEntry("t", pending.Event.EventType);
-                fields[2 * i + 1] = new NameValueEntry("d", pending.Data);
+                var pending = events[i];
+                offset = RedisEntries.Write(packed, offset, pending.Event.EventType, pending.Data.Span);
                 if (!pending.IsLast) _snapshot.Apply(pending.Sequence, pending.Event, pending.Data);
             }
-            sent.Add(batch.StreamAddAsync(_eventsKey, fields, RedisKeys.EntryId(events[start + count - 1].Sequence)));
+            sent.Add(batch.StreamAddAsync(_eventsKey, RedisEntries.Packed(count, packed), RedisKeys.EntryId(events[start + count - 1].Sequence)));
         }
         if (_snapshot.WriteTo(batch) is { } snapshot) sent.Add(snapshot);
         var last = events[^1].Sequence;

@@ -64,12 +64,13 @@ internal sealed class RedisSnapshots(RedisKeys keys, RunEventCodec codec)
     public string? AddEventsOf(StreamEntry entry, long after, Queue<RunEvent> events)
     {
         string? type = null;
-        var first = RedisKeys.FirstSequenceOf(entry);
-        var fields = entry.Values;
-        for (var i = (int)Math.Max(0, after + 1 - first) * 2; i + 1 < fields.Length; i += 2)
+        var sequence = RedisKeys.FirstSequenceOf(entry);
+        var skip = Math.Max(0, after + 1 - sequence);
+        sequence += skip;
+        foreach (var (eventType, data) in RedisEntries.EventsOf(entry, skip))
         {
-            type = RunEventCodec.TypeOf(((ReadOnlyMemory<byte>)fields[i].Value).Span);
-            events.Enqueue(new RunEvent(first + i / 2, type, (ReadOnlyMemory<byte>)fields[i + 1].Value, codec));
+            type = eventType;
+            events.Enqueue(new RunEvent(sequence++, type, data, codec));
         }
         return type;
     }
