@@ -8,6 +8,9 @@ var only = args.SkipWhile(a => a != "--scenario").Skip(1).FirstOrDefault();
 var sizes = smoke ? BenchSizes.Smoke : BenchSizes.Full;
 if (args.SkipWhile(a => a != "--held").Skip(1).FirstOrDefault() is { } held) sizes = sizes with { HeldStreams = int.Parse(held) };
 if (args.Contains("--once")) sizes = sizes with { Repetitions = 1 };
+// --pace N: the held streams' tokens a second (scenario 3), e.g. 1 for streams that mostly wait.
+if (args.SkipWhile(a => a != "--pace").Skip(1).FirstOrDefault() is { } pace)
+    sizes = sizes with { HeldTokensPerSecond = double.Parse(pace, System.Globalization.CultureInfo.InvariantCulture) };
 // --set Key=Value (repeatable): a setting for the service in every scenario, e.g. --set Runs__ReplayWindow=256.
 var settings = args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--set" && a.i + 1 < args.Length)
     .Select(a => args[a.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");

@@ -57,8 +57,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
         if (httpContext.Features.Get<IHttpMinResponseDataRateFeature>() is { } rate) rate.MinDataRate = null;
 
         var writer = new Writer(httpContext, reader, mapping, options, services.GetRequiredService<StreamingMetrics>(),
-            services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions, services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILogger<RunEventStream>>());
+            services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions, services.GetRequiredService<StreamWatches>());
         try
         {
             await writer.WriteAsync();
@@ -90,7 +89,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
         private int _framesSinceFlush;
 
         public Writer(HttpContext http, IRunReader reader, IRunEventMapping? mapping, StreamingOptions options, StreamingMetrics metrics, JsonSerializerOptions json,
-            TimeProvider time, ILogger logger)
+            StreamWatches watches)
         {
             _http = http;
             _reader = reader;
@@ -99,7 +98,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             _metrics = metrics;
             _json = json;
             _retry = TimeSpan.FromMilliseconds(Math.Max(0, options.RetryMs));
-            _watch = new StreamWatch(http, reader, options, time, logger);
+            _watch = watches.Watch(http, reader);
         }
 
         public Task WriteAsync() =>
