@@ -56,7 +56,11 @@ var all = new (string Key, Func<Task> Run)[]
 {
     ("1", scenarios.ThroughputAsync), ("2", scenarios.ParallelThroughputAsync), ("3", scenarios.HeldStreamsAsync),
     ("4", scenarios.CancellationAsync), ("5", scenarios.BufferedVersusPlainAsync), ("6", scenarios.StalledReadersAsync),
-    ("7", scenarios.RedisAsync), ("8", scenarios.StreamStartsAsync), ("9", scenarios.TelemetryCostAsync), ("10", scenarios.WaitingRunsAsync),
+    ("7", scenarios.RedisAsync), ("8", async () =>
+    {
+        await scenarios.StreamStartsAsync();
+        await scenarios.AbandonedStreamsAsync();
+    }), ("9", scenarios.TelemetryCostAsync), ("10", scenarios.WaitingRunsAsync),
     ("11", scenarios.CostCurveAsync),
 };
 foreach (var (key, run) in all.Where(s => only is null || s.Key == only)) await run();

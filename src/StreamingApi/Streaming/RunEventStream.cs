@@ -146,7 +146,10 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
                     _unflushed = true;
                     if (!await FlushAsync(cancellationToken)) yield break;
                 }
-                if (!await _reader.WaitToReadAsync()) break;
+                // A client that left ends the stream here, by returning: not by an exception thrown through every frame.
+                var more = await _reader.WaitToReadAsync();
+                if (cancellationToken.IsCancellationRequested) yield break;
+                if (!more) break;
             }
 
             // The run has completed and every event was read: the mapping's last words go out now too.
@@ -161,9 +164,10 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             await FlushAsync(cancellationToken);
         }
 
-        /// <summary>Sends what was written; false when the client is gone.</summary>
+        /// <summary>Sends what was written; false when the client is gone (known before the flush, without an exception).</summary>
         private async ValueTask<bool> FlushAsync(CancellationToken cancellationToken)
         {
+            if (cancellationToken.IsCancellationRequested) return false;
             if (!_unflushed) return true;
             _unflushed = false;
             _framesSinceFlush = 0;
