@@ -20,7 +20,7 @@ public sealed partial class Scenarios
     public async Task CostCurveAsync()
     {
         var largest = sizes.CurveSizes.Max();
-        report($"   {FileLimits.Raise(2 * largest + 1_000)}");
+        report($"   {FileLimits.Raise(largest + 1_000)}"); // a descriptor per stream on each side, and some to spare
         var points = new List<CurvePoint>();
         foreach (var pace in CurvePaces)
         {

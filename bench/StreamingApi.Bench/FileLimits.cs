@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace StreamingApi.Bench;
 
 /// <summary>
-/// The open-file limit, raised as bench/run.sh raises it (<c>ulimit -n $(ulimit -Hn)</c>), for a bench started
-/// without it: thousands of held streams need a descriptor each on both sides, and the servers the bench starts
-/// inherit its limit.
+/// The open-file limit, raised as bench/run.sh raises it (<c>ulimit -n $(ulimit -Hn)</c>), and further where the
+/// hard limit is too low for the largest step and the bench may raise it: thousands of held streams need a descriptor
+/// each, in this process (the clients) and in each server, which inherits this process's limit.
 /// </summary>
 public static class FileLimits
 {
@@ -24,10 +24,15 @@ public static class FileLimits
     [DllImport("libc", EntryPoint = "setrlimit")]
     private static extern int SetLimit(int resource, in Limit limit);
 
-    /// <summary>Raises the soft limit to the hard one; says what it is, and whether <paramref name="needed"/> fits.</summary>
+    /// <summary>
+    /// Raises the soft limit to the hard one, and both to <paramref name="needed"/> where the hard one is lower and the
+    /// bench may raise it (as root); says what the limit is, and whether <paramref name="needed"/> fits.
+    /// </summary>
     public static string Raise(int needed)
     {
         if (!OperatingSystem.IsLinux() || GetLimit(RlimitNoFile, out var limit) != 0) return "open-file limit: unknown";
+        if (limit.Maximum < (ulong)needed && SetLimit(RlimitNoFile, new Limit { Current = (ulong)needed, Maximum = (ulong)needed }) == 0)
+            limit = new Limit { Current = (ulong)needed, Maximum = (ulong)needed };
         if (limit.Current < limit.Maximum)
         {
             var raised = limit with { Current = limit.Maximum };
