@@ -11,14 +11,16 @@ public static class CostCurveChart
 {
     public static void Save(IReadOnlyList<CurvePoint> points, string path)
     {
-        var multiplot = new Multiplot();
         var paces = points.Select(p => p.TokensPerSecond).Distinct().ToList();
-        foreach (var pace in paces)
+        var multiplot = new Multiplot(); // it comes with a plot of its own: the first of the grid
+        while (multiplot.Count() < paces.Count * 2) multiplot.AddPlot();
+        for (var row = 0; row < paces.Count; row++)
         {
+            var pace = paces[row];
             var at = points.Where(p => p.TokensPerSecond == pace).OrderBy(p => p.Streams).ToList();
-            Add(multiplot.AddPlot(), at, $"Server CPU per event at {pace} tokens/s", "CPU per event (µs)",
+            Add(multiplot.GetPlot(2 * row), at, $"Server CPU per event at {pace} tokens/s", "CPU per event (µs)",
                 p => p.ServiceCpuMicrosPerEvent, p => p.BaselineCpuMicrosPerEvent);
-            Add(multiplot.AddPlot(), at, $"RSS per held stream at {pace} tokens/s", "RSS per stream (KiB)",
+            Add(multiplot.GetPlot(2 * row + 1), at, $"RSS per held stream at {pace} tokens/s", "RSS per stream (KiB)",
                 p => p.ServiceKiBPerStream, p => p.BaselineKiBPerStream);
         }
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(paces.Count, 2);
@@ -32,7 +34,7 @@ public static class CostCurveChart
         Series(plot, xs, points, baseline, p => p.BaselineKept, "baseline (bare ASP.NET Core SSE)", Colors.C1);
         plot.Axes.Bottom.SetTicks(xs, points.Select(p => p.Streams.ToString("N0")).ToArray());
         plot.Title(title);
-        plot.XLabel("held streams (log scale)");
+        plot.XLabel("held streams (log scale); a hollow point: that side did not keep its pace");
         plot.YLabel(yLabel);
         plot.Axes.Margins(0.1, 0.1);
         plot.Axes.SetLimitsY(0, points.Max(p => Math.Max(service(p), baseline(p))) * 1.15);

@@ -22,6 +22,7 @@ internal sealed class StreamWatch : IDisposable
     private long _lastWrite;
     private long _flushingSince;
     private int _dropped;
+    private volatile bool _ended;
 
     internal StreamWatch(StreamWatches watches, HttpContext http, IRunReader reader, TimeProvider time, ILogger logger)
     {
@@ -51,11 +52,16 @@ internal sealed class StreamWatch : IDisposable
         Volatile.Write(ref _lastWrite, _time.GetTimestamp());
     }
 
-    public void Dispose() => _watches.Unwatch(this);
+    public void Dispose()
+    {
+        _ended = true; // a sweep that copied this watch before it left its clock's list passes it by
+        _watches.Unwatch(this);
+    }
 
     /// <summary>On the clock: drops a reader stuck in a flush; wakes an idle one for its heartbeat.</summary>
     internal void Check(long now)
     {
+        if (_ended) return;
         var flushingSince = Volatile.Read(ref _flushingSince);
         if (flushingSince != 0)
         {
