@@ -6,8 +6,9 @@ namespace StreamingApi.Bench;
 /// <summary>
 /// The physical limit of this stack: the same ASP.NET Core SSE machinery (<c>TypedResults.ServerSentEvents</c>,
 /// the same JSON options and headers) writing pre-built text frames, with no agent, no run and no log. Paced
-/// (<c>perSecond</c>), it writes a first frame with the time it started and then, after <c>delayMs</c>, one text frame on each tick of a
-/// <see cref="PeriodicTimer"/>, as a bare endpoint at a model's pace would.
+/// (<c>perSecond</c>), it writes a first frame with the time it started and then, after <c>delayMs</c>, one text frame on
+/// each tick of a <see cref="PeriodicTimer"/>, as a bare endpoint at a model's pace would. Under <c>/proxy/…</c> it is
+/// the bare proxy of a provider's stream (<see cref="BareProxy"/>).
 /// </summary>
 public static class BaselineServer
 {
@@ -36,6 +37,7 @@ public static class BaselineServer
                 ? (IResult)TypedResults.ServerSentEvents(Paced(deltas, perSecond.Value, delayMs ?? 0, http.RequestAborted))
                 : TypedResults.ServerSentEvents(Frames(deltas, http.RequestAborted));
         });
+        app.MapBareProxy();
         app.Run();
         return 0;
     }

@@ -9,7 +9,7 @@ public sealed partial class Scenarios
     private const int CurveDeltas = 30;
 
     /// <summary>
-    /// 11. The cost curve: held streams at each of <see cref="BenchSizes.CurveSizes"/> (1,000 to 20,000), at 1 and at
+    /// 12. The cost curve: held streams at each of <see cref="BenchSizes.CurveSizes"/> (1,000 to 20,000), at 1 and at
     /// 20 tokens a second, 30 tokens each, service and baseline measured in the same run one after the other (scenario
     /// 3's measuring, <see cref="HoldAsync(ServerProcess, string, int, HeldLoad, string)"/>, on a fresh server each).
     /// Every stream's first token waits for the ramp that opens them all (50 every 20 ms) to end, so that all are held
@@ -43,7 +43,7 @@ public sealed partial class Scenarios
                 points.Add(point);
                 string Ratio(Func<HeldResult, double> figure) =>
                     Measurements.Format(Measurements.Spread(service.Zip(baseline, (s, b) => figure(s) / figure(b)).ToList()), "0.00");
-                report($"| 11. Cost curve, {count:N0} held streams × {CurveDeltas} tokens at {pace} tokens/s | service: {Describe(service)}; " +
+                report($"| 12. Cost curve, {count:N0} held streams × {CurveDeltas} tokens at {pace} tokens/s | service: {Describe(service)}; " +
                        $"kept its pace: {(point.ServiceKept ? "yes" : "no")}; baseline: {Describe(baseline)}; kept its pace: {(point.BaselineKept ? "yes" : "no")}; " +
                        $"**ratios service / baseline: CPU per event {Ratio(r => r.CpuSecondsPerMillion)}×, RSS per stream {Ratio(r => r.PerStreamKiB)}×** | " +
                        "CPU per event ≤ 1.3×, RSS per stream ≤ 1.25× |");
@@ -55,7 +55,7 @@ public sealed partial class Scenarios
         foreach (var pace in CurvePaces)
         {
             var at = points.Where(p => p.TokensPerSecond == pace).ToList();
-            report($"| 11. Cost curve at {pace} tokens/s: where each side stops keeping its pace ({PaceBound(pace)}) | " +
+            report($"| 12. Cost curve at {pace} tokens/s: where each side stops keeping its pace ({PaceBound(pace)}) | " +
                    $"service: {FirstMissed(at, p => p.ServiceKept)}; baseline: {FirstMissed(at, p => p.BaselineKept)}; chart: {Path.GetFileName(chart)} | — |");
         }
 

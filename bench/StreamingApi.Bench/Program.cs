@@ -2,6 +2,8 @@ using StreamingApi.Bench;
 
 // `baseline-server` is this program started by itself as the baseline's server process.
 if (args is ["baseline-server", ..]) return BaselineServer.Run(args[1..]);
+// `provider-upstream` is this program started by itself as scenario 11's model provider on loopback.
+if (args is ["provider-upstream", ..]) return ProviderUpstream.Run(args[1..]);
 
 var smoke = args.Contains("--smoke");
 var only = args.SkipWhile(a => a != "--scenario").Skip(1).FirstOrDefault();
@@ -11,7 +13,7 @@ if (args.Contains("--once")) sizes = sizes with { Repetitions = 1 };
 // --pace N: the held streams' tokens a second (scenario 3), e.g. 1 for streams that mostly wait.
 if (args.SkipWhile(a => a != "--pace").Skip(1).FirstOrDefault() is { } pace)
     sizes = sizes with { HeldTokensPerSecond = double.Parse(pace, System.Globalization.CultureInfo.InvariantCulture) };
-// --sizes 1000,2000: the cost curve's held streams (scenario 11), e.g. small ones for a quick try.
+// --sizes 1000,2000: the cost curve's held streams (scenario 12), e.g. small ones for a quick try.
 if (args.SkipWhile(a => a != "--sizes").Skip(1).FirstOrDefault() is { } curve)
     sizes = sizes with { CurveSizes = curve.Split(',').Select(int.Parse).ToArray() };
 // --set Key=Value (repeatable): a setting for the service in every scenario, e.g. --set Runs__ReplayWindow=256.
@@ -61,7 +63,7 @@ var all = new (string Key, Func<Task> Run)[]
         await scenarios.StreamStartsAsync();
         await scenarios.AbandonedStreamsAsync();
     }), ("9", scenarios.TelemetryCostAsync), ("10", scenarios.WaitingRunsAsync),
-    ("11", scenarios.CostCurveAsync),
+    ("11", scenarios.ProviderWireAsync), ("12", scenarios.CostCurveAsync),
 };
 foreach (var (key, run) in all.Where(s => only is null || s.Key == only)) await run();
 return 0;

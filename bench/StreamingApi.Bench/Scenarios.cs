@@ -11,7 +11,7 @@ public sealed record BenchSizes(int Repetitions, int SingleDeltas, int ParallelS
     public static readonly BenchSizes Full = new(3, 200_000, 8, 50_000, 10_000, 30, 20, 1_000, 20, 300_000, 20, 2_000, 20_000, 16, 1_000);
     public static readonly BenchSizes Smoke = new(1, 2_000, 2, 1_000, 50, 2, 20, 20, 2, 50_000, 3, 50, 200, 4, 20) { CurveSizes = [50, 100] };
 
-    /// <summary>The held streams of the cost curve's points (scenario 11); <c>--sizes 1000,2000</c> picks others.</summary>
+    /// <summary>The held streams of the cost curve's points (scenario 12); <c>--sizes 1000,2000</c> picks others.</summary>
     public int[] CurveSizes { get; init; } = [1_000, 2_000, 5_000, 10_000, 20_000];
 }
 
@@ -657,7 +657,7 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
             allCompleted.Add(Stopwatch.GetElapsedTime(approving).TotalSeconds);
             var completed = outcomes.Count(o => o == "completed");
             if (completed != count)
-                throw new InvalidOperationException($"Scenario 9: {completed:N0} of {count:N0} approved runs completed; the others ended " +
+                throw new InvalidOperationException($"Scenario 10: {completed:N0} of {count:N0} approved runs completed; the others ended " +
                                                     string.Join(", ", outcomes.Where(o => o != "completed").GroupBy(o => o).Select(g => $"{g.Key} ({g.Count()})")));
 
             rssPerRun.Add((after.Rss - before.Rss) / (double)count / 1024);

@@ -1,8 +1,10 @@
-// Shared by the scripts: the app's base URL (the first argument), fresh ids, the UI stream read two ways, and AG-UI's
-// events as they came over the wire, checked against the schemas of @ag-ui/core 1.0.0 and 0.0.59.
+// Shared by the scripts: the app's base URL (the first argument), fresh ids, the UI stream read two ways, a Chat's
+// state and its exchanges recorded (each chunk checked against ai 6.0.0's strict schema), and AG-UI's events as they
+// came over the wire, checked against the schemas of @ag-ui/core 1.0.0 and 0.0.59.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { DefaultChatTransport, readUIMessageStream } from 'ai';
+import { uiMessageChunkSchema as strictChunkSchema } from 'ai-6';
 import { EventSchemas as EventSchemas100 } from '@ag-ui/core/schemas';
 import { EventSchemas as EventSchemas0059 } from 'ag-ui-core-0059';
 
@@ -154,4 +156,53 @@ export async function chatAndCut(path, chatId, question, { deltas = 40, afterToo
   }
   assert.ok(cut.signal.aborted, 'the connection was cut in the middle of the answer');
   return before;
+}
+
+/** Waits until the condition holds, checking every 20 ms, for at most a minute. */
+export async function until(condition, what) {
+  const deadline = Date.now() + 60_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
+}
+
+/** A Chat's state outside React: plain arrays, replaced on each change, as the React and Vue bindings keep theirs. */
+export function chatState() {
+  return {
+    status: 'ready', error: undefined, messages: [],
+    pushMessage(message) { this.messages = this.messages.concat(message); },
+    popMessage() { this.messages = this.messages.slice(0, -1); },
+    replaceMessage(index, message) { this.messages = [...this.messages.slice(0, index), message, ...this.messages.slice(index + 1)]; },
+    snapshot: value => structuredClone(value),
+  };
+}
+
+/** A fetch that keeps every request's body and every response's raw SSE text (as the exchanges, in order). */
+export function recording(exchanges) {
+  return async (url, init) => {
+    const exchange = { body: JSON.parse(init.body) };
+    exchanges.push(exchange);
+    const response = await fetch(url, init);
+    exchange.status = response.status;
+    if (!response.body) return response;
+    const [forClient, forUs] = response.body.tee();
+    exchange.text = new Response(forUs).text();
+    return new Response(forClient, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+const strict = strictChunkSchema();
+
+/** The chunks of a recorded response: one data: line of JSON per frame, [DONE] last, each accepted by ai 6.0.0. */
+export async function chunksOf(exchange) {
+  const text = await exchange.text;
+  const data = text.split('\n\n').filter(frame => frame.startsWith('data: ')).map(frame => frame.slice(6));
+  assert.equal(data.at(-1), '[DONE]', 'the response ends with [DONE]');
+  const chunks = data.slice(0, -1).map(line => JSON.parse(line));
+  for (const chunk of chunks) {
+    const result = await strict.validate(chunk);
+    assert.ok(result.success, `ai 6.0.0 rejects ${JSON.stringify(chunk)}: ${result.error}`);
+  }
+  return chunks;
 }

@@ -7,59 +7,15 @@ import assert from 'node:assert/strict';
 import * as ai7 from 'ai';
 import * as ai6 from 'ai-6';
 import { DefaultChatTransport as OldestTransport, readUIMessageStream as readOldest } from 'ai-oldest';
-import { base, newId, output, textOf, user } from './lib.mjs';
+import { base, chatState, chunksOf, newId, output, recording, textOf, until, user } from './lib.mjs';
 
 const question = 'Analyze our 2024 sales and email the report to cfo@example.com';
-const strict = ai6.uiMessageChunkSchema();
-
-/** Waits until the condition holds, checking every 20 ms, for at most a minute. */
-async function until(condition, what) {
-  const deadline = Date.now() + 60_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(resolve => setTimeout(resolve, 20));
-  }
-}
-
-/** A fetch that keeps every request's body and every response's raw SSE text (as the exchanges, in order). */
-function recording(exchanges) {
-  return async (url, init) => {
-    const exchange = { body: JSON.parse(init.body) };
-    exchanges.push(exchange);
-    const response = await fetch(url, init);
-    exchange.status = response.status;
-    if (!response.body) return response;
-    const [forClient, forUs] = response.body.tee();
-    exchange.text = new Response(forUs).text();
-    return new Response(forClient, { status: response.status, statusText: response.statusText, headers: response.headers });
-  };
-}
-
-/** The chunks of a recorded response: one data: line of JSON per frame, [DONE] last, each accepted by ai 6.0.0. */
-async function chunksOf(exchange) {
-  const text = await exchange.text;
-  const data = text.split('\n\n').filter(frame => frame.startsWith('data: ')).map(frame => frame.slice(6));
-  assert.equal(data.at(-1), '[DONE]', 'the response ends with [DONE]');
-  const chunks = data.slice(0, -1).map(line => JSON.parse(line));
-  for (const chunk of chunks) {
-    const result = await strict.validate(chunk);
-    assert.ok(result.success, `ai 6.0.0 rejects ${JSON.stringify(chunk)}: ${result.error}`);
-  }
-  return chunks;
-}
 
 /** A Chat of the given ai package outside React: its state in plain arrays, as the React and Vue bindings keep theirs. */
 function newChat(sdk, exchanges, evaluations) {
-  const state = {
-    status: 'ready', error: undefined, messages: [],
-    pushMessage(message) { this.messages = this.messages.concat(message); },
-    popMessage() { this.messages = this.messages.slice(0, -1); },
-    replaceMessage(index, message) { this.messages = [...this.messages.slice(0, index), message, ...this.messages.slice(index + 1)]; },
-    snapshot: value => structuredClone(value),
-  };
   return new (class extends sdk.AbstractChat {})({
     id: newId(),
-    state,
+    state: chatState(),
     transport: new sdk.DefaultChatTransport({ api: `${base}/api/agents/analyst/chat`, fetch: recording(exchanges) }),
     sendAutomaticallyWhen: ({ messages }) => {
       const send = sdk.lastAssistantMessageIsCompleteWithApprovalResponses({ messages });

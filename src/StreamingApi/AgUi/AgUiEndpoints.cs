@@ -23,8 +23,9 @@ public static class AgUiEndpoints
     private const string Interrupts =
         " A tool call that needs a person's approval ends the response with RUN_FINISHED {outcome: {type: \"interrupt\", interrupts}} while " +
         "the run waits; the next request on the thread answers them in resume ([{interruptId, status, payload: {approved, reason?}}]) and " +
-        "streams the run's continuation: 404 when the thread has no such run or interrupt, 409 when its run does not wait or an " +
-        "interrupt was decided otherwise, 410 when an interrupt expired.";
+        "streams the run's continuation. A call of one of the client's tools ends the response with RUN_FINISHED (no outcome) while the run " +
+        "waits; the next request's trailing tool messages give the results and stream the continuation. 404 when the thread has no such " +
+        "run or interrupt, 409 when its run does not wait or an answer was given otherwise, 410 when an interrupt expired.";
 
     public static RouteGroupBuilder MapAgUi(this IEndpointRouteBuilder routes)
     {
@@ -54,7 +55,7 @@ public static class AgUiEndpoints
         RunHost runs, RunAccess access, TimeProvider time, IOptions<JsonOptions> json, HttpContext http)
     {
         if (agents.Find(agent, fail: input.Fail) is not { } found) return StreamProblems.AgentNotFound(agent, agents.Names);
-        if (input.Resumes) return await ResumeAsync(found, input, runs, access, time, json.Value.SerializerOptions, http);
+        if (input.Continues) return await ContinueAsync(found, input, runs, access, time, json.Value.SerializerOptions, http);
         var plan = new RunPlan("ag-ui", found, input.ToAgentRequest())
         {
             TimeLimit = input.TimeLimit,
@@ -64,19 +65,21 @@ public static class AgUiEndpoints
         return await streams.StartAsync(http, plan, reader =>
         {
             var mapping = new AgUiMapping(input.ThreadId!, input.RunId!, reader.RunId, json.Value.SerializerOptions);
-            return new AgUiEventStream(new WaitEndingReader(reader, mapping, runs, time), mapping);
+            return new AgUiEventStream(new UntilWaitingReader(reader, mapping, runs.FindAsync, time), mapping);
         });
     }
 
     /// <summary>
-    /// The answers to the interrupts of the thread's waiting run (its latest, which must be the agent's and the caller's):
-    /// each is recorded as the decision on its approval, as <c>POST /runs/{runId}/approvals/{approvalId}</c> records
-    /// it, and the run's continuation is streamed as the client's new run: the events after its last approval request,
-    /// from its <c>approval</c> events on. The reader is opened before the decisions, so that none of those events is
-    /// missed however soon the run goes on. Every interrupt the run waits for must be answered (as the client itself
-    /// insists); anything wrong is a problem before the stream.
+    /// The answers to what the thread's waiting run (its latest, which must be the agent's and the caller's) asked the
+    /// client: each interrupt's decision on its approval, as <c>POST /runs/{runId}/approvals/{approvalId}</c> records it,
+    /// and each trailing tool message as the result of the client's tool call it names. The run's continuation is
+    /// streamed as the client's new run: the events after it began to wait, from its <c>approval</c> events and the
+    /// client's results on (the results themselves are the client's already: not told again). The reader is opened
+    /// before the answers, so that none of those events is missed however soon the run goes on. Everything the run waits
+    /// for must be answered (as the client itself insists for interrupts); tool messages of earlier calls are the
+    /// conversation's, not answers. Anything wrong is a problem before the stream.
     /// </summary>
-    private static async Task<Results<AgUiEventStream, ProblemHttpResult>> ResumeAsync(IAgent agent, RunAgentInput input, RunHost runs,
+    private static async Task<Results<AgUiEventStream, ProblemHttpResult>> ContinueAsync(IAgent agent, RunAgentInput input, RunHost runs,
         RunAccess access, TimeProvider time, JsonSerializerOptions json, HttpContext http)
     {
         var threadId = input.ThreadId!;
@@ -93,19 +96,25 @@ public static class AgUiEndpoints
         var unanswered = asked.Where(a => a.Approved is null && decisions.All(d => d.InterruptId != a.ApprovalId)).Select(a => a.ApprovalId).ToList();
         if (unanswered.Count > 0)
             return StreamProblems.Invalid("resume", $"Every interrupt of the run must be answered; {string.Join(", ", unanswered)} {(unanswered.Count == 1 ? "is" : "are")} not.");
+        var open = output.ToolCalls.Where(c => c is { Client: true, ElapsedMs: null }).Select(c => c.CallId).ToHashSet(StringComparer.Ordinal);
+        var results = input.ToolResults().Where(r => open.Contains(r.CallId)).ToList();
+        if (open.Except(results.Select(r => r.CallId)).ToList() is { Count: > 0 } missing)
+            return StreamProblems.Invalid("messages", $"The run waits for the results of the client's tool calls {string.Join(", ", missing)}: every one must be " +
+                                                      "given, each in a tool message with its toolCallId, at the end of the messages.");
 
-        // The continuation: the events after the run's last approval request (where it waits, so its snapshot ends there).
+        // The continuation: the events after the run began to wait (where its snapshot ends).
         if (await runs.OpenAsync(runId, output.Sequence, cancellationToken) is not { Status: RunOpeningStatus.Opened, Reader: { } reader })
             return AgUiProblems.NotWaiting(threadId, record);
-        foreach (var decision in decisions)
+        foreach (var (id, isResult, answer) in Answers())
         {
-            var result = await runs.DecideAsync(runId, decision.InterruptId, decision.Approved, decision.Reason, cancellationToken);
+            var result = await answer;
             ProblemHttpResult? problem = result.Outcome switch
             {
                 ApprovalOutcome.Recorded or ApprovalOutcome.Same => null,
-                ApprovalOutcome.Conflict => ApprovalProblems.Conflict(runId, decision.InterruptId, result.Decision!),
-                ApprovalOutcome.Expired => ApprovalProblems.Expired(runId, decision.InterruptId),
-                _ => ApprovalProblems.NotFound(runId, decision.InterruptId),
+                var refused when isResult => ApprovalProblems.ToolResult(runId, id, refused),
+                ApprovalOutcome.Conflict => ApprovalProblems.Conflict(runId, id, result.Decision!),
+                ApprovalOutcome.Expired => ApprovalProblems.Expired(runId, id),
+                _ => ApprovalProblems.NotFound(runId, id),
             };
             if (problem is null) continue;
             await reader.DisposeAsync();
@@ -117,7 +126,14 @@ public static class AgUiEndpoints
             Continues = true,
             Model = record.Model,
         };
-        return new AgUiEventStream(new WaitEndingReader(reader, mapping, runs, time), mapping);
+        return new AgUiEventStream(new UntilWaitingReader(reader, mapping, runs.FindAsync, time), mapping);
+
+        // One at a time, in order: the decisions, then the results.
+        IEnumerable<(string Id, bool IsResult, ValueTask<ApprovalDecisionResult> Answer)> Answers()
+        {
+            foreach (var d in decisions) yield return (d.InterruptId, false, runs.DecideAsync(runId, d.InterruptId, d.Approved, d.Reason, cancellationToken));
+            foreach (var r in results) yield return (r.CallId, true, runs.SubmitToolResultAsync(runId, r.CallId, ClientToolList.OutputOf(r.Content), cancellationToken));
+        }
     }
 
     /// <summary>
@@ -137,7 +153,7 @@ public static class AgUiEndpoints
         {
             // A run that waits for decisions: its snapshot, then RUN_FINISHED with the interrupts it waits for.
             var mapping = new AgUiMapping(input.ThreadId!, input.RunId ?? reader.RunId, reader.RunId, json.Value.SerializerOptions, input.Messages);
-            return new AgUiEventStream(new WaitEndingReader(new SnapshotFirstReader(reader), mapping, runs, time), mapping);
+            return new AgUiEventStream(new UntilWaitingReader(new SnapshotFirstReader(reader), mapping, runs.FindAsync, time), mapping);
         }
         return AgUiEventStream.Empty;
     }

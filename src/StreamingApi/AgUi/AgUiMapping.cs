@@ -26,9 +26,12 @@ namespace StreamingApi.AgUi;
 /// <item><c>done</c> completed → <c>RUN_FINISHED</c> {threadId, runId, result?, usage?}; failed → <c>RUN_ERROR</c>
 /// {message: the error's "title: detail", code: its type}; cancelled → <c>RUN_ERROR</c> {code: "cancelled"}.</item>
 /// <item><c>approval-request</c> → an interrupt {id: the approval's id, reason: "tool_call", toolCallId, message,
-/// responseSchema, expiresAt}, told when the response ends while the run waits (<see cref="AwaitsDecisions"/>,
+/// responseSchema, expiresAt}, told when the response ends while the run waits (<see cref="AwaitsClient"/>,
 /// <see cref="End"/>): <c>RUN_FINISHED</c> {outcome: {type: "interrupt", interrupts}}. An <c>approval</c> in the same
 /// response (decided elsewhere meanwhile) takes its interrupt back; otherwise it is not shown.</item>
+/// <item>A <c>tool-call</c> of the client's own tool (<c>client: true</c>) → <c>TOOL_CALL_*</c> as any other; when the run
+/// waits for its result, the response ends with <c>RUN_FINISHED</c> (no outcome): the client runs the tool and gives its
+/// result as a tool message in its next input. That result's <c>tool-result</c> is not told back to it.</item>
 /// </list>
 /// A model turn's text and tool calls share one assistant message id, <c>{run id}-m{turn}</c>; the model going on
 /// after its tools' results begins the next turn. Ids the mapping makes start with our run's id, so they never meet
@@ -45,11 +48,12 @@ namespace StreamingApi.AgUi;
 /// </remarks>
 /// <param name="conversation">The messages the client sent, echoed in <c>MESSAGES_SNAPSHOT</c>.</param>
 public sealed class AgUiMapping(string threadId, string runId, string ourRunId, JsonSerializerOptions json,
-    IReadOnlyList<JsonElement>? conversation = null) : IRunEventMapping
+    IReadOnlyList<JsonElement>? conversation = null) : IRunEventMapping, IClientWaitMapping
 {
     private readonly string _ourRunId = ourRunId;
     private readonly HashSet<string> _announcedCalls = [];
     private readonly List<AgUiInterrupt> _interrupts = [];
+    private readonly HashSet<string> _clientCalls = new(StringComparer.Ordinal); // the client's tools' calls without a result yet
     private bool _started;
     private bool _ended;
     private bool _toolResultsInTurn;
@@ -81,8 +85,13 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
         init => _model = value;
     }
 
-    /// <summary>Whether the run has asked for decisions that this response has not seen made: it ends if the run waits.</summary>
-    public bool AwaitsDecisions => !_ended && _interrupts.Count > 0;
+    /// <summary>
+    /// Whether the run has asked for decisions, or called the client's tools, and this response has not seen them
+    /// answered: it ends if the run waits.
+    /// </summary>
+    public bool AwaitsClient => !_ended && (_interrupts.Count > 0 || _clientCalls.Count > 0);
+
+    public bool HasEnded => _ended;
 
     public void Map(RunEvent entry, ICollection<object> events)
     {
@@ -127,6 +136,13 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
             case ToolCallStarted call:
                 CloseOpen(events);
                 Announce(call.CallId, call.Name, JsonSerializer.Serialize(call.Arguments, json), events);
+                if (call.Client) _clientCalls.Add(call.CallId);
+                break;
+            case ToolCallCompleted { Client: true } result:
+                // The client's own result: it has it as its tool message.
+                CloseOpen(events);
+                _clientCalls.Remove(result.CallId);
+                _toolResultsInTurn = true;
                 break;
             case ToolCallCompleted result:
                 CloseOpen(events);
@@ -178,13 +194,16 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
 
     /// <summary>
     /// The response ends before the run: when it waits for the decisions this response asked for, <c>RUN_FINISHED</c>
-    /// with them as interrupts. The run goes on when the next run's <c>resume</c> decides them.
+    /// with them as interrupts (the run goes on when the next run's <c>resume</c> decides them); when it waits only for
+    /// the results of the client's tools, <c>RUN_FINISHED</c> alone (the next run's tool messages give them).
     /// </summary>
     public void End(ICollection<object> events)
     {
-        if (!AwaitsDecisions) return;
+        if (!AwaitsClient) return;
         CloseOpen(events);
-        events.Add(new RunFinishedEvent(threadId, runId, null, null) { Outcome = new AgUiInterruptOutcome([.. _interrupts]) });
+        events.Add(_interrupts.Count > 0
+            ? new RunFinishedEvent(threadId, runId, null, null) { Outcome = new AgUiInterruptOutcome([.. _interrupts]) }
+            : new RunFinishedEvent(threadId, runId, null, null));
         _ended = true;
     }
 
@@ -252,7 +271,9 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
             {
                 _announcedCalls.Add(call.CallId);
                 if (call.Approval is { Approved: null } asked) _interrupts.Add(Interrupt(asked.ApprovalId, call.CallId, call.Name, call.Arguments, asked.ExpiresAt));
-                if (call.ElapsedMs is not null) messages.Add(new ToolMessage(ResultMessageId(call.CallId), call.CallId, ResultText(call.Result, call.Error)));
+                if (call is { Client: true, ElapsedMs: null }) _clientCalls.Add(call.CallId);
+                // A result of the client's own tool is its own tool message, in the conversation it sent.
+                if (call is { ElapsedMs: not null, Client: false }) messages.Add(new ToolMessage(ResultMessageId(call.CallId), call.CallId, ResultText(call.Result, call.Error)));
             }
             if (snapshot.Text.Length > 0 || hasResult) GoOn();
             if (!textInTurn && snapshot.Text.Length > 0) messages.Add(new AssistantMessage(TurnMessageId, snapshot.Text, null));

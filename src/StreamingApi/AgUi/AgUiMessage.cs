@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace StreamingApi.AgUi;
 
-/// <summary>One message of an AG-UI conversation. Only its role and content are read; other fields are ignored.</summary>
+/// <summary>One message of an AG-UI conversation. Only its role, content and (of a tool message) call are read; other fields are ignored.</summary>
 public sealed class AgUiMessage
 {
     public string? Id { get; set; }
@@ -11,6 +11,9 @@ public sealed class AgUiMessage
     public string? Role { get; set; }
 
     public JsonElement? Content { get; set; }
+
+    /// <summary>The call a <c>tool</c> message gives the result of.</summary>
+    public string? ToolCallId { get; set; }
 
     /// <summary>The content's text: the string, or the text parts joined by a line break.</summary>
     public string Text()

@@ -16,9 +16,10 @@ namespace StreamingApi.AgUi;
 /// <remarks>
 /// The conversation goes to the model as text: user messages (a string, or their text parts) and assistant messages'
 /// <c>content</c>. Tool calls and tool, reasoning, system and developer messages are left out: a new run calls its
-/// own tools again, and an agent's instructions are its own. The client's <c>tools</c> are not offered to the model
-/// (our agents run their own tools on the server); <c>state</c> is not used; <c>context</c> goes to the model as
-/// information (<see cref="ContextItem"/>). <c>forwardedProps</c> may carry the options <c>/api/chat</c> takes in its
+/// own tools again, and an agent's instructions are its own. The client's <c>tools</c> are offered to the model beside
+/// the agent's own (<see cref="ClientTool"/>): a call of one ends the response while the run waits for its result, which
+/// the next input brings as a trailing <c>tool</c> message (<see cref="ToolResults"/>); <c>state</c> is not used;
+/// <c>context</c> goes to the model as information (<see cref="ContextItem"/>). <c>forwardedProps</c> may carry the options <c>/api/chat</c> takes in its
 /// body: <c>maxSeconds</c>, <c>every</c> and <c>fail</c>. With <c>resume</c>, the input answers the interrupts of the
 /// thread's waiting run instead (<see cref="Decisions()"/>): its messages are not a new request then.
 /// </remarks>
@@ -38,7 +39,9 @@ public sealed class RunAgentInput : IValidatableObject
     [Description("The whole conversation, oldest first; it must end with the user's message.")]
     public List<AgUiMessage?>? Messages { get; set; }
 
-    [Description("Tools the client offers; not used: our agents run their own tools.")]
+    [Description("Tools the client runs itself: [{name, description?, parameters?}], parameters a JSON Schema. They are offered to the model; a " +
+                 "call of one ends the response (TOOL_CALL_* then RUN_FINISHED) while the run waits, and the next input's trailing tool messages " +
+                 "({role: \"tool\", toolCallId, content}) give the results: the run goes on with them.")]
     public JsonElement? Tools { get; set; }
 
     [Description("Context the client gives: [{description, value}], both strings; given to the model as information after the agent's instructions.")]
@@ -63,6 +66,22 @@ public sealed class RunAgentInput : IValidatableObject
 
     /// <summary>Whether the input answers a waiting run's interrupts (a <c>resume</c> with at least one entry).</summary>
     public bool Resumes => Resume is { ValueKind: JsonValueKind.Array } entries && entries.GetArrayLength() > 0;
+
+    /// <summary>
+    /// Whether the input goes on with the thread's waiting run rather than asking anew: it answers interrupts, or its
+    /// conversation ends with the results of the client's tools (tool messages).
+    /// </summary>
+    public bool Continues => Resumes || Messages is [.., { Role: "tool" }];
+
+    /// <summary>
+    /// The results the input gives of the client's tools: its trailing tool messages, as <c>(toolCallId, content)</c>
+    /// (once validated). Empty when the conversation does not end with them.
+    /// </summary>
+    public IReadOnlyList<(string CallId, string Content)> ToolResults() =>
+        Messages is null ? [] : [.. Messages.AsEnumerable().Reverse().TakeWhile(m => m!.Role == "tool").Reverse().Select(m => (m!.ToolCallId!, m.Text()))];
+
+    /// <summary>The tools the client offers (once validated).</summary>
+    public IReadOnlyList<ClientTool> ClientTools() => ClientToolList.Read(Tools);
 
     /// <summary>
     /// The decisions that <c>resume</c> gives (once validated): <c>resolved</c> with its payload's <c>approved</c> and
@@ -104,11 +123,12 @@ public sealed class RunAgentInput : IValidatableObject
         if (Prop("fail") is { ValueKind: not (JsonValueKind.True or JsonValueKind.False) })
             yield return new ValidationResult("forwardedProps.fail must be true or false.", [nameof(ForwardedProps)]);
         foreach (var result in ContextProblems(limits.MaxConversationChars, maxMessages)) yield return result;
-        if (Resume is { ValueKind: not JsonValueKind.Null })
+        foreach (var problem in ClientToolList.Problems(Tools)) yield return new ValidationResult(problem, [nameof(Tools)]);
+        if (Resume is { ValueKind: not JsonValueKind.Null } || Continues)
         {
-            var problems = ResumeProblems(maxMessages).ToList();
+            var problems = Resume is { ValueKind: not JsonValueKind.Null } ? ResumeProblems(maxMessages).ToList() : [];
             foreach (var problem in problems) yield return new ValidationResult(problem, [nameof(Resume)]);
-            if (problems.Count > 0 || Resumes)
+            if (problems.Count > 0 || Continues)
             {
                 // The run goes on from where it waited: the messages are only checked for their form.
                 for (var i = 0; i < (Messages?.Count ?? 0) && i < maxMessages; i++)
@@ -123,7 +143,7 @@ public sealed class RunAgentInput : IValidatableObject
     }
 
     /// <summary>The conversation as the agent takes it, with the client's context (once validated).</summary>
-    public AgentRequest ToAgentRequest() => Conversations.ToRequest(Conversation()) with { Context = ContextItems() };
+    public AgentRequest ToAgentRequest() => Conversations.ToRequest(Conversation()) with { Context = ContextItems(), ClientTools = ClientTools() };
 
     private IEnumerable<ValidationResult> ContextProblems(int maxChars, int maxItems)
     {
@@ -214,6 +234,10 @@ public sealed class RunAgentInput : IValidatableObject
         if (message is null) return "A message must be an object {id, role, content}.";
         if (message.Role is null || !Roles.Contains(message.Role))
             return $"A message's role must be one of {string.Join(", ", Roles)}; it was '{message.Role}'.";
+        if (message.Role == "tool")
+            return message.ToolCallId is { Length: > 0 and <= 256 } && message.Content is { ValueKind: JsonValueKind.String }
+                ? null
+                : "A tool message must have a toolCallId (1 to 256 characters) and a string content: the tool's result.";
         if (message.Role is not ("user" or "assistant")) return null;
         switch (message.Content)
         {

@@ -41,6 +41,13 @@ public sealed record ReasoningDelta(string Delta) : AgentEvent
 public sealed record ToolCallStarted(string CallId, string Name, IReadOnlyDictionary<string, object?> Arguments) : AgentEvent
 {
     [JsonIgnore] public override string EventType => AgentEventTypes.ToolCall;
+
+    /// <summary>
+    /// The tool is the client's (<see cref="ClientTool"/>): the client runs it, and the run waits for its result. Left
+    /// out for the agent's own tools.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Client { get; init; }
 }
 
 /// <summary>
@@ -53,6 +60,10 @@ public sealed record ToolCallCompleted(string CallId, string Name, object? Resul
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Error { get; init; }
+
+    /// <summary>The result is the client's, of its own tool (see <see cref="ToolCallStarted.Client"/>). Left out otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Client { get; init; }
 }
 
 /// <summary>
@@ -64,6 +75,7 @@ public sealed record ApprovalRequested(string ApprovalId, string CallId, string 
     DateTimeOffset ExpiresAt) : AgentEvent
 {
     [JsonIgnore] public override string EventType => AgentEventTypes.ApprovalRequest;
+
 }
 
 /// <summary>

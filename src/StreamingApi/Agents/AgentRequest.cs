@@ -18,6 +18,12 @@ public sealed record AgentRequest(string Prompt)
     public IReadOnlyList<ContextItem> Context { get; init; } = [];
 
     /// <summary>
+    /// Tools the client runs itself, offered to the model beside the agent's own (<see cref="ClientTool"/>). Empty when
+    /// there are none.
+    /// </summary>
+    public IReadOnlyList<ClientTool> ClientTools { get; init; } = [];
+
+    /// <summary>
     /// Where to go on from, when the run waited for approvals: the agent continues that conversation with the decisions
     /// rather than starting one from <see cref="Prompt"/>.
     /// </summary>

@@ -41,8 +41,14 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             ? new ToolCallFilter(run, new ToolBudget(budget), metrics, cancellationToken, definition.RequiresApproval)
             : null;
         if (filter is not null) kernel.AutoFunctionInvocationFilters.Add(filter);
-        // The tools as Semantic Kernel offers them to the model; an agent without tools asks with no options at all.
-        var chatOptions = definition.HasTools ? new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }.ToChatOptions(kernel) : null;
+        // The tools as Semantic Kernel offers them to the model, and the client's as declarations, which the function
+        // invocation layer hands back instead of invoking; an agent without tools asks with no options at all.
+        var clientTools = request.Resume?.Checkpoint.ClientTools ?? request.ClientTools;
+        var chatOptions = definition.HasTools ? new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }.ToChatOptions(kernel)
+            : clientTools.Count > 0 ? new ChatOptions()
+            : null;
+        if (clientTools.Count > 0) chatOptions!.Tools = [.. chatOptions.Tools ?? [], .. clientTools.Select(t => t.ToDeclaration())];
+        var clientToolNames = clientTools.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         // Semantic Kernel's invoker runs only KernelFunctions, so a tool wrapped for approval could ask but never run: it is
         // wrapped in the turn that asks, and offered as it is when the run goes on with the decisions (the filter then
         // lets only the approved calls of it run).
@@ -55,8 +61,9 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         var messages = request.Resume is { } resume
             ? Resumed(resume, tools, filter)
             : [new(ChatRole.System, definition.Instructions), .. ContextOf(request), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
-        // The turn's messages are kept when the run may stop to wait for approvals, or ask for a structured result after it.
-        var turn = definition.Output is null && definition.RequiresApproval is null ? null : new List<ChatResponseUpdate>();
+        // The turn's messages are kept when the run may stop to wait (for approvals, for the client's tools), or ask for a
+        // structured result after it.
+        var turn = definition.Output is null && definition.RequiresApproval is null && clientTools.Count == 0 ? null : new List<ChatResponseUpdate>();
         var waiting = false;
         await foreach (var update in client.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false))
         {
@@ -72,6 +79,16 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                     foreach (var asked in tools.ToEvents(approval)) yield return asked;
                     continue;
                 }
+                if (contents[i] is Microsoft.Extensions.AI.FunctionCallContent call && clientToolNames.Contains(call.Name))
+                {
+                    // The client's tool: handed back uninvoked, the run waits for the client to run it.
+                    waiting = true;
+                    yield return new ToolCallStarted(call.CallId, call.Name, call.Arguments is { } arguments ? new Dictionary<string, object?>(arguments) : [])
+                    {
+                        Client = true,
+                    };
+                    continue;
+                }
                 var @event = ToEvent(contents[i]) ?? tools?.ToEvent(contents[i]);
                 if (@event is not null) yield return @event;
             }
@@ -79,9 +96,10 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         if (filter?.Failure is { } failure) throw failure;
         if (waiting)
         {
-            // The conversation so far, approval requests included, is all it takes to go on: the run waits as data.
+            // The conversation so far, approval requests and the client's calls included, is all it takes to go on: the run
+            // waits as data.
             messages.AddRange(turn!.ToChatResponse().Messages);
-            yield return new RunPaused(new AgentCheckpoint(JsonSerializer.Serialize(messages, AIJsonUtilities.DefaultOptions)));
+            yield return new RunPaused(new AgentCheckpoint(JsonSerializer.Serialize(messages, AIJsonUtilities.DefaultOptions)) { ClientTools = clientTools });
             yield break;
         }
         if (definition.Output is not { } output) yield break;
@@ -119,13 +137,16 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         tool is KernelFunction function && requires(function.Name) ? new ApprovalRequiredAIFunction(function) : tool;
 
     /// <summary>
-    /// The conversation of a run that waited, with the decisions added as the function invocation layer expects them: a
-    /// <see cref="ToolApprovalResponseContent"/> per request, in a user message. A request that needed no confirmation
-    /// (another call of the same turn) is approved as it is.
+    /// The conversation of a run that waited, with the answers added as the function invocation layer expects them: the
+    /// client's results of its tools' calls, in a tool message; a <see cref="ToolApprovalResponseContent"/> per approval
+    /// request, in a user message. A request that needed no confirmation (another call of the same turn) is approved as
+    /// it is.
     /// </summary>
     private static List<ChatMessage> Resumed(AgentResume resume, ToolEvents? tools, ToolCallFilter? filter)
     {
         var messages = JsonSerializer.Deserialize<List<ChatMessage>>(resume.Checkpoint.Conversation, AIJsonUtilities.DefaultOptions) ?? [];
+        var results = resume.Decisions.Where(d => ClientTool.CallIdOf(d.ApprovalId) is not null).Select(ClientResult).ToList();
+        if (results.Count > 0) messages.Add(new ChatMessage(ChatRole.Tool, results));
         var decisions = resume.Decisions.ToDictionary(d => d.ApprovalId, StringComparer.Ordinal);
         var responses = new List<AIContent>();
         var contents = messages.SelectMany(m => m.Contents).ToList();
@@ -137,9 +158,15 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             tools?.Resumed(request, approved);
             if (approved && request.ToolCall is Microsoft.Extensions.AI.FunctionCallContent call) filter?.Approve(call.CallId);
         }
-        messages.Add(new ChatMessage(ChatRole.User, responses));
+        if (responses.Count > 0) messages.Add(new ChatMessage(ChatRole.User, responses));
         return messages;
     }
+
+    /// <summary>What the client's tool returned, for the model; when it gave nothing in time, a text that says so.</summary>
+    private static AIContent ClientResult(ApprovalDecision answer) =>
+        new Microsoft.Extensions.AI.FunctionResultContent(ClientTool.CallIdOf(answer.ApprovalId)!, answer.Output is { } output
+            ? JsonSerializer.Deserialize<JsonElement>(output)
+            : $"Error: the client gave no result ({answer.Reason ?? "no answer"}).");
 
     /// <summary>An earlier message of the conversation goes to the model as plain text, under its speaker's role.</summary>
     /// <summary>The client's context, when it gave some: a system message of its own after the agent's instructions.</summary>

@@ -1,9 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using StreamingApi.Agents;
+using StreamingApi.Runs;
 
 namespace StreamingApi.Approvals;
 
-/// <summary>The RFC 9457 problem details of decisions that cannot be taken.</summary>
+/// <summary>The RFC 9457 problem details of decisions (and of results of the client's tools) that cannot be taken.</summary>
 public static class ApprovalProblems
 {
     public static ProblemHttpResult NotFound(string runId, string approvalId) =>
@@ -18,6 +19,21 @@ public static class ApprovalProblems
     public static ProblemHttpResult Expired(string runId, string approvalId) =>
         Problem(StatusCodes.Status410Gone, "The approval has expired",
             $"Approval {approvalId} of run {runId} was not decided in time, so the tool call was denied (reason: timeout).", runId, approvalId);
+
+    /// <summary>A result of the client's tool call cannot be taken: <see cref="ApprovalOutcome.Conflict"/>, <see cref="ApprovalOutcome.Expired"/> or unknown.</summary>
+    public static ProblemHttpResult ToolResult(string runId, string callId, ApprovalOutcome outcome) => outcome switch
+    {
+        ApprovalOutcome.Conflict => ToolProblem(StatusCodes.Status409Conflict, "The tool call has another result",
+            $"Call {callId} of run {runId} already has a different result; a result cannot be changed.", runId, callId),
+        ApprovalOutcome.Expired => ToolProblem(StatusCodes.Status410Gone, "The tool call's result came too late",
+            $"Run {runId} waited for the result of call {callId} until its time ran out (Runs:ApprovalTimeoutSeconds), and went on without it.", runId, callId),
+        _ => ToolProblem(StatusCodes.Status404NotFound, "The tool call was not found",
+            $"Run {runId} waits for no result of a client's tool call {Shorten(callId)}.", runId, callId),
+    };
+
+    private static ProblemHttpResult ToolProblem(int status, string title, string detail, string runId, string callId) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail,
+            extensions: new Dictionary<string, object?> { ["runId"] = runId, ["toolCallId"] = callId });
 
     private static ProblemHttpResult Problem(int status, string title, string detail, string runId, string approvalId) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail,

@@ -5,8 +5,9 @@ namespace StreamingApi.Limits;
 
 /// <summary>
 /// Counts each run against its caller for its whole life: in its caller's runs in progress from its start (taking over
-/// the slot its request was admitted with) to its end, and its tokens (input and output, reasoning included) into the
-/// caller's quota at its end.
+/// the slot its request was admitted with) to its end, except while it waits for its client (a waiting run costs
+/// nothing, and the request that answers it must not be refused for the run it answers), and its tokens (input and
+/// output, reasoning included) into the caller's quota at its end.
 /// </summary>
 public sealed class LimitRunObserver(IConcurrentRuns running, ITokenQuotas quotas) : IRunObserver
 {
@@ -20,6 +21,13 @@ public sealed class LimitRunObserver(IConcurrentRuns running, ITokenQuotas quota
         // Reasoning tokens are a part of the output tokens (see UsageReport), so the total already holds them.
         if (stats.Usage is { TotalTokens: > 0 and var tokens }) await quotas.AddAsync(key, tokens);
     }
+
+    public ValueTask RunWaitingAsync(string runId, RunPlan plan) =>
+        KeyOf(plan) is { } key ? running.EndedAsync(key, runId) : ValueTask.CompletedTask;
+
+    /// <summary>Counted again as it goes on, whatever the count: it was admitted when it started.</summary>
+    public ValueTask RunResumedAsync(string runId, RunPlan plan) =>
+        KeyOf(plan) is { } key ? running.StartedAsync(key, runId, null) : ValueTask.CompletedTask;
 
     /// <summary>
     /// The key its plan was given with its caller (<see cref="LimitKeys.Of"/>, where every endpoint starts a run): already

@@ -36,6 +36,9 @@ public sealed class StreamingMetrics
 
     public void RunStarted(string endpoint) => _activeRuns.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint));
 
+    /// <summary>A run stops to wait for its client: not in progress until it goes on (<see cref="RunStarted"/> again, wherever it does).</summary>
+    public void RunWaiting(string endpoint) => _activeRuns.Add(-1, new KeyValuePair<string, object?>("endpoint", endpoint));
+
     public void RunEnded(string endpoint, string status, TimeSpan duration)
     {
         var endpointTag = new KeyValuePair<string, object?>("endpoint", endpoint);

@@ -13,4 +13,13 @@ public interface IRunObserver
 
     /// <summary>The run has ended, however it ended; <paramref name="stats"/> holds its final figures (its usage).</summary>
     ValueTask RunEndedAsync(string runId, RunPlan plan, RunStats stats);
+
+    /// <summary>
+    /// The run has stopped to wait for its client (approvals, the client's tools' results): it is a checkpoint in the
+    /// store, not in progress, until <see cref="RunResumedAsync"/> (perhaps on another instance) or its end.
+    /// </summary>
+    ValueTask RunWaitingAsync(string runId, RunPlan plan) => ValueTask.CompletedTask;
+
+    /// <summary>A run that waited goes on, on this instance (its plan is the one it goes on with).</summary>
+    ValueTask RunResumedAsync(string runId, RunPlan plan) => ValueTask.CompletedTask;
 }

@@ -1,3 +1,5 @@
+using StreamingApi.Agents;
+
 namespace StreamingApi.Runs;
 
 /// <summary>
@@ -47,8 +49,11 @@ public interface IRunStore
     /// </summary>
     ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint);
 
-    /// <summary>Records a decision on an approval of a waiting run, atomically: the first decision stands.</summary>
-    ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a decision on an approval of a waiting run (or a client's result for its tool's call: the decision's
+    /// <see cref="ApprovalDecision.Output"/>), atomically: the first decision stands.
+    /// </summary>
+    ValueTask<ApprovalDecisionResult> DecideAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes a waiting run's checkpoint, atomically (of all callers, on all instances, one gets it), once every approval

@@ -11,7 +11,7 @@ namespace StreamingApi.Runs;
 /// <param name="Record">The run's record as it waits (status <see cref="RunStatus.Waiting"/>).</param>
 /// <param name="Prompt">The request the run answers.</param>
 /// <param name="Agent">Where the agent stopped: its conversation so far.</param>
-/// <param name="Approvals">The requests it waits for, with their deadline.</param>
+/// <param name="Approvals">The requests it waits for, with their deadline: approvals, and calls of the client's tools (each under its <see cref="ClientTool.WaitId"/>).</param>
 /// <param name="Stats">The run's figures so far, so that its <c>done</c> counts the whole run.</param>
 /// <param name="TimeLimitSeconds">What the run had of its time limit when it stopped to wait; its work, not its waiting, is limited.</param>
 /// <param name="LimitKey">Who the run counts against (see <see cref="RunPlan.LimitKey"/>).</param>
@@ -45,4 +45,14 @@ public enum ApprovalOutcome
 }
 
 /// <summary>The answer of <see cref="IRunStore.DecideAsync"/>: the outcome, and the decision that stands (null when unknown).</summary>
-public sealed record ApprovalDecisionResult(ApprovalOutcome Outcome, ApprovalDecision? Decision);
+public sealed record ApprovalDecisionResult(ApprovalOutcome Outcome, ApprovalDecision? Decision)
+{
+    /// <summary>
+    /// A decision given when <paramref name="standing"/> was recorded before: the same again (a client's result too), a
+    /// conflicting one, or one too late (the standing one is the timeout's).
+    /// </summary>
+    public static ApprovalDecisionResult Against(ApprovalDecision standing, ApprovalDecision given) =>
+        new(standing is { Approved: false, Reason: ApprovalReasons.TimedOut } ? ApprovalOutcome.Expired
+            : standing.Approved == given.Approved && standing.Output == given.Output ? ApprovalOutcome.Same
+            : ApprovalOutcome.Conflict, standing);
+}

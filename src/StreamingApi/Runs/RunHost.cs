@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
 using StreamingApi.Observability;
@@ -134,11 +135,46 @@ public sealed class RunHost(
     /// Records a decision on one of a waiting run's approvals; once the run has a decision on each, it goes on here
     /// (whichever instance started it). A decision on an approval whose run already went on is answered as it stands.
     /// </summary>
-    public async ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason,
-        CancellationToken cancellationToken)
+    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason,
+        CancellationToken cancellationToken) =>
+        ClientTool.CallIdOf(approvalId) is not null // a client's call is answered by its result, never by a decision
+            ? ValueTask.FromResult(new ApprovalDecisionResult(ApprovalOutcome.Unknown, null))
+            : AnswerAsync(runId, new ApprovalDecision(approvalId, approved, reason), cancellationToken);
+
+    /// <summary>How long an answer that finds its run still running waits for the run to wait.</summary>
+    private static readonly TimeSpan AnswerPatience = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Records what the client's tool returned for the call <paramref name="callId"/> of a waiting run
+    /// (<paramref name="output"/>, JSON text); once the run has every answer it waits for, it goes on here. The same result
+    /// again is answered as <see cref="ApprovalOutcome.Same"/>, another as a conflict.
+    /// </summary>
+    public ValueTask<ApprovalDecisionResult> SubmitToolResultAsync(string runId, string callId, string output, CancellationToken cancellationToken) =>
+        AnswerAsync(runId, new ApprovalDecision(ClientTool.WaitId(callId), true, null) { Output = output }, cancellationToken);
+
+    private async ValueTask<ApprovalDecisionResult> AnswerAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken)
     {
-        var result = await store.DecideAsync(runId, approvalId, approved, reason, cancellationToken).ConfigureAwait(false);
-        if (result.Outcome == ApprovalOutcome.Recorded) await ResumeAsync(runId, null, CancellationToken.None).ConfigureAwait(false);
+        var result = await store.DecideAsync(runId, decision, cancellationToken).ConfigureAwait(false);
+        // An answer may come as soon as the request is read, while the run, still running, is about to wait: it is given
+        // again once the run waits (it stops right after its turn's requests), rather than refused as unknown.
+        var pause = TimeSpan.FromMilliseconds(10);
+        for (var waited = TimeSpan.Zero; result.Outcome == ApprovalOutcome.Unknown && waited < AnswerPatience; waited += pause, pause *= 2)
+        {
+            if (await store.FindAsync(runId, cancellationToken).ConfigureAwait(false) is not { IsRunning: true }) break;
+            await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+            result = await store.DecideAsync(runId, decision, cancellationToken).ConfigureAwait(false);
+        }
+        if (result.Outcome != ApprovalOutcome.Recorded) return result;
+        try
+        {
+            await ResumeAsync(runId, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // The answer is recorded; the run could not go on here. That is the run's failure (its end says so, or, were
+            // its store out of reach, the run's record stays where the store left it): the one who answered is not to blame.
+            RunLogMessages.RunFailed(logger, exception, runId, "resume");
+        }
         return result;
     }
 
@@ -170,22 +206,26 @@ public sealed class RunHost(
         var record = waiting with { Status = RunStatus.Running };
         // The same trace as the run's start, wherever that was; linked to the decision that took it up.
         var span = RunTracing.ContinueRun(runId, agent.Name, agent.Model, waiting.Endpoint, waiting.ThreadId, waiting.TraceParent);
-        IRunLog log;
+        IRunLog? log = null;
         try
         {
             log = await store.ReopenAsync(checkpoint, record, run).ConfigureAwait(false);
-            foreach (var decision in claimed.Decisions)
-                await log.AppendAsync(new ApprovalDecided(decision.ApprovalId, decision.Approved, decision.Reason), CancellationToken.None).ConfigureAwait(false);
+            foreach (var (asked, decision) in checkpoint.Approvals.Zip(claimed.Decisions))
+                await log.AppendAsync(Answered(asked, decision), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
             RunTracing.Failed(span, exception, exception.GetType().Name);
             RunTracing.Ended(span, RunStatus.Failed, null);
+            // Claimed, it is this instance's: once its log is open again it ends as failed, rather than stay running with no task.
+            if (log is not null) await EndFailedAsync(log, record, run.Context.Stats, exception).ConfigureAwait(false);
             run.Dispose();
             throw;
         }
         if (stopping is not null) run.Stop(stopping);
         _active[runId] = run;
+        foreach (var observer in _observers) await observer.RunResumedAsync(runId, plan).ConfigureAwait(false);
+        metrics.RunStarted(plan.Endpoint);
         RunLogMessages.RunResumed(logger, runId, claimed.Decisions.Count(d => d.Approved), claimed.Decisions.Count(d => !d.Approved));
         run.Completion = Task.Run(() => ExecuteAsync(run, log, record, span), CancellationToken.None);
         return true;
@@ -247,6 +287,13 @@ public sealed class RunHost(
                     written = request with { ExpiresAt = time.GetUtcNow().AddSeconds(options.Value.ApprovalTimeoutSeconds) };
                     (asked ??= []).Add((ApprovalRequested)written);
                 }
+                else if (@event is ToolCallStarted { Client: true } call)
+                {
+                    // The client's tool: the run will wait for its result, as for an approval, and as long, under an id no
+                    // approval has (ClientTool.WaitId), which tells the two apart wherever the checkpoint goes.
+                    (asked ??= []).Add(new ApprovalRequested(ClientTool.WaitId(call.CallId), call.CallId, call.Name, call.Arguments,
+                        time.GetUtcNow().AddSeconds(options.Value.ApprovalTimeoutSeconds)));
+                }
                 if (counted) stats.Observe(written);
                 await log.AppendAsync(written, stop).ConfigureAwait(false);
             }
@@ -304,10 +351,43 @@ public sealed class RunHost(
         var checkpoint = new RunCheckpoint(record with { Status = RunStatus.Waiting }, run.Plan.Request.Prompt, agent, asked, stats,
             Math.Max(1, left.TotalSeconds), run.Plan.LimitKey);
         await store.SuspendAsync(log, checkpoint).ConfigureAwait(false);
+        foreach (var observer in _observers) await observer.RunWaitingAsync(run.Id, run.Plan).ConfigureAwait(false);
+        metrics.RunWaiting(run.Plan.Endpoint);
         RunLogMessages.RunWaiting(logger, run.Id, run.Plan.Endpoint, asked.Count, checkpoint.Deadline, stats.ElapsedMs);
         _active.TryRemove(run.Id, out _);
         run.Dispose();
         return true;
+    }
+
+    /// <summary>Ends a run that failed before its task began: its <c>error</c> and <c>done</c>, as far as the store takes them.</summary>
+    private async Task EndFailedAsync(IRunLog log, RunRecord record, RunStats stats, Exception exception)
+    {
+        var error = RunErrors.From(exception, record.RunId);
+        var done = new RunDone(RunStatus.Failed, error.Type, stats.Chunks, stats.Chars, (long)stats.Elapsed.TotalMilliseconds, stats.Usage);
+        try
+        {
+            await log.CompleteAsync([error, done], record with { Status = RunStatus.Failed, Reason = error.Type, EndedAt = time.GetUtcNow() }).ConfigureAwait(false);
+        }
+        catch (Exception notStored)
+        {
+            RunLogMessages.EndNotStored(logger, notStored, record.RunId);
+        }
+    }
+
+    /// <summary>
+    /// How a run that waited tells what it got, as it goes on: an <c>approval</c> event per decision, and the
+    /// <c>tool-result</c> of each call of the client's tools (its output, or, when none came, an error with the reason).
+    /// </summary>
+    private AgentEvent Answered(ApprovalRequested asked, ApprovalDecision decision)
+    {
+        if (ClientTool.CallIdOf(asked.ApprovalId) is null) return new ApprovalDecided(decision.ApprovalId, decision.Approved, decision.Reason);
+        var waited = time.GetUtcNow() - asked.ExpiresAt.AddSeconds(-options.Value.ApprovalTimeoutSeconds);
+        return new ToolCallCompleted(asked.CallId, asked.Name, decision.Output is { } output ? JsonSerializer.Deserialize<JsonElement>(output) : null,
+            Math.Max(0, (long)waited.TotalMilliseconds))
+        {
+            Client = true,
+            Error = decision.Output is null ? decision.Reason ?? ApprovalReasons.TimedOut : null,
+        };
     }
 
     private static async IAsyncEnumerable<AgentEvent> Count(IAsyncEnumerable<AgentEvent> events, RunStats stats,

@@ -100,7 +100,7 @@ public sealed class RunSnapshotBuilder
         switch (@event)
         {
             case ToolCallStarted call:
-                calls.Add(new ToolCallState(call.CallId, call.Name, call.Arguments, null, null, null));
+                calls.Add(new ToolCallState(call.CallId, call.Name, call.Arguments, null, null, null, Client: call.Client));
                 break;
             case ApprovalRequested asked when calls.FindLastIndex(c => c.CallId == asked.CallId) is var at and >= 0:
                 calls[at] = calls[at] with { Approval = new ToolCallApproval(asked.ApprovalId, asked.ExpiresAt, null, null) };
@@ -110,7 +110,7 @@ public sealed class RunSnapshotBuilder
                 break;
             case ToolCallCompleted completed:
                 var index = calls.FindLastIndex(c => c.CallId == completed.CallId);
-                var state = index >= 0 ? calls[index] : new ToolCallState(completed.CallId, completed.Name, null, null, null, null);
+                var state = index >= 0 ? calls[index] : new ToolCallState(completed.CallId, completed.Name, null, null, null, null, Client: completed.Client);
                 state = state with { Result = completed.Result, Error = completed.Error, ElapsedMs = completed.ElapsedMs };
                 if (index >= 0) calls[index] = state;
                 else calls.Add(state);
@@ -123,7 +123,7 @@ public sealed class RunSnapshotBuilder
     /// (to <c>GET /runs/{runId}</c>, or from a snapshot) sees what it is asked.
     /// </summary>
     public static string StatusOf(string status, IReadOnlyList<ToolCallState> calls) =>
-        status == RunStatus.Running && calls.Any(c => c.Approval is { Approved: null }) ? RunStatus.Waiting : status;
+        status == RunStatus.Running && calls.Any(c => c.Approval is { Approved: null } || c is { Client: true, ElapsedMs: null }) ? RunStatus.Waiting : status;
 
     public RunSnapshot Build() =>
         new(Sequence, _run, StatusOf(_status, _toolCalls), _text.ToString(), _reasoning.ToString(), [.. _toolCalls], _partial, _result, _progress, _usage, _reason, _error);

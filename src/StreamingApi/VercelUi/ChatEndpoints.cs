@@ -18,7 +18,8 @@ public static class ChatEndpoints
         "The Vercel AI SDK's UI message stream, protocol v1 (header x-vercel-ai-ui-message-stream: v1): one data: line of JSON per " +
         "part, then data: [DONE]. The message's id (start.messageId) is the run's id. A run that waits for tool approvals ends the " +
         "response (finish, messageMetadata.status waiting); the client's next request, with the assistant message's tool parts in state " +
-        "approval-responded, decides and continues the same message. See docs/protocol.md.";
+        "approval-responded, decides and continues the same message. So does a call of one of the client's own tools (body tools): its " +
+        "result comes in the next request's tool part in state output-available. See docs/protocol.md.";
 
     public static RouteGroupBuilder MapChat(this IEndpointRouteBuilder routes)
     {
@@ -57,7 +58,7 @@ public static class ChatEndpoints
     {
         if (agents.Find(agentName, fail: request.Fail ?? false) is not { } agent)
             return Task.FromResult<Results<UiMessageStream, ProblemHttpResult>>(StreamProblems.AgentNotFound(agentName, agents.Names));
-        if (request.ApprovalResponses() is { Count: > 0 } decisions) return ContinueAsync(agent, request, decisions, runs, access, http);
+        if (request.Continues) return ContinueAsync(agent, request, runs, access, http);
         var plan = new RunPlan("chat", agent, request.ToAgentRequest())
         {
             TimeLimit = request.TimeLimit,
@@ -69,21 +70,29 @@ public static class ChatEndpoints
     }
 
     /// <summary>
-    /// The client's decisions on the approvals its last response asked for (the assistant message's tool parts in state
-    /// <c>approval-responded</c>): each is recorded as <c>POST /runs/{runId}/approvals/{approvalId}</c> records it, with
-    /// the same answers when it cannot be (404, 409, 410 as problem details, before any part), and the response continues
-    /// the same message, from the run's decisions on: the calls' results, then the model's answer. The run is the one that
-    /// answers that message (its id is the run's), of this chat and agent, and the caller's to see.
+    /// The client's answers to what its last response asked for: its decisions on the approvals (the assistant message's
+    /// tool parts in state <c>approval-responded</c>), each recorded as <c>POST /runs/{runId}/approvals/{approvalId}</c>
+    /// records it, and the results of its own tools' calls that the run waits for (parts in state <c>output-available</c>
+    /// or <c>output-error</c>), with the same answers when one cannot be taken (404, 409, 410 as problem details, before
+    /// any part). The response continues the same message, from the run's answers on: the calls' results, then the
+    /// model's answer. The run is the one that answers that message (its id is the run's), of this chat and agent, and
+    /// the caller's to see.
     /// </summary>
-    private static async Task<Results<UiMessageStream, ProblemHttpResult>> ContinueAsync(IAgent agent, ChatRequest request,
-        IReadOnlyList<UiApprovalResponse> decisions, RunHost runs, RunAccess access, HttpContext http)
+    private static async Task<Results<UiMessageStream, ProblemHttpResult>> ContinueAsync(IAgent agent, ChatRequest request, RunHost runs,
+        RunAccess access, HttpContext http)
     {
         var messageId = request.Messages![^1]!.Id ?? "";
         if (await runs.FindAsync(messageId, http.RequestAborted) is not { } record || record.ThreadId != request.Id || record.Agent != agent.Name
             || !access.MaySee(http, record))
             return StreamProblems.RunNotFound(messageId);
-        // What the response before this one gave ends where the run began to wait; when it has gone on since (decided
-        // elsewhere), the decisions are found by reading it from its start.
+        // The results of the client's own calls (given before, they are answered as they stand: the same again, or a conflict).
+        var clientCalls = (await runs.OutputAsync(record.RunId, http.RequestAborted))?.ToolCalls.Where(c => c.Client)
+            .Select(c => c.CallId).ToHashSet(StringComparer.Ordinal) ?? [];
+        var outputs = request.ToolOutputs().Where(o => clientCalls.Contains(o.ToolCallId)).ToList();
+        var decisions = request.ApprovalResponses();
+        if (decisions.Count == 0 && outputs.Count == 0) return StreamProblems.Invalid("messages", $"Run {record.RunId} waits for nothing this message answers.");
+        // What the response before this one gave ends where the run began to wait; when it has gone on since (answered
+        // elsewhere), the answers are found by reading it from its start.
         long? after = record.Status == RunStatus.Waiting ? record.LastSequence : null;
         foreach (var decision in decisions)
         {
@@ -95,11 +104,17 @@ public static class ChatEndpoints
                 case ApprovalOutcome.Unknown: return ApprovalProblems.NotFound(record.RunId, decision.ApprovalId);
             }
         }
+        foreach (var output in outputs)
+        {
+            var result = await runs.SubmitToolResultAsync(record.RunId, output.ToolCallId, output.Output, CancellationToken.None);
+            if (result.Outcome is not (ApprovalOutcome.Recorded or ApprovalOutcome.Same)) return ApprovalProblems.ToolResult(record.RunId, output.ToolCallId, result.Outcome);
+        }
         var opening = await runs.OpenAsync(record.RunId, after ?? 0, http.RequestAborted);
         if (opening.Status != RunOpeningStatus.Opened) return StreamProblems.RunNotFound(record.RunId);
         return new UiMessageStream(opening.Reader!, new UiMessageStreamOptions
         {
             ContinuedCalls = UiApprovalResponse.OpenCalls(request.Messages[^1]!),
+            AnsweredCalls = outputs.Select(o => o.ToolCallId).ToHashSet(StringComparer.Ordinal),
             SkipToDecisions = after is null,
         });
     }

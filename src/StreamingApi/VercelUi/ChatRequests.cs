@@ -21,7 +21,9 @@ namespace StreamingApi.VercelUi;
 /// <para>
 /// A request whose last message is the assistant's, with tool parts in state <c>approval-responded</c>
 /// (<c>addToolApprovalResponse</c>), gives the decisions on the run that answers that message (its id is the run's id):
-/// the run goes on, and the response continues that message (<see cref="ApprovalResponses"/>).
+/// the run goes on, and the response continues that message (<see cref="ApprovalResponses"/>). Tool parts of the
+/// client's own tools (<see cref="Tools"/>) in state <c>output-available</c> or <c>output-error</c>
+/// (<c>addToolOutput</c>) give their results the same way (<see cref="ToolOutputs"/>).
 /// </para>
 /// </remarks>
 [ValidatableType]
@@ -57,12 +59,30 @@ public sealed class ChatRequest : IValidatableObject
                  "needs one ends the answer with an error part and the run is stopped. Default true, unless the User-Agent names ai-sdk/5.")]
     public bool? Approvals { get; set; }
 
+    [Description("Tools the client runs itself: [{name, description?, parameters?}], parameters a JSON Schema. They are offered to the model; a " +
+                 "call of one ends the answer (tool-input-available, then finish with messageMetadata.status waiting) while the run waits, and the " +
+                 "client's next request, with the tool part in state output-available (addToolOutput), gives the result: the same message goes on.")]
+    public JsonElement? Tools { get; set; }
+
     /// <summary>
     /// The decisions the request gives: the <c>approval-responded</c> tool parts of its last message, when that message
     /// is the assistant's (once validated). Empty for an ordinary request.
     /// </summary>
     public IReadOnlyList<UiApprovalResponse> ApprovalResponses() =>
         Messages is [.., { Role: "assistant" } last] ? UiApprovalResponse.Of(last) : [];
+
+    /// <summary>
+    /// The results of tools in the request's last message, when that message is the assistant's (once validated): those of
+    /// the client's own tools that the run waits for are its answers. Empty for an ordinary request.
+    /// </summary>
+    public IReadOnlyList<UiToolOutput> ToolOutputs() =>
+        Messages is [.., { Role: "assistant" } last] ? UiToolOutput.Of(last) : [];
+
+    /// <summary>Whether the request goes on with the run that answers its last message: it gives decisions or tools' results in it.</summary>
+    public bool Continues => ApprovalResponses().Count > 0 || ToolOutputs().Count > 0;
+
+    /// <summary>The tools the client offers (once validated).</summary>
+    public IReadOnlyList<ClientTool> ClientTools() => ClientToolList.Read(Tools);
 
     public TimeSpan? TimeLimit => MaxSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
 
@@ -76,15 +96,16 @@ public sealed class ChatRequest : IValidatableObject
             yield return new ValidationResult($"The chat's id must be at most 256 characters; it has {Id.Length}.", [nameof(Id)]);
         if (Trigger is not (null or SubmitMessage or RegenerateMessage))
             yield return new ValidationResult($"The trigger must be {SubmitMessage} or {RegenerateMessage}; it was '{Trigger}'.", [nameof(Trigger)]);
+        foreach (var problem in ClientToolList.Problems(Tools)) yield return new ValidationResult(problem, [nameof(Tools)]);
         foreach (var result in Conversations.CheckMessages(Messages, Problems, Conversation, limits, maxMessages, nameof(Messages))) yield return result;
     }
 
     /// <summary>The conversation as the agent takes it (once validated).</summary>
-    public AgentRequest ToAgentRequest() => Conversations.ToRequest(Conversation());
+    public AgentRequest ToAgentRequest() => Conversations.ToRequest(Conversation()) with { ClientTools = ClientTools() };
 
-    /// <summary>The conversation as the model takes it; a request with decisions, without the message they continue.</summary>
+    /// <summary>The conversation as the model takes it; a request with answers, without the message they continue.</summary>
     private List<ConversationMessage> Conversation() =>
-        (ApprovalResponses().Count > 0 ? Messages!.Take(Messages!.Count - 1) : Messages!).Where(m => m!.Role is "user" or "assistant")
+        (Continues ? Messages!.Take(Messages!.Count - 1) : Messages!).Where(m => m!.Role is "user" or "assistant")
             .Select(m => new ConversationMessage(m!.Role == "user" ? ConversationRole.User : ConversationRole.Assistant, m.Text()))
             .ToList();
 

@@ -66,6 +66,7 @@ public sealed record UiApprovalResponse(string ToolCallId, string ApprovalId, bo
     private static bool IsResponded(JsonElement part) =>
         IsTool(part) && part.TryGetProperty("state", out var state) && state.ValueKind == JsonValueKind.String && state.GetString() == State;
 
-    private static bool IsTool(JsonElement part) =>
+    /// <summary>Whether the part is a tool's (a static <c>tool-*</c> or a <c>dynamic-tool</c>).</summary>
+    public static bool IsTool(JsonElement part) =>
         part.GetProperty("type").GetString() is { } type && (type == "dynamic-tool" || type.StartsWith("tool-", StringComparison.Ordinal));
 }

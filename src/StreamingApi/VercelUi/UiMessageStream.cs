@@ -25,9 +25,7 @@ public sealed class UiMessageStream(IRunReader reader, UiMessageStreamOptions? o
         var services = httpContext.RequestServices;
         var runId = reader.RunId;
         var mapping = new UiMessageStreamMapping(runId, options);
-        // The run host only for a run that asks for approvals.
-        var untilWaiting = new UntilWaitingReader(reader, mapping,
-            cancellationToken => services.GetRequiredService<RunHost>().FindAsync(runId, cancellationToken),
+        var untilWaiting = new UntilWaitingReader(reader, mapping, (id, cancellationToken) => services.GetRequiredService<RunHost>().FindAsync(id, cancellationToken),
             services.GetService<TimeProvider>() ?? TimeProvider.System);
         await new RunEventStream(untilWaiting, mapping).ExecuteAsync(httpContext);
         // Nobody can decide for this client: the run does not wait for the approval timeout, it ends (cancelled, stopped).

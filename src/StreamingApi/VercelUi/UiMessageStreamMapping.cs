@@ -24,6 +24,10 @@ namespace StreamingApi.VercelUi;
 /// <c>approval</c> → nothing: the call's <c>tool-result</c> follows, as <c>tool-output-available</c>, or
 /// <c>tool-output-denied</c> when it was denied. A client without approvals (AI SDK 5) gets an <c>error</c> instead of the
 /// request, and the response ends there.</item>
+/// <item>A <c>tool-call</c> of the client's own tool (<c>client: true</c>) → <c>tool-input-available</c> as any other;
+/// when the run waits for its result, the response ends as for approvals. The client's next request gives the result
+/// (the part in <c>output-available</c>) and continues the message; that result's <c>tool-result</c> is not told back
+/// (<see cref="UiMessageStreamOptions.AnsweredCalls"/>).</item>
 /// <item>Steps: the model going on after its tools' results (reasoning, text or the structured result after a
 /// <c>tool-result</c>) ends the step and starts the next: <c>finish-step</c>, <c>start-step</c>.</item>
 /// <item><c>partial</c> and <c>result</c> → one <c>data-result</c> part (id <c>result</c>) replaced in place, with
@@ -35,13 +39,14 @@ namespace StreamingApi.VercelUi;
 /// <item>After the last event, the line <c>[DONE]</c>.</item>
 /// </list>
 /// </remarks>
-public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions? options = null) : IRunEventMapping
+public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions? options = null) : IRunEventMapping, IClientWaitMapping
 {
     private readonly UiMessageStreamOptions _options = options ?? UiMessageStreamOptions.Default;
     private readonly HashSet<string> _announcedCalls = [.. (options ?? UiMessageStreamOptions.Default).ContinuedCalls];
     private readonly HashSet<string> _askedCalls = [.. (options ?? UiMessageStreamOptions.Default).ContinuedCalls];
     private bool _skipping = options?.SkipToDecisions ?? false;
     private int _undecided;
+    private readonly HashSet<string> _clientCalls = new(StringComparer.Ordinal); // the client's tools' calls without a result yet
     private bool _started;
     private bool _stepOpen;
     private bool _toolResultsInStep;
@@ -50,8 +55,13 @@ public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions?
     private string? _reasoning;
     private int _partCount;
 
-    /// <summary>The run waits for decisions on approval requests this response sent (and has not ended).</summary>
-    public bool IsWaiting => _undecided > 0 && !_ended;
+    /// <summary>
+    /// The run waits for decisions on approval requests this response sent, or for the results of the client's tools'
+    /// calls it told (and the response has not ended).
+    /// </summary>
+    public bool AwaitsClient => (_undecided > 0 || _clientCalls.Count > 0) && !_ended;
+
+    public bool HasEnded => _ended;
 
     /// <summary>The run asked for an approval that this response's client cannot give (AI SDK 5): the response ended with an error.</summary>
     public bool RefusedApproval { get; private set; }
@@ -71,7 +81,7 @@ public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions?
                 Continue(earlier, parts);
                 return;
             }
-            if (@event is not ApprovalDecided) return;
+            if (@event is not (ApprovalDecided or ToolCallCompleted { Client: true })) return;
             _skipping = false;
         }
         var first = !_started;
@@ -95,6 +105,12 @@ public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions?
                 break;
             case ToolCallStarted call:
                 Call(call.CallId, call.Name, call.Arguments, parts);
+                if (call.Client) _clientCalls.Add(call.CallId);
+                break;
+            case ToolCallCompleted { Client: true } result when _options.AnsweredCalls.Contains(result.CallId):
+                // The client's own result, which its message has: the model's answer after it begins a new step.
+                CloseOpen(parts);
+                _clientCalls.Remove(result.CallId);
                 break;
             case ApprovalRequested request:
                 Ask(request.ApprovalId, request.CallId, request.Name, parts);
@@ -103,6 +119,7 @@ public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions?
                 if (_undecided > 0) _undecided--; // the run goes on: the call's result follows
                 break;
             case ToolCallCompleted result:
+                if (result.Client) _clientCalls.Remove(result.CallId);
                 Return(result.CallId, result.Name, result.Result, result.Error, parts);
                 break;
             case PartialOutput partial:
@@ -138,7 +155,7 @@ public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions?
 
     public void End(ICollection<object> parts)
     {
-        if (IsWaiting)
+        if (AwaitsClient)
         {
             // The run waits for the client's decisions: this response's part of the message ends here.
             CloseOpen(parts);
@@ -161,6 +178,7 @@ public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions?
         foreach (var call in snapshot.ToolCalls)
         {
             Call(call.CallId, call.Name, call.Arguments, parts);
+            if (call is { Client: true, ElapsedMs: null }) _clientCalls.Add(call.CallId);
             if (call.Approval is { } approval)
             {
                 if (approval.Approved is null) Ask(approval.ApprovalId, call.CallId, call.Name, parts);

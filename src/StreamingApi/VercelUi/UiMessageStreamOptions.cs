@@ -20,11 +20,17 @@ public sealed record UiMessageStreamOptions
     public IReadOnlySet<string> ContinuedCalls { get; init; } = new HashSet<string>();
 
     /// <summary>
+    /// The calls of the client's own tools whose results the client gave in the message this response continues: their
+    /// <c>tool-result</c> events are the client's already, and are not told back.
+    /// </summary>
+    public IReadOnlySet<string> AnsweredCalls { get; init; } = new HashSet<string>();
+
+    /// <summary>
     /// The reader starts at the run's beginning, not at its decisions (the run had gone on before this response): what
-    /// came before the first <c>approval</c> event is the client's already and is left out.
+    /// came before the first <c>approval</c> event (or result of the client's tool) is the client's already and is left out.
     /// </summary>
     public bool SkipToDecisions { get; init; }
 
-    /// <summary>A response that continues the client's message after its approvals.</summary>
-    public bool Continues => ContinuedCalls.Count > 0;
+    /// <summary>A response that continues the client's message after its answers.</summary>
+    public bool Continues => ContinuedCalls.Count > 0 || AnsweredCalls.Count > 0;
 }

@@ -80,6 +80,17 @@ public sealed class FrontendClientTests
     }
 
     [Fact]
+    public async Task TheAiSdkChatAndAgUiHttpAgentRunTheirOwnToolsAndTheRunGoesOnWithTheResult()
+    {
+        await using var app = App();
+
+        var script = await NodeScript.RunAsync("client-tools.test.mjs", app.BaseAddress);
+
+        script.AssertPassed(tests: 6);
+        await app.WaitForNoActiveRunsAsync();
+    }
+
+    [Fact]
     public async Task AgUiHttpAgentRunsToTheEndAndEveryEventFitsBothCoreSchemas()
     {
         await using var app = App();

@@ -1,3 +1,4 @@
+using StreamingApi.Agents;
 using StreamingApi.Runs;
 
 namespace StreamingApi.Tests.Infrastructure;
@@ -24,7 +25,7 @@ public sealed class FailingRunStore(Exception failure) : IRunStore
 
     public ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint) => throw failure;
 
-    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason, CancellationToken cancellationToken) =>
+    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken) =>
         throw failure;
 
     public ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken) => throw failure;

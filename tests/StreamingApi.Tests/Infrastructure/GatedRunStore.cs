@@ -1,3 +1,4 @@
+using StreamingApi.Agents;
 using StreamingApi.Runs;
 
 namespace StreamingApi.Tests.Infrastructure;
@@ -48,8 +49,8 @@ public sealed class GatedRunStore(IRunStore inner, RunStartGate gate) : IRunStor
 
     public ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint) => inner.SuspendAsync(log, checkpoint);
 
-    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason,
-        CancellationToken cancellationToken) => inner.DecideAsync(runId, approvalId, approved, reason, cancellationToken);
+    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken) =>
+        inner.DecideAsync(runId, decision, cancellationToken);
 
     public ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken) =>
         inner.ClaimAsync(runId, stopping, cancellationToken);

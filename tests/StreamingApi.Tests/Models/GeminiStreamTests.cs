@@ -188,6 +188,26 @@ public sealed class GeminiStreamTests
         Assert.Contains("SAFETY", blocked[2]["detail"].GetString());
     }
 
+    [Fact]
+    public async Task TheTextOfAChunkThatStopsForAnotherReasonArrivesBeforeTheError()
+    {
+        await using var upstream = await LoopbackUpstream.StartAsync(async (_, http) =>
+        {
+            http.Response.ContentType = "text/event-stream";
+            await http.Response.WriteAsync(
+                "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"I can start\"}], \"role\": \"model\"}, \"index\": 0}]}\r\n\r\n" +
+                "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \", and then\"}], \"role\": \"model\"}, \"index\": 0, " +
+                "\"finishReason\": \"RECITATION\"}]}\r\n\r\n");
+        });
+        await using var app = ModelApplications.Gemini(upstream);
+
+        var frames = await app.CreateClient().GetFramesAsync("/stream/text?prompt=recite");
+
+        Assert.Equal(["run", "text", "text", "error", "done"], frames.Select(f => f.Type));
+        Assert.Equal("I can start, and then", frames.Text());
+        Assert.Contains("RECITATION", frames[3]["detail"].GetString());
+    }
+
     internal static string AnalysisReply(UpstreamRequest request)
     {
         var body = request.Json;

@@ -195,7 +195,7 @@ public sealed class AgUiMappingTests
         {
             mapping.Map(new RunEvent(sequence, @event), output);
         }
-        Assert.True(mapping.AwaitsDecisions);
+        Assert.True(mapping.AwaitsClient);
         mapping.End(output);
         var events = output.Select(e => JsonSerializer.Serialize(e, e.GetType(), UiMessageStreamMappingTests.Json)).ToList();
 
@@ -203,7 +203,7 @@ public sealed class AgUiMappingTests
             "RUN_FINISHED"], Types(events));
         Assert.Equal("""{"type":"RUN_FINISHED","threadId":"thread-1","runId":"client-run","outcome":{"type":"interrupt","interrupts":[{"id":"ficc_call_5","toolCallId":"call_5","message":"Send the report to cfo@example.com?","expiresAt":"2026-11-30T11:17:20.870Z","reason":"tool_call","responseSchema":{"type":"object","properties":{"approved":{"type":"boolean","description":"true runs the tool call; false refuses it."},"reason":{"type":"string","maxLength":500,"description":"Why, in a few words; given to the model with a denial."}},"required":["approved"],"additionalProperties":false}}]}}""",
             events[^1]);
-        Assert.False(mapping.AwaitsDecisions);
+        Assert.False(mapping.AwaitsClient);
     }
 
     [Fact]

@@ -19,22 +19,22 @@ public sealed class ApprovalDecisionTests
     {
         var waiting = Waiting("a");
 
-        Assert.Equal(ApprovalOutcome.Recorded, waiting.Decide("a", true, "ok", Now).Outcome);
-        Assert.Equal(ApprovalOutcome.Same, waiting.Decide("a", true, null, Now).Outcome);
-        var conflict = waiting.Decide("a", false, null, Now);
+        Assert.Equal(ApprovalOutcome.Recorded, waiting.Decide(new ApprovalDecision("a", true, "ok"), Now).Outcome);
+        Assert.Equal(ApprovalOutcome.Same, waiting.Decide(new ApprovalDecision("a", true, null), Now).Outcome);
+        var conflict = waiting.Decide(new ApprovalDecision("a", false, null), Now);
         Assert.Equal((ApprovalOutcome.Conflict, true, "ok"), (conflict.Outcome, conflict.Decision!.Approved, conflict.Decision.Reason));
-        Assert.Equal(ApprovalOutcome.Unknown, waiting.Decide("b", true, null, Now).Outcome);
+        Assert.Equal(ApprovalOutcome.Unknown, waiting.Decide(new ApprovalDecision("b", true, null), Now).Outcome);
     }
 
     [Fact]
     public void ARunIsClaimedOnceAndOnlyWhenEveryApprovalIsDecidedOrExpired()
     {
         var waiting = Waiting("a", "b");
-        waiting.Decide("a", true, null, Now);
+        waiting.Decide(new ApprovalDecision("a", true, null), Now);
 
         Assert.Null(waiting.Claim(null, Now));
         Assert.False(waiting.IsDue(Now));
-        waiting.Decide("b", false, "no", Now);
+        waiting.Decide(new ApprovalDecision("b", false, "no"), Now);
         Assert.True(waiting.IsDue(Now));
         var claimed = waiting.Claim(null, Now);
         Assert.Equal([(true, null), (false, "no")], claimed!.Decisions.Select(d => (d.Approved, d.Reason)));
@@ -48,10 +48,10 @@ public sealed class ApprovalDecisionTests
         var waiting = Waiting("a");
         var late = Now.AddMinutes(11);
 
-        Assert.Equal(ApprovalOutcome.Expired, waiting.Decide("a", true, null, late).Outcome);
+        Assert.Equal(ApprovalOutcome.Expired, waiting.Decide(new ApprovalDecision("a", true, null), late).Outcome);
         Assert.True(waiting.IsDue(late));
         Assert.Equal((false, "timeout"), waiting.Claim(null, late)!.Decisions.Select(d => (d.Approved, d.Reason)).Single());
-        Assert.Equal(ApprovalOutcome.Expired, waiting.Decide("a", false, null, late).Outcome);
+        Assert.Equal(ApprovalOutcome.Expired, waiting.Decide(new ApprovalDecision("a", false, null), late).Outcome);
     }
 
     [Fact]
@@ -60,6 +60,18 @@ public sealed class ApprovalDecisionTests
         var waiting = Waiting("a");
 
         Assert.Equal((false, "stopped"), waiting.Claim("stopped", Now)!.Decisions.Select(d => (d.Approved, d.Reason)).Single());
-        Assert.Equal(ApprovalOutcome.Conflict, waiting.Decide("a", true, null, Now).Outcome);
+        Assert.Equal(ApprovalOutcome.Conflict, waiting.Decide(new ApprovalDecision("a", true, null), Now).Outcome);
+    }
+
+    [Fact]
+    public void AClientsResultIsTheSameOnlyWithTheSameOutput()
+    {
+        var waiting = Waiting("a");
+
+        Assert.Equal(ApprovalOutcome.Recorded, waiting.Decide(new ApprovalDecision("a", true, null) { Output = "{\"t\":1}" }, Now).Outcome);
+        Assert.Equal(ApprovalOutcome.Same, waiting.Decide(new ApprovalDecision("a", true, null) { Output = "{\"t\":1}" }, Now).Outcome);
+        var other = waiting.Decide(new ApprovalDecision("a", true, null) { Output = "{\"t\":2}" }, Now);
+        Assert.Equal((ApprovalOutcome.Conflict, "{\"t\":1}"), (other.Outcome, other.Decision!.Output));
+        Assert.Equal("{\"t\":1}", waiting.Claim(null, Now)!.Decisions.Single().Output);
     }
 }

@@ -203,9 +203,9 @@ public sealed class UiMessageStreamMappingTests
         mapping.Map(new RunEvent(1, Started), parts);
         mapping.Map(new RunEvent(2, new ToolCallStarted("call_5", "send_report", Report)), parts);
         mapping.Map(new RunEvent(3, new ApprovalRequested("ficc_call_5", "call_5", "send_report", Report, DateTimeOffset.UnixEpoch)), parts);
-        Assert.True(mapping.IsWaiting);
+        Assert.True(mapping.AwaitsClient);
         mapping.Map(new RunEvent(4, new ApprovalDecided("ficc_call_5", false, "no")), parts);
-        Assert.False(mapping.IsWaiting);
+        Assert.False(mapping.AwaitsClient);
         mapping.Map(new RunEvent(5, new ToolCallCompleted("call_5", "send_report", null, 0) { Error = "denied" }), parts);
 
         Assert.Equal("""{"type":"tool-output-denied","toolCallId":"call_5"}""", JsonSerializer.Serialize(parts[^1], parts[^1].GetType(), Json));

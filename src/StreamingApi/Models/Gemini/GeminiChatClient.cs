@@ -38,7 +38,9 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
             throw GeminiErrors.Malformed(exception);
         }
         var reader = new ResponseReader(time);
-        List<ChatResponseUpdate> updates = [.. reader.Read(answer!), reader.Usage()];
+        var update = reader.Read(answer!);
+        if (reader.Stopped is { } stopped) throw stopped;
+        List<ChatResponseUpdate> updates = update is null ? [reader.Usage()] : [update, reader.Usage()];
         return updates.ToChatResponse();
     }
 
@@ -49,7 +51,9 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
         using var response = await SendAsync($"{ModelPath(chatOptions)}:streamGenerateContent?alt=sse", conversation, chatOptions, cancellationToken);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         var reader = new ResponseReader(time);
-        await using var events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        // Each event's data is read into a chunk straight from its UTF-8 bytes, with no string in between.
+        await using var events = SseParser.Create(stream, static (_, data) => JsonSerializer.Deserialize(data, GeminiJsonContext.Default.GeminiResponse))
+            .EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
             try
@@ -60,18 +64,13 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
             {
                 throw GeminiErrors.ConnectionLost(exception);
             }
-
-            GeminiResponse? chunk;
-            try
-            {
-                chunk = JsonSerializer.Deserialize<GeminiResponse>(events.Current.Data, GeminiJson.Options);
-            }
             catch (JsonException exception)
             {
                 throw GeminiErrors.Malformed(exception);
             }
-            if (chunk is null) continue;
-            foreach (var update in reader.Read(chunk)) yield return update;
+
+            if (events.Current.Data is { } chunk && reader.Read(chunk) is { } update) yield return update;
+            if (reader.Stopped is { } stopped) throw stopped;
         }
 
         if (!reader.Finished) throw GeminiErrors.ConnectionLost(null);
@@ -125,31 +124,37 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
 
         public bool Finished { get; private set; }
 
-        public IEnumerable<ChatResponseUpdate> Read(GeminiResponse chunk)
+        /// <summary>The failure of an answer that ended for another reason than STOP or MAX_TOKENS, thrown after its last contents.</summary>
+        public Exception? Stopped { get; private set; }
+
+        /// <summary>The update a chunk makes (none for a chunk with no content and no end), per streamed delta: no LINQ, no iterator.</summary>
+        public ChatResponseUpdate? Read(GeminiResponse chunk)
         {
             if (chunk.PromptFeedback?.BlockReason is { } blocked) throw GeminiErrors.Blocked(blocked);
             _usage = chunk.UsageMetadata ?? _usage;
             _responseId = chunk.ResponseId ?? _responseId;
             _modelVersion = chunk.ModelVersion ?? _modelVersion;
 
-            var candidate = chunk.Candidates?.FirstOrDefault();
-            if (candidate is null) yield break;
-            var contents = (candidate.Content?.Parts ?? []).Select(ToContent).OfType<AIContent>().ToList();
+            if (chunk.Candidates is not [var candidate, ..]) return null;
+            var parts = candidate.Content?.Parts ?? [];
+            var contents = new List<AIContent>(parts.Count);
+            for (var i = 0; i < parts.Count; i++)
+                if (ToContent(parts[i]) is { } content) contents.Add(content);
             var finish = FinishReasonOf(candidate.FinishReason);
-            if (contents.Count > 0 || finish is not null)
-                yield return new ChatResponseUpdate(ChatRole.Assistant, contents)
-                {
-                    ResponseId = _responseId,
-                    MessageId = _responseId,
-                    ModelId = _modelVersion,
-                    CreatedAt = time.GetUtcNow(),
-                    FinishReason = finish,
-                };
             if (candidate.FinishReason is { } reason)
             {
                 Finished = true;
-                if (finish is null) throw GeminiErrors.Stopped(reason);
+                if (finish is null) Stopped = GeminiErrors.Stopped(reason);
             }
+            if (contents.Count == 0 && finish is null) return null;
+            return new ChatResponseUpdate(ChatRole.Assistant, contents)
+            {
+                ResponseId = _responseId,
+                MessageId = _responseId,
+                ModelId = _modelVersion,
+                CreatedAt = time.GetUtcNow(),
+                FinishReason = finish,
+            };
         }
 
         public ChatResponseUpdate Usage() => new(ChatRole.Assistant, _usage is null ? [] :

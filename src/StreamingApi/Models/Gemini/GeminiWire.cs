@@ -4,7 +4,9 @@ using System.Text.Json.Serialization;
 
 namespace StreamingApi.Models.Gemini;
 
-// The parts of the Gemini REST API (v1beta, generateContent / streamGenerateContent) that this client uses.
+// The parts of the Gemini REST API (v1beta, generateContent / streamGenerateContent) that this client uses. The types a
+// streamed chunk is read into have setters, not init accessors: System.Text.Json's generated reader sets those directly,
+// where init-only properties send every chunk through its slower constructor-parameter path.
 
 internal sealed record GeminiRequest
 {
@@ -21,22 +23,22 @@ internal sealed record GeminiRequest
 
 internal sealed record GeminiContent
 {
-    public string? Role { get; init; }
+    public string? Role { get; set; }
 
-    public List<GeminiPart> Parts { get; init; } = [];
+    public List<GeminiPart> Parts { get; set; } = [];
 }
 
 internal sealed record GeminiPart
 {
-    public string? Text { get; init; }
+    public string? Text { get; set; }
 
-    public bool? Thought { get; init; }
+    public bool? Thought { get; set; }
 
-    public string? ThoughtSignature { get; init; }
+    public string? ThoughtSignature { get; set; }
 
-    public GeminiFunctionCall? FunctionCall { get; init; }
+    public GeminiFunctionCall? FunctionCall { get; set; }
 
-    public GeminiFunctionResponse? FunctionResponse { get; init; }
+    public GeminiFunctionResponse? FunctionResponse { get; set; }
 }
 
 internal sealed record GeminiFunctionCall
@@ -94,40 +96,40 @@ internal sealed record GeminiThinkingConfig(bool IncludeThoughts);
 
 internal sealed record GeminiResponse
 {
-    public List<GeminiCandidate>? Candidates { get; init; }
+    public List<GeminiCandidate>? Candidates { get; set; }
 
-    public GeminiUsage? UsageMetadata { get; init; }
+    public GeminiUsage? UsageMetadata { get; set; }
 
-    public GeminiPromptFeedback? PromptFeedback { get; init; }
+    public GeminiPromptFeedback? PromptFeedback { get; set; }
 
-    public string? ModelVersion { get; init; }
+    public string? ModelVersion { get; set; }
 
-    public string? ResponseId { get; init; }
+    public string? ResponseId { get; set; }
 }
 
 internal sealed record GeminiCandidate
 {
-    public GeminiContent? Content { get; init; }
+    public GeminiContent? Content { get; set; }
 
-    public string? FinishReason { get; init; }
+    public string? FinishReason { get; set; }
 
-    public string? FinishMessage { get; init; }
+    public string? FinishMessage { get; set; }
 }
 
 internal sealed record GeminiUsage
 {
-    public int? PromptTokenCount { get; init; }
+    public int? PromptTokenCount { get; set; }
 
-    public int? CandidatesTokenCount { get; init; }
+    public int? CandidatesTokenCount { get; set; }
 
-    public int? ThoughtsTokenCount { get; init; }
+    public int? ThoughtsTokenCount { get; set; }
 
-    public int? TotalTokenCount { get; init; }
+    public int? TotalTokenCount { get; set; }
 }
 
 internal sealed record GeminiPromptFeedback
 {
-    public string? BlockReason { get; init; }
+    public string? BlockReason { get; set; }
 }
 
 internal sealed record GeminiErrorEnvelope(GeminiError? Error);

@@ -27,6 +27,14 @@ internal static partial class OfflineAnalyst
     /// <summary>The calls to make next, all in one turn; empty when the model has what it needs.</summary>
     public static List<FunctionCallContent> NextCalls(string prompt, IList<AITool> tools, IReadOnlyList<ToolOutcome> history, int defaultYear)
     {
+        var turn = history.Count;
+        // The client's tools that the prompt names come first, in a turn of their own: the run waits for their results.
+        var clientCalls = tools.OfType<AIFunctionDeclaration>()
+            .Where(t => t is not AIFunction && prompt.Contains(t.Name, StringComparison.OrdinalIgnoreCase) && !Called(history, t.Name))
+            .Select((t, i) => new FunctionCallContent($"call_{turn + i + 1}", t.Name, ArgumentsFor(t.JsonSchema, prompt, defaultYear)))
+            .ToList();
+        if (clientCalls.Count > 0) return clientCalls;
+
         var calls = new List<(string Tool, Dictionary<string, object?> Arguments)>();
         var year = YearOf(prompt, defaultYear);
         var mentionsCustomers = CustomerWords().IsMatch(prompt);
@@ -53,8 +61,32 @@ internal static partial class OfflineAnalyst
         if (calls.Count == 0 && Offered(tools, SendReport) is { } send && SendWords().IsMatch(prompt) && !Called(history, SendReport))
             calls.Add((send, new() { ["to"] = RecipientOf(prompt), ["subject"] = $"Report: {Shorten(prompt)}" }));
 
-        var turn = history.Count;
         return calls.Select((c, i) => new FunctionCallContent($"call_{turn + i + 1}", c.Tool, c.Arguments)).ToList();
+    }
+
+    /// <summary>
+    /// Arguments for a tool the model knows only by its schema: each property the schema lists, a string from the prompt
+    /// (its first quoted text, else the prompt itself), a number the prompt's year, a boolean true.
+    /// </summary>
+    private static Dictionary<string, object?> ArgumentsFor(JsonElement schema, string prompt, int defaultYear)
+    {
+        var arguments = new Dictionary<string, object?>();
+        if (schema.ValueKind != JsonValueKind.Object || !schema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
+            return arguments;
+        foreach (var property in properties.EnumerateObject())
+        {
+            var type = property.Value.ValueKind == JsonValueKind.Object && property.Value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+                ? t.GetString()
+                : "string";
+            arguments[property.Name] = type switch
+            {
+                "number" or "integer" => YearOf(prompt, defaultYear),
+                "boolean" => true,
+                "string" => Quoted().Match(prompt) is { Success: true } quoted ? quoted.Groups[1].Value : Shorten(prompt),
+                _ => null,
+            };
+        }
+        return arguments;
     }
 
     /// <summary>A call in words, for the model's reasoning: "fetch_sales_data for 2024".</summary>
@@ -89,6 +121,11 @@ internal static partial class OfflineAnalyst
             if (outcome.Result is not { } result) continue;
             switch (BaseName(outcome.Name))
             {
+                case var name when name is not (Sales or Customers or Growth or Inventory):
+                    facts.Add(result.ValueKind == JsonValueKind.String
+                        ? $"The {name} tool answered: {result.GetString()}"
+                        : $"The {name} tool answered {result.GetRawText()}.");
+                    break;
                 case Sales:
                     facts.Add($"Revenue in {Number(result, "year"):0} was {Money(Number(result, "total"))}, strongest in {Text(result, "topRegion")}.");
                     break;
@@ -198,6 +235,9 @@ internal static partial class OfflineAnalyst
 
     private static string RecipientOf(string prompt) =>
         Email().Match(prompt) is { Success: true } match ? match.Value : DefaultRecipient;
+
+    [GeneratedRegex("[\"“]([^\"”]+)[\"”]")]
+    private static partial Regex Quoted();
 
     [GeneratedRegex(@"\b(send|e-?mail)", RegexOptions.IgnoreCase)]
     private static partial Regex SendWords();

@@ -1,3 +1,4 @@
+using StreamingApi.Agents;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
@@ -70,9 +71,9 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Find(runId)?.WaitingFor(approvalId) is { } waiting
-            ? waiting.Decide(approvalId, approved, reason, _time.GetUtcNow())
+    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Find(runId)?.WaitingFor(decision.ApprovalId) is { } waiting
+            ? waiting.Decide(decision, _time.GetUtcNow())
             : new ApprovalDecisionResult(ApprovalOutcome.Unknown, null));
 
     public ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken) =>

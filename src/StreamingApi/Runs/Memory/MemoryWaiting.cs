@@ -16,16 +16,15 @@ internal sealed class MemoryWaiting(RunCheckpoint checkpoint)
 
     public bool Holds(string approvalId) => Checkpoint.Approvals.Any(a => a.ApprovalId == approvalId);
 
-    public ApprovalDecisionResult Decide(string approvalId, bool approved, string? reason, DateTimeOffset now)
+    public ApprovalDecisionResult Decide(ApprovalDecision decision, DateTimeOffset now)
     {
+        var approvalId = decision.ApprovalId;
         if (Checkpoint.Approvals.FirstOrDefault(a => a.ApprovalId == approvalId) is not { } request) return new(ApprovalOutcome.Unknown, null);
         lock (_gate)
         {
             if (_decisions.TryGetValue(approvalId, out var standing))
-                return new(standing.Approved == approved && standing.Reason != ApprovalReasons.TimedOut ? ApprovalOutcome.Same
-                    : standing.Reason == ApprovalReasons.TimedOut ? ApprovalOutcome.Expired : ApprovalOutcome.Conflict, standing);
+                return ApprovalDecisionResult.Against(standing, decision);
             if (now >= request.ExpiresAt || _claimed) return new(ApprovalOutcome.Expired, new ApprovalDecision(approvalId, false, ApprovalReasons.TimedOut));
-            var decision = new ApprovalDecision(approvalId, approved, reason);
             _decisions[approvalId] = decision;
             return new(ApprovalOutcome.Recorded, decision);
         }

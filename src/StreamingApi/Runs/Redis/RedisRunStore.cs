@@ -171,22 +171,25 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         }
     }
 
-    public async ValueTask<ApprovalDecisionResult> DecideAsync(string runId, string approvalId, bool approved, string? reason,
-        CancellationToken cancellationToken)
+    public async ValueTask<ApprovalDecisionResult> DecideAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken)
     {
         var database = await Guard.DatabaseAsync();
+        var approvalId = decision.ApprovalId;
         var reply = (RedisResult[])(await Guard.RunAsync(() => database.ScriptEvaluateAsync(RedisScripts.Decide, [Keys.Approvals(runId), Keys.Waiting],
-            [approvalId, approved ? "1" : "0", reason is null ? "" : "r" + reason, _context.Time.GetUtcNow().ToUnixTimeMilliseconds(), runId])))!;
+            [approvalId, decision.Approved ? "1" : "0", decision.Reason is null ? "" : "r" + decision.Reason, _context.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+                runId, decision.Output is null ? "" : "o" + decision.Output])))!;
         switch ((string?)reply[0])
         {
             case "recorded":
-                return new(ApprovalOutcome.Recorded, new ApprovalDecision(approvalId, approved, reason));
+                return new(ApprovalOutcome.Recorded, decision);
             case "expired":
                 return new(ApprovalOutcome.Expired, new ApprovalDecision(approvalId, false, ApprovalReasons.TimedOut));
             case "decided":
-                var standing = new ApprovalDecision(approvalId, (string?)reply[1] == "1", reply[2].IsNull ? null : (string?)reply[2]);
-                return new(standing.Reason == ApprovalReasons.TimedOut && !standing.Approved ? ApprovalOutcome.Expired
-                    : standing.Approved == approved ? ApprovalOutcome.Same : ApprovalOutcome.Conflict, standing);
+                var standing = new ApprovalDecision(approvalId, (string?)reply[1] == "1", reply[2].IsNull ? null : (string?)reply[2])
+                {
+                    Output = reply[3].IsNull ? null : (string?)reply[3],
+                };
+                return ApprovalDecisionResult.Against(standing, decision);
             default:
                 return new(ApprovalOutcome.Unknown, null);
         }
@@ -205,7 +208,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         var hash = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i + 1 < fields.Length; i += 2) hash[fields[i]] = fields[i + 1];
         return new ClaimedCheckpoint(checkpoint, [.. checkpoint.Approvals.Select(a => new ApprovalDecision(a.ApprovalId,
-            hash.GetValueOrDefault($"d:{a.ApprovalId}") == "1", hash.GetValueOrDefault($"r:{a.ApprovalId}")))]);
+            hash.GetValueOrDefault($"d:{a.ApprovalId}") == "1", hash.GetValueOrDefault($"r:{a.ApprovalId}")) { Output = hash.GetValueOrDefault($"o:{a.ApprovalId}") })]);
     }
 
     /// <summary>

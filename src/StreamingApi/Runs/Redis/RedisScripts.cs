@@ -65,17 +65,18 @@ internal static class RedisScripts
     /// undecided one, the run's score in the waiting set becomes 0: due at once, for any instance's timeouts to take it
     /// up should the deciding instance not (it drains, or dies before its claim).
     /// KEYS: the run's approvals hash, the waiting set. ARGV: the approval's id, <c>1</c> or <c>0</c>, the reason prefixed
-    /// with <c>r</c> (empty: none), now (Unix ms), the run's id.
-    /// Returns: <c>{'unknown'}</c>, <c>{'expired'}</c>, <c>{'recorded'}</c>, or <c>{'decided', flag, reason or false}</c>.
+    /// with <c>r</c> (empty: none), now (Unix ms), the run's id, a client tool's output prefixed with <c>o</c> (empty: none).
+    /// Returns: <c>{'unknown'}</c>, <c>{'expired'}</c>, <c>{'recorded'}</c>, or <c>{'decided', flag, reason or false, output or false}</c>.
     /// </summary>
     public const string Decide = """
         local deadline = redis.call('HGET', KEYS[1], 'a:' .. ARGV[1])
         if not deadline then return {'unknown'} end
         local standing = redis.call('HGET', KEYS[1], 'd:' .. ARGV[1])
-        if standing then return {'decided', standing, redis.call('HGET', KEYS[1], 'r:' .. ARGV[1])} end
+        if standing then return {'decided', standing, redis.call('HGET', KEYS[1], 'r:' .. ARGV[1]), redis.call('HGET', KEYS[1], 'o:' .. ARGV[1])} end
         if tonumber(ARGV[4]) >= tonumber(deadline) then return {'expired'} end
         redis.call('HSET', KEYS[1], 'd:' .. ARGV[1], ARGV[2])
         if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'r:' .. ARGV[1], string.sub(ARGV[3], 2)) end
+        if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'o:' .. ARGV[1], string.sub(ARGV[6], 2)) end
         local all = redis.call('HKEYS', KEYS[1])
         for _, field in ipairs(all) do
           if string.sub(field, 1, 2) == 'a:' and redis.call('HEXISTS', KEYS[1], 'd:' .. string.sub(field, 3)) == 0 then return {'recorded'} end

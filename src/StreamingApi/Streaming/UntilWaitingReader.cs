@@ -1,17 +1,18 @@
 using StreamingApi.Agents;
 using StreamingApi.Runs;
 
-namespace StreamingApi.AgUi;
+namespace StreamingApi.Streaming;
 
 /// <summary>
-/// A run's reader for an AG-UI response, which ends when the run waits for the decisions the response asked for
-/// (<see cref="AgUiMapping.AwaitsDecisions"/>): AG-UI answers them in the next run's <c>resume</c>, not on this
-/// stream, whereas our own stream stays open while a run waits. The log marks no wait, so once nothing more is to be
-/// read after an approval request, the run's record is looked at, soon and then less often (up to every second), until
-/// it says the run waits with nothing after what was read (the reader then ends: the mapping's <c>End</c> tells the
-/// interrupts), or another event comes (a decision taken elsewhere meanwhile: the response goes on with it).
+/// A run's reader for a response that ends when the run waits for the client (<see cref="IClientWaitMapping"/>). The
+/// log marks no wait, so once nothing more is to be read after the run asked the client for something, the run's record
+/// is looked at, soon and then less often (up to every second), until it says the run waits with nothing after what was
+/// read (the reader then ends: the mapping's <c>End</c> tells the client what the run waits for), or another event
+/// comes (an answer given elsewhere meanwhile: the response goes on with it).
 /// </summary>
-public sealed class WaitEndingReader(IRunReader inner, AgUiMapping mapping, RunHost runs, TimeProvider time) : IRunReader
+/// <param name="findRun">Reads a run's record (<see cref="RunHost.FindAsync"/>): only once the run has asked the client for something.</param>
+public sealed class UntilWaitingReader(IRunReader inner, IClientWaitMapping mapping, Func<string, CancellationToken, ValueTask<RunRecord?>> findRun,
+    TimeProvider time) : IRunReader
 {
     private static readonly TimeSpan FirstLook = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(1);
@@ -31,7 +32,8 @@ public sealed class WaitEndingReader(IRunReader inner, AgUiMapping mapping, RunH
 
     public async ValueTask<bool> WaitToReadAsync()
     {
-        if (!mapping.AwaitsDecisions) return await inner.WaitToReadAsync();
+        if (mapping.HasEnded) return false;
+        if (!mapping.AwaitsClient) return await inner.WaitToReadAsync().ConfigureAwait(false);
         // The run waited when last looked at and nothing came since (TryRead found nothing): the response ends.
         if (_sawWait) return false;
 
@@ -43,19 +45,20 @@ public sealed class WaitEndingReader(IRunReader inner, AgUiMapping mapping, RunH
             while (true)
             {
                 var look = Task.Delay(pause, time, stop.Token);
-                if (await Task.WhenAny(waiting, look) == waiting) return await waiting;
-                if (await runs.FindAsync(RunId, CancellationToken.None) is { Status: RunStatus.Waiting } record && record.LastSequence <= _lastRead)
+                if (await Task.WhenAny(waiting, look).ConfigureAwait(false) == waiting) return await waiting.ConfigureAwait(false);
+                if (await findRun(RunId, CancellationToken.None).ConfigureAwait(false) is not { } record
+                    || record.Status == RunStatus.Waiting && record.LastSequence <= _lastRead)
                 {
                     // Once the pending wait is given up, an event that came meanwhile is read first (TryRead clears this).
                     _sawWait = true;
-                    return await InterruptAsync(waiting);
+                    return await InterruptAsync(waiting).ConfigureAwait(false);
                 }
                 pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
             }
         }
         finally
         {
-            await stop.CancelAsync();
+            await stop.CancelAsync().ConfigureAwait(false);
         }
     }
 
@@ -69,7 +72,7 @@ public sealed class WaitEndingReader(IRunReader inner, AgUiMapping mapping, RunH
         while (true)
         {
             inner.Interrupt();
-            if (await Task.WhenAny(waiting, Task.Delay(pause, time)) == waiting) return await waiting;
+            if (await Task.WhenAny(waiting, Task.Delay(pause, time)).ConfigureAwait(false) == waiting) return await waiting.ConfigureAwait(false);
             pause = pause * 2 < LongestPause ? pause * 2 : LongestPause;
         }
     }
