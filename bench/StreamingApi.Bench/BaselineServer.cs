@@ -6,9 +6,9 @@ namespace StreamingApi.Bench;
 /// <summary>
 /// The physical limit of this stack: the same ASP.NET Core SSE machinery (<c>TypedResults.ServerSentEvents</c>,
 /// the same JSON options and headers) writing pre-built text frames, with no agent, no run and no log. Paced
-/// (<c>perSecond</c>), it writes a first frame with the time it started and then one text frame on each tick of a
-/// <see cref="PeriodicTimer"/>, as a bare endpoint at a model's pace would. Under <c>/proxy/…</c> it is the bare proxy
-/// of a provider's stream (<see cref="BareProxy"/>).
+/// (<c>perSecond</c>), it writes a first frame with the time it started and then, after <c>delayMs</c>, one text frame on
+/// each tick of a <see cref="PeriodicTimer"/>, as a bare endpoint at a model's pace would. Under <c>/proxy/…</c> it is
+/// the bare proxy of a provider's stream (<see cref="BareProxy"/>).
 /// </summary>
 public static class BaselineServer
 {
@@ -29,12 +29,12 @@ public static class BaselineServer
         // The figures the service's System.Runtime instruments give, for the bench's warm-up and GC report.
         app.MapGet("/runtime", () => new RuntimeFigures(System.Runtime.JitInfo.GetCompiledMethodCount(), GC.CollectionCount(0),
             GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalSeconds));
-        app.MapGet("/baseline", (int deltas, double? perSecond, HttpContext http) =>
+        app.MapGet("/baseline", (int deltas, double? perSecond, int? delayMs, HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "no-cache, no-store";
             http.Response.Headers["X-Accel-Buffering"] = "no";
             return perSecond is > 0
-                ? (IResult)TypedResults.ServerSentEvents(Paced(deltas, perSecond.Value, http.RequestAborted))
+                ? (IResult)TypedResults.ServerSentEvents(Paced(deltas, perSecond.Value, delayMs ?? 0, http.RequestAborted))
                 : TypedResults.ServerSentEvents(Frames(deltas, http.RequestAborted));
         });
         app.MapBareProxy();
@@ -44,10 +44,11 @@ public static class BaselineServer
 
     private static readonly string[] Words = ["The ", "quick ", "brown ", "fox ", "jumps ", "over ", "the ", "lazy ", "dog.\n\n"];
 
-    private static async IAsyncEnumerable<SseItem<object>> Paced(int count, double perSecond,
+    private static async IAsyncEnumerable<SseItem<object>> Paced(int count, double perSecond, int delayMs,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         yield return new SseItem<object>(new StartFrame("0123456789abcdef", DateTimeOffset.UtcNow), "run") { EventId = "0123456789abcdef:1" };
+        if (delayMs > 0) await Task.Delay(delayMs, cancellationToken); // the first token's delay, as the offline model's
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / perSecond));
         for (var i = 0; i < count; i++)
         {

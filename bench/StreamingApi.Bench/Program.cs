@@ -10,6 +10,12 @@ var only = args.SkipWhile(a => a != "--scenario").Skip(1).FirstOrDefault();
 var sizes = smoke ? BenchSizes.Smoke : BenchSizes.Full;
 if (args.SkipWhile(a => a != "--held").Skip(1).FirstOrDefault() is { } held) sizes = sizes with { HeldStreams = int.Parse(held) };
 if (args.Contains("--once")) sizes = sizes with { Repetitions = 1 };
+// --pace N: the held streams' tokens a second (scenario 3), e.g. 1 for streams that mostly wait.
+if (args.SkipWhile(a => a != "--pace").Skip(1).FirstOrDefault() is { } pace)
+    sizes = sizes with { HeldTokensPerSecond = double.Parse(pace, System.Globalization.CultureInfo.InvariantCulture) };
+// --sizes 1000,2000: the cost curve's held streams (scenario 12), e.g. small ones for a quick try.
+if (args.SkipWhile(a => a != "--sizes").Skip(1).FirstOrDefault() is { } curve)
+    sizes = sizes with { CurveSizes = curve.Split(',').Select(int.Parse).ToArray() };
 // --set Key=Value (repeatable): a setting for the service in every scenario, e.g. --set Runs__ReplayWindow=256.
 var settings = args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--set" && a.i + 1 < args.Length)
     .Select(a => args[a.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
@@ -43,14 +49,21 @@ var scenarios = new Scenarios(sizes,
     // GC that every ASP.NET Core app (the service among them) has by default, so that both sides run the same stack.
     () => ServerProcess.StartAsync("dotnet", $"{typeof(BaselineServer).Assembly.Location} baseline-server", root,
         new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }),
-    line => Console.WriteLine(line));
+    line => Console.WriteLine(line))
+{
+    OutputDirectory = Path.Combine(root, "bench"),
+};
 
 var all = new (string Key, Func<Task> Run)[]
 {
     ("1", scenarios.ThroughputAsync), ("2", scenarios.ParallelThroughputAsync), ("3", scenarios.HeldStreamsAsync),
     ("4", scenarios.CancellationAsync), ("5", scenarios.BufferedVersusPlainAsync), ("6", scenarios.StalledReadersAsync),
-    ("7", scenarios.RedisAsync), ("8", scenarios.StreamStartsAsync), ("9", scenarios.TelemetryCostAsync), ("10", scenarios.WaitingRunsAsync),
-    ("11", scenarios.ProviderWireAsync),
+    ("7", scenarios.RedisAsync), ("8", async () =>
+    {
+        await scenarios.StreamStartsAsync();
+        await scenarios.AbandonedStreamsAsync();
+    }), ("9", scenarios.TelemetryCostAsync), ("10", scenarios.WaitingRunsAsync),
+    ("11", scenarios.ProviderWireAsync), ("12", scenarios.CostCurveAsync),
     ("13", new ColdStart(sizes, root, settings, line => Console.WriteLine(line)).RunAsync),
 };
 foreach (var (key, run) in all.Where(s => only is null || s.Key == only)) await run();

@@ -9,7 +9,10 @@ public sealed record BenchSizes(int Repetitions, int SingleDeltas, int ParallelS
     int RedisHeldStreams, int StreamStarts, int StartingClients, int WaitingRuns)
 {
     public static readonly BenchSizes Full = new(3, 200_000, 8, 50_000, 10_000, 30, 20, 1_000, 20, 300_000, 20, 2_000, 20_000, 16, 1_000);
-    public static readonly BenchSizes Smoke = new(1, 2_000, 2, 1_000, 50, 2, 20, 20, 2, 50_000, 3, 50, 200, 4, 20);
+    public static readonly BenchSizes Smoke = new(1, 2_000, 2, 1_000, 50, 2, 20, 20, 2, 50_000, 3, 50, 200, 4, 20) { CurveSizes = [50, 100] };
+
+    /// <summary>The held streams of the cost curve's points (scenario 12); <c>--sizes 1000,2000</c> picks others.</summary>
+    public int[] CurveSizes { get; init; } = [1_000, 2_000, 5_000, 10_000, 20_000];
 }
 
 /// <summary>The scenarios of bench/README.md. Every loop is bounded in count and time and talks only to 127.0.0.1.</summary>
@@ -39,9 +42,9 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
             for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
             {
                 await using (var server = await startService(Paced()))
-                    service.Add(await HoldAsync(server, $"stream/text?prompt={Prompt}", count, $"{count:N0} held streams, service, repetition {repetition + 1}"));
+                    service.Add(await HoldAsync(server, HeldServiceUrl, count, SizesLoad, $"{count:N0} held streams, service, repetition {repetition + 1}"));
                 await using (var server = await startBaseline())
-                    baseline.Add(await HoldAsync(server, $"baseline?deltas={HeldDeltas}&perSecond={sizes.HeldTokensPerSecond}", count,
+                    baseline.Add(await HoldAsync(server, HeldBaselineUrl(SizesLoad), count, SizesLoad,
                         $"{count:N0} held streams, baseline, repetition {repetition + 1}"));
             }
             string Ratio(Func<HeldResult, double> figure) =>
@@ -54,12 +57,38 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
 
     private int HeldDeltas => (int)(sizes.HeldSeconds * sizes.HeldTokensPerSecond);
 
-    private Dictionary<string, string> Paced(Dictionary<string, string>? more = null) => new(more ?? [])
+    /// <summary>
+    /// The pace of held streams: <paramref name="Deltas"/> text deltas at <paramref name="TokensPerSecond"/>, the first
+    /// after <paramref name="FirstTokenDelay"/> (the service's <c>OfflineModel:FirstTokenDelayMs</c>, the baseline's <c>delayMs</c>).
+    /// </summary>
+    private sealed record HeldLoad(double TokensPerSecond, int Deltas, TimeSpan FirstTokenDelay)
     {
-        ["OfflineModel__TokensPerSecond"] = sizes.HeldTokensPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["OfflineModel__FirstTokenDelayMs"] = "0",
-        ["OfflineModel__FixedDeltaCount"] = HeldDeltas.ToString(),
+        /// <summary>When delta <paramref name="index"/> is due, after its run started.</summary>
+        public TimeSpan DueAfterStart(int index) => FirstTokenDelay + TimeSpan.FromSeconds(index / TokensPerSecond);
+
+        /// <summary>How long one stream lasts on its schedule.</summary>
+        public TimeSpan Length => DueAfterStart(Deltas);
+    }
+
+    /// <summary>Scenario 3's (and 7's) load: <c>HeldSeconds</c> at <c>HeldTokensPerSecond</c>, the first token at once.</summary>
+    private HeldLoad SizesLoad => new(sizes.HeldTokensPerSecond, HeldDeltas, TimeSpan.Zero);
+
+    private const string HeldServiceUrl = $"stream/text?prompt={Prompt}";
+
+    private static string HeldBaselineUrl(HeldLoad load) =>
+        FormattableString.Invariant($"baseline?deltas={load.Deltas}&perSecond={load.TokensPerSecond}&delayMs={(int)load.FirstTokenDelay.TotalMilliseconds}");
+
+    private Dictionary<string, string> Paced(Dictionary<string, string>? more = null) => Paced(SizesLoad, more);
+
+    private static Dictionary<string, string> Paced(HeldLoad load, Dictionary<string, string>? more = null) => new(more ?? [])
+    {
+        ["OfflineModel__TokensPerSecond"] = load.TokensPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["OfflineModel__FirstTokenDelayMs"] = ((int)load.FirstTokenDelay.TotalMilliseconds).ToString(),
+        ["OfflineModel__FixedDeltaCount"] = load.Deltas.ToString(),
     };
+
+    /// <summary>How fast held streams are opened: 50 every 20 ms.</summary>
+    private const int HeldRampPerSecond = 2_500;
 
     private sealed record HeldResult(double Completed, double FirstP50, double FirstP99, double DelayP50, double DelayP99, double PeakRssMiB,
         double PerStreamKiB, double CpuSecondsPerMillion);
@@ -73,12 +102,16 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
                $"server CPU {Spread(r => r.CpuSecondsPerMillion, "0.00")} s per million events";
     }
 
-    /// <summary>One repetition of <paramref name="count"/> streams of <paramref name="url"/> held at once on a fresh server.</summary>
-    private async Task<HeldResult> HoldAsync(ServerProcess server, string url, int count, string label)
+    /// <summary>One repetition of <paramref name="count"/> streams of <paramref name="url"/> held at once on a fresh server, at scenario 3's pace.</summary>
+    private Task<HeldResult> HoldAsync(ServerProcess server, string url, int count, string label) => HoldAsync(server, url, count, SizesLoad, label);
+
+    /// <summary>One repetition of <paramref name="count"/> streams of <paramref name="url"/> held at once on a fresh server, at <paramref name="load"/>'s pace.</summary>
+    private async Task<HeldResult> HoldAsync(ServerProcess server, string url, int count, HeldLoad load, string label)
     {
-        var deltas = HeldDeltas;
+        var deltas = load.Deltas;
         using var http = SseClient.CreateHttpClient(server.Address);
-        await WarmUpAsync(http, url);
+        // Warm-up streams read to their first text only when that text comes late (a first-token delay).
+        await WarmUpAsync(http, url, load.FirstTokenDelay > TimeSpan.Zero ? 1 : 10);
         var idle = server.ResidentBytes;
         var peak = idle;
         var isService = IsService(url);
@@ -90,13 +123,13 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
         var lateness = new ConcurrentBag<double[]>();
         var done = 0;
         long frames = 0;
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(sizes.HeldSeconds * 4 + 120));
+        using var limit = new CancellationTokenSource(load.Length * 4 + TimeSpan.FromSeconds(120));
 
         var streams = new List<Task>();
         for (var i = 0; i < count; i++)
         {
             streams.Add(HoldOneAsync());
-            if (i % 50 == 49) await Task.Delay(20); // a smooth ramp, 2,500 new streams a second
+            if (i % 50 == 49) await Task.Delay(20); // a smooth ramp, HeldRampPerSecond new streams a second
         }
         var sampling = Task.Run(async () =>
         {
@@ -141,7 +174,7 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
                             break;
                         case "text" when index < own.Length:
                             // The model's schedule: delta i is due i / pace after the run started.
-                            var due = startedAt + TimeSpan.FromSeconds(index / sizes.HeldTokensPerSecond);
+                            var due = startedAt + load.DueAfterStart(index);
                             own[index++] = (DateTimeOffset.UtcNow - due).TotalMilliseconds;
                             break;
                         case "done":
@@ -767,12 +800,12 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
 
     /// <summary>
     /// JIT and tiered compilation first, so that what is measured is the server's steady state: waves of 100 streams
-    /// read to their tenth text frame and let go, until a wave leaves the JIT with almost nothing more to compile.
+    /// read to their tenth text frame (<paramref name="texts"/>) and let go, until a wave leaves the JIT with almost nothing more to compile.
     /// Tiered compilation promotes a method only once it has been called often after the JIT went quiet, and a
     /// server with more code (the service) needs more waves for it than one with less (the baseline): a fixed
     /// number of waves left the service compiling hundreds of methods during the measurement.
     /// </summary>
-    private async Task WarmUpAsync(HttpClient http, string url)
+    private async Task WarmUpAsync(HttpClient http, string url, int texts = 10)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var isService = IsService(url);
@@ -781,8 +814,8 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
         {
             await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ =>
             {
-                var texts = 0;
-                await SseClient.ReadAsync(http, url, frame => SseClient.EventOf(frame) != "text" || ++texts < 10, limit.Token);
+                var read = 0;
+                await SseClient.ReadAsync(http, url, frame => SseClient.EventOf(frame) != "text" || ++read < texts, limit.Token);
             }));
             await Task.Delay(500, limit.Token); // the JIT's background recompilation of what the wave made hot
             var now = (await RuntimeFigures.ReadAsync(http, isService)).JitCompiledMethods;

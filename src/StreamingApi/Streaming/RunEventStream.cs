@@ -57,8 +57,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
         if (httpContext.Features.Get<IHttpMinResponseDataRateFeature>() is { } rate) rate.MinDataRate = null;
 
         var writer = new Writer(httpContext, reader, mapping, options, services.GetRequiredService<StreamingMetrics>(),
-            services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions, services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILogger<RunEventStream>>());
+            services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions, services.GetRequiredService<StreamWatches>());
         try
         {
             await writer.WriteAsync();
@@ -90,7 +89,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
         private int _framesSinceFlush;
 
         public Writer(HttpContext http, IRunReader reader, IRunEventMapping? mapping, StreamingOptions options, StreamingMetrics metrics, JsonSerializerOptions json,
-            TimeProvider time, ILogger logger)
+            StreamWatches watches)
         {
             _http = http;
             _reader = reader;
@@ -99,7 +98,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             _metrics = metrics;
             _json = json;
             _retry = TimeSpan.FromMilliseconds(Math.Max(0, options.RetryMs));
-            _watch = new StreamWatch(http, reader, options, time, logger);
+            _watch = watches.Watch(http, reader);
         }
 
         public Task WriteAsync() =>
@@ -147,7 +146,10 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
                     _unflushed = true;
                     if (!await FlushAsync(cancellationToken)) yield break;
                 }
-                if (!await _reader.WaitToReadAsync()) break;
+                // A client that left ends the stream here, by returning: not by an exception thrown through every frame.
+                var more = await _reader.WaitToReadAsync();
+                if (cancellationToken.IsCancellationRequested) yield break;
+                if (!more) break;
             }
 
             // The run has completed and every event was read: the mapping's last words go out now too.
@@ -162,9 +164,10 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             await FlushAsync(cancellationToken);
         }
 
-        /// <summary>Sends what was written; false when the client is gone.</summary>
+        /// <summary>Sends what was written; false when the client is gone (known before the flush, without an exception).</summary>
         private async ValueTask<bool> FlushAsync(CancellationToken cancellationToken)
         {
+            if (cancellationToken.IsCancellationRequested) return false;
             if (!_unflushed) return true;
             _unflushed = false;
             _framesSinceFlush = 0;

@@ -8,41 +8,39 @@ namespace StreamingApi.Streaming;
 /// <c>Streaming:HeartbeatSeconds</c>, it wakes the writer (through its reader) to write a <c>: keep-alive</c> comment,
 /// so that proxies do not cut a silent stream. When a flush has not completed for <c>Streaming:StalledReaderSeconds</c>
 /// (the client takes nothing), it drops the connection, which the run's host then sees as a reader that left.
-/// One timer per response, ticking at a quarter of the shorter period that is on.
+/// It has no timer of its own: <see cref="StreamWatches"/>' one clock looks at every open stream's watch.
 /// </summary>
 internal sealed class StreamWatch : IDisposable
 {
+    private readonly StreamWatches _watches;
     private readonly HttpContext _http;
     private readonly IRunReader _reader;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly long _heartbeatTicks;
     private readonly long _stalledTicks;
-    private readonly ITimer? _timer;
     private long _lastWrite;
     private long _flushingSince;
     private int _dropped;
+    private volatile bool _ended;
 
-    public StreamWatch(HttpContext http, IRunReader reader, StreamingOptions options, TimeProvider time, ILogger logger)
+    internal StreamWatch(StreamWatches watches, HttpContext http, IRunReader reader, TimeProvider time, ILogger logger)
     {
+        _watches = watches;
         _http = http;
         _reader = reader;
         _time = time;
         _logger = logger;
-        _heartbeatTicks = (long)(Math.Max(0, options.HeartbeatSeconds) * time.TimestampFrequency);
-        _stalledTicks = (long)(Math.Max(0, options.StalledReaderSeconds) * time.TimestampFrequency);
+        _heartbeatTicks = (long)(Math.Max(0, watches.Options.HeartbeatSeconds) * time.TimestampFrequency);
+        _stalledTicks = (long)(Math.Max(0, watches.Options.StalledReaderSeconds) * time.TimestampFrequency);
         _lastWrite = time.GetTimestamp();
-        // The shorter of the two periods that are on (a period of 0 or less is off).
-        var shortest = options.HeartbeatSeconds > 0 && options.StalledReaderSeconds > 0
-            ? Math.Min(options.HeartbeatSeconds, options.StalledReaderSeconds)
-            : Math.Max(options.HeartbeatSeconds, options.StalledReaderSeconds);
-        if (shortest <= 0) return;
-        var tick = TimeSpan.FromSeconds(Math.Clamp(shortest / 4, 0.05, 5));
-        _timer = time.CreateTimer(static state => ((StreamWatch)state!).Check(), this, tick, tick);
     }
 
+    /// <summary>Where the watch is in its clock's list (-1: not in it); kept under the clock's lock.</summary>
+    internal int Slot { get; set; } = -1;
+
     /// <summary>Whether the stream has been silent for a heartbeat's period (checked by the writer when it is woken).</summary>
-    public bool HeartbeatDue => _heartbeatTicks > 0 && _time.GetTimestamp() - Volatile.Read(ref _lastWrite) >= _heartbeatTicks;
+    public bool HeartbeatDue => IsHeartbeatDue(_time.GetTimestamp());
 
     /// <summary>The writer starts a flush: from now on, the watch times how long the client takes to accept it.</summary>
     public void FlushStarting() => Volatile.Write(ref _flushingSince, _time.GetTimestamp());
@@ -54,12 +52,16 @@ internal sealed class StreamWatch : IDisposable
         Volatile.Write(ref _lastWrite, _time.GetTimestamp());
     }
 
-    public void Dispose() => _timer?.Dispose();
-
-    /// <summary>On the timer: drops a reader stuck in a flush; wakes an idle one for its heartbeat.</summary>
-    private void Check()
+    public void Dispose()
     {
-        var now = _time.GetTimestamp();
+        _ended = true; // a sweep that copied this watch before it left its clock's list passes it by
+        _watches.Unwatch(this);
+    }
+
+    /// <summary>On the clock: drops a reader stuck in a flush; wakes an idle one for its heartbeat.</summary>
+    internal void Check(long now)
+    {
+        if (_ended) return;
         var flushingSince = Volatile.Read(ref _flushingSince);
         if (flushingSince != 0)
         {
@@ -70,6 +72,8 @@ internal sealed class StreamWatch : IDisposable
             }
             return;
         }
-        if (HeartbeatDue) _reader.Interrupt();
+        if (IsHeartbeatDue(now)) _reader.Interrupt();
     }
+
+    private bool IsHeartbeatDue(long now) => _heartbeatTicks > 0 && now - Volatile.Read(ref _lastWrite) >= _heartbeatTicks;
 }

@@ -14,6 +14,7 @@ public static class StreamingServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EventStreams>();
+        services.AddSingleton<StreamWatches>();
         return services;
     }
 }

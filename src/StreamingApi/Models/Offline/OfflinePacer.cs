@@ -4,25 +4,28 @@ namespace StreamingApi.Models.Offline;
 
 /// <summary>
 /// One clock for every paced offline stream. Ten thousand streams at 20 tokens/s would otherwise arm 200,000
-/// timers a second; here they wait in one queue that a single 1 ms timer drains while anyone is waiting. Each stream
-/// waits through one <see cref="Waiter"/> of its own, reused for every token, so a paced token allocates nothing; a
-/// stopped run's wait ends at once, through its cancellation token.
+/// timers a second; here they wait in one queue ordered by due time, and a single one-shot timer is armed for the
+/// earliest of them: it wakes only when some stream is due (streams due within the same millisecond share a wake-up)
+/// and not at all while nobody waits, so a stream that waits a second for its next token costs nothing meanwhile.
+/// Each stream waits through one <see cref="Waiter"/> of its own, reused for every token, so a paced token allocates
+/// nothing; a stopped run's wait ends at once, through its cancellation token.
 /// </summary>
 public sealed class OfflinePacer : IDisposable
 {
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
+    /// <summary>The shortest time the clock is armed for: the resolution of .NET's timers.</summary>
+    private static readonly long Resolution = TimeSpan.TicksPerMillisecond;
 
     private readonly PriorityQueue<(Waiter Waiter, int Wait), long> _waiting = new();
     private readonly List<(Waiter Waiter, int Wait)> _due = [];
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
-    private bool _ticking;
+    private long _armedFor = long.MaxValue; // the due timestamp the timer is armed for; MaxValue: off
 
     public OfflinePacer(TimeProvider time)
     {
         _time = time;
-        _timer = time.CreateTimer(_ => Release(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = time.CreateTimer(static state => ((OfflinePacer)state!).Release(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>A stream's own way to wait on the clock, until <paramref name="cancellationToken"/> fires.</summary>
@@ -35,12 +38,19 @@ public sealed class OfflinePacer : IDisposable
         lock (_gate)
         {
             _waiting.Enqueue((waiter, wait), dueTimestamp);
-            if (_ticking) return;
-            _ticking = true;
-            _timer.Change(Tick, Tick);
+            if (dueTimestamp < _armedFor) Arm(dueTimestamp, _time.GetTimestamp());
         }
     }
 
+    /// <summary>Arms the clock for <paramref name="dueTimestamp"/>, rounded up to its resolution (under the lock).</summary>
+    private void Arm(long dueTimestamp, long now)
+    {
+        _armedFor = dueTimestamp;
+        var ticks = (long)Math.Ceiling((dueTimestamp - now) * (double)TimeSpan.TicksPerSecond / _time.TimestampFrequency / Resolution) * Resolution;
+        _timer.Change(TimeSpan.FromTicks(Math.Max(Resolution, ticks)), Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>On the clock: ends every wait that is due, and arms the clock for the next one, if any.</summary>
     private void Release()
     {
         var now = _time.GetTimestamp();
@@ -51,11 +61,8 @@ public sealed class OfflinePacer : IDisposable
                 _waiting.Dequeue();
                 _due.Add(waiter);
             }
-            if (_waiting.Count == 0 && _ticking)
-            {
-                _ticking = false;
-                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            }
+            if (_waiting.TryPeek(out _, out var next)) Arm(next, now);
+            else _armedFor = long.MaxValue;
             foreach (var (waiter, wait) in _due) waiter.Complete(wait, canceled: false);
             _due.Clear();
         }

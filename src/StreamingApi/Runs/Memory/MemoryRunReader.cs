@@ -65,8 +65,9 @@ internal sealed class MemoryRunReader : IRunReader
     {
         _gone.ThrowIfCancellationRequested();
         if (_log.Poll(_cursor) is { } ready) return ready;
+        // Woken because the client left: true, with nothing to read (as after an interrupt), rather than an exception;
+        // the owner sees its token, and a next wait throws.
         await _cursor.Signal.WaitAsync().ConfigureAwait(false);
-        _gone.ThrowIfCancellationRequested();
         return true;
     }
 
