@@ -108,14 +108,7 @@ public static class AgUiEndpoints
         foreach (var (id, isResult, answer) in Answers())
         {
             var result = await answer;
-            ProblemHttpResult? problem = result.Outcome switch
-            {
-                ApprovalOutcome.Recorded or ApprovalOutcome.Same => null,
-                var refused when isResult => ApprovalProblems.ToolResult(runId, id, refused),
-                ApprovalOutcome.Conflict => ApprovalProblems.Conflict(runId, id, result.Decision!),
-                ApprovalOutcome.Expired => ApprovalProblems.Expired(runId, id),
-                _ => ApprovalProblems.NotFound(runId, id),
-            };
+            var problem = isResult ? ApprovalProblems.ToolResultRefusal(runId, id, result) : ApprovalProblems.Refusal(runId, id, result);
             if (problem is null) continue;
             await reader.DisposeAsync();
             return problem;

@@ -168,11 +168,11 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             ? JsonSerializer.Deserialize<JsonElement>(output)
             : $"Error: the client gave no result ({answer.Reason ?? "no answer"}).");
 
-    /// <summary>An earlier message of the conversation goes to the model as plain text, under its speaker's role.</summary>
     /// <summary>The client's context, when it gave some: a system message of its own after the agent's instructions.</summary>
     private static IEnumerable<ChatMessage> ContextOf(AgentRequest request) =>
         request.Context.Count == 0 ? [] : [new(ChatRole.System, ContextItem.Render(request.Context))];
 
+    /// <summary>An earlier message of the conversation goes to the model as plain text, under its speaker's role.</summary>
     private static ChatMessage ToChatMessage(ConversationMessage message) =>
         new(message.Role == ConversationRole.User ? ChatRole.User : ChatRole.Assistant, message.Text);
 

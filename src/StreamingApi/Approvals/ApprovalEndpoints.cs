@@ -33,12 +33,8 @@ public static class ApprovalEndpoints
     {
         if (await runs.FindAsync(runId, cancellationToken) is not { } record || !access.MaySee(http, record)) return StreamProblems.RunNotFound(runId);
         var result = await runs.DecideAsync(runId, approvalId, decision.Approved!.Value, decision.Reason, cancellationToken);
-        return result.Outcome switch
-        {
-            ApprovalOutcome.Recorded or ApprovalOutcome.Same => TypedResults.Ok(ApprovalDecisionResponse.Of(runId, result.Decision!)),
-            ApprovalOutcome.Conflict => ApprovalProblems.Conflict(runId, approvalId, result.Decision!),
-            ApprovalOutcome.Expired => ApprovalProblems.Expired(runId, approvalId),
-            _ => ApprovalProblems.NotFound(runId, approvalId),
-        };
+        return ApprovalProblems.Refusal(runId, approvalId, result) is { } problem
+            ? problem
+            : TypedResults.Ok(ApprovalDecisionResponse.Of(runId, result.Decision!));
     }
 }

@@ -11,18 +11,28 @@ public static class ApprovalProblems
         Problem(StatusCodes.Status404NotFound, "The approval was not found",
             $"Run {runId} has asked for no approval {Shorten(approvalId)}.", runId, approvalId);
 
-    public static ProblemHttpResult Conflict(string runId, string approvalId, ApprovalDecision standing) =>
+    private static ProblemHttpResult Conflict(string runId, string approvalId, ApprovalDecision standing) =>
         Problem(StatusCodes.Status409Conflict, "The approval was decided otherwise",
             $"Approval {approvalId} of run {runId} was already {(standing.Approved ? "approved" : "denied")}" +
             $"{(standing.Reason is { } reason ? $" ({Shorten(reason)})" : "")}; a decision cannot be changed.", runId, approvalId);
 
-    public static ProblemHttpResult Expired(string runId, string approvalId) =>
+    private static ProblemHttpResult Expired(string runId, string approvalId) =>
         Problem(StatusCodes.Status410Gone, "The approval has expired",
             $"Approval {approvalId} of run {runId} was not decided in time, so the tool call was denied (reason: timeout).", runId, approvalId);
 
-    /// <summary>A result of the client's tool call cannot be taken: <see cref="ApprovalOutcome.Conflict"/>, <see cref="ApprovalOutcome.Expired"/> or unknown.</summary>
-    public static ProblemHttpResult ToolResult(string runId, string callId, ApprovalOutcome outcome) => outcome switch
+    /// <summary>Why a decision was not taken (404, 409, 410); null when it stands (recorded now, or the same again).</summary>
+    public static ProblemHttpResult? Refusal(string runId, string approvalId, ApprovalDecisionResult result) => result.Outcome switch
     {
+        ApprovalOutcome.Recorded or ApprovalOutcome.Same => null,
+        ApprovalOutcome.Conflict => Conflict(runId, approvalId, result.Decision!),
+        ApprovalOutcome.Expired => Expired(runId, approvalId),
+        _ => NotFound(runId, approvalId),
+    };
+
+    /// <summary>Why a result of the client's tool call was not taken (404, 409, 410); null when it stands.</summary>
+    public static ProblemHttpResult? ToolResultRefusal(string runId, string callId, ApprovalDecisionResult result) => result.Outcome switch
+    {
+        ApprovalOutcome.Recorded or ApprovalOutcome.Same => null,
         ApprovalOutcome.Conflict => ToolProblem(StatusCodes.Status409Conflict, "The tool call has another result",
             $"Call {callId} of run {runId} already has a different result; a result cannot be changed.", runId, callId),
         ApprovalOutcome.Expired => ToolProblem(StatusCodes.Status410Gone, "The tool call's result came too late",

@@ -141,6 +141,9 @@ public sealed class RunHost(
             ? ValueTask.FromResult(new ApprovalDecisionResult(ApprovalOutcome.Unknown, null))
             : AnswerAsync(runId, new ApprovalDecision(approvalId, approved, reason), cancellationToken);
 
+    /// <summary>How long a run waits for each answer it asks for (<c>Runs:ApprovalTimeoutSeconds</c>): a decision or a client's result.</summary>
+    private TimeSpan AnswerTimeout => TimeSpan.FromSeconds(options.Value.ApprovalTimeoutSeconds);
+
     /// <summary>How long an answer that finds its run still running waits for the run to wait.</summary>
     private static readonly TimeSpan AnswerPatience = TimeSpan.FromSeconds(5);
 
@@ -284,7 +287,7 @@ public sealed class RunHost(
                 if (@event is ApprovalRequested request)
                 {
                     // Its deadline is the run host's to give: the agent knows nothing of how long a person may take.
-                    written = request with { ExpiresAt = time.GetUtcNow().AddSeconds(options.Value.ApprovalTimeoutSeconds) };
+                    written = request with { ExpiresAt = time.GetUtcNow() + AnswerTimeout };
                     (asked ??= []).Add((ApprovalRequested)written);
                 }
                 else if (@event is ToolCallStarted { Client: true } call)
@@ -292,7 +295,7 @@ public sealed class RunHost(
                     // The client's tool: the run will wait for its result, as for an approval, and as long, under an id no
                     // approval has (ClientTool.WaitId), which tells the two apart wherever the checkpoint goes.
                     (asked ??= []).Add(new ApprovalRequested(ClientTool.WaitId(call.CallId), call.CallId, call.Name, call.Arguments,
-                        time.GetUtcNow().AddSeconds(options.Value.ApprovalTimeoutSeconds)));
+                        time.GetUtcNow() + AnswerTimeout));
                 }
                 if (counted) stats.Observe(written);
                 await log.AppendAsync(written, stop).ConfigureAwait(false);
@@ -381,7 +384,7 @@ public sealed class RunHost(
     private AgentEvent Answered(ApprovalRequested asked, ApprovalDecision decision)
     {
         if (ClientTool.CallIdOf(asked.ApprovalId) is null) return new ApprovalDecided(decision.ApprovalId, decision.Approved, decision.Reason);
-        var waited = time.GetUtcNow() - asked.ExpiresAt.AddSeconds(-options.Value.ApprovalTimeoutSeconds);
+        var waited = time.GetUtcNow() - (asked.ExpiresAt - AnswerTimeout);
         return new ToolCallCompleted(asked.CallId, asked.Name, decision.Output is { } output ? JsonSerializer.Deserialize<JsonElement>(output) : null,
             Math.Max(0, (long)waited.TotalMilliseconds))
         {

@@ -97,17 +97,12 @@ public static class ChatEndpoints
         foreach (var decision in decisions)
         {
             var result = await runs.DecideAsync(record.RunId, decision.ApprovalId, decision.Approved, decision.Reason, CancellationToken.None);
-            switch (result.Outcome)
-            {
-                case ApprovalOutcome.Conflict: return ApprovalProblems.Conflict(record.RunId, decision.ApprovalId, result.Decision!);
-                case ApprovalOutcome.Expired: return ApprovalProblems.Expired(record.RunId, decision.ApprovalId);
-                case ApprovalOutcome.Unknown: return ApprovalProblems.NotFound(record.RunId, decision.ApprovalId);
-            }
+            if (ApprovalProblems.Refusal(record.RunId, decision.ApprovalId, result) is { } problem) return problem;
         }
         foreach (var output in outputs)
         {
             var result = await runs.SubmitToolResultAsync(record.RunId, output.ToolCallId, output.Output, CancellationToken.None);
-            if (result.Outcome is not (ApprovalOutcome.Recorded or ApprovalOutcome.Same)) return ApprovalProblems.ToolResult(record.RunId, output.ToolCallId, result.Outcome);
+            if (ApprovalProblems.ToolResultRefusal(record.RunId, output.ToolCallId, result) is { } problem) return problem;
         }
         var opening = await runs.OpenAsync(record.RunId, after ?? 0, http.RequestAborted);
         if (opening.Status != RunOpeningStatus.Opened) return StreamProblems.RunNotFound(record.RunId);
