@@ -37,6 +37,8 @@ public static class ModelServiceCollectionExtensions
 
         services.AddHttpClient(GeminiChatClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddGeminiRetries();
+        services.AddHttpClient(OpenAIChatClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddOpenAIRetries();
 
         // Every provider's pipeline inside one outermost layer: the spans and metrics of the model calls anyone will see.
         services.AddSingleton<IChatClient>(provider => new ChatClientBuilder(provider.GetRequiredService<IOptions<ModelOptions>>().Value.Normalized switch

@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace StreamingApi.Models.OpenAI;
+
+/// <summary>
+/// The OpenAI wire's types read and written by System.Text.Json's source generator, with OpenAI's snake_case names:
+/// a streamed answer is one chunk per delta, and this reads each from its UTF-8 bytes without reflection.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(OpenAIRequest))]
+[JsonSerializable(typeof(OpenAIChunk))]
+[JsonSerializable(typeof(OpenAIParameters))]
+[JsonSerializable(typeof(IDictionary<string, object?>))]
+internal sealed partial class OpenAIJsonContext : JsonSerializerContext;
