@@ -5,9 +5,10 @@ namespace StreamingApi.Models.OpenAI;
 
 /// <summary>
 /// The OpenAI wire's types read and written by System.Text.Json's source generator, with OpenAI's snake_case names:
-/// a streamed answer is one chunk per delta, and this reads each from its UTF-8 bytes without reflection.
+/// a streamed answer is one chunk per delta, and this reads each from its UTF-8 bytes without reflection. Names are
+/// matched exactly (the general defaults, not the web's case-insensitive ones): the wire's names are always lower case.
 /// </summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+[JsonSourceGenerationOptions(JsonSerializerDefaults.General,
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(OpenAIRequest))]
