@@ -30,7 +30,7 @@ public sealed class ProviderStreamTests
         { "gemini", "gemini/error-500.json", 500, "INTERNAL", 3 },
         { "gemini", "gemini/error-400-key.json", 400, "API key not valid", 1 },
         { "gemini", "gemini/error-404.json", 404, "not found", 1 },
-        { "openai", "openai/error-429.json", 429, "rate_limit_exceeded: Rate limit reached for gpt-4o-mini", 4 }, // the OpenAI SDK retries a 429 three times itself
+        { "openai", "openai/error-429.json", 429, "rate_limit_exceeded: Rate limit reached for gpt-4o-mini", 4 }, // the client retries a 429 three times, as the OpenAI SDK did (OpenAIRetries)
     };
 
     [Theory]
