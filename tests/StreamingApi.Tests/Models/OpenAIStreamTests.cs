@@ -54,6 +54,8 @@ public sealed class OpenAIStreamTests
         Assert.Equal(["analytics_fetch_sales_data", "analytics_fetch_customer_data", "analytics_calculate_growth", "analytics_send_report"],
             tools.Select(t => t!["function"]!["name"]!.GetValue<string>()));
         Assert.Equal("integer", tools[0]!["function"]!["parameters"]!["properties"]!["year"]!["type"]!.GetValue<string>());
+        Assert.Equal(["year"], tools[0]!["function"]!["parameters"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.False(tools[0]!["function"]!["parameters"]!["additionalProperties"]!.GetValue<bool>());
 
         var messages = upstream.Requests[1].Json["messages"]!.AsArray();
         var assistant = messages.Single(m => m!["role"]!.GetValue<string>() == "assistant")!;

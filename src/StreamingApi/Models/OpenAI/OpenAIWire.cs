@@ -88,7 +88,9 @@ internal sealed record OpenAIParameters
 
     public Dictionary<string, JsonElement> Properties { get; set; } = [];
 
-    public bool? AdditionalProperties { get; set; }
+    /// <summary>False unless the tool's schema allows more, as Microsoft.Extensions.AI.OpenAI sent it.</summary>
+    [JsonPropertyName("additionalProperties")]
+    public bool AdditionalProperties { get; set; }
 
     [JsonPropertyName("$defs")]
     public Dictionary<string, JsonElement>? Defs { get; set; }
