@@ -26,8 +26,7 @@ public sealed class UniqueCallIdsTests
         using var client = OpenAIChatClientFactory.Create(new OpenAIOptions { Endpoint = new Uri(upstream.Address, "v1"), Model = "m" });
 
         // The server numbers its calls per answer: call_inv is already the id of the earlier call. The second call's id
-        // is empty, as some compatible servers send it (one left out entirely fails inside Microsoft.Extensions.AI.OpenAI,
-        // before any client of ours sees the call).
+        // is empty, as some compatible servers send it.
         List<ChatMessage> conversation =
         [
             new(ChatRole.User, "Stock in Europe?"),
