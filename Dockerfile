@@ -1,11 +1,15 @@
 # syntax=docker/dockerfile:1
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# ReadyToRun for the image's architecture: the assemblies start-up runs are precompiled (see StreamingApi.csproj),
+# which takes a cold start's JIT work down by about half for some 10 MiB more.
+ARG TARGETARCH
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props StreamingApi.sln ./
 COPY src/StreamingApi/StreamingApi.csproj src/StreamingApi/
-RUN dotnet restore src/StreamingApi/StreamingApi.csproj
+RUN dotnet restore src/StreamingApi/StreamingApi.csproj -a $TARGETARCH -p:PublishReadyToRun=true
 COPY src/ src/
-RUN dotnet publish src/StreamingApi/StreamingApi.csproj -c Release -o /app --no-restore
+RUN dotnet publish src/StreamingApi/StreamingApi.csproj -c Release -a $TARGETARCH --self-contained false \
+    -p:PublishReadyToRun=true -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 RUN apt-get update \

@@ -11,7 +11,8 @@ namespace StreamingApi.Bench;
 /// concurrent short streams served (started once the first request has ended, all read to their end), for the
 /// service published as usual, the service published ReadyToRun, and the baseline. The service is published by the
 /// scenario itself (<c>dotnet publish -c Release</c>, once plain and once with <c>PublishReadyToRun</c>, same runtime
-/// identifier), and each publish folder's size is reported. Each side gets one fresh process per repetition, the
+/// identifier), and each publish folder's size is reported. ReadyToRun precompiles the assemblies the project names as
+/// start-up's (its <c>ReadyToRunAssembly</c> items), not all of them. Each side gets one fresh process per repetition, the
 /// sides alternate, and the first round (one process per side) is a discarded warm-up of this client's own code.
 /// The first request is the stream itself, sent every few milliseconds until the port takes it: no health probe
 /// comes first. Alongside the wall times, the server's CPU time up to (b) (user plus system, from /proc), a figure

@@ -7,62 +7,74 @@ using StreamingApi.Observability;
 
 namespace StreamingApi.Agents;
 
-/// <summary>The service's agents, built once at start-up on the configured model.</summary>
+/// <summary>
+/// The service's agents on the configured model, each built once: the writer at start-up, the agents with tools (whose
+/// kernels describe their functions by reflection, a cost start-up and the first text stream need not pay) by the first
+/// run that asks for one.
+/// </summary>
 public sealed class AgentCatalog
 {
-    private readonly IAgent _inventory;
-    private readonly IAgent _inventoryDown;
+    private const string AnalystName = "analyst";
+    private const string InventoryName = "inventory";
+
+    private readonly Lazy<IAgent> _analyst;
+    private readonly Lazy<IAgent> _inventory;
+    private readonly Lazy<IAgent> _inventoryDown;
 
     public AgentCatalog(IChatClient model, AnalystTools analystTools, IOptions<ToolOptions> toolOptions, IOptions<ToolBudgetOptions> budget,
         IOptions<ApprovalOptions> approvals, StreamingMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory, IServiceProvider services)
     {
-        // Semantic Kernel's automatic function invocation, so that its IAutoFunctionInvocationFilters see every call.
-        var client = new ChatClientBuilder(model).UseKernelFunctionInvocation(loggerFactory).Build(services);
-        var functionInvoker = client.GetService<FunctionInvokingChatClient>()!;
-        // Tools asked for in the same turn run side by side, as independent remote calls would.
-        functionInvoker.AllowConcurrentInvocation = true;
-        // The run's own budget (ToolCallFilter) ends a looping model with an error; the invoker's cap would end it silently.
-        functionInvoker.MaximumIterationsPerRequest = Math.Max(functionInvoker.MaximumIterationsPerRequest, budget.Value.MaxModelTurns + 1);
         var modelId = model.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown";
+        var client = new Lazy<IChatClient>(() =>
+        {
+            // Semantic Kernel's automatic function invocation, so that its IAutoFunctionInvocationFilters see every call.
+            var invoking = new ChatClientBuilder(model).UseKernelFunctionInvocation(loggerFactory).Build(services);
+            var functionInvoker = invoking.GetService<FunctionInvokingChatClient>()!;
+            // Tools asked for in the same turn run side by side, as independent remote calls would.
+            functionInvoker.AllowConcurrentInvocation = true;
+            // The run's own budget (ToolCallFilter) ends a looping model with an error; the invoker's cap would end it silently.
+            functionInvoker.MaximumIterationsPerRequest = Math.Max(functionInvoker.MaximumIterationsPerRequest, budget.Value.MaxModelTurns + 1);
+            return invoking;
+        });
 
         // The writer has no tools, so it talks to the model directly: function invocation would only add a layer per delta.
         Writer = new ChatAgent(new AgentDefinition("writer", WriterInstructions, new Kernel()), model, modelId, budget.Value, metrics);
-        Analyst = new ChatAgent(new AgentDefinition("analyst", AnalystInstructions, KernelWith(analystTools, "analytics"))
+        _analyst = new(() => new ChatAgent(new AgentDefinition(AnalystName, AnalystInstructions, KernelWith(analystTools, "analytics"))
         {
             Output = new OutputSpec(typeof(AnalysisReport), ReportInstruction, StructuredOutput.Parse<AnalysisReport>),
             RequiresApproval = approvals.Value.Requires,
-        }, client, modelId, budget.Value, metrics);
+        }, client.Value, modelId, budget.Value, metrics));
         // The flaky demo's switch is which inventory service the agent's tool talks to, fixed when its kernel is built.
-        _inventory = Inventory(serviceDown: false);
-        _inventoryDown = Inventory(serviceDown: true);
+        _inventory = new(() => Inventory(serviceDown: false));
+        _inventoryDown = new(() => Inventory(serviceDown: true));
 
-        ChatAgent Inventory(bool serviceDown) => new(new AgentDefinition("inventory", InventoryInstructions,
+        ChatAgent Inventory(bool serviceDown) => new(new AgentDefinition(InventoryName, InventoryInstructions,
             KernelWith(new FlakyTools(toolOptions, time, serviceDown), "inventory"))
         {
             RequiresApproval = approvals.Value.RequireApproval.Count > 0 ? approvals.Value.Requires : null,
-        }, client, modelId, budget.Value, metrics);
+        }, client.Value, modelId, budget.Value, metrics);
     }
 
     /// <summary>Answers in plain markdown text; no tools.</summary>
     public IAgent Writer { get; }
 
     /// <summary>A data analyst with sales, customer and growth tools, ending with an <see cref="AnalysisReport"/>.</summary>
-    public IAgent Analyst { get; }
+    public IAgent Analyst => _analyst.Value;
 
     /// <summary>An inventory assistant; with <paramref name="fail"/> its one tool's service is down, so the tool fails.</summary>
-    public IAgent Flaky(bool fail) => fail ? _inventoryDown : _inventory;
+    public IAgent Flaky(bool fail) => fail ? _inventoryDown.Value : _inventory.Value;
 
     /// <summary>The agents' names, as their <c>run</c> events give them.</summary>
-    public IEnumerable<string> Names => All.Select(agent => agent.Name);
+    public IEnumerable<string> Names => [Writer.Name, AnalystName, InventoryName];
 
     /// <summary>The agent of that name (case-insensitive), or null; <paramref name="fail"/> picks the inventory agent whose tool fails.</summary>
-    public IAgent? Find(string name, bool fail = false)
+    public IAgent? Find(string name, bool fail = false) => name.Trim().ToLowerInvariant() switch
     {
-        var found = All.FirstOrDefault(agent => string.Equals(agent.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
-        return found == _inventory ? Flaky(fail) : found;
-    }
-
-    private IEnumerable<IAgent> All => [Writer, Analyst, _inventory];
+        var found when found == Writer.Name => Writer,
+        AnalystName => Analyst,
+        InventoryName => Flaky(fail),
+        _ => null,
+    };
 
     private const string WriterInstructions =
         "You are a clear, friendly writer. Answer in markdown with a title, short paragraphs, headings and lists where they help.";
