@@ -73,8 +73,9 @@ internal sealed class RedisRunReader : IRunReader
 
     public async Task StartAsync()
     {
-        await _context.Guard.RunAsync(() => _database.Multiplexer.GetSubscriber().SubscribeAsync(_appended, _onAppended));
-        await KeepPresenceAsync();
+        // Listening and presence in one round trip; the first read comes after both, so no notice falls before it.
+        await _context.Guard.RunAsync(() => Task.WhenAll(_database.Multiplexer.GetSubscriber().SubscribeAsync(_appended, _onAppended),
+            KeepPresenceAsync()));
         // Presence is renewed on a timer of its own, whether events flow or not. Renewed between waits, it lapsed
         // under a reader that always had events to take (it never waited long), and the owner, finding no reader
         // when its detach grace ran out, stopped the run under a client that was still reading.

@@ -37,7 +37,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         _context = new RedisRunContext(InstanceId, new RedisKeys(options.Value.KeyPrefix), options.Value, runOptions, codec, metrics, time,
             new RedisGuard(connection));
         _lease = new RedisLease(_context);
-        _records = new RedisRunRecords(_context, _lease, logger);
+        _records = new RedisRunRecords(_context, logger);
         _writer = new RedisWriter(_context.Guard);
         connection.Lost += FailEverything;
         connection.Restored += () => _ = ConnectedAsync();

@@ -26,6 +26,23 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// A run's record, and whether the instance that runs it still holds its lease, in one round trip (a reader that
+    /// comes to another instance reads both before its first event).
+    /// KEYS: the run's hash. ARGV: the instance-key prefix, the reading instance's id (its own lease is not looked at).
+    /// Returns: false when the run is not known, or {the hash as a flat list, 1 or 0}.
+    /// </summary>
+    public const string ReadRun = """
+        local fields = redis.call('HGETALL', KEYS[1])
+        if #fields == 0 then return false end
+        local alive = 1
+        if redis.call('HGET', KEYS[1], 'status') == 'running' then
+          local owner = redis.call('HGET', KEYS[1], 'owner') or ''
+          if owner ~= ARGV[2] then alive = redis.call('EXISTS', ARGV[1] .. owner) end
+        end
+        return {fields, alive}
+        """;
+
+    /// <summary>
     /// Stores one batch of a run's events, in one command rather than one per step: adds the batch's stream entries
     /// (<see cref="RedisEntries"/>: fields <c>n</c> and <c>e</c>), then what it adds to the snapshot (its text and
     /// reasoning appended, the sequence of its last applied event, only the fields it changed), then trims the stream
