@@ -93,17 +93,13 @@ internal sealed class RedisRunLog : IRunLog
                 _records.EndWhenBack(RunId);
                 throw _context.Guard.Unavailable(failure);
             }
-            var retention = TimeSpan.FromSeconds(_context.RunOptions.RetentionSeconds);
-            var batch = _database.CreateBatch();
-            var done = Task.WhenAll(
-                batch.HashSetAsync(_runKey, RedisRunRecords.ToHash(end with { LastSequence = _sequence }, [])),
-                batch.KeyExpireAsync(_runKey, retention),
-                batch.KeyExpireAsync(_eventsKey, retention),
-                batch.KeyExpireAsync(_context.Keys.Snapshot(RunId), retention),
-                batch.KeyExpireAsync(_context.Keys.Text(RunId), retention),
-                batch.KeyExpireAsync(_context.Keys.Reasoning(RunId), retention),
-                batch.PublishAsync(_context.Keys.Appended(RunId), _sequence));
-            batch.Execute();
+            List<RedisValue> arguments = [(long)(_context.RunOptions.RetentionSeconds * 1000), _appended, _sequence];
+            foreach (var field in RedisRunRecords.ToHash(end with { LastSequence = _sequence }, []))
+            {
+                arguments.Add(field.Name);
+                arguments.Add(field.Value);
+            }
+            var done = _database.ScriptEvaluateAsync(RedisScripts.EndRun, _scriptKeys, [.. arguments]);
             await _context.Guard.RunAsync(() => done);
         }
         catch (RunStoreUnavailableException) when (Volatile.Read(ref _failure) is null)

@@ -79,6 +79,19 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// Stores a run's end, in one command: its record's fields, its keys living for the retention from now, a notice to
+    /// readers. It follows the run's last batch (<see cref="AppendEvents"/>).
+    /// KEYS: as <see cref="AppendEvents"/>'s (the run's stream, its hash, its snapshot's hash, text and reasoning). ARGV:
+    /// the retention in milliseconds, the channel to publish to, the last sequence, then the record's field and value pairs.
+    /// </summary>
+    public const string EndRun = """
+        redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+        for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+        redis.call('PUBLISH', ARGV[2], ARGV[3])
+        return 1
+        """;
+
+    /// <summary>
     /// A run's snapshot and the stream's entries after its sequence, read together, so that no event falls between
     /// them (a writer trims the stream only up to its snapshot). False when the run is not known.
     /// KEYS: the run's hash, its snapshot's hash, text and reasoning, its stream. ARGV: the most entries to return (0:
