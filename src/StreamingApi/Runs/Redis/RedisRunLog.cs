@@ -70,6 +70,9 @@ internal sealed class RedisRunLog : IRunLog
 
     public string RunId { get; }
 
+    /// <summary>The run's span, current when its log was made: the writer issues the run's commands in it.</summary>
+    internal System.Diagnostics.Activity? Activity { get; } = System.Diagnostics.Activity.Current;
+
     public ValueTask AppendAsync(AgentEvent @event, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _failure) is { } failure) throw _context.Guard.Unavailable(failure);

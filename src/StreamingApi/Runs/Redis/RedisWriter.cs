@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StackExchange.Redis;
 using StreamingApi.Runs.Memory;
 
@@ -25,7 +26,11 @@ internal sealed class RedisWriter(RedisGuard guard)
         lock (_gate)
         {
             _due.Enqueue(log);
-            _loop ??= Task.Run(WriteAsync);
+            if (_loop is null)
+            {
+                // The loop serves every run: it must not keep the context (the trace) of the run that happened to start it.
+                using (ExecutionContext.SuppressFlow()) _loop = Task.Run(WriteAsync);
+            }
         }
         _wake.Release();
     }
@@ -67,6 +72,8 @@ internal sealed class RedisWriter(RedisGuard guard)
         {
             try
             {
+                // Each run's command is issued in its run's trace, as when each run wrote its own.
+                Activity.Current = log.Activity;
                 if (log.WriteTo(batch, _events) is { } sent) _sending.Add((log, sent));
             }
             catch (Exception exception)
@@ -76,6 +83,7 @@ internal sealed class RedisWriter(RedisGuard guard)
             finally
             {
                 _events.Clear();
+                Activity.Current = null;
             }
         }
         batch.Execute();
