@@ -45,8 +45,4 @@ internal sealed class RedisLease(RedisRunContext context)
             // Redis is away, or the connection is already closed as the host stops: the lease expires by itself.
         }
     }
-
-    /// <summary>Whether <paramref name="owner"/> (this instance, or another) still holds its lease.</summary>
-    public async Task<bool> IsAliveAsync(IDatabase database, string owner) =>
-        owner == context.InstanceId || await context.Guard.RunAsync(() => database.KeyExistsAsync(context.Keys.Instance(owner)));
 }

@@ -7,10 +7,11 @@ namespace StreamingApi.Runs.Redis;
 
 /// <summary>
 /// A run's events as its owner writes them: at once into the local log (this instance's readers read there), and,
-/// batched, into the run's Redis Stream and its snapshot beside it. A background writer sends whatever has piled up
-/// since its last round trip in one pipelined batch (the entries, what they add to the snapshot, the trim, the
-/// record's figures, a notice to readers), so the run never waits a round trip per event, and a busy run costs far
-/// less than one round trip per event. The run waits only when Redis falls <c>Runs:MaxBacklogEvents</c> behind.
+/// batched, into the run's Redis Stream and its snapshot beside it. The instance's writer (<see cref="RedisWriter"/>)
+/// sends whatever has piled up since the run's last turn in one command (the entries, what they add to the snapshot,
+/// the trim, the record's figures, a notice to readers), in a round trip shared with every other run that has events
+/// to store, so the run never waits a round trip per event. The run waits only when Redis falls
+/// <c>Runs:MaxBacklogEvents</c> behind.
 /// </summary>
 internal sealed class RedisRunLog : IRunLog
 {
@@ -24,15 +25,19 @@ internal sealed class RedisRunLog : IRunLog
     private readonly RedisRunRecords _records;
     private readonly MemoryRunLog _local;
     private readonly IDatabase _database;
+    private readonly RedisWriter _writer;
     private readonly Action _finished;
     private readonly RedisKey _runKey;
     private readonly RedisKey _eventsKey;
+    private readonly RedisKey[] _scriptKeys;
     private readonly RedisSnapshotWriter _snapshot;
     private readonly Lock _gate = new();
     private readonly Queue<Pending> _pending = new();
-    private readonly ReaderSignal _wake = new();
-    private readonly Task _writer;
+    private readonly TaskCompletionSource _flushed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _drained;
+    private readonly RedisValue _appended;
+    private bool _scheduled; // the writer has it due, or is sending its events
+    private int _sent;
     private long _sequence;
     private int _chunks;
     private long _chars;
@@ -42,7 +47,7 @@ internal sealed class RedisRunLog : IRunLog
 
     /// <param name="from">Where a run taken up after it waited was: the stream goes on after its sequence, the figures from its own.</param>
     public RedisRunLog(RedisRunContext context, RedisRunRecords records, MemoryRunLog local, RunRecord record, IDatabase database,
-        RedisSnapshotWriter snapshot, Action finished, StoredRun? from = null)
+        RedisWriter writer, RedisSnapshotWriter snapshot, Action finished, StoredRun? from = null)
     {
         if (from is not null)
         {
@@ -54,14 +59,19 @@ internal sealed class RedisRunLog : IRunLog
         _records = records;
         _local = local;
         _database = database;
+        _writer = writer;
         _finished = finished;
         _runKey = context.Keys.Run(record.RunId);
         _eventsKey = context.Keys.Events(record.RunId);
+        _scriptKeys = [_eventsKey, _runKey, context.Keys.Snapshot(record.RunId), context.Keys.Text(record.RunId), context.Keys.Reasoning(record.RunId)];
+        _appended = context.Keys.Appended(record.RunId).ToString();
         RunId = record.RunId;
-        _writer = Task.Run(WriteAsync);
     }
 
     public string RunId { get; }
+
+    /// <summary>The run's span, current when its log was made: the writer issues the run's commands in it.</summary>
+    internal System.Diagnostics.Activity? Activity { get; } = System.Diagnostics.Activity.Current;
 
     public ValueTask AppendAsync(AgentEvent @event, CancellationToken cancellationToken)
     {
@@ -69,36 +79,30 @@ internal sealed class RedisRunLog : IRunLog
         // The local log makes the event's JSON, once: its readers' frames and the stream's entry are those bytes.
         var local = _local.AppendAsync(@event, out var json, cancellationToken);
         var full = Enqueue(@event, json);
-        _wake.Release();
         return full ? WaitForRedisAsync(local, cancellationToken) : local;
     }
 
     public async ValueTask CompleteAsync(IReadOnlyList<AgentEvent> lastEvents, RunRecord end)
     {
         foreach (var last in _local.Complete(lastEvents, end)) Enqueue(last.ToEvent(), last.Json, isLast: true); // this instance's readers have the end now
-        lock (_gate) _completing = true;
-        _wake.Release();
+        Flush();
         try
         {
             // Up to Runs:MaxBacklogEvents events may still be on their way: on a loaded machine that can take seconds. Past
             // a minute Redis is as good as gone (its connection's loss fails the run meanwhile), and the end is not stored.
-            await _writer.WaitAsync(TimeSpan.FromSeconds(60));
+            await _flushed.Task.WaitAsync(TimeSpan.FromSeconds(60));
             if (Volatile.Read(ref _failure) is { } failure)
             {
                 _records.EndWhenBack(RunId);
                 throw _context.Guard.Unavailable(failure);
             }
-            var retention = TimeSpan.FromSeconds(_context.RunOptions.RetentionSeconds);
-            var batch = _database.CreateBatch();
-            var done = Task.WhenAll(
-                batch.HashSetAsync(_runKey, RedisRunRecords.ToHash(end with { LastSequence = _sequence }, [])),
-                batch.KeyExpireAsync(_runKey, retention),
-                batch.KeyExpireAsync(_eventsKey, retention),
-                batch.KeyExpireAsync(_context.Keys.Snapshot(RunId), retention),
-                batch.KeyExpireAsync(_context.Keys.Text(RunId), retention),
-                batch.KeyExpireAsync(_context.Keys.Reasoning(RunId), retention),
-                batch.PublishAsync(_context.Keys.Appended(RunId), _sequence));
-            batch.Execute();
+            List<RedisValue> arguments = [(long)(_context.RunOptions.RetentionSeconds * 1000), _appended, _sequence];
+            foreach (var field in RedisRunRecords.ToHash(end with { LastSequence = _sequence }, []))
+            {
+                arguments.Add(field.Name);
+                arguments.Add(field.Value);
+            }
+            var done = _database.ScriptEvaluateAsync(RedisScripts.EndRun, _scriptKeys, [.. arguments]);
             await _context.Guard.RunAsync(() => done);
         }
         catch (RunStoreUnavailableException) when (Volatile.Read(ref _failure) is null)
@@ -119,11 +123,10 @@ internal sealed class RedisRunLog : IRunLog
     /// </summary>
     public async Task SuspendAsync(RunCheckpoint checkpoint)
     {
-        lock (_gate) _completing = true;
-        _wake.Release();
+        Flush();
         try
         {
-            await _writer.WaitAsync(TimeSpan.FromSeconds(60));
+            await _flushed.Task.WaitAsync(TimeSpan.FromSeconds(60));
             if (Volatile.Read(ref _failure) is { } failure) throw _context.Guard.Unavailable(failure);
             var waiting = checkpoint with { Record = checkpoint.Record with { LastSequence = _sequence } };
             var settings = _context.RunOptions;
@@ -154,6 +157,7 @@ internal sealed class RedisRunLog : IRunLog
 
     private bool Enqueue(AgentEvent @event, ReadOnlyMemory<byte> data, bool isLast = false)
     {
+        bool full, schedule;
         lock (_gate)
         {
             _pending.Enqueue(new Pending(++_sequence, @event, data, isLast));
@@ -162,8 +166,25 @@ internal sealed class RedisRunLog : IRunLog
                 _chunks++;
                 _chars += text.Delta.Length;
             }
-            return _pending.Count > _context.RunOptions.MaxBacklogEvents;
+            full = _pending.Count > _context.RunOptions.MaxBacklogEvents;
+            schedule = !_scheduled && _failure is null;
+            if (schedule) _scheduled = true;
         }
+        if (schedule) _writer.Schedule(this);
+        return full;
+    }
+
+    /// <summary>No more events: <see cref="_flushed"/> completes once every one is stored (or storing failed).</summary>
+    private void Flush()
+    {
+        bool schedule;
+        lock (_gate)
+        {
+            _completing = true;
+            schedule = !_scheduled;
+            _scheduled = true;
+        }
+        if (schedule) _writer.Schedule(this);
     }
 
     private async ValueTask WaitForRedisAsync(ValueTask local, CancellationToken cancellationToken)
@@ -183,64 +204,33 @@ internal sealed class RedisRunLog : IRunLog
         }
     }
 
-    /// <summary>The background writer: one pipelined batch per round trip, with everything that piled up meanwhile.</summary>
-    private async Task WriteAsync()
+    /// <summary>
+    /// The writer's turn: adds the events pending (up to <see cref="MaxBatch"/>) to <paramref name="batch"/> as one
+    /// command, packed in entries of up to <see cref="RedisKeys.EventsPerEntry"/> (one value each,
+    /// <see cref="RedisEntries"/>), with what they add to the snapshot, the stream trimmed to about its latest
+    /// <see cref="RedisOptions.MaxStreamLength"/> events (never past the snapshot: the stream holds every event after it,
+    /// and the run's last events), the record's figures and a notice to readers. Null when nothing was pending; the
+    /// writer calls <see cref="Written"/> once the command is answered.
+    /// </summary>
+    /// <param name="events">The writer's list to take the events into, empty, cleared by the writer after.</param>
+    internal Task? WriteTo(IBatch batch, List<Pending> events)
     {
-        var batch = new List<Pending>(); // grows only as large as the batches a run has
-        while (true)
+        int chunks;
+        long chars;
+        lock (_gate)
         {
-            await _wake.WaitAsync();
-            while (true)
+            if (_failure is null)
+                while (events.Count < MaxBatch && _pending.TryDequeue(out var next)) events.Add(next);
+            (chunks, chars) = (_chunks, _chars);
+            if (events.Count == 0)
             {
-                int chunks;
-                long chars;
-                bool completing;
-                lock (_gate)
-                {
-                    while (batch.Count < MaxBatch && _pending.TryDequeue(out var next)) batch.Add(next);
-                    (chunks, chars, completing) = (_chunks, _chars, _completing && _pending.Count == 0);
-                }
-                if (batch.Count > 0)
-                {
-                    try
-                    {
-                        await SendAsync(batch, chunks, chars);
-                        _context.Metrics.StoreBatchWritten(batch.Count);
-                    }
-                    catch (Exception exception)
-                    {
-                        Volatile.Write(ref _failure, exception);
-                        TaskCompletionSource? waiting;
-                        lock (_gate) (waiting, _drained) = (_drained, null);
-                        waiting?.TrySetResult();
-                        return;
-                    }
-                    batch.Clear();
-                    TaskCompletionSource? drained = null;
-                    lock (_gate)
-                    {
-                        if (_pending.Count <= _context.RunOptions.MaxBacklogEvents / 2) (drained, _drained) = (_drained, null);
-                    }
-                    drained?.TrySetResult();
-                    continue;
-                }
-                if (completing) return;
-                break;
+                _scheduled = false;
+                if (_completing || _failure is not null) _flushed.TrySetResult();
+                return null;
             }
         }
-    }
-
-    /// <summary>
-    /// One pipelined batch: the events packed in entries of up to <see cref="RedisKeys.EventsPerEntry"/> (one value
-    /// each, <see cref="RedisEntries"/>), what they add to the
-    /// snapshot, the stream trimmed to about its latest <see cref="RedisOptions.MaxStreamLength"/> events (never past
-    /// the snapshot: the stream holds every event after it, and the run's last events), the record's figures, a notice
-    /// to readers. Redis runs them in this order.
-    /// </summary>
-    private Task SendAsync(List<Pending> events, int chunks, long chars)
-    {
-        var batch = _database.CreateBatch();
-        var sent = new List<Task>(events.Count / RedisKeys.EventsPerEntry + 5);
+        var entries = (events.Count + RedisKeys.EventsPerEntry - 1) / RedisKeys.EventsPerEntry;
+        var arguments = new List<RedisValue>(1 + 3 * entries + 10) { entries };
         for (var start = 0; start < events.Count; start += RedisKeys.EventsPerEntry)
         {
             var count = Math.Min(RedisKeys.EventsPerEntry, events.Count - start);
@@ -254,24 +244,47 @@ internal sealed class RedisRunLog : IRunLog
                 offset = RedisEntries.Write(packed, offset, pending.Event.EventType, pending.Data.Span);
                 if (!pending.IsLast) _snapshot.Apply(pending.Sequence, pending.Event, pending.Data);
             }
-            sent.Add(batch.StreamAddAsync(_eventsKey, RedisEntries.Packed(count, packed), RedisKeys.EntryId(events[start + count - 1].Sequence)));
+            arguments.Add(RedisKeys.EntryId(events[start + count - 1].Sequence));
+            arguments.Add(count);
+            arguments.Add(packed);
         }
-        if (_snapshot.WriteTo(batch) is { } snapshot) sent.Add(snapshot);
         var last = events[^1].Sequence;
         var keepFrom = Math.Min(last - Math.Max(1, _context.Options.MaxStreamLength) + 1, _snapshot.Sequence + 1);
-        if (keepFrom > 1) sent.Add(batch.StreamTrimByMinIdAsync(_eventsKey, RedisKeys.EntryId(keepFrom), useApproximateMaxLength: true));
-        sent.Add(batch.HashSetAsync(_runKey, [new("lastSequence", last), new("chunks", chunks), new("chars", chars)]));
-        sent.Add(batch.PublishAsync(_context.Keys.Appended(RunId), last));
-        if (!_streamExpires)
+        arguments.Add(last);
+        arguments.Add(chunks);
+        arguments.Add(chars);
+        arguments.Add(keepFrom > 1 ? RedisKeys.EntryId(keepFrom) : RedisValue.EmptyString);
+        arguments.Add(_streamExpires ? 0 : (long)(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60));
+        arguments.Add(_appended);
+        _snapshot.AddTo(arguments);
+        _streamExpires = true;
+        _sent = events.Count;
+        return batch.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, [.. arguments]);
+    }
+
+    /// <summary>
+    /// The writer's turn is over: after a failure the run fails at its next event (and Redis is not written again);
+    /// otherwise a writer waiting for Redis to catch up goes on, and the log asks for another turn if events piled up
+    /// meanwhile, or says it is flushed once it completes.
+    /// </summary>
+    internal void Written(Exception? failure)
+    {
+        TaskCompletionSource? drained = null;
+        bool schedule;
+        if (failure is null) _context.Metrics.StoreBatchWritten(_sent);
+        lock (_gate)
         {
-            sent.Add(batch.KeyExpireAsync(_eventsKey, TimeSpan.FromSeconds(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60)));
-            _streamExpires = true;
+            if (failure is not null && _failure is null) _failure = failure;
+            if (_failure is not null || _pending.Count <= _context.RunOptions.MaxBacklogEvents / 2) (drained, _drained) = (_drained, null);
+            schedule = _failure is null && (_pending.Count > 0 || _completing);
+            _scheduled = schedule;
+            if (_failure is not null) _flushed.TrySetResult();
         }
-        batch.Execute();
-        return Task.WhenAll(sent);
+        drained?.TrySetResult();
+        if (schedule) _writer.Schedule(this);
     }
 
     /// <param name="IsLast">One of the run's last events (given to <see cref="CompleteAsync"/>): kept out of the snapshot.</param>
     /// <param name="Data">The event's JSON, as the local log made and keeps it (never written again, so safe to send later).</param>
-    private readonly record struct Pending(long Sequence, AgentEvent Event, ReadOnlyMemory<byte> Data, bool IsLast);
+    internal readonly record struct Pending(long Sequence, AgentEvent Event, ReadOnlyMemory<byte> Data, bool IsLast);
 }

@@ -8,8 +8,10 @@ namespace StreamingApi.Runs.Redis;
 /// <summary>
 /// A reader, on an instance that does not execute the run, of the run's Redis Stream. It waits for the owner's
 /// notice that events were added (StackExchange.Redis has no blocking XREAD, by design: a blocking call would stall
-/// its multiplexer), then takes everything new in one XREAD, however many events piled up. It also looks every
-/// <c>Redis:PollSeconds</c>, in case a notice was lost, and then checks that the run's instance is still alive. When
+/// its multiplexer), then takes everything new in one XREAD, however many events piled up. When no notice came for
+/// <c>Redis:PollSeconds</c> it looks anyway, in case one was lost, and then checks that the run's instance is still
+/// alive; a reader of a run that writes does not poll (each notice makes it read everything new, what a lost one
+/// announced among it). When
 /// the stream no longer holds the events after its place (it opened at a position trimmed away, or fell behind a fast
 /// run), it gives the run's snapshot, then goes on after it. For as long as it lives, it keeps its presence in the
 /// run's reader set, so the run does not stop for lack of readers. When Redis is out of reach, it ends with
@@ -37,6 +39,7 @@ internal sealed class RedisRunReader : IRunReader
     private Task _renewal = Task.CompletedTask;
     private long _after;
     private long _lastProgress;
+    private long _lastNotice;
     private bool _completed;
     private volatile bool _interrupted;
     private volatile bool _storeLost;
@@ -56,8 +59,13 @@ internal sealed class RedisRunReader : IRunReader
         _after = after;
         _gone = gone;
         _lastProgress = context.Time.GetTimestamp();
+        _lastNotice = _lastProgress;
         RunId = runId;
-        _onAppended = (_, _) => _signal.Release();
+        _onAppended = (_, _) =>
+        {
+            Volatile.Write(ref _lastNotice, _context.Time.GetTimestamp());
+            _signal.Release();
+        };
         _wakeWhenGone = gone.UnsafeRegister(static state => ((ReaderSignal)state!).Release(), _signal);
     }
 
@@ -65,8 +73,9 @@ internal sealed class RedisRunReader : IRunReader
 
     public async Task StartAsync()
     {
-        await _context.Guard.RunAsync(() => _database.Multiplexer.GetSubscriber().SubscribeAsync(_appended, _onAppended));
-        await KeepPresenceAsync();
+        // Listening and presence in one round trip; the first read comes after both, so no notice falls before it.
+        await _context.Guard.RunAsync(() => Task.WhenAll(_database.Multiplexer.GetSubscriber().SubscribeAsync(_appended, _onAppended),
+            KeepPresenceAsync()));
         // Presence is renewed on a timer of its own, whether events flow or not. Renewed between waits, it lapsed
         // under a reader that always had events to take (it never waited long), and the owner, finding no reader
         // when its detach grace ran out, stopped the run under a client that was still reading.
@@ -76,10 +85,17 @@ internal sealed class RedisRunReader : IRunReader
             if (_disposed == 0) _presence = _context.Time.CreateTimer(static state => ((RedisRunReader)state!).RenewPresence(), this, renew, renew);
         }
         var every = TimeSpan.FromSeconds(Math.Max(0.05, _context.Options.PollSeconds));
-        _poll = _context.Time.CreateTimer(static state => ((RedisRunReader)state!)._signal.Release(), this, every, every);
+        _poll = _context.Time.CreateTimer(static state => ((RedisRunReader)state!).Poll(), this, every, every);
     }
 
     public bool TryRead(out RunEvent entry) => _buffer.TryDequeue(out entry);
+
+    /// <summary>The poll timer's tick: a look at the stream, unless a notice came since the last tick.</summary>
+    private void Poll()
+    {
+        var every = TimeSpan.FromSeconds(Math.Max(0.05, _context.Options.PollSeconds));
+        if (_context.Time.GetElapsedTime(Volatile.Read(ref _lastNotice)) >= every * 0.9) _signal.Release();
+    }
 
     public ValueTask<bool> WaitToReadAsync() =>
         _buffer.Count > 0 ? new ValueTask<bool>(true) : _completed ? new ValueTask<bool>(false) : WaitForEventsAsync();

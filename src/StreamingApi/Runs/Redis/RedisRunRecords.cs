@@ -8,7 +8,7 @@ namespace StreamingApi.Runs.Redis;
 /// Runs' records in Redis (<see cref="RedisKeys.Run"/>): written when a run starts, with its owner and its figures, read
 /// by any instance, and ended there when the run's owner cannot end it itself (its lease expired, or Redis was away).
 /// </summary>
-internal sealed class RedisRunRecords(RedisRunContext context, RedisLease lease, ILogger logger)
+internal sealed class RedisRunRecords(RedisRunContext context, ILogger logger)
 {
     private RedisKeys Keys => context.Keys;
 
@@ -26,12 +26,22 @@ internal sealed class RedisRunRecords(RedisRunContext context, RedisLease lease,
         await Task.WhenAll(written, expiring, latest);
     });
 
-    /// <summary>The run's record as Redis has it, after failing the run when its owner's lease has expired.</summary>
+    /// <summary>
+    /// The run's record as Redis has it, after failing the run when its owner's lease has expired; read with the lease
+    /// in one round trip (<see cref="RedisScripts.ReadRun"/>).
+    /// </summary>
     public async Task<StoredRun?> ReadAsync(string runId)
     {
         var database = await context.Guard.DatabaseAsync();
-        var stored = StoredRun.From(await context.Guard.RunAsync(() => database.HashGetAllAsync(Keys.Run(runId))));
-        if (stored is not { Record.IsRunning: true } || await lease.IsAliveAsync(database, stored.Owner)) return stored;
+        var reply = await context.Guard.RunAsync(() => database.ScriptEvaluateAsync(RedisScripts.ReadRun, [Keys.Run(runId)],
+            [Keys.InstancePrefix, context.InstanceId]));
+        if (reply.IsNull) return null;
+        var parts = (RedisResult[])reply!;
+        var flat = (RedisValue[])parts[0]!;
+        var hash = new HashEntry[flat.Length / 2];
+        for (var i = 0; i < hash.Length; i++) hash[i] = new HashEntry(flat[2 * i], flat[2 * i + 1]);
+        var stored = StoredRun.From(hash);
+        if (stored is not { Record.IsRunning: true } || (int)parts[1] == 1) return stored;
         await FailRunAsync(database, stored, RunErrors.InstanceLost, "The instance that ran it is gone",
             $"The instance that ran it stopped answering; the run was stopped.", ownerMustBeGone: true);
         return StoredRun.From(await context.Guard.RunAsync(() => database.HashGetAllAsync(Keys.Run(runId))));

@@ -25,6 +25,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
     private readonly RedisRunContext _context;
     private readonly RedisLease _lease;
     private readonly RedisRunRecords _records;
+    private readonly RedisWriter _writer;
     private int _subscribed;
 
     public RedisRunStore(RedisConnection connection, MemoryRunStore local, RunEventCodec codec, IOptions<RunOptions> runOptions,
@@ -36,7 +37,8 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         _context = new RedisRunContext(InstanceId, new RedisKeys(options.Value.KeyPrefix), options.Value, runOptions, codec, metrics, time,
             new RedisGuard(connection));
         _lease = new RedisLease(_context);
-        _records = new RedisRunRecords(_context, _lease, logger);
+        _records = new RedisRunRecords(_context, logger);
+        _writer = new RedisWriter(_context.Guard);
         connection.Lost += FailEverything;
         connection.Restored += () => _ = ConnectedAsync();
     }
@@ -85,7 +87,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         _owners[record.RunId] = owner;
         // The returning reader may come back on another instance, through Redis: the stream holds its place there.
         var local = _local.Create(record, owner, holdsPlace: false);
-        return new RedisRunLog(_context, _records, local, record, database, _context.Snapshots.Writer(record.RunId, lifetime),
+        return new RedisRunLog(_context, _records, local, record, database, _writer, _context.Snapshots.Writer(lifetime),
             () => _owners.TryRemove(record.RunId, out _));
     }
 
@@ -228,11 +230,11 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         foreach (var @event in events) from.Apply(@event);
         var settings = _context.RunOptions;
         var lifetime = TimeSpan.FromSeconds(settings.MaxRunSeconds + settings.RetentionSeconds + 60);
-        var writer = _context.Snapshots.Writer(runId, lifetime);
+        var writer = _context.Snapshots.Writer(lifetime);
         writer.Seed(snapshot.Snapshot);
         _owners[runId] = owner;
         var local = _local.Create(running, owner, holdsPlace: false, from.Build());
-        return new RedisRunLog(_context, _records, local, running, database, writer, () => _owners.TryRemove(runId, out _), stored);
+        return new RedisRunLog(_context, _records, local, running, database, _writer, writer, () => _owners.TryRemove(runId, out _), stored);
     }
 
     public async ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken)

@@ -26,20 +26,68 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Adds one batch of a run's events to its snapshot: appends the batch's text and reasoning, sets the sequence of
-    /// its last event and rewrites only the fields the batch changed. It runs in the pipelined batch that adds the
-    /// same events to the stream, before that batch trims the stream, so the stream always holds every event after
-    /// the snapshot's sequence. An empty append still creates its key, so the first batch's expiry reaches all three.
-    /// KEYS: the snapshot's hash, text, reasoning. ARGV: sequence, text, reasoning, seconds until the keys expire (0:
-    /// as they are), then field and value pairs.
+    /// A run's record, and whether the instance that runs it still holds its lease, in one round trip (a reader that
+    /// comes to another instance reads both before its first event).
+    /// KEYS: the run's hash. ARGV: the instance-key prefix, the reading instance's id (its own lease is not looked at).
+    /// Returns: false when the run is not known, or {the hash as a flat list, 1 or 0}.
     /// </summary>
-    public const string WriteSnapshot = """
-        redis.call('APPEND', KEYS[2], ARGV[2])
-        redis.call('APPEND', KEYS[3], ARGV[3])
-        redis.call('HSET', KEYS[1], 'sequence', ARGV[1], unpack(ARGV, 5))
-        if ARGV[4] ~= '0' then
-          for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
+    public const string ReadRun = """
+        local fields = redis.call('HGETALL', KEYS[1])
+        if #fields == 0 then return false end
+        local alive = 1
+        if redis.call('HGET', KEYS[1], 'status') == 'running' then
+          local owner = redis.call('HGET', KEYS[1], 'owner') or ''
+          if owner ~= ARGV[2] then alive = redis.call('EXISTS', ARGV[1] .. owner) end
         end
+        return {fields, alive}
+        """;
+
+    /// <summary>
+    /// Stores one batch of a run's events, in one command rather than one per step: adds the batch's stream entries
+    /// (<see cref="RedisEntries"/>: fields <c>n</c> and <c>e</c>), then what it adds to the snapshot (its text and
+    /// reasoning appended, the sequence of its last applied event, only the fields it changed), then trims the stream
+    /// (never past the snapshot: it is written first, so the stream always holds every event after the snapshot's
+    /// sequence), sets the record's figures and tells readers. The first batch also sets the stream's and the
+    /// snapshot's expiry (an empty append still creates its key, so that the expiry reaches all three).
+    /// KEYS: the run's stream, its hash, its snapshot's hash, text, reasoning.
+    /// ARGV: the number of entries k, then each entry's id, event count and packed events; then, from o = 2 + 3k: the
+    /// last sequence, chunks, chars, the id to trim the stream to (empty: none), seconds until the stream expires (0:
+    /// as it is), the channel to publish to; the snapshot's sequence (empty: the batch adds nothing to it), text,
+    /// reasoning, seconds until its keys expire (0: as they are), then field and value pairs.
+    /// </summary>
+    public const string AppendEvents = """
+        local k = tonumber(ARGV[1])
+        for i = 0, k - 1 do
+          local at = 2 + 3 * i
+          redis.call('XADD', KEYS[1], ARGV[at], 'n', ARGV[at + 1], 'e', ARGV[at + 2])
+        end
+        local o = 2 + 3 * k
+        if ARGV[o + 6] ~= '' then
+          local expires = ARGV[o + 9] ~= '0'
+          if expires or ARGV[o + 7] ~= '' then redis.call('APPEND', KEYS[4], ARGV[o + 7]) end
+          if expires or ARGV[o + 8] ~= '' then redis.call('APPEND', KEYS[5], ARGV[o + 8]) end
+          redis.call('HSET', KEYS[3], 'sequence', ARGV[o + 6], unpack(ARGV, o + 10))
+          if expires then
+            for i = 3, 5 do redis.call('EXPIRE', KEYS[i], ARGV[o + 9]) end
+          end
+        end
+        if ARGV[o + 3] ~= '' then redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[o + 3]) end
+        redis.call('HSET', KEYS[2], 'lastSequence', ARGV[o], 'chunks', ARGV[o + 1], 'chars', ARGV[o + 2])
+        if ARGV[o + 4] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[o + 4]) end
+        redis.call('PUBLISH', ARGV[o + 5], ARGV[o])
+        return 1
+        """;
+
+    /// <summary>
+    /// Stores a run's end, in one command: its record's fields, its keys living for the retention from now, a notice to
+    /// readers. It follows the run's last batch (<see cref="AppendEvents"/>).
+    /// KEYS: as <see cref="AppendEvents"/>'s (the run's stream, its hash, its snapshot's hash, text and reasoning). ARGV:
+    /// the retention in milliseconds, the channel to publish to, the last sequence, then the record's field and value pairs.
+    /// </summary>
+    public const string EndRun = """
+        redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+        for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+        redis.call('PUBLISH', ARGV[2], ARGV[3])
         return 1
         """;
 

@@ -5,8 +5,8 @@ using StreamingApi.Agents;
 namespace StreamingApi.Runs.Redis;
 
 /// <summary>
-/// What each batch of a run adds to its snapshot in Redis, written by one script in the pipelined batch that adds the
-/// same events to the stream: the batch's text and reasoning appended, the sequence of its last event, and only the
+/// What each batch of a run adds to its snapshot in Redis, written by the script that adds the same events to the
+/// stream (<see cref="RedisScripts.AppendEvents"/>): the batch's text and reasoning appended, the sequence of its last event, and only the
 /// fields the batch changed (the latest run, partial, result, progress or error event's JSON as the stream has it; the
 /// tool calls, rewritten when one started or returned). A batch costs what it adds, not the answer so far. The run's
 /// last events (error, done) are never applied: they stay in the stream, so that a reader given the snapshot still
@@ -14,7 +14,6 @@ namespace StreamingApi.Runs.Redis;
 /// </summary>
 internal sealed class RedisSnapshotWriter
 {
-    private readonly RedisKey[] _keys;
     private readonly RunEventCodec _codec;
     private readonly long _lifetimeSeconds;
     private readonly List<ToolCallState> _toolCalls = [];
@@ -25,9 +24,8 @@ internal sealed class RedisSnapshotWriter
     private bool _pending;
     private bool _written;
 
-    public RedisSnapshotWriter(RedisKeys keys, string runId, RunEventCodec codec, TimeSpan lifetime)
+    public RedisSnapshotWriter(RunEventCodec codec, TimeSpan lifetime)
     {
-        _keys = [keys.Snapshot(runId), keys.Text(runId), keys.Reasoning(runId)];
         _codec = codec;
         _lifetimeSeconds = Math.Max(1, (long)lifetime.TotalSeconds);
     }
@@ -69,25 +67,31 @@ internal sealed class RedisSnapshotWriter
         _ => null,
     };
 
-    /// <summary>Adds the script that writes what was applied since the last call to <paramref name="batch"/>; null when nothing was.</summary>
-    public Task? WriteTo(IBatch batch)
+    /// <summary>
+    /// Adds what was applied since the last call to the arguments of <see cref="RedisScripts.AppendEvents"/>: the
+    /// sequence (empty when nothing was), the text, the reasoning, the keys' expiry, then the changed fields.
+    /// </summary>
+    public void AddTo(List<RedisValue> arguments)
     {
-        if (!_pending) return null;
+        if (!_pending)
+        {
+            arguments.AddRange([RedisValue.EmptyString, RedisValue.EmptyString, RedisValue.EmptyString, 0]);
+            return;
+        }
         if (_toolCallsChanged)
         {
             _changed.Add(RedisSnapshots.ToolCallsField);
             _changed.Add(_codec.EncodeToolCalls(_toolCalls));
         }
         // The keys expire with the run's record; set once, with the first batch, as the stream's own expiry is.
-        RedisValue[] arguments = [Sequence, _text.ToString(), _reasoning.ToString(), _written ? 0 : _lifetimeSeconds, .. _changed];
-        var written = batch.ScriptEvaluateAsync(RedisScripts.WriteSnapshot, _keys, arguments);
+        arguments.AddRange([Sequence, _text.ToString(), _reasoning.ToString(), _written ? 0 : _lifetimeSeconds]);
+        arguments.AddRange(_changed);
         _text.Clear();
         _reasoning.Clear();
         _changed.Clear();
         _toolCallsChanged = false;
         _pending = false;
         _written = true;
-        return written;
     }
 
     /// <summary>A field the batch changed: the latest value wins when it changed it twice.</summary>

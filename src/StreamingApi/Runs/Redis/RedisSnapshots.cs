@@ -24,7 +24,7 @@ internal sealed class RedisSnapshots(RedisKeys keys, RunEventCodec codec)
     private static readonly RedisValue[] Fields = [SequenceField, RunField, ToolCallsField, PartialField, ResultField, ProgressField, ErrorField];
 
     /// <param name="lifetime">How long the snapshot's keys live from the run's first batch (they expire with its record).</param>
-    public RedisSnapshotWriter Writer(string runId, TimeSpan lifetime) => new(keys, runId, codec, lifetime);
+    public RedisSnapshotWriter Writer(TimeSpan lifetime) => new(codec, lifetime);
 
     /// <summary>
     /// The run's stored snapshot and up to <paramref name="maxEntries"/> stream entries after it (0: every one), read

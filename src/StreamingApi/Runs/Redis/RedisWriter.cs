@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using StackExchange.Redis;
+using StreamingApi.Runs.Memory;
+
+namespace StreamingApi.Runs.Redis;
+
+/// <summary>
+/// This instance's one writer of runs' events to Redis. A run's log that has events to store asks for a turn
+/// (<see cref="Schedule"/>); the writer sends every run that asked, one command each
+/// (<see cref="RedisScripts.AppendEvents"/>), in one pipelined batch, waits for it, then sends whatever asked meanwhile.
+/// With many runs each writing a few events a second, a writer per run cost a round trip, four commands and a waiting
+/// task per event; here the runs share the round trips, and the longer Redis takes the more each batch carries.
+/// </summary>
+internal sealed class RedisWriter(RedisGuard guard)
+{
+    private readonly Lock _gate = new();
+    private readonly Queue<RedisRunLog> _due = new();
+    private readonly ReaderSignal _wake = new();
+    private readonly List<RedisRunLog.Pending> _events = []; // the one run's events being packed, reused
+    private readonly List<(RedisRunLog Log, Task Sent)> _sending = [];
+    private Task? _loop;
+
+    /// <summary>Gives <paramref name="log"/> a place in the next batch (the log asks once until it has been written).</summary>
+    public void Schedule(RedisRunLog log)
+    {
+        lock (_gate)
+        {
+            _due.Enqueue(log);
+            if (_loop is null)
+            {
+                // The loop serves every run: it must not keep the context (the trace) of the run that happened to start it.
+                using (ExecutionContext.SuppressFlow()) _loop = Task.Run(WriteAsync);
+            }
+        }
+        _wake.Release();
+    }
+
+    private async Task WriteAsync()
+    {
+        var batchOf = new List<RedisRunLog>();
+        while (true)
+        {
+            await _wake.WaitAsync();
+            while (true)
+            {
+                lock (_gate)
+                {
+                    while (_due.TryDequeue(out var log)) batchOf.Add(log);
+                }
+                if (batchOf.Count == 0) break;
+                await SendAsync(batchOf);
+                batchOf.Clear();
+            }
+        }
+    }
+
+    /// <summary>One round trip: each log's pending events in one command, all in one pipelined batch.</summary>
+    private async Task SendAsync(List<RedisRunLog> logs)
+    {
+        IDatabase database;
+        try
+        {
+            database = await guard.DatabaseAsync();
+        }
+        catch (Exception exception)
+        {
+            foreach (var log in logs) log.Written(exception);
+            return;
+        }
+        var batch = database.CreateBatch();
+        foreach (var log in logs)
+        {
+            try
+            {
+                // Each run's command is issued in its run's trace, as when each run wrote its own.
+                Activity.Current = log.Activity;
+                if (log.WriteTo(batch, _events) is { } sent) _sending.Add((log, sent));
+            }
+            catch (Exception exception)
+            {
+                log.Written(exception);
+            }
+            finally
+            {
+                _events.Clear();
+                Activity.Current = null;
+            }
+        }
+        batch.Execute();
+        foreach (var (log, sent) in _sending)
+        {
+            Exception? failure = null;
+            try
+            {
+                await sent.ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
+            log.Written(failure);
+        }
+        _sending.Clear();
+    }
+}
