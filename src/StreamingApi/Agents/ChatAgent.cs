@@ -93,6 +93,9 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                 if (@event is not null) yield return @event;
             }
         }
+        // A stopped model may end its stream quietly rather than throw (the offline model does): the run ends here, as
+        // it would have with the exception, and its host reads why from the token.
+        if (cancellationToken.IsCancellationRequested) yield break;
         if (filter?.Failure is { } failure) throw failure;
         if (waiting)
         {
@@ -125,6 +128,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                 yield return new PartialOutput(partial);
             }
         }
+        if (cancellationToken.IsCancellationRequested) yield break;
         yield return new FinalOutput(output.Parse(json.ToString()));
     }
 
