@@ -42,7 +42,9 @@ public sealed class RunHost(
     {
         if (_draining) return null;
         var settings = options.Value;
-        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        Span<byte> random = stackalloc byte[8];
+        RandomNumberGenerator.Fill(random);
+        var id = Convert.ToHexStringLower(random);
         var limit = TimeSpan.FromSeconds(settings.MaxRunSeconds);
         if (plan.TimeLimit is { } asked && asked < limit) limit = asked;
         TimeSpan? grace = plan.WhenUnattended switch

@@ -35,10 +35,14 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         var json = chatOptions?.ResponseFormat is ChatResponseFormatJson;
         // The request is the latest user message (in a JSON turn, the one before the instruction that asks for JSON);
         // the user messages before it are the conversation so far, which the model's thinking recalls.
-        var asked = conversation.Where(m => m.Role == ChatRole.User && m.Text.Length > 0).Select(m => m.Text).ToList(); // not a message of approval decisions
+        var asked = new List<string>();
+        foreach (var message in conversation)
+        {
+            if (message.Role == ChatRole.User && message.Text is { Length: > 0 } text) asked.Add(text); // not a message of approval decisions
+        }
         if (json && asked.Count > 1) asked.RemoveAt(asked.Count - 1);
         var prompt = asked.Count > 0 ? asked[^1] : "";
-        var earlier = asked.Take(asked.Count - 1).ToList();
+        var earlier = asked.GetRange(0, Math.Max(0, asked.Count - 1));
         var history = OfflineAnalyst.History(conversation);
         using var pace = new Pace(options.Value, pacer, time, cancellationToken);
         var responseId = $"offline-{Guid.NewGuid():N}";
