@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using StreamingApi.Observability;
 using StreamingApi.Tests.Infrastructure;
 
 namespace StreamingApi.Tests.Streams;
@@ -38,6 +41,8 @@ public sealed class AbandonedStreamTests
         await using var app = new StreamingApiApplication()
             .With("OfflineModel:TokensPerSecond", "20")
             .With("OfflineModel:FirstTokenDelayMs", "3600000");
+        using var durations = new MetricCollector<double>(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            ModelCallMetrics.MeterName, "gen_ai.client.operation.duration");
         var client = app.CreateSocketClient();
         using var response = await client.OpenAsync(Essay);
         await using var frames = response.ReadFramesAsync().GetAsyncEnumerator();
@@ -53,6 +58,9 @@ public sealed class AbandonedStreamTests
         Assert.Equal(["done"], rest.Shape());
         Assert.Equal(("cancelled", "stopped"), (rest[0]["status"].GetString(), rest[0]["reason"].GetString()));
         Assert.True(thrown.Count == 0, thrown.Describe());
+        // The model's stream ended quietly, and its call is still measured as a cancelled one.
+        await durations.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+        Assert.Equal(typeof(OperationCanceledException).FullName, Assert.Single(durations.GetMeasurementSnapshot()).Tags["error.type"]);
     }
 
     private static async Task AssertAbandonedRunThrowsNothingAsync(StreamingApiApplication app)
