@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace StreamingApi.Observability;
@@ -45,6 +46,8 @@ public sealed class MeasuredUpdates(IAsyncEnumerable<ChatResponseUpdate> updates
             return next.IsCompletedSuccessfully ? new ValueTask<bool>(Moved(next.Result)) : AwaitedAsync(next);
         }
 
+        // Pooled: a paced model's every update is awaited here, and one box per update would be most of what it allocates.
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         private async ValueTask<bool> AwaitedAsync(ValueTask<bool> next)
         {
             bool moved;
