@@ -10,7 +10,9 @@ public sealed partial class Scenarios
     /// service and the baseline up side by side, their runs alternating (warm-up first), as in scenario 8. The streams
     /// would last 1.5 s (30 tokens at 20 a second). Once with a detach grace of 0 (every abandoned run is stopped at
     /// once) and once with the default 10 s (the run goes on and completes, unread). For the service, the exceptions
-    /// its runtime counted (<c>dotnet.exceptions</c>) per abandoned stream: a client that leaves should throw none.
+    /// its runtime counted (<c>dotnet.exceptions</c>) per abandoned stream: a client that leaves should throw none. On a
+    /// busy machine starts per second say little; what each start costs the server says more: its CPU per start (each
+    /// side's, the service's until its abandoned runs have ended) and the service's bytes allocated per start.
     /// </summary>
     public async Task AbandonedStreamsAsync()
     {
@@ -31,38 +33,47 @@ public sealed partial class Scenarios
             var baselineUrl = HeldBaselineUrl(load);
             await WarmUpAsync(serviceHttp, HeldServiceUrl);
             await WarmUpAsync(baselineHttp, baselineUrl);
-            var serviceRuns = new List<(double PerSecond, double ExceptionsPerStart)>();
-            var baselineRuns = new List<double>();
+            var serviceRuns = new List<(double PerSecond, double ExceptionsPerStart, double CpuMsPerStart, double KiBPerStart)>();
+            var baselineRuns = new List<(double PerSecond, double CpuMsPerStart)>();
             for (var repetition = -1; repetition < sizes.Repetitions; repetition++)
             {
-                var exceptionsBefore = (await PrometheusScrape.ReadAsync(serviceHttp)).Sum("dotnet_exceptions_total");
-                double s, b;
+                var before = await PrometheusScrape.ReadAsync(serviceHttp);
+                var serviceCpuBefore = service.CpuTime;
+                double s, b, baselineCpuMs;
                 if (repetition % 2 == 0)
                 {
-                    b = await AbandonAsync(baselineHttp, baselineUrl);
+                    (b, baselineCpuMs) = await AbandonOnAsync(baseline, baselineHttp, baselineUrl);
                     s = await AbandonAsync(serviceHttp, HeldServiceUrl);
                 }
                 else
                 {
                     s = await AbandonAsync(serviceHttp, HeldServiceUrl);
-                    b = await AbandonAsync(baselineHttp, baselineUrl);
+                    (b, baselineCpuMs) = await AbandonOnAsync(baseline, baselineHttp, baselineUrl);
                 }
                 // The abandoned runs end (at once, or once their grace is out or they complete) before their exceptions are counted.
                 using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(grace + 60));
                 do await Task.Delay(200, limit.Token);
                 while ((await PrometheusScrape.ReadAsync(serviceHttp)).Sum("streamingapi_runs_active") > 0);
-                var exceptions = (await PrometheusScrape.ReadAsync(serviceHttp)).Sum("dotnet_exceptions_total") - exceptionsBefore;
+                var after = await PrometheusScrape.ReadAsync(serviceHttp);
+                // The service's CPU while the baseline ran is little next to its own starts', and counted alike each repetition.
+                var serviceCpuMs = (service.CpuTime - serviceCpuBefore).TotalMilliseconds / sizes.StreamStarts;
+                var exceptions = (after.Sum("dotnet_exceptions_total") - before.Sum("dotnet_exceptions_total")) / sizes.StreamStarts;
+                var kib = (after.Sum("dotnet_gc_heap_total_allocated_bytes_total") - before.Sum("dotnet_gc_heap_total_allocated_bytes_total")) / 1024 / sizes.StreamStarts;
                 if (repetition < 0) continue; // warm-up
-                serviceRuns.Add((s, exceptions / sizes.StreamStarts));
-                baselineRuns.Add(b);
-                report($"   abandoned streams, grace {grace} s, repetition {repetition + 1}: service {s:N0} starts/s, {exceptions / sizes.StreamStarts:0.00} exceptions " +
-                       $"per abandoned stream; baseline {b:N0} starts/s; service / baseline {s / b:P1}");
+                serviceRuns.Add((s, exceptions, serviceCpuMs, kib));
+                baselineRuns.Add((b, baselineCpuMs));
+                report($"   abandoned streams, grace {grace} s, repetition {repetition + 1}: service {s:N0} starts/s, {exceptions:0.00} exceptions " +
+                       $"per abandoned stream, CPU {serviceCpuMs:0.000} ms and {kib:0.0} KiB allocated per start; baseline {b:N0} starts/s, " +
+                       $"CPU {baselineCpuMs:0.000} ms per start; service / baseline {s / b:P1}");
             }
             string Spread(IEnumerable<double> figures, string format) => Measurements.Format(Measurements.Spread(figures.ToList()), format);
             report($"| 8b. Abandoned streams, {sizes.StreamStarts:N0} clients' streams left after the first frame by {sizes.StartingClients} clients back to back, " +
                    $"detach grace {grace} s | service {Spread(serviceRuns.Select(r => r.PerSecond), "N0")} starts/s, " +
-                   $"{Spread(serviceRuns.Select(r => r.ExceptionsPerStart), "0.00")} exceptions per abandoned stream; baseline {Spread(baselineRuns, "N0")} starts/s; " +
-                   $"**service / baseline: starts/s {Spread(serviceRuns.Zip(baselineRuns, (s, b) => s.PerSecond / b), "P1")}** | starts/s ≥ 80 % of the baseline's, no exception per abandoned stream |");
+                   $"{Spread(serviceRuns.Select(r => r.ExceptionsPerStart), "0.00")} exceptions per abandoned stream, " +
+                   $"CPU {Spread(serviceRuns.Select(r => r.CpuMsPerStart), "0.000")} ms and {Spread(serviceRuns.Select(r => r.KiBPerStart), "0.0")} KiB allocated per start; " +
+                   $"baseline {Spread(baselineRuns.Select(r => r.PerSecond), "N0")} starts/s, CPU {Spread(baselineRuns.Select(r => r.CpuMsPerStart), "0.000")} ms per start; " +
+                   $"**service / baseline: starts/s {Spread(serviceRuns.Zip(baselineRuns, (s, b) => s.PerSecond / b.PerSecond), "P1")}, " +
+                   $"CPU per start {Spread(serviceRuns.Zip(baselineRuns, (s, b) => s.CpuMsPerStart / b.CpuMsPerStart), "0.00")}×** | starts/s ≥ 80 % of the baseline's, no exception per abandoned stream |");
         }
 
         // A client whose response, disposed before its end, closes its connection: by default the handler would read
@@ -77,6 +88,14 @@ public sealed partial class Scenarios
             BaseAddress = address,
             Timeout = Timeout.InfiniteTimeSpan,
         };
+
+        // The baseline's starts a second, and its CPU per start.
+        async Task<(double PerSecond, double CpuMsPerStart)> AbandonOnAsync(ServerProcess server, HttpClient http, string url)
+        {
+            var cpuBefore = server.CpuTime;
+            var perSecond = await AbandonAsync(http, url);
+            return (perSecond, (server.CpuTime - cpuBefore).TotalMilliseconds / sizes.StreamStarts);
+        }
 
         // sizes.StreamStarts streams, each left after its first frame, by sizes.StartingClients clients that start the next at once: starts a second.
         async Task<double> AbandonAsync(HttpClient http, string url)

@@ -48,7 +48,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             : clientTools.Count > 0 ? new ChatOptions()
             : null;
         if (clientTools.Count > 0) chatOptions!.Tools = [.. chatOptions.Tools ?? [], .. clientTools.Select(t => t.ToDeclaration())];
-        var clientToolNames = clientTools.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var clientToolNames = clientTools.Count == 0 ? null : clientTools.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         // Semantic Kernel's invoker runs only KernelFunctions, so a tool wrapped for approval could ask but never run: it is
         // wrapped in the turn that asks, and offered as it is when the run goes on with the decisions (the filter then
         // lets only the approved calls of it run).
@@ -79,7 +79,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                     foreach (var asked in tools.ToEvents(approval)) yield return asked;
                     continue;
                 }
-                if (contents[i] is Microsoft.Extensions.AI.FunctionCallContent call && clientToolNames.Contains(call.Name))
+                if (contents[i] is Microsoft.Extensions.AI.FunctionCallContent call && clientToolNames?.Contains(call.Name) == true)
                 {
                     // The client's tool: handed back uninvoked, the run waits for the client to run it.
                     waiting = true;
@@ -93,6 +93,9 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                 if (@event is not null) yield return @event;
             }
         }
+        // A stopped model may end its stream quietly rather than throw (the offline model does): the run ends here, as
+        // it would have with the exception, and its host reads why from the token.
+        if (cancellationToken.IsCancellationRequested) yield break;
         if (filter?.Failure is { } failure) throw failure;
         if (waiting)
         {
@@ -125,6 +128,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                 yield return new PartialOutput(partial);
             }
         }
+        if (cancellationToken.IsCancellationRequested) yield break;
         yield return new FinalOutput(output.Parse(json.ToString()));
     }
 

@@ -1,20 +1,23 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace StreamingApi.Observability;
 
 /// <summary>
 /// A streamed model call's updates, passed through as they come while a <see cref="ModelCall"/> sees each one and ends
-/// with the call: when the updates end, when reading them fails, or when the reader stops early. An update that is
-/// ready costs a type test per content and no await of its own.
+/// with the call: when the updates end (stopped, when they end once the call's token has fired), when reading them
+/// fails, or when the reader stops early. An update that is ready costs a type test per content and no await of its own.
 /// </summary>
-public sealed class MeasuredUpdates(IAsyncEnumerable<ChatResponseUpdate> updates, Func<ModelCall> start) : IAsyncEnumerable<ChatResponseUpdate>
+/// <param name="callToken">The call's own token, which a stopped call's stream was given.</param>
+public sealed class MeasuredUpdates(IAsyncEnumerable<ChatResponseUpdate> updates, Func<ModelCall> start, CancellationToken callToken = default)
+    : IAsyncEnumerable<ChatResponseUpdate>
 {
     public IAsyncEnumerator<ChatResponseUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
         var call = start();
         try
         {
-            return new Enumerator(updates.GetAsyncEnumerator(cancellationToken), call);
+            return new Enumerator(updates.GetAsyncEnumerator(cancellationToken), call, callToken, cancellationToken);
         }
         catch (Exception error)
         {
@@ -23,7 +26,8 @@ public sealed class MeasuredUpdates(IAsyncEnumerable<ChatResponseUpdate> updates
         }
     }
 
-    private sealed class Enumerator(IAsyncEnumerator<ChatResponseUpdate> inner, ModelCall call) : IAsyncEnumerator<ChatResponseUpdate>
+    private sealed class Enumerator(IAsyncEnumerator<ChatResponseUpdate> inner, ModelCall call, CancellationToken callToken, CancellationToken readerToken)
+        : IAsyncEnumerator<ChatResponseUpdate>
     {
         public ChatResponseUpdate Current => inner.Current;
 
@@ -42,6 +46,8 @@ public sealed class MeasuredUpdates(IAsyncEnumerable<ChatResponseUpdate> updates
             return next.IsCompletedSuccessfully ? new ValueTask<bool>(Moved(next.Result)) : AwaitedAsync(next);
         }
 
+        // Pooled: a paced model's every update is awaited here, and one box per update would be most of what it allocates.
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         private async ValueTask<bool> AwaitedAsync(ValueTask<bool> next)
         {
             bool moved;
@@ -60,6 +66,7 @@ public sealed class MeasuredUpdates(IAsyncEnumerable<ChatResponseUpdate> updates
         private bool Moved(bool moved)
         {
             if (moved) call.Saw(inner.Current);
+            else if (callToken.IsCancellationRequested || readerToken.IsCancellationRequested) call.Stopped(); // a model that ends a stopped stream quietly
             else call.Ended();
             return moved;
         }

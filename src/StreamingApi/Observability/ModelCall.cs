@@ -54,12 +54,20 @@ public sealed class ModelCall
     /// The call ended: it completed, or its reader stopped early (<paramref name="error"/> null), or it failed; only the
     /// first end counts.
     /// </summary>
-    public void Ended(Exception? error = null)
+    public void Ended(Exception? error = null) => End(error?.GetType().FullName);
+
+    /// <summary>
+    /// The call was stopped (its token fired) and its stream ended where it was, without an exception: recorded as a
+    /// call that threw <see cref="OperationCanceledException"/> is.
+    /// </summary>
+    public void Stopped() => End(typeof(OperationCanceledException).FullName);
+
+    private void End(string? errorType)
     {
         if (_ended) return;
         _ended = true;
         var tags = Tags();
-        if (error is not null) tags.Add("error.type", error.GetType().FullName);
+        if (errorType is not null) tags.Add("error.type", errorType);
         _metrics.Ended(tags, Stopwatch.GetElapsedTime(_started), _inputTokens, _outputTokens);
     }
 

@@ -42,7 +42,9 @@ public sealed class RunHost(
     {
         if (_draining) return null;
         var settings = options.Value;
-        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        Span<byte> random = stackalloc byte[8];
+        RandomNumberGenerator.Fill(random);
+        var id = Convert.ToHexStringLower(random);
         var limit = TimeSpan.FromSeconds(settings.MaxRunSeconds);
         if (plan.TimeLimit is { } asked && asked < limit) limit = asked;
         TimeSpan? grace = plan.WhenUnattended switch
@@ -264,6 +266,7 @@ public sealed class RunHost(
         string status;
         string? reason;
         RunError? error = null;
+        Exception? thrown = null;
         try
         {
             var events = plan.Agent.RunAsync(plan.Request, run.Context, stop);
@@ -273,6 +276,9 @@ public sealed class RunHost(
             List<ApprovalRequested>? asked = null;
             await foreach (var @event in events.WithCancellation(stop).ConfigureAwait(false))
             {
+                // A stopped run writes nothing more: what its shapers make of its quiet end (a last progress, buffered
+                // text) is not its answer.
+                if (stop.IsCancellationRequested) break;
                 if (@event is RunPaused paused)
                 {
                     if (await SuspendAsync(run, log, record, paused.Checkpoint, asked ?? []).ConfigureAwait(false))
@@ -280,8 +286,7 @@ public sealed class RunHost(
                         RunTracing.Ended(span, RunStatus.Waiting, null); // the run goes on in a span of its own once it is taken up
                         return;
                     }
-                    stop.ThrowIfCancellationRequested(); // stopped as it was about to wait: it ends as cancelled
-                    break;
+                    break; // stopped as it was about to wait (or nothing to decide): it ends below
                 }
                 var written = @event;
                 if (@event is ApprovalRequested request)
@@ -300,22 +305,31 @@ public sealed class RunHost(
                 if (counted) stats.Observe(written);
                 await log.AppendAsync(written, stop).ConfigureAwait(false);
             }
-            status = RunStatus.Completed;
-            reason = stats.EndReason;
         }
-        catch (Exception) when (stop.IsCancellationRequested && run.Failure is null)
+        catch (Exception caught)
+        {
+            thrown = caught;
+        }
+
+        // How the run ended is read from its stop token, not from an exception: a stopped agent may end quietly (the
+        // offline model does), or throw on the way out (a tool, a provider's HTTP call); either way it was stopped.
+        if (stop.IsCancellationRequested && run.Failure is null)
         {
             status = RunStatus.Cancelled;
             reason = run.StopReason;
         }
-        catch (Exception caught)
+        else if ((run.Failure ?? thrown) is { } exception)
         {
-            var exception = run.Failure ?? caught;
             status = RunStatus.Failed;
             RunLogMessages.RunFailed(logger, exception, run.Id, plan.Endpoint);
             error = RunErrors.From(exception, run.Id);
             reason = error.Type;
             RunTracing.Failed(span, exception, error.Type);
+        }
+        else
+        {
+            status = RunStatus.Completed;
+            reason = stats.EndReason;
         }
 
         var elapsed = stats.Elapsed;

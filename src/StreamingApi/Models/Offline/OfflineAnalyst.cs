@@ -178,13 +178,23 @@ internal static partial class OfflineAnalyst
     }
 
     /// <summary>The tool calls and results of the conversation so far, paired by call id.</summary>
+    /// <remarks>Read once per model call: a conversation without tool calls (every writer's) costs one pass and an empty list.</remarks>
     public static List<ToolOutcome> History(IEnumerable<ChatMessage> messages)
     {
-        var contents = messages.SelectMany(m => m.Contents).ToList();
-        var results = contents.OfType<FunctionResultContent>().ToDictionary(r => r.CallId, r => r.Result);
-        return contents.OfType<FunctionCallContent>()
-            .Select(c => new ToolOutcome(c.CallId, c.Name, c.Arguments ?? new Dictionary<string, object?>(),
-                results.TryGetValue(c.CallId, out var result) && result is not null ? ToJson(result) : null))
+        List<FunctionCallContent>? calls = null;
+        Dictionary<string, object?>? results = null;
+        foreach (var message in messages)
+        {
+            var contents = message.Contents; // indexed: foreach over the IList would box an enumerator per message
+            for (var i = 0; i < contents.Count; i++)
+            {
+                if (contents[i] is FunctionCallContent call) (calls ??= []).Add(call);
+                else if (contents[i] is FunctionResultContent result) (results ??= new()).Add(result.CallId, result.Result);
+            }
+        }
+        if (calls is null) return [];
+        return calls.Select(c => new ToolOutcome(c.CallId, c.Name, c.Arguments ?? new Dictionary<string, object?>(),
+                results is not null && results.TryGetValue(c.CallId, out var result) && result is not null ? ToJson(result) : null))
             .ToList();
     }
 

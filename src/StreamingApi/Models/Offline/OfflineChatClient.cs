@@ -11,12 +11,22 @@ namespace StreamingApi.Models.Offline;
 /// markdown answer token by token at a configurable pace; when tools are offered it asks for the ones the prompt needs and
 /// waits for their results; asked for JSON, it streams the structured result built from those results.
 /// </summary>
+/// <remarks>
+/// A streamed call whose token fires ends where it is, without an exception: a stopped run is the usual end of an
+/// abandoned stream, and an exception would be thrown again by every await between here and the run host. Its callers
+/// tell it from an answer by their token (an answer ends with its finish reason and usage). A call that is not streamed
+/// throws <see cref="OperationCanceledException"/>, as callers of a response expect.
+/// </remarks>
 public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, OfflinePacer pacer, TimeProvider time) : IChatClient
 {
     private static readonly ChatClientMetadata Metadata = new("offline", null, OfflineModelOptions.DefaultModelId);
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default) =>
-        await GetStreamingResponseAsync(messages, chatOptions, cancellationToken).ToChatResponseAsync(cancellationToken).ConfigureAwait(false);
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default)
+    {
+        var response = await GetStreamingResponseAsync(messages, chatOptions, cancellationToken).ToChatResponseAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested(); // a stopped stream ends quietly; a stopped response is no answer
+        return response;
+    }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -25,10 +35,14 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         var json = chatOptions?.ResponseFormat is ChatResponseFormatJson;
         // The request is the latest user message (in a JSON turn, the one before the instruction that asks for JSON);
         // the user messages before it are the conversation so far, which the model's thinking recalls.
-        var asked = conversation.Where(m => m.Role == ChatRole.User && m.Text.Length > 0).Select(m => m.Text).ToList(); // not a message of approval decisions
+        var asked = new List<string>();
+        foreach (var message in conversation)
+        {
+            if (message.Role == ChatRole.User && message.Text is { Length: > 0 } text) asked.Add(text); // not a message of approval decisions
+        }
         if (json && asked.Count > 1) asked.RemoveAt(asked.Count - 1);
         var prompt = asked.Count > 0 ? asked[^1] : "";
-        var earlier = asked.Take(asked.Count - 1).ToList();
+        var earlier = asked.GetRange(0, Math.Max(0, asked.Count - 1));
         var history = OfflineAnalyst.History(conversation);
         using var pace = new Pace(options.Value, pacer, time, cancellationToken);
         var responseId = $"offline-{Guid.NewGuid():N}";
@@ -45,7 +59,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
                 : OfflineThinking.BeforeText(prompt, history));
             foreach (var token in OfflineWriter.Tokens(thinking))
             {
-                await pace.WaitForTokenAsync(count++).ConfigureAwait(false);
+                if (!await pace.WaitForTokenAsync(count++).ConfigureAwait(false)) yield break;
                 yield return Update(responseId, [new TextReasoningContent(token)]);
             }
         }
@@ -53,7 +67,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
 
         if (calls.Count > 0)
         {
-            await pace.WaitForTokenAsync(count).ConfigureAwait(false);
+            if (!await pace.WaitForTokenAsync(count).ConfigureAwait(false)) yield break;
             yield return Update(responseId, [.. calls]);
             yield return Finish(responseId, ChatFinishReason.ToolCalls, inputTokens, thoughts + calls.Count, thoughts);
             yield break;
@@ -64,7 +78,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
             : TextChunks(OfflineWriter.Compose(prompt, OfflineAnalyst.Facts(history), OfflineAnalyst.Recommendations(history)));
         foreach (var chunk in chunks)
         {
-            await pace.WaitForTokenAsync(count++).ConfigureAwait(false);
+            if (!await pace.WaitForTokenAsync(count++).ConfigureAwait(false)) yield break;
             yield return Update(responseId, chunk);
         }
         yield return Finish(responseId, ChatFinishReason.Stop, inputTokens, count, thoughts);
@@ -131,13 +145,10 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         private readonly OfflinePacer.Waiter? _waiter =
             options is { FirstTokenDelayMs: <= 0, TokensPerSecond: <= 0 } ? null : pacer.CreateWaiter(cancellationToken);
 
-        public ValueTask WaitForTokenAsync(int index)
+        /// <summary>Waits until token <paramref name="index"/> is due: true then, false once the call is stopped.</summary>
+        public ValueTask<bool> WaitForTokenAsync(int index)
         {
-            if (_waiter is null)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                return ValueTask.CompletedTask; // as fast as possible: not even a clock read
-            }
+            if (_waiter is null) return new ValueTask<bool>(!cancellationToken.IsCancellationRequested); // as fast as possible: not even a clock read
             var due = TimeSpan.FromMilliseconds(options.FirstTokenDelayMs)
                 + (options.TokensPerSecond > 0 ? TimeSpan.FromSeconds(index / options.TokensPerSecond) : TimeSpan.Zero);
             return _waiter.WaitUntilAsync(_start + (long)(due.TotalSeconds * time.TimestampFrequency));

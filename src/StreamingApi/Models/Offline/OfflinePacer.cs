@@ -8,7 +8,8 @@ namespace StreamingApi.Models.Offline;
 /// earliest of them: it wakes only when some stream is due (streams due within the same millisecond share a wake-up)
 /// and not at all while nobody waits, so a stream that waits a second for its next token costs nothing meanwhile.
 /// Each stream waits through one <see cref="Waiter"/> of its own, reused for every token, so a paced token allocates
-/// nothing; a stopped run's wait ends at once, through its cancellation token.
+/// nothing; a stopped run's wait ends at once, through its cancellation token, and says so rather than throw: a stop
+/// is the usual end of an abandoned stream, and an exception would be thrown again by every await above it.
 /// </summary>
 public sealed class OfflinePacer : IDisposable
 {
@@ -74,7 +75,7 @@ public sealed class OfflinePacer : IDisposable
     /// the server's work (new connections among it), rather than in the local queue of the thread that drained the
     /// clock: under load, ten thousand streams' tokens would otherwise be served before any new stream could start.
     /// </summary>
-    public sealed class Waiter : IValueTaskSource, IThreadPoolWorkItem, IDisposable
+    public sealed class Waiter : IValueTaskSource<bool>, IThreadPoolWorkItem, IDisposable
     {
         private readonly OfflinePacer _pacer;
         private readonly CancellationToken _cancellationToken;
@@ -91,16 +92,19 @@ public sealed class OfflinePacer : IDisposable
                 _registration = cancellationToken.UnsafeRegister(static state => ((Waiter)state!).Cancel(), this);
         }
 
-        /// <summary>Completes when <paramref name="dueTimestamp"/> (a <see cref="TimeProvider.GetTimestamp"/> value) has passed.</summary>
-        public ValueTask WaitUntilAsync(long dueTimestamp)
+        /// <summary>
+        /// Completes with true when <paramref name="dueTimestamp"/> (a <see cref="TimeProvider.GetTimestamp"/> value) has
+        /// passed, or with false, never an exception, as soon as the cancellation token fires (at once if it has).
+        /// </summary>
+        public ValueTask<bool> WaitUntilAsync(long dueTimestamp)
         {
-            _cancellationToken.ThrowIfCancellationRequested();
-            if (_pacer._time.GetTimestamp() >= dueTimestamp) return ValueTask.CompletedTask;
+            if (_cancellationToken.IsCancellationRequested) return new ValueTask<bool>(false);
+            if (_pacer._time.GetTimestamp() >= dueTimestamp) return new ValueTask<bool>(true);
             _core.Reset();
             var wait = Interlocked.Increment(ref _wait); // odd: pending
             _pacer.Enqueue(this, wait, dueTimestamp);
             if (_cancellationToken.IsCancellationRequested) Complete(wait, canceled: true);
-            return new ValueTask(this, _core.Version);
+            return new ValueTask<bool>(this, _core.Version);
         }
 
         public void Dispose() => _registration.Dispose();
@@ -114,8 +118,7 @@ public sealed class OfflinePacer : IDisposable
 
         void IThreadPoolWorkItem.Execute()
         {
-            if (_canceled) _core.SetException(new OperationCanceledException(_cancellationToken));
-            else _core.SetResult(true);
+            _core.SetResult(!_canceled);
         }
 
         private void Cancel()
@@ -124,11 +127,11 @@ public sealed class OfflinePacer : IDisposable
             if ((wait & 1) == 1) Complete(wait, canceled: true);
         }
 
-        void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+        bool IValueTaskSource<bool>.GetResult(short token) => _core.GetResult(token);
 
-        ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+        ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _core.GetStatus(token);
 
-        void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
             _core.OnCompleted(continuation, state, token, flags);
     }
 }

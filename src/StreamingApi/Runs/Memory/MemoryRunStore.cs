@@ -12,6 +12,7 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
 {
     private readonly ConcurrentDictionary<string, MemoryRunLog> _runs = new();
     private readonly ConcurrentDictionary<string, string> _latestRuns = new(); // thread id → its latest run's id
+    private readonly ConcurrentDictionary<string, MemoryRunLog> _waited = new(); // the runs that waited: only theirs can fall due
     private readonly Queue<(string RunId, long ExpiresAt)> _expiring = new();
     private readonly Lock _gate = new();
     private readonly IOptions<RunOptions> _options;
@@ -67,7 +68,9 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
 
     public ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint)
     {
-        ((MemoryRunLog)log).Suspend(checkpoint);
+        var waiting = (MemoryRunLog)log;
+        waiting.Suspend(checkpoint);
+        _waited[waiting.RunId] = waiting;
         return ValueTask.CompletedTask;
     }
 
@@ -88,8 +91,15 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
 
     public ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken)
     {
+        // Only the runs that waited are looked at, not every run kept (tens of thousands, each behind its lock, every tick).
         var now = _time.GetUtcNow();
-        return ValueTask.FromResult<IReadOnlyList<string>>([.. _runs.Values.Where(log => log.Waiting?.IsDue(now) == true).Select(log => log.RunId)]);
+        List<string>? due = null;
+        foreach (var (runId, log) in _waited)
+        {
+            if (!_runs.TryGetValue(runId, out var held) || held != log) _waited.TryRemove(new KeyValuePair<string, MemoryRunLog>(runId, log)); // let go
+            else if (log.Waiting?.IsDue(now) == true) (due ??= []).Add(runId);
+        }
+        return ValueTask.FromResult<IReadOnlyList<string>>(due ?? []);
     }
 
     /// <summary>Lets go of a run's local log at once (its run is kept elsewhere now).</summary>
