@@ -92,6 +92,9 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
     private async Task<(string Dll, double MiB)> PublishAsync(string name, bool readyToRun)
     {
         var output = Path.Combine(root, "bench", "StreamingApi.Bench", "bin", "cold-start", name);
+        // A fresh folder: publish copies a package's assembly only when it is newer than the one already there, so an
+        // assembly precompiled by an earlier publish would stay, and be counted, after the project stopped asking for it.
+        if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
         var start = new ProcessStartInfo("dotnet",
             ["publish", Path.Combine(root, "src", "StreamingApi"), "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier,
              "--self-contained", "false", $"-p:PublishReadyToRun={readyToRun}", "-o", output, "--nologo", "-v", "quiet"])
