@@ -5,8 +5,10 @@ namespace StreamingApi.Tests.Infrastructure;
 
 /// <summary>
 /// Every exception thrown in the process while it is alive, first chance: each <c>throw</c>, and each rethrow (an
-/// <c>await</c> of a faulted or cancelled task, a <c>throw;</c>), as the runtime's <c>dotnet.exceptions</c> counts them.
-/// Process-wide: only for tests that run alone.
+/// <c>await</c> of a faulted or cancelled task, a <c>throw;</c>), as the runtime's <c>dotnet.exceptions</c> counts them,
+/// that passes through the service's own code. Process-wide: only for tests that run alone. Exceptions with no frame of
+/// the service are not counted: an earlier test's disposed host can still have timers that fire (the HTTP client
+/// factory's clean-up, which throws <see cref="ObjectDisposedException"/> on a disposed provider).
 /// </summary>
 public sealed class FirstChanceExceptions : IDisposable
 {
@@ -21,6 +23,20 @@ public sealed class FirstChanceExceptions : IDisposable
 
     public void Dispose() => AppDomain.CurrentDomain.FirstChanceException -= Record;
 
-    private void Record(object? sender, FirstChanceExceptionEventArgs e) =>
-        _thrown.Enqueue($"{e.Exception.GetType().Name}: {e.Exception.Message}\n{Environment.StackTrace}");
+    private void Record(object? sender, FirstChanceExceptionEventArgs e)
+    {
+        var stack = Environment.StackTrace;
+        if (!PassesThroughTheService(stack)) return;
+        _thrown.Enqueue($"{e.Exception.GetType().Name}: {e.Exception.Message}\n{stack}");
+    }
+
+    private static bool PassesThroughTheService(string stack)
+    {
+        foreach (var line in stack.AsSpan().EnumerateLines())
+        {
+            var frame = line.TrimStart();
+            if (frame.StartsWith("at StreamingApi.") && !frame.StartsWith("at StreamingApi.Tests.")) return true;
+        }
+        return false;
+    }
 }
