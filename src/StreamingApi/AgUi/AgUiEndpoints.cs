@@ -59,7 +59,7 @@ public static class AgUiEndpoints
         var plan = new RunPlan("ag-ui", found, input.ToAgentRequest())
         {
             TimeLimit = input.TimeLimit,
-            Shape = input.Every is { } every ? ProgressEvents.Every(every) : null,
+            Shape = RunShape.WithProgress(input.Every),
             ThreadId = input.ThreadId,
         };
         return await streams.StartAsync(http, plan, reader =>

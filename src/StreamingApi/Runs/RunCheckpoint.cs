@@ -15,8 +15,10 @@ namespace StreamingApi.Runs;
 /// <param name="Stats">The run's figures so far, so that its <c>done</c> counts the whole run.</param>
 /// <param name="TimeLimitSeconds">What the run had of its time limit when it stopped to wait; its work, not its waiting, is limited.</param>
 /// <param name="LimitKey">Who the run counts against (see <see cref="RunPlan.LimitKey"/>).</param>
+/// <param name="Shape">How its events are reshaped (see <see cref="RunPlan.Shape"/>): the same once it goes on.</param>
+/// <param name="WhenUnattended">What its last reader leaving means once it goes on (see <see cref="RunPlan.WhenUnattended"/>).</param>
 public sealed record RunCheckpoint(RunRecord Record, string Prompt, AgentCheckpoint Agent, IReadOnlyList<ApprovalRequested> Approvals,
-    RunStatsSnapshot Stats, double TimeLimitSeconds, string? LimitKey)
+    RunStatsSnapshot Stats, double TimeLimitSeconds, string? LimitKey, RunShape? Shape = null, WhenUnattended WhenUnattended = WhenUnattended.KeepRunning)
 {
     /// <summary>When the first of its approvals expires: a run not decided by then goes on with the undecided ones denied.</summary>
     public DateTimeOffset Deadline => Approvals.Count == 0 ? Record.StartedAt : Approvals.Min(a => a.ExpiresAt);

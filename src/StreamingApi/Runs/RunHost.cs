@@ -47,13 +47,7 @@ public sealed class RunHost(
         var id = Convert.ToHexStringLower(random);
         var limit = TimeSpan.FromSeconds(settings.MaxRunSeconds);
         if (plan.TimeLimit is { } asked && asked < limit) limit = asked;
-        TimeSpan? grace = plan.WhenUnattended switch
-        {
-            WhenUnattended.StopAfterGrace => TimeSpan.FromSeconds(Math.Max(0, settings.DetachGraceSeconds)),
-            WhenUnattended.StopAtOnce => TimeSpan.Zero,
-            _ => null,
-        };
-        var run = new ActiveRun(id, plan, limit, grace, time, () => store.HasReadersElsewhereAsync(id, CancellationToken.None)) { TimeLimit = limit };
+        var run = new ActiveRun(id, plan, limit, DetachGraceOf(plan), time, () => store.HasReadersElsewhereAsync(id, CancellationToken.None)) { TimeLimit = limit };
         // The run's span continues the request's trace; it is current from here on, so the run's work below is its child.
         var span = RunTracing.StartRun(id, plan.Agent.Name, plan.Agent.Model, plan.Endpoint, plan.ThreadId);
         var record = new RunRecord(id, plan.Agent.Name, plan.Endpoint, plan.Agent.Model, RunStatus.Running, null, time.GetUtcNow(), null, 0)
@@ -87,6 +81,14 @@ public sealed class RunHost(
         run.Completion = Task.Run(() => ExecuteAsync(run, log, record, span), CancellationToken.None);
         return new StartedRun(record, reader);
     }
+
+    /// <summary>How long the run goes on once its last reader has left (see <see cref="DetachGrace"/>); null: it goes on regardless.</summary>
+    private TimeSpan? DetachGraceOf(RunPlan plan) => plan.WhenUnattended switch
+    {
+        WhenUnattended.StopAfterGrace => TimeSpan.FromSeconds(Math.Max(0, options.Value.DetachGraceSeconds)),
+        WhenUnattended.StopAtOnce => TimeSpan.Zero,
+        _ => null,
+    };
 
     /// <summary>The run's record, running or finished; null when no such run is known.</summary>
     public ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken) => store.FindAsync(runId, cancellationToken);
@@ -202,11 +204,13 @@ public sealed class RunHost(
         })
         {
             LimitKey = checkpoint.LimitKey,
+            Shape = checkpoint.Shape,
+            WhenUnattended = checkpoint.WhenUnattended,
             ThreadId = waiting.ThreadId,
             Principal = waiting.Principal,
         };
         var limit = TimeSpan.FromSeconds(Math.Max(1, checkpoint.TimeLimitSeconds));
-        var run = new ActiveRun(runId, plan, limit, null, time, () => store.HasReadersElsewhereAsync(runId, CancellationToken.None)) { TimeLimit = limit };
+        var run = new ActiveRun(runId, plan, limit, DetachGraceOf(plan), time, () => store.HasReadersElsewhereAsync(runId, CancellationToken.None)) { TimeLimit = limit };
         run.Context.Stats.Restore(checkpoint.Stats);
         var record = waiting with { Status = RunStatus.Running };
         // The same trace as the run's start, wherever that was; linked to the decision that took it up.
@@ -271,8 +275,9 @@ public sealed class RunHost(
         {
             var events = plan.Agent.RunAsync(plan.Request, run.Context, stop);
             // A shaper reads the figures of the events it reshapes, so they are counted before it; without one, here.
-            if (plan.Shape is { } shape) events = shape(Count(events, stats), run.Context, stop);
-            var counted = plan.Shape is null;
+            var shaper = plan.Shape?.ToShaper(time);
+            if (shaper is not null) events = shaper(Count(events, stats), run.Context, stop);
+            var counted = shaper is null;
             List<ApprovalRequested>? asked = null;
             await foreach (var @event in events.WithCancellation(stop).ConfigureAwait(false))
             {
@@ -366,7 +371,7 @@ public sealed class RunHost(
         var stats = run.Context.Stats.Snapshot();
         var left = run.TimeLimit - TimeSpan.FromMilliseconds(stats.ElapsedMs); // what the run's own work has left of its limit
         var checkpoint = new RunCheckpoint(record with { Status = RunStatus.Waiting }, run.Plan.Request.Prompt, agent, asked, stats,
-            Math.Max(1, left.TotalSeconds), run.Plan.LimitKey);
+            Math.Max(1, left.TotalSeconds), run.Plan.LimitKey, run.Plan.Shape, run.Plan.WhenUnattended);
         await store.SuspendAsync(log, checkpoint).ConfigureAwait(false);
         foreach (var observer in _observers) await observer.RunWaitingAsync(run.Id, run.Plan).ConfigureAwait(false);
         metrics.RunWaiting(run.Plan.Endpoint);

@@ -8,7 +8,8 @@ public sealed record RunPlan(string Endpoint, IAgent Agent, AgentRequest Request
     /// <summary>The server ends the run after this long (<c>done</c> with reason <c>time-limit</c>).</summary>
     public TimeSpan? TimeLimit { get; init; }
 
-    public EventShaper? Shape { get; init; }
+    /// <summary>How its events are reshaped before they are numbered; null: as the agent gives them.</summary>
+    public RunShape? Shape { get; init; }
 
     /// <summary>
     /// Who the run counts against for limits and quotas (the caller's principal, else its address), as the endpoint that

@@ -45,13 +45,17 @@ public static class RunEndpoints
     }
 
     private static async Task<Results<Accepted<RunAccepted>, ProblemHttpResult>> StartAsync(StartRunRequest request, AgentCatalog agents,
-        EventStreams streams, TimeProvider time, HttpContext http)
+        EventStreams streams, HttpContext http)
     {
-        EventShaper? shape = null;
-        if (request.MinChars is not null || request.MaxDelayMs is not null)
-            shape = BufferedText.Coalesce(request.MinChars ?? BufferedStreamRequest.DefaultMinChars,
-                TimeSpan.FromMilliseconds(request.MaxDelayMs ?? BufferedStreamRequest.DefaultMaxDelayMs), time);
-        if (request.Every is { } every) shape = shape.Then(ProgressEvents.Every(every));
+        var coalesced = request.MinChars is not null || request.MaxDelayMs is not null;
+        var shape = coalesced || request.Every is not null
+            ? new RunShape
+            {
+                MinChars = coalesced ? request.MinChars ?? BufferedStreamRequest.DefaultMinChars : null,
+                MaxDelayMs = request.MaxDelayMs ?? BufferedStreamRequest.DefaultMaxDelayMs,
+                Every = request.Every,
+            }
+            : null;
 
         var plan = new RunPlan("runs", agents.Find(request.Agent!, fail: request.Fail ?? false)!, new AgentRequest(request.Prompt!))
         {

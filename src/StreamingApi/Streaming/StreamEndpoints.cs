@@ -21,31 +21,34 @@ public static class StreamEndpoints
         var group = routes.MapGroup("/stream").WithTags("Streams").RequireRunAccess();
 
         group.MapStream<StreamRequest>("/text", "StreamText", "Streams a plain text answer, delta by delta.",
-            (request, agents, _) => new RunPlan("text", agents.Writer, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit });
+            (request, agents) => new RunPlan("text", agents.Writer, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit });
 
         group.MapStream<StreamRequest>("/analysis", "StreamAnalysis",
             "A data analyst with tools: tool calls live, then a validated structured result.",
-            (request, agents, _) => new RunPlan("analysis", agents.Analyst, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit });
+            (request, agents) => new RunPlan("analysis", agents.Analyst, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit });
 
         group.MapStream<ProgressStreamRequest>("/progress", "StreamProgress", "Text plus a progress event every N chunks and once at the end.",
-            (request, agents, _) => new RunPlan("progress", agents.Writer, new AgentRequest(request.Prompt!))
+            (request, agents) => new RunPlan("progress", agents.Writer, new AgentRequest(request.Prompt!))
             {
                 TimeLimit = request.TimeLimit,
-                Shape = ProgressEvents.Every(request.Every ?? ProgressStreamRequest.DefaultEvery),
+                Shape = RunShape.WithProgress(request.Every ?? ProgressStreamRequest.DefaultEvery),
             });
 
         group.MapStream<BufferedStreamRequest>("/buffered", "StreamBuffered",
             "Text deltas coalesced into frames of at least minChars, or after maxDelayMs.",
-            (request, agents, time) => new RunPlan("buffered", agents.Writer, new AgentRequest(request.Prompt!))
+            (request, agents) => new RunPlan("buffered", agents.Writer, new AgentRequest(request.Prompt!))
             {
                 TimeLimit = request.TimeLimit,
-                Shape = BufferedText.Coalesce(request.MinChars ?? BufferedStreamRequest.DefaultMinChars,
-                    TimeSpan.FromMilliseconds(request.MaxDelayMs ?? BufferedStreamRequest.DefaultMaxDelayMs), time),
+                Shape = new RunShape
+                {
+                    MinChars = request.MinChars ?? BufferedStreamRequest.DefaultMinChars,
+                    MaxDelayMs = request.MaxDelayMs ?? BufferedStreamRequest.DefaultMaxDelayMs,
+                },
             });
 
         group.MapStream<FlakyStreamRequest>("/flaky", "StreamFlaky",
             "An agent whose tool fails on request: an error event mid-stream, then done {status: failed}.",
-            (request, agents, _) => new RunPlan("flaky", agents.Flaky(request.Fail ?? true), new AgentRequest(request.Prompt!))
+            (request, agents) => new RunPlan("flaky", agents.Flaky(request.Fail ?? true), new AgentRequest(request.Prompt!))
             {
                 TimeLimit = request.TimeLimit,
             });
@@ -61,13 +64,13 @@ public static class StreamEndpoints
 
     /// <summary>Maps GET (query parameters) and POST (JSON body) of one stream to the same plan.</summary>
     private static void MapStream<TRequest>(this RouteGroupBuilder group, string pattern, string name, string summary,
-        Func<TRequest, AgentCatalog, TimeProvider, RunPlan> plan) where TRequest : StreamRequest
+        Func<TRequest, AgentCatalog, RunPlan> plan) where TRequest : StreamRequest
     {
-        group.MapGet(pattern, ([AsParameters] TRequest request, AgentCatalog agents, TimeProvider time, EventStreams streams, HttpContext http) =>
-                streams.StartOrResumeAsync(http, () => plan(request, agents, time)))
+        group.MapGet(pattern, ([AsParameters] TRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, () => plan(request, agents)))
             .DescribeStream(name, $"{summary} (GET, query parameters)");
-        group.MapPost(pattern, (TRequest request, AgentCatalog agents, TimeProvider time, EventStreams streams, HttpContext http) =>
-                streams.StartOrResumeAsync(http, () => plan(request, agents, time)))
+        group.MapPost(pattern, (TRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, () => plan(request, agents)))
             .DescribeStream($"{name}Post", $"{summary} (POST, JSON body)");
     }
 

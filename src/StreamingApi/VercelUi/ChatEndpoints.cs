@@ -62,7 +62,7 @@ public static class ChatEndpoints
         var plan = new RunPlan("chat", agent, request.ToAgentRequest())
         {
             TimeLimit = request.TimeLimit,
-            Shape = request.Every is { } every ? ProgressEvents.Every(every) : null,
+            Shape = RunShape.WithProgress(request.Every),
             ThreadId = request.Id,
         };
         var options = new UiMessageStreamOptions { Approvals = AnswersApprovals(http, request) };

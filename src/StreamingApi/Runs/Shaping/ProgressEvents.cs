@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using StreamingApi.Agents;
-using StreamingApi.Runs;
 
-namespace StreamingApi.Streaming;
+namespace StreamingApi.Runs;
 
 /// <summary>Adds a <c>progress</c> event after every N text chunks, and one when the text is finished.</summary>
 public static class ProgressEvents

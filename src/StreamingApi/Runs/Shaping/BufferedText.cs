@@ -1,9 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using StreamingApi.Agents;
-using StreamingApi.Runs;
 
-namespace StreamingApi.Streaming;
+namespace StreamingApi.Runs;
 
 /// <summary>
 /// Coalesces text deltas into fewer, larger frames: a frame leaves when <c>minChars</c> are buffered, or when the
