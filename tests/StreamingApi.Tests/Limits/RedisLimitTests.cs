@@ -11,6 +11,7 @@ using StackExchange.Redis;
 using StreamingApi.Limits;
 using StreamingApi.Runs;
 using StreamingApi.Runs.Redis;
+using StreamingApi.Tests.Approvals;
 using StreamingApi.Tests.Infrastructure;
 
 namespace StreamingApi.Tests.Limits;
@@ -184,6 +185,31 @@ public sealed class RedisLimitTests
         a.AssertNoErrorLogged();
 
         static bool IsLimits(string command) => command.Contains(":limits:", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWaitingRunHoldsNoSlotAndItsEndOnTheOtherInstanceFreesWhatItHeld()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = redis.Instance(ApprovalTests.App()).With("RateLimits:ConcurrentRuns", "1");
+        await using var b = redis.Instance(ApprovalTests.App()).With("RateLimits:ConcurrentRuns", "1");
+        var (onA, onB) = (a.CreateSocketClient(), b.CreateSocketClient());
+        var runId = await ApprovalTests.StartAsync(onA); // admitted with a slot, which the run keeps
+
+        using var response = await onB.OpenAsync($"/runs/{runId}/events");
+        await using var frames = response.ReadFramesAsync().GetAsyncEnumerator();
+        var read = await ApprovalTests.ReadUntilAsync(frames, "approval-request");
+        await Eventually.TrueAsync(async () => await onB.RunsInProgressAsync() == 0, "the waiting run holds no slot");
+
+        using (var decided = await ApprovalTests.DecideAsync(onB, runId, read[^1]["approvalId"].GetString()!, approved: true))
+            Assert.Equal(HttpStatusCode.OK, decided.StatusCode); // B goes on with it, counted by its id
+        read.AddRange(await ApprovalTests.ReadToEndAsync(frames));
+        Assert.Equal(("done", "completed"), (read[^1].Type, read[^1]["status"].GetString()));
+        await Eventually.TrueAsync(() => a.Runs.ActiveCount + b.Runs.ActiveCount == 0, "the run has ended");
+        await Eventually.TrueAsync(async () => await onA.RunsInProgressAsync() == 0, "its end freed what it held");
+        var next = await onA.StartedRunIdAsync();
+        await onA.PostAsync($"/runs/{next}/cancel", null);
+        await a.WaitForNoActiveRunsAsync();
     }
 
     [Fact]
