@@ -74,6 +74,7 @@ public sealed class RedisCallerLimits(string key, RedisConnection redis, RedisLi
         };
     }
 
+    /// <summary>Nothing to free: the caller's state is in Redis.</summary>
     public void Dispose()
     {
     }
