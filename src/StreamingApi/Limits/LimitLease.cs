@@ -13,6 +13,22 @@ public sealed class LimitLease(bool acquired, string? limit = null, TimeSpan? re
 
     public static readonly LimitLease Granted = new(true);
 
+    /// <summary>The caller has as many runs in progress as it may.</summary>
+    public static readonly LimitLease TooManyConcurrentRuns = new(false, LimitProblems.TooManyConcurrentRuns, TimeSpan.FromSeconds(1));
+
+    /// <summary>The instance runs as many runs as it may.</summary>
+    public static readonly LimitLease TooManyActiveRuns = new(false, LimitProblems.TooManyActiveRuns, TimeSpan.FromSeconds(1));
+
+    /// <summary>The caller has started runs faster than its bucket allows: a token is back after <paramref name="retryAfter"/>.</summary>
+    public static LimitLease RateLimited(TimeSpan retryAfter) => new(false, LimitProblems.RateLimited, retryAfter);
+
+    /// <summary>The caller's runs have used today's tokens: the quota resets at the next UTC midnight after <paramref name="now"/>.</summary>
+    public static LimitLease QuotaExceeded(DateTimeOffset now)
+    {
+        var resetsAt = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+        return new LimitLease(false, LimitProblems.QuotaExceeded, resetsAt - now, resetsAt);
+    }
+
     public override bool IsAcquired => acquired;
 
     public override IEnumerable<string> MetadataNames

@@ -23,6 +23,7 @@ public static class LimitServiceCollectionExtensions
             .ValidateOnStart();
 
         services.AddSingleton<RedisLimitKeys>();
+        services.AddSingleton<AdmittedRuns>();
         services.AddSingleton<MemoryConcurrentRuns>();
         services.AddSingleton<RedisConcurrentRuns>();
         services.AddSingleton<IConcurrentRuns>(provider => RunServiceCollectionExtensions.UsesRedis(provider.GetRequiredService<IOptions<RunOptions>>())

@@ -15,6 +15,10 @@ public sealed class MemoryConcurrentRuns : IConcurrentRuns
         lock (_lock) return ValueTask.FromResult(_callers.TryGetValue(key, out var caller) ? caller.Count : 0);
     }
 
+    /// <summary>
+    /// Reserves the slot <paramref name="reservation"/> for a run of the caller's if it has fewer than
+    /// <paramref name="limit"/> runs in progress and reserved slots, checked and taken in one step; false when it has not.
+    /// </summary>
     public ValueTask<bool> TryReserveAsync(string key, string reservation, int limit, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -47,7 +51,7 @@ public sealed class MemoryConcurrentRuns : IConcurrentRuns
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask EndedAsync(string key, string runId)
+    public ValueTask EndedAsync(string key, string runId, string? reservation)
     {
         lock (_lock)
         {

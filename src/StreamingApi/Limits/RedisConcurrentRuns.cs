@@ -6,11 +6,12 @@ using StreamingApi.Runs.Redis;
 namespace StreamingApi.Limits;
 
 /// <summary>
-/// The runs each caller has in progress on every instance: a sorted set per caller of its running runs' ids and of the
-/// slots admission reserved (<c>reserved:&lt;id&gt;</c>), each scored with the time by which it has surely ended (its
-/// instance's <c>Runs:MaxRunSeconds</c> and detach grace, and a minute more). A run or reservation whose instance died
-/// without saying it ended stops counting then; the set itself expires too. Checking the count and reserving a slot
-/// is one Lua script, so two instances never both take the last slot.
+/// The runs each caller has in progress on every instance: a sorted set per caller of the slots admission reserved
+/// (<c>reserved:&lt;id&gt;</c>, in the same script as the caller's other limits, <see cref="RedisCallerLimits"/>) and of the
+/// ids of runs counted without one (a run that goes on after waiting), each scored with the time by which it has surely
+/// ended (its instance's <c>Runs:MaxRunSeconds</c> and detach grace, and a minute more). A run that starts keeps its
+/// reserved member as its slot, with no call to Redis; its end removes whichever members it holds in one command. A
+/// member whose instance died without saying its run ended stops counting at its score; the set itself expires too.
 /// </summary>
 public sealed class RedisConcurrentRuns(RedisConnection redis, RedisLimitKeys keys, IOptions<RunOptions> runs, TimeProvider time,
     ILogger<RedisConcurrentRuns> logger) : IConcurrentRuns
@@ -20,26 +21,14 @@ public sealed class RedisConcurrentRuns(RedisConnection redis, RedisLimitKeys ke
         return redis.call('ZCARD', KEYS[1])
         """;
 
-    // ARGV: now, limit, the reservation's score, the reservation, the set's lifetime in milliseconds.
-    private const string ReserveScript = """
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-        redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
-        redis.call('PEXPIRE', KEYS[1], ARGV[5])
-        return 1
-        """;
-
-    // ARGV: the reservation ('' for none), the run's score, the run's id, the set's lifetime in milliseconds.
-    private const string StartScript = """
-        if ARGV[1] ~= '' then redis.call('ZREM', KEYS[1], ARGV[1]) end
-        redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
-        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+    // ARGV: the run's score, the run's id, the set's lifetime in milliseconds.
+    private const string CountRunScript = """
+        redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
         return 1
         """;
 
     private readonly RedisGuard _guard = new(redis);
-
-    private TimeSpan Lifetime => TimeSpan.FromSeconds(runs.Value.MaxRunSeconds + runs.Value.DetachGraceSeconds + 60);
 
     public async ValueTask<int> CountAsync(string key, CancellationToken cancellationToken)
     {
@@ -48,23 +37,16 @@ public sealed class RedisConcurrentRuns(RedisConnection redis, RedisLimitKeys ke
             (int)await database.ScriptEvaluateAsync(CountScript, [keys.Running(key)], [time.GetUtcNow().ToUnixTimeMilliseconds()]));
     }
 
-    public async ValueTask<bool> TryReserveAsync(string key, string reservation, int limit, CancellationToken cancellationToken)
-    {
-        var database = await _guard.DatabaseAsync();
-        var now = time.GetUtcNow();
-        var lifetime = Lifetime;
-        return await _guard.RunAsync(async () => (int)await database.ScriptEvaluateAsync(ReserveScript, [keys.Running(key)],
-            [now.ToUnixTimeMilliseconds(), limit, (now + lifetime).ToUnixTimeMilliseconds(), Member(reservation), (long)lifetime.TotalMilliseconds]) == 1);
-    }
-
+    /// <summary>With its reservation, nothing to do: the reserved member is the run's slot from now on, scored as a run's.</summary>
     public async ValueTask StartedAsync(string key, string runId, string? reservation)
     {
+        if (reservation is not null) return;
         try
         {
             var database = (await redis.GetAsync()).GetDatabase();
-            var lifetime = Lifetime;
-            await database.ScriptEvaluateAsync(StartScript, [keys.Running(key)],
-                [reservation is null ? "" : Member(reservation), (time.GetUtcNow() + lifetime).ToUnixTimeMilliseconds(), runId, (long)lifetime.TotalMilliseconds]);
+            var lifetime = LifetimeOf(runs.Value);
+            await database.ScriptEvaluateAsync(CountRunScript, [keys.Running(key)],
+                [(time.GetUtcNow() + lifetime).ToUnixTimeMilliseconds(), runId, (long)lifetime.TotalMilliseconds]);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
@@ -85,12 +67,13 @@ public sealed class RedisConcurrentRuns(RedisConnection redis, RedisLimitKeys ke
         }
     }
 
-    public async ValueTask EndedAsync(string key, string runId)
+    public async ValueTask EndedAsync(string key, string runId, string? reservation)
     {
         try
         {
             var database = (await redis.GetAsync()).GetDatabase();
-            await database.SortedSetRemoveAsync(keys.Running(key), runId);
+            RedisValue[] members = reservation is null ? [runId] : [runId, Member(reservation)];
+            await database.SortedSetRemoveAsync(keys.Running(key), members);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
@@ -98,6 +81,9 @@ public sealed class RedisConcurrentRuns(RedisConnection redis, RedisLimitKeys ke
         }
     }
 
+    /// <summary>How long a member surely outlives its run: the longest a run may take, its detach grace, and a minute more.</summary>
+    internal static TimeSpan LifetimeOf(RunOptions runs) => TimeSpan.FromSeconds(runs.MaxRunSeconds + runs.DetachGraceSeconds + 60);
+
     /// <summary>A reservation's member: never a run's id, which is hex digits only.</summary>
-    private static string Member(string reservation) => $"reserved:{reservation}";
+    internal static string Member(string reservation) => $"reserved:{reservation}";
 }

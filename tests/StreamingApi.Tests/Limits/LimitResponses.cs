@@ -48,10 +48,10 @@ internal static class LimitResponses
     /// Starts <paramref name="count"/> runs (<c>POST /runs</c>, the clients in turn, each on its own connection) that are
     /// all admitted before any starts: the runs wait at the apps' <paramref name="gate"/> until every request has been
     /// refused or has reached it. Returns the started runs' ids, and the refusals' types (each asserted to be
-    /// <c>too-many-concurrent-runs</c>).
+    /// <paramref name="refusedAs"/>).
     /// </summary>
     public static async Task<(List<string> Started, List<string> Refused)> StartRunsAtOnceAsync(this IReadOnlyList<HttpClient> clients, RunStartGate gate,
-        int count)
+        int count, string refusedAs = "too-many-concurrent-runs")
     {
         var requests = Enumerable.Range(0, count).Select(i => clients[i % clients.Count].StartRunAsync()).ToList();
         await Eventually.TrueAsync(() => requests.Count(r => r.IsCompleted) + gate.Waiting == count, "every request is refused or about to start its run");
@@ -64,7 +64,7 @@ internal static class LimitResponses
                 if (response.StatusCode == HttpStatusCode.Accepted)
                     started.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetString()!);
                 else
-                    refused.Add((await response.AssertRefusedAsync("too-many-concurrent-runs")).GetProperty("type").GetString()!);
+                    refused.Add((await response.AssertRefusedAsync(refusedAs)).GetProperty("type").GetString()!);
             }
         }
         return (started, refused);

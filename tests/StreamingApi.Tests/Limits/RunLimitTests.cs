@@ -193,4 +193,26 @@ public sealed class RunLimitTests
         await client.PostAsync($"/runs/{await client.StartedRunIdAsync()}/cancel", null);
         app.AssertNoErrorLogged();
     }
+
+    [Fact]
+    public async Task RunsAdmittedAtTheSameInstantNeverPassTheInstancesMostRuns()
+    {
+        var gate = new RunStartGate();
+        await using var app = new StreamingApiApplication().WithSlowRuns().With("RateLimits:MaxActiveRuns", "2").WithRunStartGate(gate);
+        var client = app.CreateClient();
+        using var bad = await client.PostAsJsonAsync("/runs", new { agent = "writer" }); // admitted, then no run: it counts no more
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        var (started, refused) = await new[] { client }.StartRunsAtOnceAsync(gate, 6, "too-many-active-runs");
+
+        Assert.Equal(2, started.Count);
+        Assert.Equal(4, refused.Count);
+        Assert.Equal(2, app.Runs.ActiveCount);
+        foreach (var runId in started) await client.PostAsync($"/runs/{runId}/cancel", null);
+        await app.WaitForNoActiveRunsAsync();
+        var next = await client.StartedRunIdAsync(); // the started runs no longer count as admitted
+        await client.PostAsync($"/runs/{next}/cancel", null);
+        await app.WaitForNoActiveRunsAsync();
+        app.AssertNoErrorLogged();
+    }
 }
