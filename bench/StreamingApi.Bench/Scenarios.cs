@@ -161,7 +161,7 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
         foreach (var (failure, times) in failures.OrderByDescending(f => f.Value))
             report($"   {times:N0} held streams failed: {failure}");
         var runtime = (await RuntimeFigures.ReadAsync(http, isService)).DescribeSince(runtimeBefore);
-        report($"   {label}: {firsts.Count:N0} got a first event, {done:N0} completed; {sockets:N0} server sockets at the ramp's end " +
+        report($"   {label}: {firsts.Count:N0} got a first event, {done:N0} completed; {sockets?.ToString("N0") ?? "unknown"} server sockets at the ramp's end " +
                $"(HTTP/{(server.Http2 ? "2" : "1.1")}); {runtime}; first event p50 {result.FirstP50:0.0} ms, " +
                $"p99 {result.FirstP99:0.0} ms; delivery delay p50 {result.DelayP50:0.0} ms, p99 {result.DelayP99:0.0} ms; " +
                $"peak RSS {result.PeakRssMiB:0} MiB ({result.PerStreamKiB:0.0} KiB per stream); CPU: server {serverCpu / wall:0.00} cores " +

@@ -97,8 +97,20 @@ public sealed class ServerProcess : IAsyncDisposable
     /// The sockets the server holds open (its listening ones among them): a connection's each, so that over HTTP/2
     /// it shows how few connections carry the streams.
     /// </summary>
-    public int OpenSockets =>
-        new DirectoryInfo($"/proc/{Pid}/fd").EnumerateFileSystemInfos().Count(IsSocket);
+    public int? OpenSockets
+    {
+        get
+        {
+            try
+            {
+                return new DirectoryInfo($"/proc/{Pid}/fd").EnumerateFileSystemInfos().Count(IsSocket);
+            }
+            catch (IOException)
+            {
+                return null; // this process has no descriptor left to read the directory with
+            }
+        }
+    }
 
     private static bool IsSocket(FileSystemInfo descriptor)
     {
@@ -116,7 +128,14 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            try
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            catch (IOException)
+            {
+                _process.Kill(); // the tree is found in /proc, which needs a descriptor this process may not have left
+            }
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
