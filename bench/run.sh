@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces bench/README.md's table: builds the service and the bench in Release, then runs every scenario
 # against servers the bench starts itself on 127.0.0.1 (and a redis-server for scenario 7). Pass --smoke for tiny
-# sizes, --scenario N for one.
+# sizes, --scenario N for one; --scenario 12 --http2 draws the cost curve over HTTP/2 (h2c) instead of HTTP/1.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n "$(ulimit -Hn)" # 10,000 held streams need a descriptor each, on both sides

@@ -5,11 +5,11 @@ namespace StreamingApi.Bench;
 /// <summary>
 /// The cost curve as a PNG: a row of charts per pace, server CPU per event on the left and RSS per stream on the
 /// right, service and baseline on the same axes, streams on a logarithmic x axis. A point where a side did not keep
-/// its pace is drawn hollow.
+/// its pace is drawn hollow. The titles name the protocol the streams were held over.
 /// </summary>
 public static class CostCurveChart
 {
-    public static void Save(IReadOnlyList<CurvePoint> points, string path)
+    public static void Save(IReadOnlyList<CurvePoint> points, string path, string protocol)
     {
         var paces = points.Select(p => p.TokensPerSecond).Distinct().ToList();
         var multiplot = new Multiplot(); // it comes with a plot of its own: the first of the grid
@@ -18,9 +18,9 @@ public static class CostCurveChart
         {
             var pace = paces[row];
             var at = points.Where(p => p.TokensPerSecond == pace).OrderBy(p => p.Streams).ToList();
-            Add(multiplot.GetPlot(2 * row), at, $"Server CPU per event at {pace} tokens/s", "CPU per event (µs)",
+            Add(multiplot.GetPlot(2 * row), at, $"Server CPU per event at {pace} tokens/s, {protocol}", "CPU per event (µs)",
                 p => p.ServiceCpuMicrosPerEvent, p => p.BaselineCpuMicrosPerEvent);
-            Add(multiplot.GetPlot(2 * row + 1), at, $"RSS per held stream at {pace} tokens/s", "RSS per stream (KiB)",
+            Add(multiplot.GetPlot(2 * row + 1), at, $"RSS per held stream at {pace} tokens/s, {protocol}", "RSS per stream (KiB)",
                 p => p.ServiceKiBPerStream, p => p.BaselineKiBPerStream);
         }
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(paces.Count, 2);

@@ -24,6 +24,10 @@ public static class FileLimits
     [DllImport("libc", EntryPoint = "setrlimit")]
     private static extern int SetLimit(int resource, in Limit limit);
 
+    /// <summary>The open-file limit this process (and each server it starts) has now; <see cref="long.MaxValue"/> where unknown.</summary>
+    public static long Current =>
+        OperatingSystem.IsLinux() && GetLimit(RlimitNoFile, out var limit) == 0 ? (long)Math.Min(limit.Current, long.MaxValue) : long.MaxValue;
+
     /// <summary>
     /// Raises the soft limit to the hard one, and both to <paramref name="needed"/> where the hard one is lower and the
     /// bench may raise it (as root); says what the limit is, and whether <paramref name="needed"/> fits.
@@ -40,6 +44,6 @@ public static class FileLimits
         }
         return limit.Current >= (ulong)needed
             ? $"open-file limit {limit.Current:N0} (≥ {needed:N0} needed)"
-            : $"open-file limit {limit.Current:N0}, fewer than the {needed:N0} needed: raise the hard limit (ulimit -Hn) or the largest streams fail";
+            : $"open-file limit {limit.Current:N0}, fewer than the {needed:N0} needed: the steps that need more are left out (raise the hard limit, ulimit -Hn, to run them)";
     }
 }

@@ -16,6 +16,9 @@ if (args.SkipWhile(a => a != "--pace").Skip(1).FirstOrDefault() is { } pace)
 // --sizes 1000,2000: the cost curve's held streams (scenario 12), e.g. small ones for a quick try.
 if (args.SkipWhile(a => a != "--sizes").Skip(1).FirstOrDefault() is { } curve)
     sizes = sizes with { CurveSizes = curve.Split(',').Select(int.Parse).ToArray() };
+// --http2: scenario 12's servers speak HTTP/2 only (h2c) and its clients multiplex the streams on few connections.
+var http2 = args.Contains("--http2");
+if (http2 && only != "12") throw new ArgumentException("--http2 is an option of scenario 12: pass --scenario 12 with it.");
 // --set Key=Value (repeatable): a setting for the service in every scenario, e.g. --set Runs__ReplayWindow=256.
 var settings = args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--set" && a.i + 1 < args.Length)
     .Select(a => args[a.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
@@ -44,14 +47,15 @@ var scenarios = new Scenarios(sizes,
         ["RateLimits__RunsPerMinute"] = environment.GetValueOrDefault("RateLimits__RunsPerMinute", "100000000"),
         ["RateLimits__ConcurrentRuns"] = environment.GetValueOrDefault("RateLimits__ConcurrentRuns", "1000000"),
         ["RateLimits__MaxActiveRuns"] = environment.GetValueOrDefault("RateLimits__MaxActiveRuns", "1000000"),
-    }),
+    }, http2),
     // The baseline runs in this program's process, whose client side uses workstation GC; as a server it gets the server
     // GC that every ASP.NET Core app (the service among them) has by default, so that both sides run the same stack.
     () => ServerProcess.StartAsync("dotnet", $"{typeof(BaselineServer).Assembly.Location} baseline-server", root,
-        new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }),
+        new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }, http2),
     line => Console.WriteLine(line))
 {
     OutputDirectory = Path.Combine(root, "bench"),
+    Http2 = http2,
 };
 
 var all = new (string Key, Func<Task> Run)[]

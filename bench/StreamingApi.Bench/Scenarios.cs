@@ -87,6 +87,12 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
         ["OfflineModel__FixedDeltaCount"] = load.Deltas.ToString(),
     };
 
+    /// <summary>
+    /// A held stream's first read buffer: a frame of a held stream is a few hundred bytes (the buffer grows for a larger
+    /// one), and each of tens of thousands of streams keeps its buffer while it waits for the next.
+    /// </summary>
+    private const int HeldReadBufferBytes = 2 * 1024;
+
     /// <summary>How fast held streams are opened: 50 every 20 ms.</summary>
     private const int HeldRampPerSecond = 2_500;
 
@@ -109,7 +115,7 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
     private async Task<HeldResult> HoldAsync(ServerProcess server, string url, int count, HeldLoad load, string label)
     {
         var deltas = load.Deltas;
-        using var http = SseClient.CreateHttpClient(server.Address);
+        using var http = SseClient.CreateHttpClient(server.Address, server.Http2);
         // Warm-up streams read to their first text only when that text comes late (a first-token delay).
         await WarmUpAsync(http, url, load.FirstTokenDelay > TimeSpan.Zero ? 1 : 10);
         var idle = server.ResidentBytes;
@@ -121,16 +127,19 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
         var wallStart = Stopwatch.GetTimestamp();
         var firsts = new ConcurrentBag<double>();
         var lateness = new ConcurrentBag<double[]>();
+        var failures = new ConcurrentDictionary<string, int>();
         var done = 0;
         long frames = 0;
         using var limit = new CancellationTokenSource(load.Length * 4 + TimeSpan.FromSeconds(120));
 
-        var streams = new List<Task>();
+        var streams = new List<Task>(count);
         for (var i = 0; i < count; i++)
         {
             streams.Add(HoldOneAsync());
             if (i % 50 == 49) await Task.Delay(20); // a smooth ramp, HeldRampPerSecond new streams a second
         }
+        // Once the ramp is over every stream is open (a stream lasts longer than the ramp): the connections that hold them.
+        var sockets = server.OpenSockets;
         var sampling = Task.Run(async () =>
         {
             while (!streams.All(s => s.IsCompleted) && !limit.IsCancellationRequested)
@@ -149,8 +158,11 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
         var result = new HeldResult(done, Measurements.Percentile(firsts.ToArray(), 50), Measurements.Percentile(firsts.ToArray(), 99),
             Measurements.Percentile(all, 50), Measurements.Percentile(all, 99), peak / 1048576.0, (peak - idle) / (double)count / 1024,
             serverCpu / (Interlocked.Read(ref frames) / 1e6));
+        foreach (var (failure, times) in failures.OrderByDescending(f => f.Value))
+            report($"   {times:N0} held streams failed: {failure}");
         var runtime = (await RuntimeFigures.ReadAsync(http, isService)).DescribeSince(runtimeBefore);
-        report($"   {label}: {firsts.Count:N0} got a first event, {done:N0} completed; {runtime}; first event p50 {result.FirstP50:0.0} ms, " +
+        report($"   {label}: {firsts.Count:N0} got a first event, {done:N0} completed; {sockets?.ToString("N0") ?? "unknown"} server sockets at the ramp's end " +
+               $"(HTTP/{(server.Http2 ? "2" : "1.1")}); {runtime}; first event p50 {result.FirstP50:0.0} ms, " +
                $"p99 {result.FirstP99:0.0} ms; delivery delay p50 {result.DelayP50:0.0} ms, p99 {result.DelayP99:0.0} ms; " +
                $"peak RSS {result.PeakRssMiB:0} MiB ({result.PerStreamKiB:0.0} KiB per stream); CPU: server {serverCpu / wall:0.00} cores " +
                $"({result.CpuSecondsPerMillion:0.00} s per million events), this client {clientCores:0.00} cores, over {wall:0} s");
@@ -182,12 +194,13 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
                             break;
                     }
                     return true;
-                }, limit.Token);
+                }, limit.Token, HeldReadBufferBytes);
                 Interlocked.Add(ref frames, read);
             }
             catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException)
             {
-                report($"   a held stream failed: {exception.GetType().Name}: {exception.Message}");
+                // Counted by kind, not written one by one: at a step too large thousands fail alike.
+                failures.AddOrUpdate($"{exception.GetType().Name}: {exception.Message}", 1, (_, times) => times + 1);
             }
             lateness.Add(own[..index]);
         }

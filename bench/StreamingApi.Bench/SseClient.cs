@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 
@@ -16,25 +17,38 @@ public static class SseClient
     private static readonly string[] KnownEvents = ["run", "text", "reasoning", "tool-call", "tool-result", "partial", "result", "progress", "error", "done"];
     private static readonly byte[][] KnownPrefixes = KnownEvents.Select(e => Encoding.UTF8.GetBytes($"event: {e}\n")).ToArray();
 
-    public static HttpClient CreateHttpClient(Uri address) => new(new SocketsHttpHandler
+    /// <summary>
+    /// A client for load on <paramref name="address"/>: a connection per concurrent request over HTTP/1.1, or with
+    /// <paramref name="http2"/> HTTP/2 over cleartext with prior knowledge (h2c, as a server speaking HTTP/2 only
+    /// expects), many streams multiplexed on each connection and a further connection whenever the server's
+    /// <c>SETTINGS_MAX_CONCURRENT_STREAMS</c> (Kestrel's default: 100) are all in use.
+    /// </summary>
+    public static HttpClient CreateHttpClient(Uri address, bool http2 = false) => new(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = int.MaxValue,
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         AutomaticDecompression = System.Net.DecompressionMethods.None,
+        EnableMultipleHttp2Connections = http2,
     })
     {
         BaseAddress = address,
         Timeout = Timeout.InfiniteTimeSpan,
+        DefaultRequestVersion = http2 ? HttpVersion.Version20 : HttpVersion.Version11,
+        DefaultVersionPolicy = http2 ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
     };
 
-    /// <summary>Reads a whole stream; <paramref name="onFrame"/> (optional) sees each frame; returns frames and bytes.</summary>
+    /// <summary>
+    /// Reads a whole stream; <paramref name="onFrame"/> (optional) sees each frame; returns frames and bytes.
+    /// <paramref name="bufferSize"/> is the read buffer's first size (it grows for a larger frame): large for
+    /// throughput, small where thousands of streams are held at once and each keeps its buffer while it waits.
+    /// </summary>
     public static async Task<(long Frames, long Bytes)> ReadAsync(HttpClient http, string url, FrameHandler? onFrame,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, int bufferSize = 16 * 1024)
     {
         using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
         var filled = 0;
         long frames = 0, bytes = 0;
         try
