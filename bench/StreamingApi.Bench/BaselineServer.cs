@@ -6,8 +6,8 @@ namespace StreamingApi.Bench;
 /// <summary>
 /// The physical limit of this stack: the same ASP.NET Core SSE machinery (<c>TypedResults.ServerSentEvents</c>,
 /// the same JSON options and headers) writing pre-built text frames, with no agent, no run and no log. Paced
-/// (<c>perSecond</c>), it writes a first frame with the time it started and then, after <c>delayMs</c>, one text frame on
-/// each tick of a <see cref="PeriodicTimer"/>, as a bare endpoint at a model's pace would. Under <c>/proxy/…</c> it is
+/// (<c>perSecond</c>), it writes a first frame with the time it started and then, after <c>delayMs</c>, the text frames
+/// due by each tick of a <see cref="PeriodicTimer"/> (one a tick, unless a tick came late), as a bare endpoint at a model's pace would. Under <c>/proxy/…</c> it is
 /// the bare proxy of a provider's stream (<see cref="BareProxy"/>).
 /// </summary>
 public static class BaselineServer
@@ -49,11 +49,16 @@ public static class BaselineServer
     {
         yield return new SseItem<object>(new StartFrame("0123456789abcdef", DateTimeOffset.UtcNow), "run") { EventId = "0123456789abcdef:1" };
         if (delayMs > 0) await Task.Delay(delayMs, cancellationToken); // the first token's delay, as the offline model's
+        // Token i is due i periods after the first, as the offline model paces them: each tick writes every token due
+        // by then, so one tick that comes late does not make every later token late (a periodic timer skips missed ticks).
+        var first = System.Diagnostics.Stopwatch.GetTimestamp(); // before the timer: its ticks are never early against it
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / perSecond));
-        for (var i = 0; i < count; i++)
+        for (var sent = 0; sent < count;)
         {
-            yield return new SseItem<object>(new TextFrame(Words[i % Words.Length]), "text") { EventId = $"0123456789abcdef:{i + 2}" };
-            if (i < count - 1 && !await timer.WaitForNextTickAsync(cancellationToken)) yield break;
+            var due = Math.Min(count, 1 + (int)(System.Diagnostics.Stopwatch.GetElapsedTime(first).TotalSeconds * perSecond + 0.01));
+            for (; sent < due; sent++)
+                yield return new SseItem<object>(new TextFrame(Words[sent % Words.Length]), "text") { EventId = $"0123456789abcdef:{sent + 2}" };
+            if (sent < count && !await timer.WaitForNextTickAsync(cancellationToken)) yield break;
         }
         yield return new SseItem<object>(new DoneFrame("completed"), "done") { EventId = $"0123456789abcdef:{count + 2}" };
     }
