@@ -101,6 +101,153 @@ public sealed class MixedTurnTests
         Assert.Equal("completed", (await client.GetRunAsync(runId)).GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task OneUiRequestWithBothAnswersDeniesTheReportAndGivesTheModelTheClientsResult()
+    {
+        var model = new MixedTurnChatClient();
+        await using var app = App().WithServices(s => s.AddSingleton<IChatClient>(model));
+        var client = app.CreateSocketClient();
+        var (runId, approvalId) = await AskOverUiAsync(client, "chat-mix-2");
+
+        // What the AI SDK sends once every part of the message is answered: the decision and the client's output together.
+        using var answered = await client.OpenPostAsync(ChatPath, Answer("chat-mix-2", runId, approvalId, approved: false, output: Weather));
+        var parts = await PartsAsync(answered);
+
+        Assert.Equal($$"""{"type":"start","messageId":"{{runId}}"}""", parts[0].GetRawText());
+        Assert.Equal(("tool-output-denied", SendCall), (Type(parts[1]), parts[1].GetProperty("toolCallId").GetString()));
+        Assert.DoesNotContain(parts, p => Type(p) is "tool-input-available" or "tool-output-available" or "tool-approval-request");
+        var text = string.Concat(parts.Where(p => Type(p) == "text-delta").Select(p => p.GetProperty("delta").GetString()));
+        Assert.Contains($"[{WeatherCall}: {Weather}]", text);
+        Assert.Equal("completed", parts[^1].GetProperty("messageMetadata").GetProperty("status").GetString());
+        Assert.Empty(app.Services.GetRequiredService<SentReports>().All);
+        var results = model.LastResults();
+        Assert.Equal([SendCall, WeatherCall], results.Keys.Order());
+        Assert.Equal(JsonValueKind.String, results[SendCall].ValueKind); // the invoker's rejection, for the model
+
+        var frames = await client.GetFramesAsync($"/runs/{runId}/events");
+        Contiguous(frames);
+        Assert.Equal(["run", "tool-call", "approval-request", "tool-call", "approval", "tool-result", "tool-result"], frames.Take(7).Select(f => f.Type));
+        Assert.False(frames[4]["approved"].GetBoolean());
+        Assert.Equal((WeatherCall, true), (frames[5]["callId"].GetString(), frames[5]["client"].GetBoolean()));
+        Assert.Equal((SendCall, "denied"), (frames[6]["callId"].GetString(), frames[6]["error"].GetString()));
+        Assert.Equal(("done", "completed"), (frames[^1].Type, frames[^1]["status"].GetString()));
+    }
+
+    [Fact]
+    public async Task OverAgUiTheInterruptAndTheClientsCallEndTheResponseAndOneInputAnswersBoth()
+    {
+        var model = new MixedTurnChatClient();
+        await using var app = App().WithServices(s => s.AddSingleton<IChatClient>(model));
+        var client = app.CreateSocketClient();
+        var question = $$"""{"id":"u1","role":"user","content":"{{Question}}"}""";
+
+        var first = await AgUiAsync(client, $$"""{"threadId":"th-mix","runId":"run-1","messages":[{{question}}],"tools":{{Tools}}}""");
+        var starts = first.Where(e => Type(e) == "TOOL_CALL_START").ToList();
+        Assert.Equal([SendCall, WeatherCall], starts.Select(e => e.GetProperty("toolCallId").GetString()));
+        Assert.Equal("RUN_FINISHED", Type(first[^1]));
+        var interrupt = first[^1].GetProperty("outcome").GetProperty("interrupts").EnumerateArray().Single(); // the approval's; the client's call is no interrupt
+        Assert.Equal(SendCall, interrupt.GetProperty("toolCallId").GetString());
+        var parent = starts[0].GetProperty("parentMessageId").GetString()!;
+        var runId = parent[..parent.LastIndexOf("-m", StringComparison.Ordinal)];
+        Assert.Equal("waiting", (await client.GetRunAsync(runId)).GetProperty("status").GetString());
+
+        // An input with the interrupt's answer but not the client's result is refused, and the run still waits.
+        var resume = $$$"""[{"interruptId":"{{{interrupt.GetProperty("id").GetString()}}}","status":"resolved","payload":{"approved":true}}]""";
+        using (var partial = await client.OpenPostAsync(AgUiPath, $$"""{"threadId":"th-mix","runId":"run-2","messages":[{{question}}],"resume":{{resume}},"tools":{{Tools}}}"""))
+            Assert.Equal(HttpStatusCode.BadRequest, partial.StatusCode);
+        Assert.Equal("waiting", (await client.GetRunAsync(runId)).GetProperty("status").GetString());
+
+        var assistant = $$$"""{"id":"a1","role":"assistant","toolCalls":[{"id":"{{{SendCall}}}","type":"function","function":{"name":"send_report","arguments":"{}"}},{"id":"{{{WeatherCall}}}","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Lisbon\"}"}}]}""";
+        var tool = $$"""{"id":"t1","role":"tool","toolCallId":"{{WeatherCall}}","content":{{JsonSerializer.Serialize(Weather)}}}""";
+        var second = await AgUiAsync(client, $$"""{"threadId":"th-mix","runId":"run-3","messages":[{{question}},{{assistant}},{{tool}}],"resume":{{resume}},"tools":{{Tools}}}""");
+
+        Assert.Equal("""{"type":"RUN_STARTED","threadId":"th-mix","runId":"run-3"}""", second[0].GetRawText());
+        Assert.DoesNotContain(second, e => Type(e) == "TOOL_CALL_START");
+        var result = second.Single(e => Type(e) == "TOOL_CALL_RESULT"); // the report's; the client has its own
+        Assert.Equal(SendCall, result.GetProperty("toolCallId").GetString());
+        var text = string.Concat(second.Where(e => Type(e) == "TEXT_MESSAGE_CONTENT").Select(e => e.GetProperty("delta").GetString()));
+        Assert.Contains($"[{WeatherCall}: {Weather}]", text);
+        Assert.Equal("RUN_FINISHED", Type(second[^1]));
+        Assert.False(second[^1].TryGetProperty("outcome", out _));
+        Assert.Single(app.Services.GetRequiredService<SentReports>().All);
+        Assert.Equal("completed", (await client.GetRunAsync(runId)).GetProperty("status").GetString());
+        Contiguous(await client.GetFramesAsync($"/runs/{runId}/events"));
+    }
+
+    [Fact]
+    public async Task AnApprovalNobodyDecidesTimesOutAndTheClientsResultStillReachesTheModel()
+    {
+        var model = new MixedTurnChatClient();
+        await using var app = App().With("Runs:ApprovalTimeoutSeconds", "6").WithServices(s => s.AddSingleton<IChatClient>(model));
+        var client = app.CreateSocketClient();
+        var (runId, approvalId) = await AskOverUiAsync(client, "chat-mix-3");
+
+        using var answered = await client.OpenPostAsync(ChatPath, Answer("chat-mix-3", runId, approvalId, approved: null, output: Weather));
+        var parts = await PartsAsync(answered); // goes on when the approval times out
+        Assert.Equal("completed", parts[^1].GetProperty("messageMetadata").GetProperty("status").GetString());
+
+        var frames = await client.GetFramesAsync($"/runs/{runId}/events", timeoutSeconds: 60);
+        Contiguous(frames);
+        var decided = frames.Single(f => f.Type == "approval");
+        Assert.Equal((false, "timeout"), (decided["approved"].GetBoolean(), decided["reason"].GetString()));
+        var results = frames.Where(f => f.Type == "tool-result").ToDictionary(f => f["callId"].GetString()!);
+        Assert.Equal(24, results[WeatherCall]["result"].GetProperty("tempC").GetInt32());
+        Assert.Equal("denied", results[SendCall]["error"].GetString());
+        Assert.Empty(app.Services.GetRequiredService<SentReports>().All);
+        Assert.Equal(24, model.LastResults()[WeatherCall].GetProperty("tempC").GetInt32());
+        Assert.Equal(("done", "completed"), (frames[^1].Type, frames[^1]["status"].GetString()));
+    }
+
+    [Fact]
+    public async Task AClientResultThatNeverComesTimesOutAndTheApprovedReportIsSentOnce()
+    {
+        var model = new MixedTurnChatClient();
+        await using var app = App().With("Runs:ApprovalTimeoutSeconds", "6").WithServices(s => s.AddSingleton<IChatClient>(model));
+        var client = app.CreateSocketClient();
+        var (runId, approvalId) = await AskOverUiAsync(client, "chat-mix-4");
+
+        await DecideOverRunsAsync(client, runId, approvalId);
+        var frames = await client.GetFramesAsync($"/runs/{runId}/events", timeoutSeconds: 60);
+
+        Contiguous(frames);
+        Assert.True(frames.Single(f => f.Type == "approval")["approved"].GetBoolean());
+        var results = frames.Where(f => f.Type == "tool-result").ToDictionary(f => f["callId"].GetString()!);
+        Assert.Equal(("timeout", true), (results[WeatherCall]["error"].GetString(), results[WeatherCall]["client"].GetBoolean()));
+        Assert.True(results[SendCall]["result"].GetProperty("sent").GetBoolean());
+        Assert.Single(app.Services.GetRequiredService<SentReports>().All);
+        Assert.Contains("the client gave no result", model.LastResults()[WeatherCall].GetString());
+        Assert.Equal(("done", "completed"), (frames[^1].Type, frames[^1]["status"].GetString()));
+    }
+
+    [Fact]
+    public async Task OnRedisTheSecondAnswerMayLandOnTheOtherInstance()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var (modelA, modelB) = (new MixedTurnChatClient(), new MixedTurnChatClient());
+        await using var a = redis.Instance(App().WithServices(s => s.AddSingleton<IChatClient>(modelA)));
+        await using var b = redis.Instance(App().WithServices(s => s.AddSingleton<IChatClient>(modelB)));
+        var (onA, onB) = (a.CreateSocketClient(), b.CreateSocketClient());
+        var (runId, approvalId) = await AskOverUiAsync(onA, "chat-mix-5");
+        using var response = await onA.OpenAsync($"/runs/{runId}/events");
+        await using var frames = response.ReadFramesAsync().GetAsyncEnumerator();
+        var read = await ReadUntilAsync(frames, "approval-request");
+        read.AddRange(await ReadUntilAsync(frames, "tool-call"));
+
+        await DecideOverRunsAsync(onA, runId, approvalId);
+        using (var answered = await onB.OpenPostAsync(ChatPath, Answer("chat-mix-5", runId, approvalId, approved: null, output: Weather)))
+            await CompletesAsync(answered);
+        read.AddRange(await ReadToEndAsync(frames));
+
+        Contiguous(read);
+        Assert.Equal(["approval", "tool-result", "tool-result"], read.SkipWhile(f => f.Type != "approval").Take(3).Select(f => f.Type));
+        Assert.Single(b.Services.GetRequiredService<SentReports>().All); // B took the last answer, and the run
+        Assert.Empty(a.Services.GetRequiredService<SentReports>().All);
+        Assert.Equal(24, modelB.LastResults()[WeatherCall].GetProperty("tempC").GetInt32());
+        Assert.Equal(("done", "completed"), (read[^1].Type, read[^1]["status"].GetString()));
+        var recorded = await onB.GetFramesAsync($"/runs/{runId}/events?after=0");
+        Assert.Equal(recorded.Select(f => (f.Id, f.Type, f.Data)), read.Select(f => (f.Id, f.Type, f.Data)));
+    }
+
     /// <summary>Approves send_report over our API: taken, the same again taken as it stands, the other decision refused.</summary>
     private static async Task DecideOverRunsAsync(HttpClient client, string runId, string approvalId)
     {
@@ -186,6 +333,15 @@ public sealed class MixedTurnTests
         var frames = raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Where(f => f.StartsWith("data: ", StringComparison.Ordinal)).ToList();
         Assert.Equal("data: [DONE]", frames[^1]);
         return frames[..^1].Select(f => JsonDocument.Parse(f["data: ".Length..]).RootElement).ToList();
+    }
+
+    private static async Task<List<JsonElement>> AgUiAsync(HttpClient client, string body)
+    {
+        using var response = await client.OpenPostAsync(AgUiPath, body);
+        var raw = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, raw);
+        return raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Where(f => f.StartsWith("data: ", StringComparison.Ordinal))
+            .Select(f => JsonDocument.Parse(f["data: ".Length..]).RootElement).ToList();
     }
 
     private static string Type(JsonElement e) => e.GetProperty("type").GetString()!;
