@@ -352,6 +352,8 @@ public sealed class MixedTurnTests
     /// </summary>
     private sealed class MixedTurnChatClient : IChatClient
     {
+        private static readonly JsonSerializerOptions Compact = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
         private readonly ConcurrentQueue<List<ChatMessage>> _calls = new();
 
         /// <summary>The function results of the last conversation the model was given, by call id.</summary>
@@ -385,7 +387,7 @@ public sealed class MixedTurnTests
                 yield break;
             }
             foreach (var result in results.OrderBy(r => r.CallId, StringComparer.Ordinal))
-                yield return new ChatResponseUpdate(ChatRole.Assistant, $"[{result.CallId}: {JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions).Replace("\n", "").Replace(" ", "")}] ");
+                yield return new ChatResponseUpdate(ChatRole.Assistant, $"[{result.CallId}: {JsonSerializer.Serialize(result.Result, Compact)}] ");
         }
 
         public object? GetService(Type serviceType, object? serviceKey = null) =>
