@@ -72,16 +72,18 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             var contents = update.Contents; // indexed: foreach over the IList would box an enumerator per delta
             for (var i = 0; i < contents.Count; i++)
             {
-                if (contents[i] is ToolApprovalRequestContent approval && tools is not null)
+                if (contents[i] is ToolApprovalRequestContent approval && tools is not null && ClientCallIn(approval, clientToolNames) is null)
                 {
                     // The function invocation layer asks instead of invoking: the call is announced, then its request.
                     waiting = true;
                     foreach (var asked in tools.ToEvents(approval)) yield return asked;
                     continue;
                 }
-                if (contents[i] is Microsoft.Extensions.AI.FunctionCallContent call && clientToolNames?.Contains(call.Name) == true)
+                if ((contents[i] as Microsoft.Extensions.AI.FunctionCallContent ?? ClientCallIn(contents[i], clientToolNames)) is { } call
+                    && clientToolNames?.Contains(call.Name) == true)
                 {
-                    // The client's tool: handed back uninvoked, the run waits for the client to run it.
+                    // The client's tool: handed back uninvoked (in a turn that also asks approval, inside a request that needs
+                    // no confirmation), the run waits for the client to run it.
                     waiting = true;
                     yield return new ToolCallStarted(call.CallId, call.Name, call.Arguments is { } arguments ? new Dictionary<string, object?>(arguments) : [])
                     {
@@ -101,7 +103,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         {
             // The conversation so far, approval requests and the client's calls included, is all it takes to go on: the run
             // waits as data.
-            messages.AddRange(turn!.ToChatResponse().Messages);
+            messages.AddRange(turn!.ToChatResponse().Messages.Select(m => WithClientCallsUnwrapped(m, clientToolNames)));
             yield return new RunPaused(new AgentCheckpoint(JsonSerializer.Serialize(messages, AIJsonUtilities.DefaultOptions)) { ClientTools = clientTools });
             yield break;
         }
@@ -164,6 +166,28 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         }
         if (responses.Count > 0) messages.Add(new ChatMessage(ChatRole.User, responses));
         return messages;
+    }
+
+    /// <summary>
+    /// The call of the client's tool a request stands for, or null. When a turn asks approval for one call, the function
+    /// invocation layer hands back every call of the turn as a <see cref="ToolApprovalRequestContent"/>, a client's call
+    /// among them (one that needs no confirmation): it is still the client's to run, never approved nor invoked here.
+    /// </summary>
+    private static Microsoft.Extensions.AI.FunctionCallContent? ClientCallIn(AIContent content, HashSet<string>? clientToolNames) =>
+        content is ToolApprovalRequestContent { ToolCall: Microsoft.Extensions.AI.FunctionCallContent call } && clientToolNames?.Contains(call.Name) == true
+            ? call
+            : null;
+
+    /// <summary>
+    /// The turn's message as the run keeps it: a client's call stands as the call itself, not inside a request, so that when
+    /// the run goes on the client's result answers it and the function invocation layer neither runs nor rejects it.
+    /// </summary>
+    private static ChatMessage WithClientCallsUnwrapped(ChatMessage message, HashSet<string>? clientToolNames)
+    {
+        if (clientToolNames is null || !message.Contents.Any(c => ClientCallIn(c, clientToolNames) is not null)) return message;
+        var unwrapped = message.Clone();
+        unwrapped.Contents = [.. message.Contents.Select(c => ClientCallIn(c, clientToolNames) ?? c)];
+        return unwrapped;
     }
 
     /// <summary>What the client's tool returned, for the model; when it gave nothing in time, a text that says so.</summary>
