@@ -4,23 +4,30 @@ namespace StreamingApi.Runs;
 
 /// <summary>
 /// A run this instance executes: its plan and context, the one way to stop it (the first reason given wins and
-/// becomes the <c>done</c> event's reason), its time limit, and the policy for readers that leave.
+/// becomes the <c>done</c> event's reason), its time limit, and the policy for readers that leave. A run that stops as
+/// soon as its last reader leaves (a grace of zero) needs no <see cref="DetachGrace"/> of its own: it is stopped here.
 /// </summary>
 internal sealed class ActiveRun : IRunOwner, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+    private readonly IRunStore _store;
     private readonly DetachGrace? _detachGrace;
+    private readonly bool _stopsWhenUnread; // a grace of zero: the last reader's leaving stops the run
     private readonly ITimer _timeLimit;
     private string? _stopReason;
     private Exception? _failure;
+    private volatile bool _disposed;
 
-    public ActiveRun(string id, RunPlan plan, TimeSpan timeLimit, TimeSpan? detachGrace, TimeProvider time, Func<ValueTask<bool>> readersElsewhere)
+    /// <param name="store">Asked, once the grace is out, whether the run has readers on other instances.</param>
+    public ActiveRun(string id, RunPlan plan, TimeSpan timeLimit, TimeSpan? detachGrace, TimeProvider time, IRunStore store)
     {
         Id = id;
         Plan = plan;
         Context = new RunContext(id, time);
+        _store = store;
         HoldsPlaceForReturningReader = detachGrace > TimeSpan.Zero;
-        if (detachGrace is { } grace) _detachGrace = new DetachGrace(grace, time, Stop, readersElsewhere);
+        _stopsWhenUnread = detachGrace == TimeSpan.Zero;
+        if (detachGrace > TimeSpan.Zero) _detachGrace = new DetachGrace(detachGrace.Value, time, Stop, ReadersElsewhereAsync);
         _timeLimit = time.CreateTimer(static state => ((ActiveRun)state!).Stop(StopReasons.TimeLimit), this, timeLimit, Timeout.InfiniteTimeSpan);
     }
 
@@ -47,7 +54,8 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
 
     public void Stop(string reason)
     {
-        if (Interlocked.CompareExchange(ref _stopReason, reason, null) is not null) return;
+        // A run that has ended is not stopped: its token is gone (a late reader's leaving, its time limit).
+        if (_disposed || Interlocked.CompareExchange(ref _stopReason, reason, null) is not null) return;
         // Timestamped before the token fires, so that the tools' cancellation latency is measured from here.
         Context.MarkStopRequested();
         try
@@ -60,9 +68,15 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
         }
     }
 
+    private ValueTask<bool> ReadersElsewhereAsync() => _store.HasReadersElsewhereAsync(Id, CancellationToken.None);
+
     public bool HoldsPlaceForReturningReader { get; }
 
-    public void ReadersChanged(int readers) => _detachGrace?.ReadersChanged(readers);
+    public void ReadersChanged(int readers)
+    {
+        if (_detachGrace is not null) _detachGrace.ReadersChanged(readers);
+        else if (_stopsWhenUnread && readers == 0) Stop(StopReasons.ClientDisconnected);
+    }
 
     public void StopRequested(string reason) => Stop(reason);
 
@@ -73,6 +87,7 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         _timeLimit.Dispose();
         _detachGrace?.Dispose();
         _stop.Dispose();
