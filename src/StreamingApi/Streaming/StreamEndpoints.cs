@@ -63,11 +63,13 @@ public static class StreamEndpoints
     private static void MapStream<TRequest>(this RouteGroupBuilder group, string pattern, string name, string summary,
         Func<TRequest, AgentCatalog, TimeProvider, RunPlan> plan) where TRequest : StreamRequest
     {
+        // Made once here: a request hands its parts over as they are, rather than in a closure of its own.
+        Func<(TRequest Request, AgentCatalog Agents, TimeProvider Time), RunPlan> planOf = parts => plan(parts.Request, parts.Agents, parts.Time);
         group.MapGet(pattern, ([AsParameters] TRequest request, AgentCatalog agents, TimeProvider time, EventStreams streams, HttpContext http) =>
-                streams.StartOrResumeAsync(http, () => plan(request, agents, time)))
+                streams.StartOrResumeAsync(http, (request, agents, time), planOf))
             .DescribeStream(name, $"{summary} (GET, query parameters)");
         group.MapPost(pattern, (TRequest request, AgentCatalog agents, TimeProvider time, EventStreams streams, HttpContext http) =>
-                streams.StartOrResumeAsync(http, () => plan(request, agents, time)))
+                streams.StartOrResumeAsync(http, (request, agents, time), planOf))
             .DescribeStream($"{name}Post", $"{summary} (POST, JSON body)");
     }
 
