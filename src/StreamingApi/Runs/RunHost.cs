@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
@@ -42,9 +41,7 @@ public sealed class RunHost(
     {
         if (_draining) return null;
         var settings = options.Value;
-        Span<byte> random = stackalloc byte[8];
-        RandomNumberGenerator.Fill(random);
-        var id = Convert.ToHexStringLower(random);
+        var id = RunIds.New();
         var limit = TimeSpan.FromSeconds(settings.MaxRunSeconds);
         if (plan.TimeLimit is { } asked && asked < limit) limit = asked;
         TimeSpan? grace = plan.WhenUnattended switch
