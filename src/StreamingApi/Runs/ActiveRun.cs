@@ -5,14 +5,16 @@ namespace StreamingApi.Runs;
 /// <summary>
 /// A run this instance executes: its plan and context, the one way to stop it (the first reason given wins and
 /// becomes the <c>done</c> event's reason), its time limit, and the policy for readers that leave. A run that stops as
-/// soon as its last reader leaves (a grace of zero) needs no <see cref="DetachGrace"/> of its own: it is stopped here.
+/// soon as its last reader leaves (a grace of zero) needs no <see cref="DetachGrace"/> of its own: it is stopped here;
+/// another grace gets its <see cref="DetachGrace"/> when its last reader first leaves, so a held stream carries none.
 /// </summary>
 internal sealed class ActiveRun : IRunOwner, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly IRunStore _store;
-    private readonly DetachGrace? _detachGrace;
-    private readonly bool _stopsWhenUnread; // a grace of zero: the last reader's leaving stops the run
+    private readonly TimeProvider _time;
+    private readonly TimeSpan? _grace;
+    private DetachGrace? _detachGrace; // made when the last reader first leaves: a run that is read to its end never needs one
     private readonly ITimer _timeLimit;
     private string? _stopReason;
     private Exception? _failure;
@@ -25,9 +27,9 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
         Plan = plan;
         Context = new RunContext(id, time);
         _store = store;
+        _time = time;
+        _grace = detachGrace;
         HoldsPlaceForReturningReader = detachGrace > TimeSpan.Zero;
-        _stopsWhenUnread = detachGrace == TimeSpan.Zero;
-        if (detachGrace > TimeSpan.Zero) _detachGrace = new DetachGrace(detachGrace.Value, time, Stop, ReadersElsewhereAsync);
         _timeLimit = time.CreateTimer(static state => ((ActiveRun)state!).Stop(StopReasons.TimeLimit), this, timeLimit, Timeout.InfiniteTimeSpan);
     }
 
@@ -74,8 +76,20 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
 
     public void ReadersChanged(int readers)
     {
-        if (_detachGrace is not null) _detachGrace.ReadersChanged(readers);
-        else if (_stopsWhenUnread && readers == 0) Stop(StopReasons.ClientDisconnected);
+        if (_grace is not { } grace) return; // it never stops for its readers
+        if (grace == TimeSpan.Zero)
+        {
+            if (readers == 0) Stop(StopReasons.ClientDisconnected);
+            return;
+        }
+        var detachGrace = Volatile.Read(ref _detachGrace);
+        if (detachGrace is null)
+        {
+            if (readers > 0 || _disposed) return; // readers came, none left yet: nothing to time
+            var made = new DetachGrace(grace, _time, Stop, ReadersElsewhereAsync);
+            detachGrace = Interlocked.CompareExchange(ref _detachGrace, made, null) ?? made;
+        }
+        detachGrace.ReadersChanged(readers);
     }
 
     public void StopRequested(string reason) => Stop(reason);
@@ -89,7 +103,7 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
     {
         _disposed = true;
         _timeLimit.Dispose();
-        _detachGrace?.Dispose();
+        Volatile.Read(ref _detachGrace)?.Dispose();
         _stop.Dispose();
     }
 }
