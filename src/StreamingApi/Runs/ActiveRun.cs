@@ -4,23 +4,32 @@ namespace StreamingApi.Runs;
 
 /// <summary>
 /// A run this instance executes: its plan and context, the one way to stop it (the first reason given wins and
-/// becomes the <c>done</c> event's reason), its time limit, and the policy for readers that leave.
+/// becomes the <c>done</c> event's reason), its time limit, and the policy for readers that leave. A run that stops as
+/// soon as its last reader leaves (a grace of zero) needs no <see cref="DetachGrace"/> of its own: it is stopped here;
+/// another grace gets its <see cref="DetachGrace"/> when its last reader first leaves, so a held stream carries none.
 /// </summary>
 internal sealed class ActiveRun : IRunOwner, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
-    private readonly DetachGrace? _detachGrace;
+    private readonly IRunStore _store;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan? _grace;
+    private DetachGrace? _detachGrace; // made when the last reader first leaves: a run that is read to its end never needs one
     private readonly ITimer _timeLimit;
     private string? _stopReason;
     private Exception? _failure;
+    private volatile bool _disposed;
 
-    public ActiveRun(string id, RunPlan plan, TimeSpan timeLimit, TimeSpan? detachGrace, TimeProvider time, Func<ValueTask<bool>> readersElsewhere)
+    /// <param name="store">Asked, once the grace is out, whether the run has readers on other instances.</param>
+    public ActiveRun(string id, RunPlan plan, TimeSpan timeLimit, TimeSpan? detachGrace, TimeProvider time, IRunStore store)
     {
         Id = id;
         Plan = plan;
         Context = new RunContext(id, time);
+        _store = store;
+        _time = time;
+        _grace = detachGrace;
         HoldsPlaceForReturningReader = detachGrace > TimeSpan.Zero;
-        if (detachGrace is { } grace) _detachGrace = new DetachGrace(grace, time, Stop, readersElsewhere);
         _timeLimit = time.CreateTimer(static state => ((ActiveRun)state!).Stop(StopReasons.TimeLimit), this, timeLimit, Timeout.InfiniteTimeSpan);
     }
 
@@ -47,7 +56,8 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
 
     public void Stop(string reason)
     {
-        if (Interlocked.CompareExchange(ref _stopReason, reason, null) is not null) return;
+        // A run that has ended is not stopped: its token is gone (a late reader's leaving, its time limit).
+        if (_disposed || Interlocked.CompareExchange(ref _stopReason, reason, null) is not null) return;
         // Timestamped before the token fires, so that the tools' cancellation latency is measured from here.
         Context.MarkStopRequested();
         try
@@ -60,9 +70,27 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
         }
     }
 
+    private ValueTask<bool> ReadersElsewhereAsync() => _store.HasReadersElsewhereAsync(Id, CancellationToken.None);
+
     public bool HoldsPlaceForReturningReader { get; }
 
-    public void ReadersChanged(int readers) => _detachGrace?.ReadersChanged(readers);
+    public void ReadersChanged(int readers)
+    {
+        if (_grace is not { } grace) return; // it never stops for its readers
+        if (grace == TimeSpan.Zero)
+        {
+            if (readers == 0) Stop(StopReasons.ClientDisconnected);
+            return;
+        }
+        var detachGrace = Volatile.Read(ref _detachGrace);
+        if (detachGrace is null)
+        {
+            if (readers > 0 || _disposed) return; // readers came, none left yet: nothing to time
+            var made = new DetachGrace(grace, _time, Stop, ReadersElsewhereAsync);
+            detachGrace = Interlocked.CompareExchange(ref _detachGrace, made, null) ?? made;
+        }
+        detachGrace.ReadersChanged(readers);
+    }
 
     public void StopRequested(string reason) => Stop(reason);
 
@@ -73,8 +101,9 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         _timeLimit.Dispose();
-        _detachGrace?.Dispose();
+        Volatile.Read(ref _detachGrace)?.Dispose();
         _stop.Dispose();
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StreamingApi.Agents;
@@ -42,12 +41,10 @@ public sealed class RunHost(
     {
         if (_draining) return null;
         var settings = options.Value;
-        Span<byte> random = stackalloc byte[8];
-        RandomNumberGenerator.Fill(random);
-        var id = Convert.ToHexStringLower(random);
+        var id = RunIds.New();
         var limit = TimeSpan.FromSeconds(settings.MaxRunSeconds);
         if (plan.TimeLimit is { } asked && asked < limit) limit = asked;
-        var run = new ActiveRun(id, plan, limit, DetachGraceOf(plan), time, () => store.HasReadersElsewhereAsync(id, CancellationToken.None)) { TimeLimit = limit };
+        var run = new ActiveRun(id, plan, limit, DetachGraceOf(plan), time, store) { TimeLimit = limit };
         // The run's span continues the request's trace; it is current from here on, so the run's work below is its child.
         var span = RunTracing.StartRun(id, plan.Agent.Name, plan.Agent.Model, plan.Endpoint, plan.ThreadId);
         var record = new RunRecord(id, plan.Agent.Name, plan.Endpoint, plan.Agent.Model, RunStatus.Running, null, time.GetUtcNow(), null, 0)
@@ -210,7 +207,7 @@ public sealed class RunHost(
             Principal = waiting.Principal,
         };
         var limit = TimeSpan.FromSeconds(Math.Max(1, checkpoint.TimeLimitSeconds));
-        var run = new ActiveRun(runId, plan, limit, DetachGraceOf(plan), time, () => store.HasReadersElsewhereAsync(runId, CancellationToken.None)) { TimeLimit = limit };
+        var run = new ActiveRun(runId, plan, limit, DetachGraceOf(plan), time, store) { TimeLimit = limit };
         run.Context.Stats.Restore(checkpoint.Stats);
         var record = waiting with { Status = RunStatus.Running };
         // The same trace as the run's start, wherever that was; linked to the decision that took it up.
@@ -273,42 +270,46 @@ public sealed class RunHost(
         Exception? thrown = null;
         try
         {
-            var events = plan.Agent.RunAsync(plan.Request, run.Context, stop);
-            // A shaper reads the figures of the events it reshapes, so they are counted before it; without one, here.
-            var shaper = plan.Shape?.ToShaper(time);
-            if (shaper is not null) events = shaper(Count(events, stats), run.Context, stop);
-            var counted = shaper is null;
-            List<ApprovalRequested>? asked = null;
-            await foreach (var @event in events.WithCancellation(stop).ConfigureAwait(false))
+            // A run stopped before it began (its client left at once) asks the model for nothing: it only ends.
+            if (!stop.IsCancellationRequested)
             {
-                // A stopped run writes nothing more: what its shapers make of its quiet end (a last progress, buffered
-                // text) is not its answer.
-                if (stop.IsCancellationRequested) break;
-                if (@event is RunPaused paused)
+                var events = plan.Agent.RunAsync(plan.Request, run.Context, stop);
+                // A shaper reads the figures of the events it reshapes, so they are counted before it; without one, here.
+                var shaper = plan.Shape?.ToShaper(time);
+                if (shaper is not null) events = shaper(Count(events, stats), run.Context, stop);
+                var counted = shaper is null;
+                List<ApprovalRequested>? asked = null;
+                await foreach (var @event in events.WithCancellation(stop).ConfigureAwait(false))
                 {
-                    if (await SuspendAsync(run, log, record, paused.Checkpoint, asked ?? []).ConfigureAwait(false))
+                    // A stopped run writes nothing more: what its shapers make of its quiet end (a last progress, buffered
+                    // text) is not its answer.
+                    if (stop.IsCancellationRequested) break;
+                    if (@event is RunPaused paused)
                     {
-                        RunTracing.Ended(span, RunStatus.Waiting, null); // the run goes on in a span of its own once it is taken up
-                        return;
+                        if (await SuspendAsync(run, log, record, paused.Checkpoint, asked ?? []).ConfigureAwait(false))
+                        {
+                            RunTracing.Ended(span, RunStatus.Waiting, null); // the run goes on in a span of its own once it is taken up
+                            return;
+                        }
+                        break; // stopped as it was about to wait (or nothing to decide): it ends below
                     }
-                    break; // stopped as it was about to wait (or nothing to decide): it ends below
+                    var written = @event;
+                    if (@event is ApprovalRequested request)
+                    {
+                        // Its deadline is the run host's to give: the agent knows nothing of how long a person may take.
+                        written = request with { ExpiresAt = time.GetUtcNow() + AnswerTimeout };
+                        (asked ??= []).Add((ApprovalRequested)written);
+                    }
+                    else if (@event is ToolCallStarted { Client: true } call)
+                    {
+                        // The client's tool: the run will wait for its result, as for an approval, and as long, under an id no
+                        // approval has (ClientTool.WaitId), which tells the two apart wherever the checkpoint goes.
+                        (asked ??= []).Add(new ApprovalRequested(ClientTool.WaitId(call.CallId), call.CallId, call.Name, call.Arguments,
+                            time.GetUtcNow() + AnswerTimeout));
+                    }
+                    if (counted) stats.Observe(written);
+                    await log.AppendAsync(written, stop).ConfigureAwait(false);
                 }
-                var written = @event;
-                if (@event is ApprovalRequested request)
-                {
-                    // Its deadline is the run host's to give: the agent knows nothing of how long a person may take.
-                    written = request with { ExpiresAt = time.GetUtcNow() + AnswerTimeout };
-                    (asked ??= []).Add((ApprovalRequested)written);
-                }
-                else if (@event is ToolCallStarted { Client: true } call)
-                {
-                    // The client's tool: the run will wait for its result, as for an approval, and as long, under an id no
-                    // approval has (ClientTool.WaitId), which tells the two apart wherever the checkpoint goes.
-                    (asked ??= []).Add(new ApprovalRequested(ClientTool.WaitId(call.CallId), call.CallId, call.Name, call.Arguments,
-                        time.GetUtcNow() + AnswerTimeout));
-                }
-                if (counted) stats.Observe(written);
-                await log.AppendAsync(written, stop).ConfigureAwait(false);
             }
         }
         catch (Exception caught)

@@ -18,7 +18,9 @@ public sealed class EventStreams(RunHost runs, RunAccess access, ILogger<EventSt
     public static bool Resumes(HttpContext http) => LastEventId.HeaderOf(http.Request) is not null;
 
     /// <summary>A <c>/stream/*</c> request: resumes the run its <c>Last-Event-ID</c> names, or else starts a new one.</summary>
-    public async Task<Results<RunEventStream, NoContent, ProblemHttpResult>> StartOrResumeAsync(HttpContext http, Func<RunPlan> plan)
+    /// <param name="plan">Makes the new run's plan from <paramref name="request"/> (a state, so that no request pays for a closure).</param>
+    public async Task<Results<RunEventStream, NoContent, ProblemHttpResult>> StartOrResumeAsync<TRequest>(HttpContext http, TRequest request,
+        Func<TRequest, RunPlan> plan)
     {
         if (LastEventId.HeaderOf(http.Request) is { } header)
         {
@@ -26,7 +28,7 @@ public sealed class EventStreams(RunHost runs, RunAccess access, ILogger<EventSt
             return await ResumeAsync(http, id.Value.RunId, id.Value.Sequence, reconnecting: true);
         }
 
-        return await StartAsync(http, plan(), reader => new RunEventStream(reader)) switch
+        return await StartAsync(http, plan(request), static reader => new RunEventStream(reader)) switch
         {
             { Result: RunEventStream stream } => stream,
             var other => (ProblemHttpResult)other.Result,
@@ -42,7 +44,7 @@ public sealed class EventStreams(RunHost runs, RunAccess access, ILogger<EventSt
         where TStream : IResult
     {
         if (await access.StartingAsync(http) is { } refused) return refused;
-        var started = await StartForCallerAsync(http, plan with { WhenUnattended = WhenUnattended.StopAfterGrace }, withReader: true);
+        var started = await StartForCallerAsync(http, plan, WhenUnattended.StopAfterGrace, withReader: true);
         if (started is null) return StreamProblems.ShuttingDown(http);
         await access.StartedAsync(http, started.Record.RunId);
         return respond(started.Reader!);
@@ -56,8 +58,13 @@ public sealed class EventStreams(RunHost runs, RunAccess access, ILogger<EventSt
     /// the reader ends with the request. Null when the server is draining.
     /// </summary>
     public ValueTask<StartedRun?> StartForCallerAsync(HttpContext http, RunPlan plan, bool withReader = false) =>
+        StartForCallerAsync(http, plan, plan.WhenUnattended, withReader);
+
+    /// <summary>The same, with what a leaving reader means set in the one copy of the plan that the caller is written into.</summary>
+    private ValueTask<StartedRun?> StartForCallerAsync(HttpContext http, RunPlan plan, WhenUnattended whenUnattended, bool withReader) =>
         runs.StartAsync(plan with
         {
+            WhenUnattended = whenUnattended,
             Principal = access.PrincipalOf(http),
             LimitKey = LimitKeys.Of(http),
             LimitReservation = RunReservation.Of(http)?.Id,

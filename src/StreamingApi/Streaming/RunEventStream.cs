@@ -78,7 +78,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
         private readonly HttpContext _http;
         private readonly IRunReader _reader;
         private readonly IRunEventMapping? _mapping;
-        private readonly List<object> _mapped = [];
+        private readonly List<object>? _mapped; // another protocol's messages for one event: made only for a mapping
         private readonly PipeWriter _body;
         private readonly StreamingMetrics _metrics;
         private readonly JsonSerializerOptions _json;
@@ -94,6 +94,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             _http = http;
             _reader = reader;
             _mapping = mapping;
+            if (mapping is not null) _mapped = [];
             _body = http.Response.BodyWriter;
             _metrics = metrics;
             _json = json;
@@ -128,8 +129,8 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
                     }
                     else
                     {
-                        _mapping.Map(entry, _mapped);
-                        foreach (var message in _mapped) yield return new SseItem<Payload>(new Payload(default, message));
+                        _mapping.Map(entry, _mapped!);
+                        foreach (var message in _mapped!) yield return new SseItem<Payload>(new Payload(default, message));
                         _mapped.Clear();
                     }
                     first = false;
@@ -154,8 +155,8 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
 
             // The run has completed and every event was read: the mapping's last words go out now too.
             if (_mapping is null) yield break;
-            _mapping.End(_mapped);
-            foreach (var message in _mapped)
+            _mapping.End(_mapped!);
+            foreach (var message in _mapped!)
             {
                 _unflushed = true;
                 yield return new SseItem<Payload>(new Payload(default, message));

@@ -66,11 +66,13 @@ public static class StreamEndpoints
     private static void MapStream<TRequest>(this RouteGroupBuilder group, string pattern, string name, string summary,
         Func<TRequest, AgentCatalog, RunPlan> plan) where TRequest : StreamRequest
     {
+        // Made once here: a request hands its parts over as they are, rather than in a closure of its own.
+        Func<(TRequest Request, AgentCatalog Agents), RunPlan> planOf = parts => plan(parts.Request, parts.Agents);
         group.MapGet(pattern, ([AsParameters] TRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-                streams.StartOrResumeAsync(http, () => plan(request, agents)))
+                streams.StartOrResumeAsync(http, (request, agents), planOf))
             .DescribeStream(name, $"{summary} (GET, query parameters)");
         group.MapPost(pattern, (TRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-                streams.StartOrResumeAsync(http, () => plan(request, agents)))
+                streams.StartOrResumeAsync(http, (request, agents), planOf))
             .DescribeStream($"{name}Post", $"{summary} (POST, JSON body)");
     }
 

@@ -10,7 +10,8 @@ namespace StreamingApi.Runs.Memory;
 /// <param name="firstSequence">The sequence of the first event it will hold (a run taken up after it waited goes on from there).</param>
 internal sealed class EventRing(long firstSequence = 1)
 {
-    private Slot[] _items = new Slot[16];
+    // Small to begin with: a reader takes each event as it comes, so a run seldom holds more than a few untaken.
+    private Slot[] _items = new Slot[4];
     private int _head;
     private int _count;
 

@@ -27,7 +27,7 @@ internal sealed class MemoryRunLog : IRunLog
     private readonly int _maxBacklog;
     private readonly bool _holdForReturningReader;
     private Action<int> _readersChanged; // the owner's; while the run waits for approvals, no one's
-    private readonly List<MemoryWaiting> _waits = [];
+    private List<MemoryWaiting>? _waits; // made when the run first waits for approvals: most never do
     private readonly Action<MemoryRunLog> _completed;
     private RunRecord _record;
     private bool _isCompleted;
@@ -87,14 +87,19 @@ internal sealed class MemoryRunLog : IRunLog
     {
         get
         {
-            lock (_gate) return _waits.Count == 0 ? null : _waits[^1];
+            lock (_gate) return _waits?[^1];
         }
     }
 
     /// <summary>The wait that asked for the approval, or null.</summary>
     public MemoryWaiting? WaitingFor(string approvalId)
     {
-        lock (_gate) return _waits.LastOrDefault(w => w.Holds(approvalId));
+        lock (_gate)
+        {
+            for (var i = (_waits?.Count ?? 0) - 1; i >= 0; i--)
+                if (_waits![i].Holds(approvalId)) return _waits[i];
+            return null;
+        }
     }
 
     /// <summary>The run waits: its writer lets go, its readers stay and wait, and no one is told of them until it goes on.</summary>
@@ -106,7 +111,7 @@ internal sealed class MemoryRunLog : IRunLog
             {
                 if (_isCompleted) throw new InvalidOperationException($"Run {RunId} has completed: it cannot wait.");
                 _record = checkpoint.Record with { LastSequence = _events.NextSequence - 1 };
-                _waits.Add(new MemoryWaiting(checkpoint));
+                (_waits ??= []).Add(new MemoryWaiting(checkpoint));
                 _readersChanged = static _ => { };
             }
         }

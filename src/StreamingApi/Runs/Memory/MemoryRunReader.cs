@@ -12,7 +12,7 @@ internal sealed class MemoryRunReader : IRunReader
     private const int LargestBatch = 32;
 
     // A paced run has an event or two waiting at a time, a fast one many: the batch grows when the reader fills it.
-    private RunEvent[] _batch = new RunEvent[4];
+    private RunEvent[] _batch = new RunEvent[2];
     private int _index;
     private int _count;
     private int _disposed;
