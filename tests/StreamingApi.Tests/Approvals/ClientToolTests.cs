@@ -214,7 +214,8 @@ public sealed class ClientToolTests
             .Select(f => JsonDocument.Parse(f["data: ".Length..]).RootElement).ToList();
     }
 
-    private static async Task<List<JsonElement>> PartsAsync(HttpResponseMessage response)
+    /// <summary>A whole UI message stream response: its parts, after checking the framing and the [DONE] at its end.</summary>
+    internal static async Task<List<JsonElement>> PartsAsync(HttpResponseMessage response)
     {
         var raw = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, raw);

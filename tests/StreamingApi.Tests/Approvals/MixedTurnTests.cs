@@ -111,7 +111,7 @@ public sealed class MixedTurnTests
 
         // What the AI SDK sends once every part of the message is answered: the decision and the client's output together.
         using var answered = await client.OpenPostAsync(ChatPath, Answer("chat-mix-2", runId, approvalId, approved: false, output: Weather));
-        var parts = await PartsAsync(answered);
+        var parts = await ClientToolTests.PartsAsync(answered);
 
         Assert.Equal($$"""{"type":"start","messageId":"{{runId}}"}""", parts[0].GetRawText());
         Assert.Equal(("tool-output-denied", SendCall), (Type(parts[1]), parts[1].GetProperty("toolCallId").GetString()));
@@ -183,7 +183,7 @@ public sealed class MixedTurnTests
         var (runId, approvalId) = await AskOverUiAsync(client, "chat-mix-3");
 
         using var answered = await client.OpenPostAsync(ChatPath, Answer("chat-mix-3", runId, approvalId, approved: null, output: Weather));
-        var parts = await PartsAsync(answered); // goes on when the approval times out
+        var parts = await ClientToolTests.PartsAsync(answered); // goes on when the approval times out
         Assert.Equal("completed", parts[^1].GetProperty("messageMetadata").GetProperty("status").GetString());
 
         var frames = await client.GetFramesAsync($"/runs/{runId}/events", timeoutSeconds: 60);
@@ -260,7 +260,7 @@ public sealed class MixedTurnTests
     /// <summary>A UI response that continues the message to the run's end: the report's result, the model's answer, completed.</summary>
     private static async Task CompletesAsync(HttpResponseMessage response)
     {
-        var parts = await PartsAsync(response);
+        var parts = await ClientToolTests.PartsAsync(response);
         Assert.Equal((SendCall, true), (parts.Single(p => Type(p) == "tool-output-available").GetProperty("toolCallId").GetString(),
             parts.Single(p => Type(p) == "tool-output-available").GetProperty("output").GetProperty("sent").GetBoolean()));
         Assert.DoesNotContain(parts, p => Type(p) == "tool-input-available"); // the client has both calls, and its own result
@@ -277,7 +277,7 @@ public sealed class MixedTurnTests
             ["messages"] = new JsonArray(User()),
             ["tools"] = JsonNode.Parse(Tools),
         }.ToJsonString());
-        var parts = await PartsAsync(asked);
+        var parts = await ClientToolTests.PartsAsync(asked);
         Assert.Equal(["tool-input-available", "tool-approval-request", "tool-input-available", "finish-step", "finish"], parts[^5..].Select(Type));
         Assert.Equal((SendCall, SendCall, WeatherCall), (parts[^5].GetProperty("toolCallId").GetString(), parts[^4].GetProperty("toolCallId").GetString(),
             parts[^3].GetProperty("toolCallId").GetString()));
@@ -323,16 +323,6 @@ public sealed class MixedTurnTests
             }),
             ["tools"] = JsonNode.Parse(Tools),
         }.ToJsonString();
-    }
-
-    /// <summary>A whole UI message stream response: its parts, after checking the framing and the [DONE] at its end.</summary>
-    private static async Task<List<JsonElement>> PartsAsync(HttpResponseMessage response)
-    {
-        var raw = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, raw);
-        var frames = raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Where(f => f.StartsWith("data: ", StringComparison.Ordinal)).ToList();
-        Assert.Equal("data: [DONE]", frames[^1]);
-        return frames[..^1].Select(f => JsonDocument.Parse(f["data: ".Length..]).RootElement).ToList();
     }
 
     private static async Task<List<JsonElement>> AgUiAsync(HttpClient client, string body)
