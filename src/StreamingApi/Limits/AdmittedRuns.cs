@@ -12,12 +12,6 @@ public sealed class AdmittedRuns
     private readonly Lock _lock = new();
     private readonly HashSet<string> _waiting = [];
 
-    /// <summary>Admitted requests whose runs have not started.</summary>
-    public int Count
-    {
-        get { lock (_lock) return _waiting.Count; }
-    }
-
     /// <summary>
     /// Counts the request admitted with <paramref name="reservation"/> if the instance's <paramref name="active"/> runs and
     /// the admitted ones are fewer than <paramref name="limit"/>; false when they are not.

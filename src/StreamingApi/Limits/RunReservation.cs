@@ -10,5 +10,6 @@ public sealed record RunReservation(string Key, string Id)
     /// <summary>The slot the request was admitted with; null for a request the run limits were not asked about.</summary>
     public static RunReservation? Of(HttpContext http) => http.Features.Get<RunReservation>();
 
-    public static RunReservation New(string key) => new(key, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)));
+    /// <summary>A new slot's id: as random as a run's, and drawn the same way (<see cref="Runs.RunIds"/>).</summary>
+    public static RunReservation New(string key) => new(key, Runs.RunIds.New());
 }

@@ -4,9 +4,8 @@ namespace StreamingApi.Runs;
 
 /// <summary>
 /// A run this instance executes: its plan and context, the one way to stop it (the first reason given wins and
-/// becomes the <c>done</c> event's reason), its time limit, and the policy for readers that leave. A run that stops as
-/// soon as its last reader leaves (a grace of zero) needs no <see cref="DetachGrace"/> of its own: it is stopped here;
-/// another grace gets its <see cref="DetachGrace"/> when its last reader first leaves, so a held stream carries none.
+/// becomes the <c>done</c> event's reason), its time limit, and the policy for readers that leave: a run with a grace
+/// gets its <see cref="DetachGrace"/> when its last reader first leaves, so a held stream carries none.
 /// </summary>
 internal sealed class ActiveRun : IRunOwner, IDisposable
 {
@@ -77,11 +76,6 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
     public void ReadersChanged(int readers)
     {
         if (_grace is not { } grace) return; // it never stops for its readers
-        if (grace == TimeSpan.Zero)
-        {
-            if (readers == 0) Stop(StopReasons.ClientDisconnected);
-            return;
-        }
         var detachGrace = Volatile.Read(ref _detachGrace);
         if (detachGrace is null)
         {
