@@ -24,10 +24,16 @@ public sealed class RunLimitPolicy(IServiceProvider services, IOptions<RateLimit
     {
         if (httpContext.GetEndpoint()?.Metadata.GetMetadata<RunLimitExemption>() is { } exemption && exemption.Applies(httpContext))
             return RateLimitPartition.GetNoLimiter("exempt");
-        return RateLimitPartition.Get(LimitKeys.Of(httpContext), key => new RunAdmission(key, CallerLimits(key),
-            services.GetRequiredService<RunHost>(), services.GetRequiredService<AdmittedRuns>(), services.GetRequiredService<IConcurrentRuns>(),
-            limits, services.GetRequiredService<IHttpContextAccessor>()));
+        return RateLimitPartition.Get(LimitKeys.Of(httpContext), _admissionOf ??= AdmissionOf);
     }
+
+    /// <summary><see cref="AdmissionOf"/>, made once rather than by each request.</summary>
+    private Func<string, RateLimiter>? _admissionOf;
+
+    /// <summary>A new caller's limiter, made when its first request comes.</summary>
+    private RateLimiter AdmissionOf(string key) => new RunAdmission(key, CallerLimits(key),
+        services.GetRequiredService<RunHost>(), services.GetRequiredService<AdmittedRuns>(), services.GetRequiredService<IConcurrentRuns>(),
+        limits, services.GetRequiredService<IHttpContextAccessor>());
 
     private ICallerLimits CallerLimits(string key)
     {

@@ -17,7 +17,7 @@ public static class AuthServiceCollectionExtensions
     public static IServiceCollection AddApiAuthentication(this IServiceCollection services)
     {
         services.AddOptions<AuthOptions>().BindConfiguration("Auth")
-            .Validate(o => o.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k.Name) && ApiKeyAuthenticationHandler.Hash(k.Sha256).Length == 32),
+            .Validate(o => o.ApiKeys.All(k => !string.IsNullOrWhiteSpace(k.Name) && ApiKeyList.Hash(k.Sha256).Length == 32),
                 "Auth:ApiKeys: every entry needs a Name and a Sha256 of 64 hex digits (dotnet run --project src/StreamingApi -- new-api-key NAME prints one).")
             .Validate(o => !o.UsesJwt || !string.IsNullOrWhiteSpace(o.Jwt.Audience), "Auth:Jwt:Audience must be set with Auth:Jwt:Authority.")
             .Validate(o => o.TicketSeconds > 0, "Auth:TicketSeconds must be more than 0.")
@@ -48,6 +48,7 @@ public static class AuthServiceCollectionExtensions
             .AddPolicy(AuthSchemes.RunAccessPolicy, policy => policy.AddRequirements(new PrincipalWhenAuthEnabled()));
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PrincipalWhenAuthEnabled.Handler>();
 
+        services.AddSingleton<ApiKeyList>();
         services.AddSingleton<MemoryRunTickets>();
         services.AddSingleton<RedisRunTickets>();
         services.AddSingleton<IRunTickets>(provider => RunServiceCollectionExtensions.UsesRedis(provider.GetRequiredService<IOptions<RunOptions>>())

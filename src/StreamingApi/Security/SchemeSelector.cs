@@ -16,15 +16,23 @@ internal static class SchemeSelector
         if (HttpMethods.IsGet(request.Method) && request.Query.ContainsKey(AuthSchemes.TicketParameter)) return AuthSchemes.Ticket;
         if (request.Headers.ContainsKey(AuthSchemes.ApiKeyHeader)) return AuthSchemes.ApiKey;
         var usesJwt = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.UsesJwt;
-        if (BearerToken(request) is { } token) return usesJwt && token.Count(c => c == '.') == 2 ? AuthSchemes.Jwt : AuthSchemes.ApiKey;
+        if (HasBearerToken(request, out var token)) return usesJwt && token.Count('.') == 2 ? AuthSchemes.Jwt : AuthSchemes.ApiKey;
         return usesJwt ? AuthSchemes.Jwt : AuthSchemes.ApiKey;
     }
 
-    /// <summary>The token of an <c>Authorization: Bearer</c> header, or null.</summary>
-    public static string? BearerToken(HttpRequest request)
+    /// <summary>The token of an <c>Authorization: Bearer</c> header, without a copy; empty when there is none.</summary>
+    public static ReadOnlySpan<char> BearerTokenOf(HttpRequest request) => HasBearerToken(request, out var token) ? token : default;
+
+    private static bool HasBearerToken(HttpRequest request, out ReadOnlySpan<char> token)
     {
         string? header = request.Headers[HeaderNames.Authorization];
         const string prefix = "Bearer ";
-        return header is not null && header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? header[prefix.Length..].Trim() : null;
+        if (header is null || !header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            token = default;
+            return false;
+        }
+        token = header.AsSpan(prefix.Length).Trim();
+        return true;
     }
 }
