@@ -23,7 +23,10 @@ public sealed class RunAdmission(string key, ICallerLimits caller, RunHost runs,
     public override RateLimiterStatistics? GetStatistics() => null;
 
     /// <summary>The caller's limits may ask Redis: the middleware then asks <see cref="AcquireAsyncCore"/>.</summary>
-    protected override RateLimitLease AttemptAcquireCore(int permitCount) => new LimitLease(false);
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) => NotAtOnce;
+
+    /// <summary>What <see cref="AttemptAcquireCore"/> answers every request: one lease for all, as it says nothing of the request.</summary>
+    private static readonly LimitLease NotAtOnce = new(false);
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
