@@ -65,10 +65,19 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         // structured result after it.
         var turn = definition.Output is null && definition.RequiresApproval is null && clientTools.Count == 0 ? null : new List<ChatResponseUpdate>();
         var waiting = false;
+        var calling = false; // the model's current turn calls tools: the function invocation layer asks it again after them
         await foreach (var update in client.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false))
         {
             turn?.Add(update);
             ReportUsage(update, run.Stats);
+            if (update.FinishReason is { } finish)
+            {
+                // The model's last turn came to its finish: with nothing asked after it, the answer is whole, and a stop that
+                // lands from here on is too late (the run ends as completed, with the rest of this update).
+                calling |= HasCalls(update);
+                if (finish != ChatFinishReason.ToolCalls && !calling && !waiting && definition.Output is null) run.TryFinish();
+                calling = false;
+            }
             var contents = update.Contents; // indexed: foreach over the IList would box an enumerator per delta
             for (var i = 0; i < contents.Count; i++)
             {
@@ -79,6 +88,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                     foreach (var asked in tools.ToEvents(approval)) yield return asked;
                     continue;
                 }
+                if (contents[i] is Microsoft.Extensions.AI.FunctionCallContent && update.FinishReason is null) calling = true;
                 if ((contents[i] as Microsoft.Extensions.AI.FunctionCallContent ?? ClientCallIn(contents[i], clientToolNames)) is { } call
                     && clientToolNames?.Contains(call.Name) == true)
                 {
@@ -107,7 +117,11 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             yield return new RunPaused(new AgentCheckpoint(JsonSerializer.Serialize(messages, AIJsonUtilities.DefaultOptions)) { ClientTools = clientTools });
             yield break;
         }
-        if (definition.Output is not { } output) yield break;
+        if (definition.Output is not { } output)
+        {
+            run.TryFinish(); // a model that gives no finish: its answer is whole when its stream ends
+            yield break;
+        }
 
         messages.AddRange(turn!.ToChatResponse().Messages);
         messages.Add(new ChatMessage(ChatRole.User, output.Instruction));
@@ -117,6 +131,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         await foreach (var update in client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
             ReportUsage(update, run.Stats);
+            if (update.FinishReason is not null) run.TryFinish(); // the result's JSON is whole: a stop from here on is too late
             var contents = update.Contents;
             for (var i = 0; i < contents.Count; i++)
             {
@@ -130,8 +145,19 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                 yield return new PartialOutput(partial);
             }
         }
-        if (cancellationToken.IsCancellationRequested) yield break;
+        if (cancellationToken.IsCancellationRequested || !run.TryFinish()) yield break;
         yield return new FinalOutput(output.Parse(json.ToString()));
+    }
+
+    /// <summary>Whether the update calls a tool (checked only on a turn's last update, the one with its finish).</summary>
+    private static bool HasCalls(ChatResponseUpdate update)
+    {
+        var contents = update.Contents;
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is Microsoft.Extensions.AI.FunctionCallContent or ToolApprovalRequestContent) return true;
+        }
+        return false;
     }
 
     /// <summary>
