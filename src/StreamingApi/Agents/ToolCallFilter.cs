@@ -73,11 +73,19 @@ internal sealed class ToolCallFilter(RunContext run, ToolBudget budget, Streamin
             return;
         }
 
+        if (runStopping.IsCancellationRequested)
+        {
+            // The run was stopped before the tool began: it is not run at all, and nothing more is asked of the model.
+            metrics.ToolCancelled(context.Function.Name, run.SinceStopRequested);
+            RunTracing.ToolCancelled(span);
+            _outcomes[callId] = new ToolOutcome(0, ToolFailed);
+            context.Terminate = true;
+            return;
+        }
         var name = context.Function.Name;
         var started = Stopwatch.GetTimestamp();
         string? error = ToolFailed; // until the tool returns
         var toolToken = context.CancellationToken.CanBeCanceled ? context.CancellationToken : runStopping;
-        // Runs at once if the run was stopped before the tool started.
         using (toolToken.UnsafeRegister(_ => metrics.ToolCancelled(name, run.SinceStopRequested), null))
         {
             // Awaited without throwing: a tool of a stopped run that gives up by throwing ends here, quietly.
