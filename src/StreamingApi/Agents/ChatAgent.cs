@@ -65,19 +65,16 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         // structured result after it.
         var turn = definition.Output is null && definition.RequiresApproval is null && clientTools.Count == 0 ? null : new List<ChatResponseUpdate>();
         var waiting = false;
-        var calling = false; // the model's current turn calls tools: the function invocation layer asks it again after them
+        // Offered no tool, the model answers in one turn, and its finish ends the answer. Offered some, a finish may still
+        // be followed by calls (some servers say "stop" and then give the calls): only the stream's end says it is whole.
+        var oneTurn = chatOptions?.Tools is not { Count: > 0 } && definition.Output is null;
         await foreach (var update in client.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false))
         {
             turn?.Add(update);
             ReportUsage(update, run.Stats);
-            if (update.FinishReason is { } finish)
-            {
-                // The model's last turn came to its finish: with nothing asked after it, the answer is whole, and a stop that
-                // lands from here on is too late (the run ends as completed, with the rest of this update).
-                calling |= HasCalls(update);
-                if (finish != ChatFinishReason.ToolCalls && !calling && !waiting && definition.Output is null) run.TryFinish();
-                calling = false;
-            }
+            // The answer came to its finish: a stop that lands from here on is too late (the run ends as completed, with the
+            // rest of this update and of the stream).
+            if (oneTurn && update.FinishReason is { } finish && finish != ChatFinishReason.ToolCalls) run.TryFinish();
             var contents = update.Contents; // indexed: foreach over the IList would box an enumerator per delta
             for (var i = 0; i < contents.Count; i++)
             {
@@ -88,7 +85,6 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                     foreach (var asked in tools.ToEvents(approval)) yield return asked;
                     continue;
                 }
-                if (contents[i] is Microsoft.Extensions.AI.FunctionCallContent && update.FinishReason is null) calling = true;
                 if ((contents[i] as Microsoft.Extensions.AI.FunctionCallContent ?? ClientCallIn(contents[i], clientToolNames)) is { } call
                     && clientToolNames?.Contains(call.Name) == true)
                 {
@@ -119,7 +115,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         }
         if (definition.Output is not { } output)
         {
-            run.TryFinish(); // a model that gives no finish: its answer is whole when its stream ends
+            run.TryFinish(); // its stream ended, every call answered: the answer is whole (a model offered tools, or giving no finish)
             yield break;
         }
 
@@ -147,17 +143,6 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         }
         if (cancellationToken.IsCancellationRequested || !run.TryFinish()) yield break;
         yield return new FinalOutput(output.Parse(json.ToString()));
-    }
-
-    /// <summary>Whether the update calls a tool (checked only on a turn's last update, the one with its finish).</summary>
-    private static bool HasCalls(ChatResponseUpdate update)
-    {
-        var contents = update.Contents;
-        for (var i = 0; i < contents.Count; i++)
-        {
-            if (contents[i] is Microsoft.Extensions.AI.FunctionCallContent or ToolApprovalRequestContent) return true;
-        }
-        return false;
     }
 
     /// <summary>
