@@ -65,10 +65,16 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         // structured result after it.
         var turn = definition.Output is null && definition.RequiresApproval is null && clientTools.Count == 0 ? null : new List<ChatResponseUpdate>();
         var waiting = false;
+        // Offered no tool, the model answers in one turn, and its finish ends the answer. Offered some, a finish may still
+        // be followed by calls (some servers say "stop" and then give the calls): only the stream's end says it is whole.
+        var oneTurn = chatOptions?.Tools is not { Count: > 0 } && definition.Output is null;
         await foreach (var update in client.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false))
         {
             turn?.Add(update);
             ReportUsage(update, run.Stats);
+            // The answer came to its finish: a stop that lands from here on is too late (the run ends as completed, with the
+            // rest of this update and of the stream).
+            if (oneTurn && update.FinishReason is { } finish && finish != ChatFinishReason.ToolCalls) run.TryFinish();
             var contents = update.Contents; // indexed: foreach over the IList would box an enumerator per delta
             for (var i = 0; i < contents.Count; i++)
             {
@@ -107,7 +113,11 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             yield return new RunPaused(new AgentCheckpoint(JsonSerializer.Serialize(messages, AIJsonUtilities.DefaultOptions)) { ClientTools = clientTools });
             yield break;
         }
-        if (definition.Output is not { } output) yield break;
+        if (definition.Output is not { } output)
+        {
+            run.TryFinish(); // its stream ended, every call answered: the answer is whole (a model offered tools, or giving no finish)
+            yield break;
+        }
 
         messages.AddRange(turn!.ToChatResponse().Messages);
         messages.Add(new ChatMessage(ChatRole.User, output.Instruction));
@@ -117,6 +127,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         await foreach (var update in client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
             ReportUsage(update, run.Stats);
+            if (update.FinishReason is not null) run.TryFinish(); // the result's JSON is whole: a stop from here on is too late
             var contents = update.Contents;
             for (var i = 0; i < contents.Count; i++)
             {
@@ -130,7 +141,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                 yield return new PartialOutput(partial);
             }
         }
-        if (cancellationToken.IsCancellationRequested) yield break;
+        if (cancellationToken.IsCancellationRequested || !run.TryFinish()) yield break;
         yield return new FinalOutput(output.Parse(json.ToString()));
     }
 

@@ -73,29 +73,43 @@ internal sealed class ToolCallFilter(RunContext run, ToolBudget budget, Streamin
             return;
         }
 
+        if (runStopping.IsCancellationRequested)
+        {
+            // The run was stopped before the tool began: it is not run at all, and nothing more is asked of the model.
+            metrics.ToolCancelled(context.Function.Name, run.SinceStopRequested);
+            RunTracing.ToolCancelled(span);
+            _outcomes[callId] = new ToolOutcome(0, ToolFailed);
+            context.Terminate = true;
+            return;
+        }
         var name = context.Function.Name;
         var started = Stopwatch.GetTimestamp();
         string? error = ToolFailed; // until the tool returns
         var toolToken = context.CancellationToken.CanBeCanceled ? context.CancellationToken : runStopping;
-        // Runs at once if the run was stopped before the tool started.
         using (toolToken.UnsafeRegister(_ => metrics.ToolCancelled(name, run.SinceStopRequested), null))
         {
-            try
+            // Awaited without throwing: a tool of a stopped run that gives up by throwing ends here, quietly.
+            var invoking = next(context);
+            await invoking.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (invoking.IsCompletedSuccessfully) error = null;
+            // A cancelled tool is recorded too: when the run was stopped no result is streamed, and when only the
+            // tool's own token fired, the model goes on with the invoker's error text and the event says it failed.
+            if (toolToken.IsCancellationRequested) RunTracing.ToolCancelled(span);
+            _outcomes[callId] = new ToolOutcome((long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, error);
+            if (runStopping.IsCancellationRequested)
             {
-                await next(context);
-                error = null;
+                // The run was stopped: whatever the tool did, nothing more is asked of the model, and its host ends the run.
+                context.Terminate = true;
+                return;
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            if (invoking.Exception?.InnerException is { } exception and not OperationCanceledException)
             {
                 RunTracing.ToolFailed(span, exception.GetType().FullName ?? "tool-failed", ToolFailed);
                 Fail(context, new AgentToolException(name, exception));
             }
-            finally
+            else if (!invoking.IsCompletedSuccessfully)
             {
-                // A cancelled tool is recorded too: when the run was stopped no result is streamed, and when only the
-                // tool's own token fired, the model goes on with the invoker's error text and the event says it failed.
-                if (toolToken.IsCancellationRequested) RunTracing.ToolCancelled(span);
-                _outcomes[callId] = new ToolOutcome((long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, error);
+                await invoking; // cancelled by the tool's own token: the invoker makes the model's error text of it, as before
             }
         }
     }

@@ -55,8 +55,9 @@ internal sealed class ActiveRun : IRunOwner, IDisposable
 
     public void Stop(string reason)
     {
-        // A run that has ended is not stopped: its token is gone (a late reader's leaving, its time limit).
-        if (_disposed || Interlocked.CompareExchange(ref _stopReason, reason, null) is not null) return;
+        // A run that has ended is not stopped: its token is gone (a late reader's leaving, its time limit); nor one whose
+        // agent already has its whole answer: the stop comes too late (RunContext.TryFinish).
+        if (_disposed || !Context.TryStop() || Interlocked.CompareExchange(ref _stopReason, reason, null) is not null) return;
         // Timestamped before the token fires, so that the tools' cancellation latency is measured from here.
         Context.MarkStopRequested();
         try

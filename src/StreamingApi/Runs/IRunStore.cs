@@ -56,6 +56,13 @@ public interface IRunStore
     ValueTask<ApprovalDecisionResult> DecideAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The answers recorded so far for a waiting run's requests (by <see cref="DecideAsync"/>), none when it does not wait:
+    /// its events tell them only once it goes on, and a read of the run shows them before (<c>GET /runs/{runId}</c>).
+    /// </summary>
+    ValueTask<IReadOnlyList<ApprovalDecision>> DecisionsAsync(string runId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<ApprovalDecision>>([]);
+
+    /// <summary>
     /// Takes a waiting run's checkpoint, atomically (of all callers, on all instances, one gets it), once every approval
     /// is decided or its deadline has passed (those are denied, reason <c>timeout</c>); with <paramref name="stopping"/>,
     /// at once (the undecided ones denied with that reason). Null when the run does not wait, or not for that.

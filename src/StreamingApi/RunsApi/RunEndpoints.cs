@@ -68,11 +68,12 @@ public static class RunEndpoints
         return TypedResults.Accepted(location, new RunAccepted(started.Record.RunId, started.Record.Status, $"{location}/events"));
     }
 
-    private static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(string runId, RunHost runs, RunAccess access, HttpContext http,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Ok<RunRecord>, ProblemHttpResult>> GetAsync(string runId, RunHost runs, IRunStore store, RunAccess access,
+        HttpContext http, CancellationToken cancellationToken)
     {
         if (await runs.FindAsync(runId, cancellationToken) is not { } record || !access.MaySee(http, record)) return StreamProblems.RunNotFound(runId);
-        return TypedResults.Ok(record with { Output = await runs.OutputAsync(runId, cancellationToken) });
+        var output = await RecordedDecisions.OfAsync(store, runId, await runs.OutputAsync(runId, cancellationToken), cancellationToken);
+        return TypedResults.Ok(record with { Output = output });
     }
 
     private static async Task<Results<RunEventStream, NoContent, ProblemHttpResult>> EventsAsync(string runId, [FromQuery] long? after, EventStreams streams,

@@ -1,11 +1,15 @@
 namespace StreamingApi.Agents.Tools;
 
-/// <summary>The wait of the slow remote call a demo tool stands for; it gives up the moment the tool's token fires.</summary>
+/// <summary>
+/// The wait of the slow remote call a demo tool stands for; it gives up the moment the tool's token fires, quietly: the
+/// tool then returns as it would have, and the run's <see cref="ToolCallFilter"/>, which sees the token fired, keeps
+/// that result from the model and the stream.
+/// </summary>
 internal static class SimulatedLatency
 {
-    public static Task WaitAsync(int delayMs, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task WaitAsync(int delayMs, TimeProvider time, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested(); // a stopped run's tool returns nothing, even without a delay
-        return delayMs > 0 ? Task.Delay(TimeSpan.FromMilliseconds(delayMs), time, cancellationToken) : Task.CompletedTask;
+        if (delayMs > 0 && !cancellationToken.IsCancellationRequested)
+            await Task.Delay(TimeSpan.FromMilliseconds(delayMs), time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }

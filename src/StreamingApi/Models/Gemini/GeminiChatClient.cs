@@ -27,7 +27,8 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
         CancellationToken cancellationToken = default)
     {
         var conversation = messages as IList<ChatMessage> ?? messages.ToList();
-        using var response = await SendAsync($"{ModelPath(chatOptions)}:generateContent", conversation, chatOptions, cancellationToken);
+        using var response = await SendAsync($"{ModelPath(chatOptions)}:generateContent", conversation, chatOptions, cancellationToken)
+            ?? throw new OperationCanceledException(cancellationToken);
         GeminiResponse? answer;
         try
         {
@@ -48,33 +49,47 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var conversation = messages as IList<ChatMessage> ?? messages.ToList();
+        // A stopped call ends quietly, at whatever point the stop finds it: its HTTP request is aborted by the token, and
+        // the read it cancels is left unread, so no exception comes through here (the run's host reads why from the token).
         using var response = await SendAsync($"{ModelPath(chatOptions)}:streamGenerateContent?alt=sse", conversation, chatOptions, cancellationToken);
+        if (response is null || cancellationToken.IsCancellationRequested) yield break;
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         var reader = new ResponseReader(time);
         // Each event's data is read into a chunk straight from its UTF-8 bytes, with no string in between.
         await using var events = SseParser.Create(stream, static (_, data) => JsonSerializer.Deserialize(data, GeminiJsonContext.Default.GeminiResponse))
             .EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (true)
+        while (!cancellationToken.IsCancellationRequested)
         {
-            try
-            {
-                if (!await events.MoveNextAsync()) break;
-            }
-            catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-            {
-                throw GeminiErrors.ConnectionLost(exception);
-            }
-            catch (JsonException exception)
-            {
-                throw GeminiErrors.Malformed(exception);
-            }
+            var next = events.MoveNextAsync();
+            if (!next.IsCompleted) await new Settled<bool>(next);
+            if (!next.IsCompletedSuccessfully && cancellationToken.IsCancellationRequested) yield break;
+            if (!Moved(next)) break;
 
             if (events.Current.Data is { } chunk && reader.Read(chunk) is { } update) yield return update;
             if (reader.Stopped is { } stopped) throw stopped;
         }
 
+        if (cancellationToken.IsCancellationRequested) yield break;
         if (!reader.Finished) throw GeminiErrors.ConnectionLost(null);
         yield return reader.Usage();
+    }
+
+    /// <summary>Whether the read gave an event; its failure as one of ours (the call was not stopped).</summary>
+    private static bool Moved(ValueTask<bool> next)
+    {
+        if (next.IsCompletedSuccessfully) return next.Result;
+        try
+        {
+            return next.GetAwaiter().GetResult();
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException)
+        {
+            throw GeminiErrors.ConnectionLost(exception);
+        }
+        catch (JsonException exception)
+        {
+            throw GeminiErrors.Malformed(exception);
+        }
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
@@ -88,7 +103,7 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
 
     private string ModelPath(ChatOptions? chatOptions) => $"v1beta/models/{Uri.EscapeDataString(chatOptions?.ModelId ?? Options.Model)}";
 
-    private async Task<HttpResponseMessage> SendAsync(string path, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions,
+    private async Task<HttpResponseMessage?> SendAsync(string path, IEnumerable<ChatMessage> messages, ChatOptions? chatOptions,
         CancellationToken cancellationToken)
     {
         var apiKey = Options.ApiKey ?? "";
@@ -100,13 +115,16 @@ public sealed class GeminiChatClient(IHttpClientFactory httpClientFactory, IOpti
         };
         request.Headers.Add("x-goog-api-key", apiKey);
 
+        // Awaited without throwing: a call stopped before its answer began is no failure, and gives no response (null).
+        var sending = httpClientFactory.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        await ((Task)sending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!sending.IsCompletedSuccessfully && cancellationToken.IsCancellationRequested) return null;
         HttpResponseMessage response;
         try
         {
-            response = await httpClientFactory.CreateClient(HttpClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response = sending.GetAwaiter().GetResult();
         }
-        catch (HttpRequestException exception) when (!cancellationToken.IsCancellationRequested)
+        catch (HttpRequestException exception)
         {
             throw GeminiErrors.Unreachable(exception);
         }

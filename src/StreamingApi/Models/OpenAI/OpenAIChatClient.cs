@@ -27,7 +27,8 @@ internal sealed class OpenAIChatClient(HttpClient http, OpenAIOptions options, b
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
         CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(messages, chatOptions, stream: false, cancellationToken);
+        using var response = await SendAsync(messages, chatOptions, stream: false, cancellationToken)
+            ?? throw new OperationCanceledException(cancellationToken);
         OpenAIChunk? completion;
         try
         {
@@ -52,31 +53,45 @@ internal sealed class OpenAIChatClient(HttpClient http, OpenAIOptions options, b
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        // A stopped call ends quietly, at whatever point the stop finds it: its HTTP request is aborted by the token, and
+        // the read it cancels is left unread, so no exception comes through here (the run's host reads why from the token).
         using var response = await SendAsync(messages, chatOptions, stream: true, cancellationToken);
+        if (response is null || cancellationToken.IsCancellationRequested) yield break;
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         var reader = new OpenAIResponseReader(options.ApiKey);
         await using var events = SseParser.Create(stream, static (_, data) => Parse(data)).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (true)
+        while (!cancellationToken.IsCancellationRequested)
         {
-            try
-            {
-                if (!await events.MoveNextAsync()) break;
-            }
-            catch (Exception exception) when (exception is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-            {
-                throw OpenAIErrors.Unreachable(exception);
-            }
-            catch (JsonException exception)
-            {
-                throw OpenAIErrors.Malformed(exception);
-            }
+            var next = events.MoveNextAsync();
+            if (!next.IsCompleted) await new Settled<bool>(next);
+            if (!next.IsCompletedSuccessfully && cancellationToken.IsCancellationRequested) yield break;
+            if (!Moved(next)) break;
 
             var chunk = events.Current.Data;
             if (ReferenceEquals(chunk, Done)) break;
             if (chunk is not null) yield return reader.Read(chunk);
         }
 
+        if (cancellationToken.IsCancellationRequested) yield break;
         if (reader.Calls() is { } calls) yield return calls;
+    }
+
+    /// <summary>Whether the read gave an event; its failure as one of ours (the call was not stopped).</summary>
+    private static bool Moved(ValueTask<bool> next)
+    {
+        if (next.IsCompletedSuccessfully) return next.Result;
+        try
+        {
+            return next.GetAwaiter().GetResult();
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException)
+        {
+            throw OpenAIErrors.Unreachable(exception);
+        }
+        catch (JsonException exception)
+        {
+            throw OpenAIErrors.Malformed(exception);
+        }
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
@@ -95,7 +110,7 @@ internal sealed class OpenAIChatClient(HttpClient http, OpenAIOptions options, b
         : data.SequenceEqual("[DONE]"u8) ? Done
         : JsonSerializer.Deserialize(data, OpenAIJsonContext.Default.OpenAIChunk);
 
-    private async Task<HttpResponseMessage> SendAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions, bool stream,
+    private async Task<HttpResponseMessage?> SendAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions, bool stream,
         CancellationToken cancellationToken)
     {
         // Serialized up front, so the body goes out with a Content-Length: some proxies refuse chunked request bodies.
@@ -108,12 +123,16 @@ internal sealed class OpenAIChatClient(HttpClient http, OpenAIOptions options, b
         request.Headers.Authorization = new("Bearer", string.IsNullOrWhiteSpace(options.ApiKey) ? "no-key" : options.ApiKey);
         request.Headers.Accept.Add(new("application/json"));
 
+        // Awaited without throwing: a call stopped before its answer began is no failure, and gives no response (null).
+        var sending = http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        await ((Task)sending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!sending.IsCompletedSuccessfully && cancellationToken.IsCancellationRequested) return null;
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response = sending.GetAwaiter().GetResult();
         }
-        catch (HttpRequestException exception) when (!cancellationToken.IsCancellationRequested)
+        catch (HttpRequestException exception)
         {
             throw OpenAIErrors.Unreachable(exception);
         }

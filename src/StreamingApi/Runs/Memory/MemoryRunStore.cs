@@ -79,6 +79,9 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
             ? waiting.Decide(decision, _time.GetUtcNow())
             : new ApprovalDecisionResult(ApprovalOutcome.Unknown, null));
 
+    public ValueTask<IReadOnlyList<ApprovalDecision>> DecisionsAsync(string runId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Find(runId)?.Waiting?.Decisions ?? []);
+
     public ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Find(runId)?.Waiting?.Claim(stopping, _time.GetUtcNow()));
 

@@ -30,6 +30,15 @@ internal sealed class MemoryWaiting(RunCheckpoint checkpoint)
         }
     }
 
+    /// <summary>The answers recorded so far.</summary>
+    public IReadOnlyList<ApprovalDecision> Decisions
+    {
+        get
+        {
+            lock (_gate) return [.. _decisions.Values];
+        }
+    }
+
     public ClaimedCheckpoint? Claim(string? stopping, DateTimeOffset now)
     {
         lock (_gate)

@@ -197,6 +197,16 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         }
     }
 
+    /// <summary>The approvals hash's decisions (<c>d:</c>, with their <c>r:</c> reasons and <c>o:</c> outputs), in one HGETALL.</summary>
+    public async ValueTask<IReadOnlyList<ApprovalDecision>> DecisionsAsync(string runId, CancellationToken cancellationToken)
+    {
+        var database = await Guard.DatabaseAsync();
+        var entries = await Guard.RunAsync(() => database.HashGetAllAsync(Keys.Approvals(runId)));
+        var hash = entries.ToDictionary(e => (string)e.Name!, e => (string?)e.Value, StringComparer.Ordinal);
+        return [.. hash.Where(f => f.Key.StartsWith("d:", StringComparison.Ordinal)).Select(f => f.Key[2..]).Select(id =>
+            new ApprovalDecision(id, hash[$"d:{id}"] == "1", hash.GetValueOrDefault($"r:{id}")) { Output = hash.GetValueOrDefault($"o:{id}") })];
+    }
+
     public async ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken)
     {
         var database = await Guard.DatabaseAsync();
