@@ -13,8 +13,18 @@ namespace StreamingApi.Tests.Infrastructure;
 public sealed class FirstChanceExceptions : IDisposable
 {
     private readonly ConcurrentQueue<string> _thrown = new();
+    private readonly string? _withinFramework;
 
-    public FirstChanceExceptions() => AppDomain.CurrentDomain.FirstChanceException += Record;
+    /// <param name="withinFramework">
+    /// A namespace (e.g. <c>System.Net.Http.</c>) whose own exceptions are not counted: those thrown in its frames above
+    /// the service's, which it handles or hands back as a faulted task; one that reaches the service is counted where the
+    /// service awaits it.
+    /// </param>
+    public FirstChanceExceptions(string? withinFramework = null)
+    {
+        _withinFramework = withinFramework is null ? null : "at " + withinFramework;
+        AppDomain.CurrentDomain.FirstChanceException += Record;
+    }
 
     public int Count => _thrown.Count;
 
@@ -30,11 +40,12 @@ public sealed class FirstChanceExceptions : IDisposable
         _thrown.Enqueue($"{e.Exception.GetType().Name}: {e.Exception.Message}\n{stack}");
     }
 
-    private static bool PassesThroughTheService(string stack)
+    private bool PassesThroughTheService(string stack)
     {
         foreach (var line in stack.AsSpan().EnumerateLines())
         {
             var frame = line.TrimStart();
+            if (_withinFramework is not null && frame.StartsWith(_withinFramework)) return false;
             if (frame.StartsWith("at StreamingApi.") && !frame.StartsWith("at StreamingApi.Tests.")) return true;
         }
         return false;
