@@ -26,7 +26,7 @@ internal sealed class MemoryRunLog : IRunLog
     private readonly int _replayWindow;
     private readonly int _maxBacklog;
     private readonly bool _holdForReturningReader;
-    private Action<int> _readersChanged; // the owner's; while the run waits for approvals, no one's
+    private Action<int> _readersChanged; // the owner's; while the run waits for approvals, and once it has completed, no one's
     private List<MemoryWaiting>? _waits; // made when the run first waits for approvals: most never do
     private readonly Action<MemoryRunLog> _completed;
     private RunRecord _record;
@@ -52,6 +52,9 @@ internal sealed class MemoryRunLog : IRunLog
         _readersChanged = readersChanged;
         _completed = completed;
     }
+
+    /// <summary>Told of readers while the log has no owner: no one.</summary>
+    private static readonly Action<int> NoOwner = static _ => { };
 
     public string RunId => _record.RunId;
 
@@ -112,7 +115,7 @@ internal sealed class MemoryRunLog : IRunLog
                 if (_isCompleted) throw new InvalidOperationException($"Run {RunId} has completed: it cannot wait.");
                 _record = checkpoint.Record with { LastSequence = _events.NextSequence - 1 };
                 (_waits ??= []).Add(new MemoryWaiting(checkpoint));
-                _readersChanged = static _ => { };
+                _readersChanged = NoOwner;
             }
         }
     }
@@ -221,6 +224,9 @@ internal sealed class MemoryRunLog : IRunLog
             _end = last;
             _isCompleted = true;
             _record = end;
+            // Its owner has ended: the readers that leave from now on stop nothing, and the log, kept for its retention,
+            // keeps the run's plan and context no longer.
+            _readersChanged = NoOwner;
             _cursors.RemoveAll(c => c.IsPlaceHolder);
             foreach (var cursor in _cursors)
             {
