@@ -239,6 +239,7 @@ internal sealed class MemoryRunLog : IRunLog
             writer = TakeWriter();
         }
         WakeReaders();
+        _toWake.TrimExcess(); // the last wake-up: a completed log, kept for its retention, keeps no room for another
         writer?.TrySetResult();
         _completed(this);
         return last;
@@ -319,6 +320,7 @@ internal sealed class MemoryRunLog : IRunLog
                 if (!_cursors.Remove(cursor)) return;
                 readers = ReaderCount();
                 if (readers == 0 && _holdForReturningReader && !_isCompleted) _cursors.Add(Cursor.PlaceHolder(delivered));
+                else if (_cursors.Count == 0 && _isCompleted) _cursors.TrimExcess(); // read to its end: no room kept for readers while it is retained
                 Settle(wakeReaders: false);
                 writer = _writerWaiting is not null && Backlog() <= _maxBacklog * 3 / 4 ? TakeWriter() : null;
             }
