@@ -75,7 +75,7 @@ public sealed class RunHost(
         _active[id] = run;
         metrics.RunStarted(plan.Endpoint);
         if (logger.IsEnabled(LogLevel.Debug)) RunLogMessages.RunStarting(logger, id, plan.Endpoint, plan.Request.Prompt.Length, plan.Request.Prompt);
-        run.Completion = Task.Run(() => ExecuteAsync(run, log, record, span), CancellationToken.None);
+        run.Completion = ExecuteAsync(run, log, record, span);
         return new StartedRun(record, reader);
     }
 
@@ -233,7 +233,7 @@ public sealed class RunHost(
         foreach (var observer in _observers) await observer.RunResumedAsync(runId, plan).ConfigureAwait(false);
         metrics.RunStarted(plan.Endpoint);
         RunLogMessages.RunResumed(logger, runId, claimed.Decisions.Count(d => d.Approved), claimed.Decisions.Count(d => !d.Approved));
-        run.Completion = Task.Run(() => ExecuteAsync(run, log, record, span), CancellationToken.None);
+        run.Completion = ExecuteAsync(run, log, record, span);
         return true;
     }
 
@@ -259,8 +259,13 @@ public sealed class RunHost(
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <summary>
+    /// The run's task, from its first event on to its last, on the thread pool: it returns to its caller at once, before any
+    /// of its work (as <see cref="Task.Run(Func{Task})"/> would, without the closure, delegate and proxy task a run paid for that).
+    /// </summary>
     private async Task ExecuteAsync(ActiveRun run, IRunLog log, RunRecord record, Activity? span)
     {
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         var plan = run.Plan;
         var stats = run.Context.Stats;
         var stop = run.StopToken;

@@ -204,6 +204,23 @@ public sealed class MemoryRunLogTests
     }
 
     [Fact]
+    public async Task AReaderThatLeavesACompletedRunTellsItsOwnerNothing()
+    {
+        var log = NewLog(hold: true);
+        var reader = log.Open(0, default).Reader!;
+        await log.AppendAsync(new TextDelta("a"), default);
+        await log.CompleteAsync([new TextDelta("done")], Ended());
+        Assert.True(reader.TryRead(out _));
+        Assert.True(reader.TryRead(out var last));
+        Assert.Equal("done", Assert.IsType<TextDelta>(last.ToEvent()).Delta);
+
+        // The stream ends after the run's last event: its run has ended, so there is no grace to start for it.
+        await reader.DisposeAsync();
+        Assert.Equal([1], _readerCounts);
+        Assert.Equal([(1L, "a"), (2L, "done")], await Collect(log, 0)); // and the run is still read in full
+    }
+
+    [Fact]
     public async Task AWaitingReaderIsWokenByInterruptWithNothingToRead()
     {
         var log = NewLog();

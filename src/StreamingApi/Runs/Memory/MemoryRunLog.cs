@@ -26,7 +26,7 @@ internal sealed class MemoryRunLog : IRunLog
     private readonly int _replayWindow;
     private readonly int _maxBacklog;
     private readonly bool _holdForReturningReader;
-    private Action<int> _readersChanged; // the owner's; while the run waits for approvals, no one's
+    private Action<int> _readersChanged; // the owner's; while the run waits for approvals, and once it has completed, no one's
     private List<MemoryWaiting>? _waits; // made when the run first waits for approvals: most never do
     private readonly Action<MemoryRunLog> _completed;
     private RunRecord _record;
@@ -52,6 +52,9 @@ internal sealed class MemoryRunLog : IRunLog
         _readersChanged = readersChanged;
         _completed = completed;
     }
+
+    /// <summary>Told of readers while the log has no owner: no one.</summary>
+    private static readonly Action<int> NoOwner = static _ => { };
 
     public string RunId => _record.RunId;
 
@@ -112,7 +115,7 @@ internal sealed class MemoryRunLog : IRunLog
                 if (_isCompleted) throw new InvalidOperationException($"Run {RunId} has completed: it cannot wait.");
                 _record = checkpoint.Record with { LastSequence = _events.NextSequence - 1 };
                 (_waits ??= []).Add(new MemoryWaiting(checkpoint));
-                _readersChanged = static _ => { };
+                _readersChanged = NoOwner;
             }
         }
     }
@@ -221,6 +224,9 @@ internal sealed class MemoryRunLog : IRunLog
             _end = last;
             _isCompleted = true;
             _record = end;
+            // Its owner has ended: the readers that leave from now on stop nothing, and the log, kept for its retention,
+            // keeps the run's plan and context no longer.
+            _readersChanged = NoOwner;
             _cursors.RemoveAll(c => c.IsPlaceHolder);
             foreach (var cursor in _cursors)
             {
@@ -233,6 +239,7 @@ internal sealed class MemoryRunLog : IRunLog
             writer = TakeWriter();
         }
         WakeReaders();
+        _toWake.TrimExcess(); // the last wake-up: a completed log, kept for its retention, keeps no room for another
         writer?.TrySetResult();
         _completed(this);
         return last;
@@ -313,6 +320,7 @@ internal sealed class MemoryRunLog : IRunLog
                 if (!_cursors.Remove(cursor)) return;
                 readers = ReaderCount();
                 if (readers == 0 && _holdForReturningReader && !_isCompleted) _cursors.Add(Cursor.PlaceHolder(delivered));
+                else if (_cursors.Count == 0 && _isCompleted) _cursors.TrimExcess(); // read to its end: no room kept for readers while it is retained
                 Settle(wakeReaders: false);
                 writer = _writerWaiting is not null && Backlog() <= _maxBacklog * 3 / 4 ? TakeWriter() : null;
             }

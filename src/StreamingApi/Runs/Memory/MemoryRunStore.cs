@@ -19,6 +19,7 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
     private readonly TimeProvider _time;
     private readonly RunEventCodec _codec;
     private readonly ITimer _sweeper;
+    private readonly Action<MemoryRunLog> _expire; // one for every log, rather than a delegate each log keeps for its retention
     private bool _sweeping;
 
     public MemoryRunStore(IOptions<RunOptions> options, RunEventCodec codec, TimeProvider time)
@@ -26,6 +27,7 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
         _codec = codec;
         _options = options;
         _time = time;
+        _expire = Expire;
         _sweeper = time.CreateTimer(static state => ((MemoryRunStore)state!).Sweep(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -44,7 +46,7 @@ public sealed class MemoryRunStore : IRunStore, IDisposable
     internal MemoryRunLog Create(RunRecord record, IRunOwner owner, bool holdsPlace, RunSnapshot? from = null)
     {
         var options = _options.Value;
-        var log = new MemoryRunLog(record, options.ReplayWindow, options.MaxBacklogEvents, holdsPlace, owner.ReadersChanged, Expire, _codec, from);
+        var log = new MemoryRunLog(record, options.ReplayWindow, options.MaxBacklogEvents, holdsPlace, owner.ReadersChanged, _expire, _codec, from);
         if (!_runs.TryAdd(record.RunId, log)) throw new InvalidOperationException($"A run with id {record.RunId} already exists.");
         return log;
     }
