@@ -16,12 +16,10 @@ internal static class RecordedDecisions
         if (output is not { Status: RunStatus.Waiting } || !output.ToolCalls.Any(c => c.Approval is { Approved: null })) return output;
         var decisions = await store.DecisionsAsync(runId, cancellationToken).ConfigureAwait(false);
         if (decisions.Count == 0) return output;
-        var byId = decisions.ToDictionary(d => d.ApprovalId, StringComparer.Ordinal);
-        return output with
-        {
-            ToolCalls = [.. output.ToolCalls.Select(call => call.Approval is { Approved: null } asked && byId.TryGetValue(asked.ApprovalId, out var decision)
-                ? call with { Approval = asked with { Approved = decision.Approved, Reason = decision.Reason } }
-                : call)],
-        };
+        // Folded in by the snapshot's own rule for an approval's decision, as its event will be once the run goes on.
+        var calls = output.ToolCalls.ToList();
+        foreach (var decision in decisions)
+            RunSnapshotBuilder.ApplyToolCall(calls, new ApprovalDecided(decision.ApprovalId, decision.Approved, decision.Reason));
+        return output with { ToolCalls = calls };
     }
 }
