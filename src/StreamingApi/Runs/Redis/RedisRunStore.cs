@@ -202,10 +202,16 @@ public sealed class RedisRunStore : IRunStore, IHostedService
     {
         var database = await Guard.DatabaseAsync();
         var entries = await Guard.RunAsync(() => database.HashGetAllAsync(Keys.Approvals(runId)));
-        var hash = entries.ToDictionary(e => (string)e.Name!, e => (string?)e.Value, StringComparer.Ordinal);
-        return [.. hash.Where(f => f.Key.StartsWith("d:", StringComparison.Ordinal)).Select(f => f.Key[2..]).Select(id =>
-            new ApprovalDecision(id, hash[$"d:{id}"] == "1", hash.GetValueOrDefault($"r:{id}")) { Output = hash.GetValueOrDefault($"o:{id}") })];
+        var hash = entries.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
+        return [.. hash.Keys.Where(f => f.StartsWith("d:", StringComparison.Ordinal)).Select(f => DecisionIn(hash, f[2..]))];
     }
+
+    /// <summary>The decision on one approval as the approvals hash holds it (<c>d:</c>, <c>r:</c>, <c>o:</c>); denied when it holds none.</summary>
+    private static ApprovalDecision DecisionIn(Dictionary<string, string> hash, string approvalId) =>
+        new(approvalId, hash.GetValueOrDefault($"d:{approvalId}") == "1", hash.GetValueOrDefault($"r:{approvalId}"))
+        {
+            Output = hash.GetValueOrDefault($"o:{approvalId}"),
+        };
 
     public async ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken)
     {
@@ -219,8 +225,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         var fields = ((RedisResult[])parts[1]!).Select(f => (string)f!).ToArray();
         var hash = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i + 1 < fields.Length; i += 2) hash[fields[i]] = fields[i + 1];
-        return new ClaimedCheckpoint(checkpoint, [.. checkpoint.Approvals.Select(a => new ApprovalDecision(a.ApprovalId,
-            hash.GetValueOrDefault($"d:{a.ApprovalId}") == "1", hash.GetValueOrDefault($"r:{a.ApprovalId}")) { Output = hash.GetValueOrDefault($"o:{a.ApprovalId}") })]);
+        return new ClaimedCheckpoint(checkpoint, [.. checkpoint.Approvals.Select(a => DecisionIn(hash, a.ApprovalId))]);
     }
 
     /// <summary>
