@@ -53,6 +53,7 @@ public static class AuthServiceCollectionExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthSchemes.RunAccessPolicy, policy => policy.AddRequirements(new PrincipalWhenAuthEnabled()));
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PrincipalWhenAuthEnabled.Handler>();
+        services.AddStatelessAuthorization();
 
         services.AddSingleton<ApiKeyList>();
         services.AddSingleton<MemoryRunTickets>();
