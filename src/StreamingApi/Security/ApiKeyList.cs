@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
@@ -66,8 +65,6 @@ public sealed class ApiKeyList(IOptions<AuthOptions> options)
         public byte[] Hash { get; } = hash;
 
         public Task<AuthenticateResult> Authentication { get; } = Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(
-            new ClaimsPrincipal(new ClaimsIdentity([new Claim(AuthSchemes.PrincipalClaim, ApiKeyAuthenticationHandler.PrincipalPrefix + name)],
-                AuthSchemes.ApiKey, AuthSchemes.PrincipalClaim, ClaimTypes.Role)),
-            AuthSchemes.ApiKey)));
+            SchemePrincipal.Of(AuthSchemes.ApiKey, ApiKeyAuthenticationHandler.PrincipalPrefix + name), AuthSchemes.ApiKey)));
     }
 }
