@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -25,12 +24,13 @@ public sealed class ApiKeyAuthenticationHandler(
         string? header = Request.Headers[AuthSchemes.ApiKeyHeader];
         var key = header is not null ? header.AsSpan() : SchemeSelector.BearerTokenOf(Request);
         if (key.IsEmpty) return Task.FromResult(AuthenticateResult.NoResult());
-        if (keys.PrincipalOf(key) is not { } principal) return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
-
-        var identity = new ClaimsIdentity([new Claim(AuthSchemes.PrincipalClaim, principal)], Scheme.Name,
-            AuthSchemes.PrincipalClaim, ClaimTypes.Role);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+        return keys.AuthenticationOf(key) ?? Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
     }
+
+    /// <summary>The scheme has no events: one object stands for them, rather than one made by each request's handler.</summary>
+    protected override Task<object> CreateEventsAsync() => NoEvents;
+
+    private static readonly Task<object> NoEvents = Task.FromResult(new object());
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {

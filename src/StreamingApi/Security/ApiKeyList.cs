@@ -1,23 +1,29 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace StreamingApi.Security;
 
 /// <summary>
-/// The configured API keys, read once: each entry's hash decoded from its hex and its principal
-/// (<c>apikey:&lt;name&gt;</c>) made, so that a request pays only for the hash of the key it sends.
+/// The configured API keys, read once: each entry's hash decoded from its hex, and its principal
+/// (<c>apikey:&lt;name&gt;</c>) and the authentication result that carries it made, so that a request pays only for the
+/// hash of the key it sends. A key's result is shared by its requests: nothing changes a principal once it is made.
 /// </summary>
 public sealed class ApiKeyList(IOptions<AuthOptions> options)
 {
-    private readonly (string Principal, byte[] Hash)[] _entries =
-        [.. options.Value.ApiKeys.Select(entry => (ApiKeyAuthenticationHandler.PrincipalPrefix + entry.Name, Hash(entry.Sha256)))];
+    private readonly Entry[] _entries = [.. options.Value.ApiKeys.Select(entry => new Entry(entry.Name, Hash(entry.Sha256)))];
 
     /// <summary>
     /// The principal of the entry whose hash is the key's, comparing every entry in constant time; null when none is.
     /// </summary>
-    public string? PrincipalOf(ReadOnlySpan<char> key)
+    public string? PrincipalOf(ReadOnlySpan<char> key) => Find(key)?.Principal;
+
+    /// <summary>The successful authentication of the entry whose hash is the key's (see <see cref="PrincipalOf"/>); null when none is.</summary>
+    public Task<AuthenticateResult>? AuthenticationOf(ReadOnlySpan<char> key) => Find(key)?.Authentication;
+
+    private Entry? Find(ReadOnlySpan<char> key)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         var length = Encoding.UTF8.GetByteCount(key);
@@ -32,9 +38,9 @@ public sealed class ApiKeyList(IOptions<AuthOptions> options)
         {
             if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }
-        string? found = null;
-        foreach (var (principal, expected) in _entries)
-            if (expected.Length == hash.Length && CryptographicOperations.FixedTimeEquals(hash, expected) && found is null) found = principal;
+        Entry? found = null;
+        foreach (var entry in _entries)
+            if (entry.Hash.Length == hash.Length && CryptographicOperations.FixedTimeEquals(hash, entry.Hash) && found is null) found = entry;
         return found;
     }
 
@@ -49,5 +55,16 @@ public sealed class ApiKeyList(IOptions<AuthOptions> options)
         {
             return [];
         }
+    }
+
+    /// <summary>One configured key: its principal, its hash, and the result of a request authenticated by it.</summary>
+    private sealed class Entry(string name, byte[] hash)
+    {
+        public string Principal { get; } = ApiKeyAuthenticationHandler.PrincipalPrefix + name;
+
+        public byte[] Hash { get; } = hash;
+
+        public Task<AuthenticateResult> Authentication { get; } = Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(
+            SchemePrincipal.Of(AuthSchemes.ApiKey, ApiKeyAuthenticationHandler.PrincipalPrefix + name), AuthSchemes.ApiKey)));
     }
 }

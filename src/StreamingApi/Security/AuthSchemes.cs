@@ -3,9 +3,7 @@ namespace StreamingApi.Security;
 /// <summary>The names of the authentication schemes and of the policy that endpoints with runs require.</summary>
 public static class AuthSchemes
 {
-    /// <summary>The default scheme: forwards to one of the others by the shape of the request (<see cref="SchemeSelector"/>).</summary>
-    public const string Api = "Api";
-
+    /// <summary>The default scheme: it authenticates API keys, and forwards other credentials to their scheme (<see cref="SchemeSelector"/>).</summary>
     public const string ApiKey = "ApiKey";
 
     public const string Ticket = "Ticket";

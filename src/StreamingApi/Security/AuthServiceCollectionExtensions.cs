@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StreamingApi.Runs;
 
@@ -25,14 +26,19 @@ public static class AuthServiceCollectionExtensions
 
         // With authentication off there is no default scheme: the middleware (which ASP.NET Core adds whenever the
         // services are there) then authenticates nothing, and a held stream keeps no handler or principal for its life.
+        // The default scheme is the API key's, which forwards a request whose credentials are another scheme's to it
+        // (SchemeSelector): a request with a key is authenticated by one handler, with no policy scheme in front.
         services.AddAuthentication()
-            .AddPolicyScheme(AuthSchemes.Api, "API key, JWT or ticket", o => o.ForwardDefaultSelector = SchemeSelector.Select)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, o => o.ForwardDefaultSelector = SchemeSelector.Select)
             .AddScheme<AuthenticationSchemeOptions, TicketAuthenticationHandler>(AuthSchemes.Ticket, null)
             .AddJwtBearer(AuthSchemes.Jwt);
+        // Handlers are made for each request that authenticates: from their registrations, rather than by reflection.
+        services.TryAddTransient<ApiKeyAuthenticationHandler>();
+        services.TryAddTransient<TicketAuthenticationHandler>();
+        services.TryAddTransient<JwtBearerHandler>();
         services.AddOptions<AuthenticationOptions>().Configure<IOptions<AuthOptions>>((authentication, auth) =>
         {
-            if (auth.Value.IsEnabled) authentication.DefaultScheme = AuthSchemes.Api;
+            if (auth.Value.IsEnabled) authentication.DefaultScheme = AuthSchemes.ApiKey;
         });
         services.AddOptions<JwtBearerOptions>(AuthSchemes.Jwt).Configure<IOptions<AuthOptions>>((jwt, auth) =>
         {
@@ -47,6 +53,7 @@ public static class AuthServiceCollectionExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthSchemes.RunAccessPolicy, policy => policy.AddRequirements(new PrincipalWhenAuthEnabled()));
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PrincipalWhenAuthEnabled.Handler>();
+        services.AddStatelessAuthorization();
 
         services.AddSingleton<ApiKeyList>();
         services.AddSingleton<MemoryRunTickets>();

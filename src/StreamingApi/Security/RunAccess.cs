@@ -49,7 +49,9 @@ public sealed class RunAccess(IOptions<AuthOptions> options, IRunTickets tickets
 
     internal static string? Name(ClaimsPrincipal user) => user.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : null;
 
-    private static string? TicketOf(ClaimsPrincipal user) => user.FindFirst(AuthSchemes.TicketClaim)?.Value;
+    /// <summary>The ticket of a principal the ticket scheme made; null for any other (a key's, a token's), whose claims are not searched.</summary>
+    private static string? TicketOf(ClaimsPrincipal user) =>
+        user.Identity is { AuthenticationType: AuthSchemes.Ticket } ? user.FindFirst(AuthSchemes.TicketClaim)?.Value : null;
 
     /// <summary>The request item that holds the run a claimed ticket started ("" until it is recorded), set by the ticket handler.</summary>
     internal const string BoundRun = "StreamingApi.TicketRun";

@@ -26,10 +26,8 @@ public sealed class TicketAuthenticationHandler(
             return AuthenticateResult.Fail("The ticket is unknown or has expired.");
         if (grant.Claimed) Context.Items[RunAccess.BoundRun] = grant.RunId ?? "";
 
-        var identity = new ClaimsIdentity(
-            [new Claim(AuthSchemes.PrincipalClaim, grant.Principal), new Claim(AuthSchemes.TicketClaim, ticket)],
-            Scheme.Name, AuthSchemes.PrincipalClaim, ClaimTypes.Role);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+        var principal = SchemePrincipal.Of(Scheme.Name, grant.Principal, new Claim(AuthSchemes.TicketClaim, ticket));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -26,4 +26,26 @@ public sealed class ApiKeyListTests
         Assert.Null(keys.PrincipalOf(key + "x"));
         Assert.Null(keys.PrincipalOf(""));
     }
+
+    [Fact]
+    public async Task AKeysAuthenticationCarriesItsPrincipalAndIsMadeOnce()
+    {
+        var keys = new ApiKeyList(Options.Create(new AuthOptions
+        {
+            ApiKeys = [new() { Name = "alice", Sha256 = HashOf("alice-key") }, new() { Name = "bob", Sha256 = HashOf("bob-key") }],
+        }));
+
+        var alice = await keys.AuthenticationOf("alice-key")!;
+        var bob = await keys.AuthenticationOf("bob-key")!;
+
+        Assert.True(alice.Succeeded);
+        Assert.Equal(AuthSchemes.ApiKey, alice.Ticket!.AuthenticationScheme);
+        Assert.Equal(("apikey:alice", true, AuthSchemes.ApiKey), (alice.Principal!.Identity!.Name, alice.Principal.Identity.IsAuthenticated,
+            alice.Principal.Identity.AuthenticationType));
+        Assert.Equal("apikey:alice", alice.Principal.FindFirst(AuthSchemes.PrincipalClaim)?.Value);
+        Assert.Null(alice.Principal.FindFirst(AuthSchemes.TicketClaim));
+        Assert.Equal("apikey:bob", bob.Principal!.Identity!.Name);
+        Assert.Same(alice, await keys.AuthenticationOf("alice-key")!);
+        Assert.Null(keys.AuthenticationOf("alice-key "));
+    }
 }
