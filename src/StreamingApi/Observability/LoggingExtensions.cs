@@ -1,6 +1,5 @@
 using Serilog;
 using Serilog.Events;
-using Serilog.Settings.Configuration;
 
 namespace StreamingApi.Observability;
 
@@ -9,32 +8,27 @@ public static class LoggingExtensions
     /// <summary>
     /// Serilog, configured from the <c>Serilog</c> section. Registered through DI, and never as the static
     /// <c>Log.Logger</c>, so that several hosts in one process (tests) each keep their own logger. Its factory is
-    /// wrapped to keep one logger per category (<see cref="CachingLoggerFactory"/>). The sinks' assemblies are named
-    /// (<see cref="SinkAssemblies"/>, plus any the section's <c>Using</c> names) rather than found by scanning every
-    /// assembly the app depends on, which costs start-up a few hundred methods compiled.
+    /// wrapped to keep one logger per category (<see cref="CachingLoggerFactory"/>). A section of levels and console
+    /// sinks (the shipped one) is read by <see cref="ConsoleLogSettings"/>; any other by Serilog.Settings.Configuration
+    /// (<see cref="FullLogSettings"/>), which a cold start then pays for.
     /// </summary>
     public static WebApplicationBuilder AddStructuredLogging(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSerilog((services, logger) => logger
-            .ReadFrom.Configuration(builder.Configuration, SinkAssemblies)
-            .ReadFrom.Services(services)
-            .Enrich.FromLogContext()
-            .Enrich.With<SecretsRedacted>(),
+        builder.Services.AddSerilog((services, logger) =>
+            {
+                var section = builder.Configuration.GetSection("Serilog");
+                if (!ConsoleLogSettings.TryApply(section, logger)) FullLogSettings.Apply(builder.Configuration, logger);
+                logger
+                    .ReadFrom.Services(services)
+                    .Enrich.FromLogContext()
+                    .Enrich.With<SecretsRedacted>();
+            },
             preserveStaticLogger: true);
         var serilog = builder.Services.Last(d => d.ServiceType == typeof(ILoggerFactory));
         builder.Services.Remove(serilog);
         builder.Services.AddSingleton<ILoggerFactory>(services => new CachingLoggerFactory((ILoggerFactory)serilog.ImplementationFactory!(services)));
         return builder;
     }
-
-    /// <summary>
-    /// The sinks Serilog.AspNetCore brings (console, file, debug), which the <c>Serilog</c> section may use without a
-    /// <c>Using</c>, as it could when the reader scanned the app's dependencies for them.
-    /// </summary>
-    private static readonly ConfigurationReaderOptions SinkAssemblies = new(
-        typeof(ConsoleLoggerConfigurationExtensions).Assembly,
-        typeof(FileLoggerConfigurationExtensions).Assembly,
-        typeof(LoggerSinkConfigurationDebugExtensions).Assembly);
 
     /// <summary>
     /// One line per request: method, path (never the query, which can hold a prompt or a ticket), status, elapsed. It must wrap

@@ -10,13 +10,22 @@ public static class MetricsExtensions
     /// <see cref="TracingExtensions.AddTracing"/>), with histogram buckets fine enough to tell a 1 ms cancellation from
     /// a 10 ms one.
     /// </summary>
+    private const string RuntimeMeterName = "System.Runtime";
+    private const int RuntimeCardinalityLimit = 100;
+
     public static IServiceCollection AddServiceMetrics(this IServiceCollection services)
     {
         services.AddSingleton<StreamingMetrics>();
         services.AddSingleton<ModelCallMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(StreamingMetrics.MeterName)
-            .AddMeter("System.Runtime") // .NET's own: GC, allocations, thread pool, CPU
+            .AddMeter(RuntimeMeterName) // .NET's own: GC, allocations, thread pool, CPU
+            // A stream keeps room for as many tag sets as its cardinality limit from its start: 2,000 by default, some
+            // 200 KB per instrument, 4 MB for the runtime's twenty (a cold start's large object heap). Its tags are few
+            // (a GC generation, a CPU mode, an exception's type); beyond the limit, points go to the overflow set.
+            .AddView(instrument => instrument.Meter.Name == RuntimeMeterName
+                ? new MetricStreamConfiguration { CardinalityLimit = RuntimeCardinalityLimit }
+                : null)
             // gen_ai.client.token.usage, gen_ai.client.operation.duration and time_to_first_chunk, once per model call
             // (with the conventions' buckets, as the instruments advise). Not the meter of the model's OpenTelemetry
             // client (RunTracing.ModelSourceName), which measures the same calls when it traces them.

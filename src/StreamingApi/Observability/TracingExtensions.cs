@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OpenTelemetry;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -31,9 +32,13 @@ public static class TracingExtensions
             .AddAspNetCoreInstrumentation(options => options.Filter = http =>
                 !http.Request.Path.StartsWithSegments("/metrics") && !http.Request.Path.StartsWithSegments("/health"))
             .AddRedisInstrumentation());
-        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) telemetry.UseOtlpExporter();
+        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) ExportOverOtlp(telemetry);
         return builder;
     }
+
+    /// <summary>A method of its own, so that a start without an OTLP endpoint does not load the exporter's assembly.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ExportOverOtlp(IOpenTelemetryBuilder telemetry) => telemetry.UseOtlpExporter();
 
     private static bool NamesService(IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"])

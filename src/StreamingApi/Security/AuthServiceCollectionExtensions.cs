@@ -36,6 +36,11 @@ public static class AuthServiceCollectionExtensions
         services.TryAddTransient<ApiKeyAuthenticationHandler>();
         services.TryAddTransient<TicketAuthenticationHandler>();
         services.TryAddTransient<JwtBearerHandler>();
+        // AddAuthentication brings Data Protection, whose hosted service reads (or makes and writes) its key ring at
+        // start-up; nothing here protects data (no cookies, no antiforgery), so a ring is read only if ever asked for.
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService)
+                && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService") is { } keyRingLoader)
+            services.Remove(keyRingLoader);
         services.AddOptions<AuthenticationOptions>().Configure<IOptions<AuthOptions>>((authentication, auth) =>
         {
             if (auth.Value.IsEnabled) authentication.DefaultScheme = AuthSchemes.ApiKey;
