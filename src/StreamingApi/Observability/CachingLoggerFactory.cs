@@ -11,7 +11,9 @@ internal sealed class CachingLoggerFactory(ILoggerFactory inner) : ILoggerFactor
 {
     private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
 
-    public ILogger CreateLogger(string categoryName) => _loggers.GetOrAdd(categoryName, inner.CreateLogger);
+    /// <summary>A logger kept for the category, looked up without a delegate: handlers made per request ask often.</summary>
+    public ILogger CreateLogger(string categoryName) =>
+        _loggers.TryGetValue(categoryName, out var logger) ? logger : _loggers.GetOrAdd(categoryName, inner.CreateLogger(categoryName));
 
     public void AddProvider(ILoggerProvider provider)
     {
