@@ -36,17 +36,18 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         // The request is the latest user message (in a JSON turn, the one before the instruction that asks for JSON);
         // the user messages before it are the conversation so far, which the model's thinking recalls.
         var asked = new List<string>();
+        var inputTokens = 0; // the whole conversation, as a real model counts it
         foreach (var message in conversation)
         {
-            if (message.Role == ChatRole.User && message.Text is { Length: > 0 } text) asked.Add(text); // not a message of approval decisions
+            var text = message.Text;
+            inputTokens += OfflineWriter.TokenCount(text);
+            if (message.Role == ChatRole.User && text.Length > 0) asked.Add(text); // not a message of approval decisions
         }
         if (json && asked.Count > 1) asked.RemoveAt(asked.Count - 1);
         var prompt = asked.Count > 0 ? asked[^1] : "";
-        var earlier = asked.GetRange(0, Math.Max(0, asked.Count - 1));
         var history = OfflineAnalyst.History(conversation);
         using var pace = new Pace(options.Value, pacer, time, cancellationToken);
         var responseId = $"offline-{Guid.NewGuid():N}";
-        var inputTokens = conversation.Sum(m => OfflineWriter.TokenCount(m.Text)); // the whole conversation, as a real model counts it
 
         var calls = chatOptions?.Tools is { Count: > 0 } tools && !json
             ? OfflineAnalyst.NextCalls(prompt, tools, history, time.GetUtcNow().Year - 1)
@@ -54,6 +55,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         var count = 0; // tokens so far: the pace's schedule runs on from the reasoning into the answer
         if (options.Value.Reasoning)
         {
+            var earlier = asked.GetRange(0, Math.Max(0, asked.Count - 1));
             var thinking = OfflineThinking.Recall(earlier) + (calls.Count > 0 ? OfflineThinking.BeforeCalls(prompt, calls, history)
                 : json ? OfflineThinking.BeforeJson()
                 : OfflineThinking.BeforeText(prompt, history));
@@ -75,7 +77,8 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
 
         var chunks = json
             ? JsonChunks(OfflineAnalyst.Report(prompt, history).ToJsonString()).Select(chunk => (IList<AIContent>)[new TextContent(chunk)])
-            : TextChunks(OfflineWriter.Compose(prompt, OfflineAnalyst.Facts(history), OfflineAnalyst.Recommendations(history)));
+            : TextChunks(history.Count == 0 ? OfflineWriter.Compose(prompt, [], []) // no tool was called: nothing to report
+                : OfflineWriter.Compose(prompt, OfflineAnalyst.Facts(history), OfflineAnalyst.Recommendations(history)));
         foreach (var chunk in chunks)
         {
             if (!await pace.WaitForTokenAsync(count++).ConfigureAwait(false)) yield break;
