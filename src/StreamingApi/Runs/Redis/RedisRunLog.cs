@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using StackExchange.Redis;
 using StreamingApi.Agents;
@@ -36,6 +37,8 @@ internal sealed class RedisRunLog : IRunLog
     private readonly TaskCompletionSource _flushed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _drained;
     private readonly RedisValue _appended;
+    private RedisValue[]? _arguments; // the last turn's, reused (see ArgumentsOf)
+    private byte[]? _buffer; // the turn's packed events and ids, from the pool, until Redis answers
     private bool _scheduled; // the writer has it due, or is sending its events
     private int _sent;
     private long _sequence;
@@ -229,37 +232,55 @@ internal sealed class RedisRunLog : IRunLog
                 return null;
             }
         }
+        foreach (var pending in events)
+            if (!pending.IsLast) _snapshot.Apply(pending.Sequence, pending.Event, pending.Data);
         var entries = (events.Count + RedisKeys.EventsPerEntry - 1) / RedisKeys.EventsPerEntry;
-        var arguments = new List<RedisValue>(1 + 3 * entries + 10) { entries };
+        var arguments = ArgumentsOf(1 + 3 * entries + 6 + _snapshot.ArgumentCount);
+        // The entries' packed events and the ids, in one buffer from the pool, given back once Redis has answered.
+        var size = (entries + 1) * RedisKeys.MaxEntryIdBytes;
+        foreach (var pending in events) size += RedisEntries.SizeOf(pending.Event.EventType, pending.Data.Length);
+        var buffer = _buffer = ArrayPool<byte>.Shared.Rent(size);
+        var offset = 0;
+        var at = 0;
+        arguments[at++] = entries;
         for (var start = 0; start < events.Count; start += RedisKeys.EventsPerEntry)
         {
             var count = Math.Min(RedisKeys.EventsPerEntry, events.Count - start);
-            var size = 0;
-            for (var i = start; i < start + count; i++) size += RedisEntries.SizeOf(events[i].Event.EventType, events[i].Data.Length);
-            var packed = new byte[size];
-            var offset = 0;
-            for (var i = start; i < start + count; i++)
-            {
-                var pending = events[i];
-                offset = RedisEntries.Write(packed, offset, pending.Event.EventType, pending.Data.Span);
-                if (!pending.IsLast) _snapshot.Apply(pending.Sequence, pending.Event, pending.Data);
-            }
-            arguments.Add(RedisKeys.EntryId(events[start + count - 1].Sequence));
-            arguments.Add(count);
-            arguments.Add(packed);
+            var packed = offset;
+            for (var i = start; i < start + count; i++) offset = RedisEntries.Write(buffer, offset, events[i].Event.EventType, events[i].Data.Span);
+            var packedLength = offset - packed;
+            arguments[at++] = IdIn(buffer, ref offset, events[start + count - 1].Sequence);
+            arguments[at++] = count;
+            arguments[at++] = new ReadOnlyMemory<byte>(buffer, packed, packedLength);
         }
         var last = events[^1].Sequence;
         var keepFrom = Math.Min(last - Math.Max(1, _context.Options.MaxStreamLength) + 1, _snapshot.Sequence + 1);
-        arguments.Add(last);
-        arguments.Add(chunks);
-        arguments.Add(chars);
-        arguments.Add(keepFrom > 1 ? RedisKeys.EntryId(keepFrom) : RedisValue.EmptyString);
-        arguments.Add(_streamExpires ? 0 : (long)(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60));
-        arguments.Add(_appended);
-        _snapshot.AddTo(arguments);
+        arguments[at++] = last;
+        arguments[at++] = chunks;
+        arguments[at++] = chars;
+        arguments[at++] = keepFrom > 1 ? IdIn(buffer, ref offset, keepFrom) : RedisValue.EmptyString;
+        arguments[at++] = _streamExpires ? 0 : (long)(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60);
+        arguments[at++] = _appended;
+        _snapshot.WriteTo(arguments, at);
         _streamExpires = true;
         _sent = events.Count;
-        return batch.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, [.. arguments]);
+        return batch.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, arguments);
+    }
+
+    /// <summary>
+    /// The arguments of this turn's command: last turn's array again when it has the length (a paced run's turns
+    /// mostly do). Safe to fill: the log has one command out at a time, and its array is only reused once Redis has
+    /// answered it (after a failure the log writes no more).
+    /// </summary>
+    private RedisValue[] ArgumentsOf(int length) => _arguments is { } reused && reused.Length == length ? reused : _arguments = new RedisValue[length];
+
+    /// <summary>The id of the entry whose last event has <paramref name="sequence"/> (<see cref="RedisKeys.EntryId"/>), written into <paramref name="buffer"/>.</summary>
+    private static ReadOnlyMemory<byte> IdIn(byte[] buffer, ref int offset, long sequence)
+    {
+        var length = RedisKeys.WriteEntryId(buffer.AsSpan(offset), sequence);
+        var id = new ReadOnlyMemory<byte>(buffer, offset, length);
+        offset += length;
+        return id;
     }
 
     /// <summary>
@@ -271,6 +292,13 @@ internal sealed class RedisRunLog : IRunLog
     {
         TaskCompletionSource? drained = null;
         bool schedule;
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            // Answered: Redis has read it. After a failure the command may not have been sent yet: the buffer is left to the GC.
+            if (failure is null) ArrayPool<byte>.Shared.Return(buffer);
+            else _arguments = null;
+        }
         if (failure is null) _context.Metrics.StoreBatchWritten(_sent);
         lock (_gate)
         {

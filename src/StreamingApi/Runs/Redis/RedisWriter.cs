@@ -70,10 +70,12 @@ internal sealed class RedisWriter(RedisGuard guard)
         var batch = database.CreateBatch();
         foreach (var log in logs)
         {
+            // Each run's command is issued in its run's trace, as when each run wrote its own; only a recorded span has
+            // any use for it: setting the current activity costs an execution context per run and batch.
+            var traced = log.Activity is { Recorded: true };
             try
             {
-                // Each run's command is issued in its run's trace, as when each run wrote its own.
-                Activity.Current = log.Activity;
+                if (traced) Activity.Current = log.Activity;
                 if (log.WriteTo(batch, _events) is { } sent) _sending.Add((log, sent));
             }
             catch (Exception exception)
@@ -83,7 +85,7 @@ internal sealed class RedisWriter(RedisGuard guard)
             finally
             {
                 _events.Clear();
-                Activity.Current = null;
+                if (traced) Activity.Current = null;
             }
         }
         batch.Execute();
