@@ -264,8 +264,14 @@ internal sealed class RedisRunLog : IRunLog
         _snapshot.WriteTo(arguments, at);
         _streamExpires = true;
         _sent = events.Count;
-        return batch.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, arguments);
+        return batch.ScriptEvaluateAsync(RedisScripts.AppendEventsHash, _scriptKeys, arguments);
     }
+
+    /// <summary>
+    /// The command of this turn again, with the script's text (the client loads it): Redis did not know the script by
+    /// its hash (<see cref="RedisScripts.IsUnknown"/>), so the first one did nothing.
+    /// </summary>
+    internal Task Resend(IDatabaseAsync database) => database.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, _arguments);
 
     /// <summary>
     /// The arguments of this turn's command: last turn's array again when it has the length (a paced run's turns

@@ -96,6 +96,10 @@ internal sealed class RedisWriter(RedisGuard guard)
             {
                 await sent.ConfigureAwait(false);
             }
+            catch (Exception unknown) when (RedisScripts.IsUnknown(unknown))
+            {
+                failure = await ResendAsync(log, database);
+            }
             catch (Exception exception)
             {
                 failure = exception;
@@ -103,5 +107,19 @@ internal sealed class RedisWriter(RedisGuard guard)
             log.Written(failure);
         }
         _sending.Clear();
+    }
+
+    /// <summary>A log's command again, with its script's text, once Redis has said it does not know the script: its failure, or null.</summary>
+    private static async Task<Exception?> ResendAsync(RedisRunLog log, IDatabase database)
+    {
+        try
+        {
+            await log.Resend(database).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception exception)
+        {
+            return exception;
+        }
     }
 }
