@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using StackExchange.Redis;
 using StreamingApi.Agents;
@@ -38,7 +37,6 @@ internal sealed class RedisRunLog : IRunLog
     private TaskCompletionSource? _drained;
     private readonly RedisValue _appended;
     private RedisValue[]? _arguments; // the last turn's, reused (see ArgumentsOf)
-    private byte[]? _buffer; // the turn's packed events and ids, from the pool, until Redis answers
     private bool _scheduled; // the writer has it due, or is sending its events
     private int _sent;
     private long _sequence;
@@ -99,13 +97,11 @@ internal sealed class RedisRunLog : IRunLog
                 _records.EndWhenBack(RunId);
                 throw _context.Guard.Unavailable(failure);
             }
-            List<RedisValue> arguments = [(long)(_context.RunOptions.RetentionSeconds * 1000), _appended, _sequence];
-            foreach (var field in RedisRunRecords.ToHash(end with { LastSequence = _sequence }, []))
-            {
-                arguments.Add(field.Name);
-                arguments.Add(field.Value);
-            }
-            var done = _database.ScriptEvaluateAsync(RedisScripts.EndRun, _scriptKeys, [.. arguments]);
+            var fields = RedisRunRecords.ToHash(end with { LastSequence = _sequence });
+            var arguments = new RedisValue[3 + 2 * fields.Length];
+            (arguments[0], arguments[1], arguments[2]) = ((long)(_context.RunOptions.RetentionSeconds * 1000), _appended, _sequence);
+            for (var i = 0; i < fields.Length; i++) (arguments[3 + 2 * i], arguments[4 + 2 * i]) = (fields[i].Name, fields[i].Value);
+            var done = _database.ScriptEvaluateAsync(RedisScripts.EndRun, _scriptKeys, arguments);
             await _context.Guard.RunAsync(() => done);
         }
         catch (RunStoreUnavailableException) when (Volatile.Read(ref _failure) is null)
@@ -216,7 +212,8 @@ internal sealed class RedisRunLog : IRunLog
     /// writer calls <see cref="Written"/> once the command is answered.
     /// </summary>
     /// <param name="events">The writer's list to take the events into, empty, cleared by the writer after.</param>
-    internal Task? WriteTo(IBatch batch, List<Pending> events)
+    /// <param name="bytes">Where the command's packed events and ids are written: the writer's, kept until the batch is answered.</param>
+    internal Task? WriteTo(IBatch batch, List<Pending> events, RedisBatchBytes bytes)
     {
         int chunks;
         long chars;
@@ -236,11 +233,11 @@ internal sealed class RedisRunLog : IRunLog
             if (!pending.IsLast) _snapshot.Apply(pending.Sequence, pending.Event, pending.Data);
         var entries = (events.Count + RedisKeys.EventsPerEntry - 1) / RedisKeys.EventsPerEntry;
         var arguments = ArgumentsOf(1 + 3 * entries + 6 + _snapshot.ArgumentCount);
-        // The entries' packed events and the ids, in one buffer from the pool, given back once Redis has answered.
+        // The entries' packed events and their ids, in the batch's bytes.
         var size = (entries + 1) * RedisKeys.MaxEntryIdBytes;
         foreach (var pending in events) size += RedisEntries.SizeOf(pending.Event.EventType, pending.Data.Length);
-        var buffer = _buffer = ArrayPool<byte>.Shared.Rent(size);
-        var offset = 0;
+        var taken = bytes.Take(size);
+        var (buffer, offset) = (taken.Array!, taken.Offset);
         var at = 0;
         arguments[at++] = entries;
         for (var start = 0; start < events.Count; start += RedisKeys.EventsPerEntry)
@@ -298,13 +295,7 @@ internal sealed class RedisRunLog : IRunLog
     {
         TaskCompletionSource? drained = null;
         bool schedule;
-        if (_buffer is { } buffer)
-        {
-            _buffer = null;
-            // Answered: Redis has read it. After a failure the command may not have been sent yet: the buffer is left to the GC.
-            if (failure is null) ArrayPool<byte>.Shared.Return(buffer);
-            else _arguments = null;
-        }
+        if (failure is not null) _arguments = null; // the command may not have been sent yet: its arguments are left to it
         if (failure is null) _context.Metrics.StoreBatchWritten(_sent);
         lock (_gate)
         {

@@ -18,6 +18,7 @@ internal sealed class RedisWriter(RedisGuard guard)
     private readonly ReaderSignal _wake = new();
     private readonly List<RedisRunLog.Pending> _events = []; // the one run's events being packed, reused
     private readonly List<(RedisRunLog Log, Task Sent)> _sending = [];
+    private readonly RedisBatchBytes _bytes = new(); // the batch's packed events, written over by the next once it is answered
     private Task? _loop;
 
     /// <summary>Gives <paramref name="log"/> a place in the next batch (the log asks once until it has been written).</summary>
@@ -68,6 +69,7 @@ internal sealed class RedisWriter(RedisGuard guard)
             return;
         }
         var batch = database.CreateBatch();
+        var failed = false;
         foreach (var log in logs)
         {
             // Each run's command is issued in its run's trace, as when each run wrote its own; only a recorded span has
@@ -76,10 +78,11 @@ internal sealed class RedisWriter(RedisGuard guard)
             try
             {
                 if (traced) Activity.Current = log.Activity;
-                if (log.WriteTo(batch, _events) is { } sent) _sending.Add((log, sent));
+                if (log.WriteTo(batch, _events, _bytes) is { } sent) _sending.Add((log, sent));
             }
             catch (Exception exception)
             {
+                failed = true;
                 log.Written(exception);
             }
             finally
@@ -104,9 +107,12 @@ internal sealed class RedisWriter(RedisGuard guard)
             {
                 failure = exception;
             }
+            failed |= failure is not null;
             log.Written(failure);
         }
         _sending.Clear();
+        if (failed) _bytes.Drop();
+        else _bytes.Reuse();
     }
 
     /// <summary>A log's command again, with its script's text, once Redis has said it does not know the script: its failure, or null.</summary>
