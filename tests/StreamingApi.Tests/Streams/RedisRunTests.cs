@@ -97,6 +97,27 @@ public sealed class RedisRunTests
     }
 
     [Fact]
+    public async Task WhenRedisForgetsItsScriptsMidRunTheOwnerLoadsThemAgainAndTheOtherInstanceReadsEveryEvent()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "100").With("Runs:DetachGraceSeconds", "60");
+        await using var b = Instance(redis);
+        var (onA, onB) = (a.CreateSocketClient(), b.CreateSocketClient());
+        var reference = await onA.GetFramesAsync(Analysis); // its first batch finds Redis without the script: the text is sent then
+
+        var frames = await onA.ReadThenDropAsync(Analysis, 10);
+        await using (var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
+            await admin.GetDatabase().ExecuteAsync("SCRIPT", "FLUSH"); // as a restarted or failed-over Redis: its batches by hash are refused
+        frames.AddRange(await onB.ResumeFramesAsync(Analysis, frames[^1].Id!));
+
+        Assert.Equal(Enumerable.Range(1, frames.Count).Select(i => (long)i), frames.Select(f => f.Sequence));
+        Assert.Equal(reference.Text(), frames.Text());
+        Assert.Equal(("done", "completed"), (frames[^1].Type, frames[^1]["status"].GetString()));
+        var recorded = await onB.GetFramesAsync($"/runs/{frames[0].RunId}/events?after=0");
+        Assert.Equal(frames.Select(f => (f.Id, f.Type, f.Data)), recorded.Select(f => (f.Id, f.Type, f.Data)));
+    }
+
+    [Fact]
     public async Task CancellingOnOneInstanceStopsTheToolRunningOnTheOther()
     {
         await using var redis = await RedisServer.StartAsync();

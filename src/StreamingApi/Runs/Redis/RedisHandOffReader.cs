@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StreamingApi.Runs.Memory;
 
 namespace StreamingApi.Runs.Redis;
@@ -22,9 +23,23 @@ internal sealed class RedisHandOffReader(IRunReader local, MemoryRunLog log, lon
         return true;
     }
 
-    public async ValueTask<bool> WaitToReadAsync()
+    /// <summary>
+    /// The local reader's wait, as it is, when it has events at once; otherwise a wait that goes on from the stream should
+    /// the log be handed off meanwhile. A held stream waits once per event: that wait costs no allocation (its state
+    /// machine is pooled, as the local reader's own is).
+    /// </summary>
+    public ValueTask<bool> WaitToReadAsync()
     {
-        if (await _current.WaitToReadAsync()) return true;
+        var waiting = _current.WaitToReadAsync();
+        if (!waiting.IsCompletedSuccessfully) return WaitOrSwitchAsync(waiting);
+        // Its result is read once: a pooled wait must not be awaited again.
+        return waiting.Result ? new ValueTask<bool>(true) : WaitOrSwitchAsync(new ValueTask<bool>(false));
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WaitOrSwitchAsync(ValueTask<bool> waiting)
+    {
+        if (await waiting) return true;
         if (_switched || !log.IsHandedOff) return false;
         _switched = true;
         await _current.DisposeAsync();

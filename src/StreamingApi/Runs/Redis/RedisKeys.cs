@@ -69,6 +69,17 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>The id of the entry whose last event has <paramref name="sequence"/>.</summary>
     public static RedisValue EntryId(long sequence) => $"0-{sequence}";
 
+    /// <summary>The most bytes <see cref="WriteEntryId"/> writes.</summary>
+    public const int MaxEntryIdBytes = 22;
+
+    /// <summary><see cref="EntryId"/> as ASCII into <paramref name="into"/> (at least <see cref="MaxEntryIdBytes"/> long); gives its length.</summary>
+    public static int WriteEntryId(Span<byte> into, long sequence)
+    {
+        "0-"u8.CopyTo(into);
+        sequence.TryFormat(into[2..], out var digits, default, System.Globalization.CultureInfo.InvariantCulture);
+        return 2 + digits;
+    }
+
     /// <summary>The sequence of the entry's last event.</summary>
     public static long SequenceOf(RedisValue entryId)
     {

@@ -36,6 +36,7 @@ internal sealed class RedisRunLog : IRunLog
     private readonly TaskCompletionSource _flushed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _drained;
     private readonly RedisValue _appended;
+    private RedisValue[]? _arguments; // the last turn's, reused (see ArgumentsOf)
     private bool _scheduled; // the writer has it due, or is sending its events
     private int _sent;
     private long _sequence;
@@ -96,13 +97,11 @@ internal sealed class RedisRunLog : IRunLog
                 _records.EndWhenBack(RunId);
                 throw _context.Guard.Unavailable(failure);
             }
-            List<RedisValue> arguments = [(long)(_context.RunOptions.RetentionSeconds * 1000), _appended, _sequence];
-            foreach (var field in RedisRunRecords.ToHash(end with { LastSequence = _sequence }, []))
-            {
-                arguments.Add(field.Name);
-                arguments.Add(field.Value);
-            }
-            var done = _database.ScriptEvaluateAsync(RedisScripts.EndRun, _scriptKeys, [.. arguments]);
+            var fields = RedisRunRecords.ToHash(end with { LastSequence = _sequence });
+            var arguments = new RedisValue[3 + 2 * fields.Length];
+            (arguments[0], arguments[1], arguments[2]) = ((long)(_context.RunOptions.RetentionSeconds * 1000), _appended, _sequence);
+            for (var i = 0; i < fields.Length; i++) (arguments[3 + 2 * i], arguments[4 + 2 * i]) = (fields[i].Name, fields[i].Value);
+            var done = _database.ScriptEvaluateAsync(RedisScripts.EndRun, _scriptKeys, arguments);
             await _context.Guard.RunAsync(() => done);
         }
         catch (RunStoreUnavailableException) when (Volatile.Read(ref _failure) is null)
@@ -213,7 +212,8 @@ internal sealed class RedisRunLog : IRunLog
     /// writer calls <see cref="Written"/> once the command is answered.
     /// </summary>
     /// <param name="events">The writer's list to take the events into, empty, cleared by the writer after.</param>
-    internal Task? WriteTo(IBatch batch, List<Pending> events)
+    /// <param name="bytes">Where the command's packed events and ids are written: the writer's, kept until the batch is answered.</param>
+    internal Task? WriteTo(IBatch batch, List<Pending> events, RedisBatchBytes bytes)
     {
         int chunks;
         long chars;
@@ -229,37 +229,61 @@ internal sealed class RedisRunLog : IRunLog
                 return null;
             }
         }
+        foreach (var pending in events)
+            if (!pending.IsLast) _snapshot.Apply(pending.Sequence, pending.Event, pending.Data);
         var entries = (events.Count + RedisKeys.EventsPerEntry - 1) / RedisKeys.EventsPerEntry;
-        var arguments = new List<RedisValue>(1 + 3 * entries + 10) { entries };
+        var arguments = ArgumentsOf(1 + 3 * entries + 6 + _snapshot.ArgumentCount);
+        // The entries' packed events and their ids, in the batch's bytes.
+        var size = (entries + 1) * RedisKeys.MaxEntryIdBytes;
+        foreach (var pending in events) size += RedisEntries.SizeOf(pending.Event.EventType, pending.Data.Length);
+        var taken = bytes.Take(size);
+        var (buffer, offset) = (taken.Array!, taken.Offset);
+        var at = 0;
+        arguments[at++] = entries;
         for (var start = 0; start < events.Count; start += RedisKeys.EventsPerEntry)
         {
             var count = Math.Min(RedisKeys.EventsPerEntry, events.Count - start);
-            var size = 0;
-            for (var i = start; i < start + count; i++) size += RedisEntries.SizeOf(events[i].Event.EventType, events[i].Data.Length);
-            var packed = new byte[size];
-            var offset = 0;
-            for (var i = start; i < start + count; i++)
-            {
-                var pending = events[i];
-                offset = RedisEntries.Write(packed, offset, pending.Event.EventType, pending.Data.Span);
-                if (!pending.IsLast) _snapshot.Apply(pending.Sequence, pending.Event, pending.Data);
-            }
-            arguments.Add(RedisKeys.EntryId(events[start + count - 1].Sequence));
-            arguments.Add(count);
-            arguments.Add(packed);
+            var packed = offset;
+            for (var i = start; i < start + count; i++) offset = RedisEntries.Write(buffer, offset, events[i].Event.EventType, events[i].Data.Span);
+            var packedLength = offset - packed;
+            arguments[at++] = IdIn(buffer, ref offset, events[start + count - 1].Sequence);
+            arguments[at++] = count;
+            arguments[at++] = new ReadOnlyMemory<byte>(buffer, packed, packedLength);
         }
         var last = events[^1].Sequence;
         var keepFrom = Math.Min(last - Math.Max(1, _context.Options.MaxStreamLength) + 1, _snapshot.Sequence + 1);
-        arguments.Add(last);
-        arguments.Add(chunks);
-        arguments.Add(chars);
-        arguments.Add(keepFrom > 1 ? RedisKeys.EntryId(keepFrom) : RedisValue.EmptyString);
-        arguments.Add(_streamExpires ? 0 : (long)(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60));
-        arguments.Add(_appended);
-        _snapshot.AddTo(arguments);
+        arguments[at++] = last;
+        arguments[at++] = chunks;
+        arguments[at++] = chars;
+        arguments[at++] = keepFrom > 1 ? IdIn(buffer, ref offset, keepFrom) : RedisValue.EmptyString;
+        arguments[at++] = _streamExpires ? 0 : (long)(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60);
+        arguments[at++] = _appended;
+        _snapshot.WriteTo(arguments, at);
         _streamExpires = true;
         _sent = events.Count;
-        return batch.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, [.. arguments]);
+        return batch.ScriptEvaluateAsync(RedisScripts.AppendEventsHash, _scriptKeys, arguments);
+    }
+
+    /// <summary>
+    /// The command of this turn again, with the script's text (the client loads it): Redis did not know the script by
+    /// its hash (<see cref="RedisScripts.IsUnknown"/>), so the first one did nothing.
+    /// </summary>
+    internal Task Resend(IDatabaseAsync database) => database.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, _arguments);
+
+    /// <summary>
+    /// The arguments of this turn's command: last turn's array again when it has the length (a paced run's turns
+    /// mostly do). Safe to fill: the log has one command out at a time, and its array is only reused once Redis has
+    /// answered it (after a failure the log writes no more).
+    /// </summary>
+    private RedisValue[] ArgumentsOf(int length) => _arguments is { } reused && reused.Length == length ? reused : _arguments = new RedisValue[length];
+
+    /// <summary>The id of the entry whose last event has <paramref name="sequence"/> (<see cref="RedisKeys.EntryId"/>), written into <paramref name="buffer"/>.</summary>
+    private static ReadOnlyMemory<byte> IdIn(byte[] buffer, ref int offset, long sequence)
+    {
+        var length = RedisKeys.WriteEntryId(buffer.AsSpan(offset), sequence);
+        var id = new ReadOnlyMemory<byte>(buffer, offset, length);
+        offset += length;
+        return id;
     }
 
     /// <summary>
@@ -271,6 +295,7 @@ internal sealed class RedisRunLog : IRunLog
     {
         TaskCompletionSource? drained = null;
         bool schedule;
+        if (failure is not null) _arguments = null; // the command may not have been sent yet: its arguments are left to it
         if (failure is null) _context.Metrics.StoreBatchWritten(_sent);
         lock (_gate)
         {

@@ -72,15 +72,28 @@ internal sealed class RedisRunRecords(RedisRunContext context, ILogger logger)
     });
 
     /// <summary>The record's fields as the hash keeps them (<see cref="StoredRun.From"/> reads them back), and <paramref name="more"/>.</summary>
-    public static HashEntry[] ToHash(RunRecord record, IEnumerable<HashEntry> more) =>
-    [
-        new("runId", record.RunId), new("agent", record.Agent), new("endpoint", record.Endpoint), new("model", record.Model),
-        new("status", record.Status), new("reason", record.Reason ?? ""),
-        new("startedAt", record.StartedAt.ToString("O", CultureInfo.InvariantCulture)),
-        new("endedAt", record.EndedAt?.ToString("O", CultureInfo.InvariantCulture) ?? ""),
-        new("lastSequence", record.LastSequence), new("threadId", record.ThreadId ?? ""),
-        new("principal", record.Principal ?? ""), new("traceParent", record.TraceParent ?? ""), .. more,
-    ];
+    public static HashEntry[] ToHash(RunRecord record, params ReadOnlySpan<HashEntry> more)
+    {
+        // One array of the exact length: a run writes its record twice (start and end), each of a dozen fields.
+        var fields = new HashEntry[RecordFields + more.Length];
+        fields[0] = new("runId", record.RunId);
+        fields[1] = new("agent", record.Agent);
+        fields[2] = new("endpoint", record.Endpoint);
+        fields[3] = new("model", record.Model);
+        fields[4] = new("status", record.Status);
+        fields[5] = new("reason", record.Reason ?? "");
+        fields[6] = new("startedAt", record.StartedAt.ToString("O", CultureInfo.InvariantCulture));
+        fields[7] = new("endedAt", record.EndedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "");
+        fields[8] = new("lastSequence", record.LastSequence);
+        fields[9] = new("threadId", record.ThreadId ?? "");
+        fields[10] = new("principal", record.Principal ?? "");
+        fields[11] = new("traceParent", record.TraceParent ?? "");
+        more.CopyTo(fields.AsSpan(RecordFields));
+        return fields;
+    }
+
+    /// <summary>How many of <see cref="ToHash"/>'s fields are the record's own.</summary>
+    private const int RecordFields = 12;
 
     /// <summary>
     /// Ends a run in Redis with <c>error</c> and <c>done</c> {failed} after its last event, if it is still running (and,

@@ -1,8 +1,23 @@
+using System.Security.Cryptography;
+using System.Text;
+using StackExchange.Redis;
+
 namespace StreamingApi.Runs.Redis;
 
 /// <summary>The Lua that must run atomically in Redis.</summary>
 internal static class RedisScripts
 {
+    /// <summary>
+    /// <see cref="AppendEvents"/>'s SHA-1, by which the writer calls it on every turn (EVALSHA): the client then neither
+    /// looks the script's text up in its cache nor wraps the call to load it. Should Redis not know it (restarted, or its
+    /// scripts flushed), the call fails with <see cref="IsUnknown"/> and is made again with the text.
+    /// </summary>
+    public static readonly byte[] AppendEventsHash = SHA1.HashData(Encoding.UTF8.GetBytes(AppendEvents));
+
+    /// <summary>Whether Redis refused a call by hash because it does not know the script (<c>NOSCRIPT</c>); the call did nothing.</summary>
+    public static bool IsUnknown(Exception exception) =>
+        exception is RedisServerException && exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
+
     /// <summary>
     /// Fails a running run once: adds <c>error</c> and <c>done</c> after the stream's last entry, sets the record's
     /// status and reason, lets the run's keys expire after the retention, and tells readers. The snapshot is left as

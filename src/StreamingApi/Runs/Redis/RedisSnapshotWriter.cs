@@ -67,15 +67,20 @@ internal sealed class RedisSnapshotWriter
         _ => null,
     };
 
+    /// <summary>How many arguments <see cref="WriteTo"/> writes: four, then two per field changed since its last call.</summary>
+    public int ArgumentCount => 4 + (_pending ? _changed.Count + (_toolCallsChanged ? 2 : 0) : 0);
+
     /// <summary>
-    /// Adds what was applied since the last call to the arguments of <see cref="RedisScripts.AppendEvents"/>: the
-    /// sequence (empty when nothing was), the text, the reasoning, the keys' expiry, then the changed fields.
+    /// Writes what was applied since the last call into the arguments of <see cref="RedisScripts.AppendEvents"/> from
+    /// <paramref name="at"/> (<see cref="ArgumentCount"/> of them): the sequence (empty when nothing was), the text, the
+    /// reasoning, the keys' expiry, then the changed fields.
     /// </summary>
-    public void AddTo(List<RedisValue> arguments)
+    public void WriteTo(RedisValue[] arguments, int at)
     {
         if (!_pending)
         {
-            arguments.AddRange([RedisValue.EmptyString, RedisValue.EmptyString, RedisValue.EmptyString, 0]);
+            (arguments[at], arguments[at + 1], arguments[at + 2], arguments[at + 3]) =
+                (RedisValue.EmptyString, RedisValue.EmptyString, RedisValue.EmptyString, 0);
             return;
         }
         if (_toolCallsChanged)
@@ -84,8 +89,11 @@ internal sealed class RedisSnapshotWriter
             _changed.Add(_codec.EncodeToolCalls(_toolCalls));
         }
         // The keys expire with the run's record; set once, with the first batch, as the stream's own expiry is.
-        arguments.AddRange([Sequence, _text.ToString(), _reasoning.ToString(), _written ? 0 : _lifetimeSeconds]);
-        arguments.AddRange(_changed);
+        arguments[at] = Sequence;
+        arguments[at + 1] = _text.Length == 0 ? RedisValue.EmptyString : _text.ToString();
+        arguments[at + 2] = _reasoning.Length == 0 ? RedisValue.EmptyString : _reasoning.ToString();
+        arguments[at + 3] = _written ? 0 : _lifetimeSeconds;
+        _changed.CopyTo(arguments, at + 4);
         _text.Clear();
         _reasoning.Clear();
         _changed.Clear();

@@ -18,6 +18,7 @@ internal sealed class RedisWriter(RedisGuard guard)
     private readonly ReaderSignal _wake = new();
     private readonly List<RedisRunLog.Pending> _events = []; // the one run's events being packed, reused
     private readonly List<(RedisRunLog Log, Task Sent)> _sending = [];
+    private readonly RedisBatchBytes _bytes = new(); // the batch's packed events, written over by the next once it is answered
     private Task? _loop;
 
     /// <summary>Gives <paramref name="log"/> a place in the next batch (the log asks once until it has been written).</summary>
@@ -68,22 +69,26 @@ internal sealed class RedisWriter(RedisGuard guard)
             return;
         }
         var batch = database.CreateBatch();
+        var failed = false;
         foreach (var log in logs)
         {
+            // Each run's command is issued in its run's trace, as when each run wrote its own; only a recorded span has
+            // any use for it: setting the current activity costs an execution context per run and batch.
+            var traced = log.Activity is { Recorded: true };
             try
             {
-                // Each run's command is issued in its run's trace, as when each run wrote its own.
-                Activity.Current = log.Activity;
-                if (log.WriteTo(batch, _events) is { } sent) _sending.Add((log, sent));
+                if (traced) Activity.Current = log.Activity;
+                if (log.WriteTo(batch, _events, _bytes) is { } sent) _sending.Add((log, sent));
             }
             catch (Exception exception)
             {
+                failed = true;
                 log.Written(exception);
             }
             finally
             {
                 _events.Clear();
-                Activity.Current = null;
+                if (traced) Activity.Current = null;
             }
         }
         batch.Execute();
@@ -94,12 +99,33 @@ internal sealed class RedisWriter(RedisGuard guard)
             {
                 await sent.ConfigureAwait(false);
             }
+            catch (Exception unknown) when (RedisScripts.IsUnknown(unknown))
+            {
+                failure = await ResendAsync(log, database);
+            }
             catch (Exception exception)
             {
                 failure = exception;
             }
+            failed |= failure is not null;
             log.Written(failure);
         }
         _sending.Clear();
+        if (failed) _bytes.Drop();
+        else _bytes.Reuse();
+    }
+
+    /// <summary>A log's command again, with its script's text, once Redis has said it does not know the script: its failure, or null.</summary>
+    private static async Task<Exception?> ResendAsync(RedisRunLog log, IDatabase database)
+    {
+        try
+        {
+            await log.Resend(database).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception exception)
+        {
+            return exception;
+        }
     }
 }
