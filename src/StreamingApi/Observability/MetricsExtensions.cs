@@ -4,15 +4,15 @@ namespace StreamingApi.Observability;
 
 public static class MetricsExtensions
 {
+    private const string RuntimeMeterName = "System.Runtime";
+    private const int RuntimeCardinalityLimit = 100;
+
     /// <summary>
     /// The service's instruments (<see cref="StreamingMetrics"/>) and the model calls' (<c>gen_ai.client.*</c>,
     /// <see cref="ModelCallMetrics"/>) exported for Prometheus at <c>/metrics</c> (and over OTLP with the traces, see
     /// <see cref="TracingExtensions.AddTracing"/>), with histogram buckets fine enough to tell a 1 ms cancellation from
     /// a 10 ms one.
     /// </summary>
-    private const string RuntimeMeterName = "System.Runtime";
-    private const int RuntimeCardinalityLimit = 100;
-
     public static IServiceCollection AddServiceMetrics(this IServiceCollection services)
     {
         services.AddSingleton<StreamingMetrics>();
