@@ -4,7 +4,8 @@ using StreamingApi.Observability;
 namespace StreamingApi.Runs.Redis;
 
 /// <summary>
-/// The one connection to Redis (StackExchange.Redis multiplexes every call over it). It never stops start-up: when
+/// The connection to Redis (StackExchange.Redis multiplexes every call over it), and beside it the one the instance's
+/// writer of events sends its batches on (<see cref="GetWriterAsync"/>). It never stops start-up: when
 /// Redis is out of reach the server starts anyway, says so once, answers 503 on <c>/health/ready</c> and keeps trying
 /// in the background; calls made meanwhile fail at once rather than queue.
 /// </summary>
@@ -14,6 +15,7 @@ public sealed class RedisConnection : IAsyncDisposable
     private readonly RedisTracing? _tracing;
     private readonly string _endpoint;
     private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
+    private readonly Lazy<Task<ConnectionMultiplexer>> _writer;
 
     public RedisConnection(IConfiguration configuration, ILogger<RedisConnection> logger, RedisTracing? tracing = null)
     {
@@ -30,6 +32,9 @@ public sealed class RedisConnection : IAsyncDisposable
         options.ClientName ??= "streamingapi";
         _endpoint = string.Join(",", options.EndPoints.Select(e => e.ToString()));
         _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(options));
+        var writer = options.Clone();
+        writer.ClientName += "-writer";
+        _writer = new Lazy<Task<ConnectionMultiplexer>>(() => ConnectWriterAsync(writer));
     }
 
     public bool IsConnected => _multiplexer.IsValueCreated && _multiplexer.Value.IsCompletedSuccessfully && _multiplexer.Value.Result.IsConnected;
@@ -44,9 +49,27 @@ public sealed class RedisConnection : IAsyncDisposable
 
     public Task<ConnectionMultiplexer> GetAsync() => _multiplexer.Value;
 
+    /// <summary>
+    /// The writer's own connection. Its batches carry the events of every run of the instance (hundreds of scripts in
+    /// one round trip when many runs stream): on the connection every other call uses, a run's start, a reader's read or
+    /// an approval queued behind a whole batch, and was answered only after every one of its replies. On a connection of
+    /// their own, Redis takes the other calls between the batch's parts. The order of a run's events is the writer's
+    /// alone; what a run does after its events (ending, waiting for approval) waits until they are answered.
+    /// </summary>
+    public Task<ConnectionMultiplexer> GetWriterAsync() => _writer.Value;
+
     public async ValueTask DisposeAsync()
     {
+        if (_writer.IsValueCreated) await (await _writer.Value).DisposeAsync();
         if (_multiplexer.IsValueCreated) await (await _multiplexer.Value).DisposeAsync();
+    }
+
+    /// <summary>The writer's connection: traced as the other is; its loss fails the writes it carried, the other's tells the store.</summary>
+    private async Task<ConnectionMultiplexer> ConnectWriterAsync(ConfigurationOptions options)
+    {
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(options);
+        _tracing?.Trace(multiplexer);
+        return multiplexer;
     }
 
     private async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions options)

@@ -16,6 +16,14 @@ internal sealed class RedisGuard(RedisConnection connection)
         return multiplexer.GetDatabase();
     }
 
+    /// <summary>The database on the writer's own connection (<see cref="RedisConnection.GetWriterAsync"/>), or the store unavailable at once.</summary>
+    public async Task<IDatabase> WriterDatabaseAsync()
+    {
+        var multiplexer = await connection.GetWriterAsync();
+        if (!multiplexer.IsConnected) throw Unavailable(null);
+        return multiplexer.GetDatabase();
+    }
+
     /// <summary>Runs a Redis call; its failure is the store being unavailable.</summary>
     public async Task<T> RunAsync<T>(Func<Task<T>> call)
     {

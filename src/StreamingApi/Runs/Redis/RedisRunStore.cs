@@ -50,10 +50,10 @@ public sealed class RedisRunStore : IRunStore, IHostedService
 
     private RedisGuard Guard => _context.Guard;
 
-    /// <summary>Connects (without waiting for Redis when it is away), listens for stops, and keeps this instance's lease.</summary>
+    /// <summary>Connects both connections (without waiting for Redis when it is away), listens for stops, and keeps this instance's lease.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _connection.GetAsync();
+        await Task.WhenAll(_connection.GetAsync(), _connection.GetWriterAsync());
         await ConnectedAsync();
         _lease.Start();
     }

@@ -61,7 +61,7 @@ internal sealed class RedisWriter(RedisGuard guard)
         IDatabase database;
         try
         {
-            database = await guard.DatabaseAsync();
+            database = await guard.WriterDatabaseAsync();
         }
         catch (Exception exception)
         {
