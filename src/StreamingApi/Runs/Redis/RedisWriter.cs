@@ -18,6 +18,7 @@ internal sealed class RedisWriter(RedisGuard guard)
     private readonly ReaderSignal _wake = new();
     private readonly List<RedisRunLog.Pending> _events = []; // the one run's events being packed, reused
     private readonly List<(RedisRunLog Log, Task Sent)> _sending = [];
+    private readonly List<RedisRunLog> _refused = []; // the batch's commands refused for an unknown script, to send again
     private readonly RedisBatchBytes _bytes = new(); // the batch's packed events, written over by the next once it is answered
     private Task? _loop;
 
@@ -101,7 +102,8 @@ internal sealed class RedisWriter(RedisGuard guard)
             }
             catch (Exception unknown) when (RedisScripts.IsUnknown(unknown))
             {
-                failure = await ResendAsync(log, database);
+                _refused.Add(log); // sent again below, with the others Redis refused, in one round trip
+                continue;
             }
             catch (Exception exception)
             {
@@ -110,22 +112,38 @@ internal sealed class RedisWriter(RedisGuard guard)
             failed |= failure is not null;
             log.Written(failure);
         }
+        if (_refused.Count > 0) failed |= await ResendAsync(database);
         _sending.Clear();
         if (failed) _bytes.Drop();
         else _bytes.Reuse();
     }
 
-    /// <summary>A log's command again, with its script's text, once Redis has said it does not know the script: its failure, or null.</summary>
-    private static async Task<Exception?> ResendAsync(RedisRunLog log, IDatabase database)
+    /// <summary>
+    /// The commands Redis refused because it did not know their script (restarted, or its scripts flushed) again, with
+    /// the script's text, in one pipelined batch: whether any failed.
+    /// </summary>
+    private async Task<bool> ResendAsync(IDatabase database)
     {
-        try
+        var batch = database.CreateBatch();
+        foreach (var log in _refused) _sending.Add((log, log.Resend(batch)));
+        batch.Execute();
+        var failed = false;
+        for (var i = _sending.Count - _refused.Count; i < _sending.Count; i++)
         {
-            await log.Resend(database).ConfigureAwait(false);
-            return null;
+            var (log, sent) = _sending[i];
+            Exception? failure = null;
+            try
+            {
+                await sent.ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
+            failed |= failure is not null;
+            log.Written(failure);
         }
-        catch (Exception exception)
-        {
-            return exception;
-        }
+        _refused.Clear();
+        return failed;
     }
 }
