@@ -16,12 +16,15 @@ internal sealed class RedisGuard(RedisConnection connection)
         return multiplexer.GetDatabase();
     }
 
-    /// <summary>The database on the writer's own connection (<see cref="RedisConnection.GetWriterAsync"/>), or the store unavailable at once.</summary>
+    /// <summary>
+    /// The database on the writer's own connection (<see cref="RedisConnection.GetWriterAsync"/>); while that one is not
+    /// connected (Redis came back and it has not reconnected yet), the shared one's, as for every other call. A run has
+    /// one command out at a time, so its events keep their order whichever connection carries them.
+    /// </summary>
     public async Task<IDatabase> WriterDatabaseAsync()
     {
-        var multiplexer = await connection.GetWriterAsync();
-        if (!multiplexer.IsConnected) throw Unavailable(null);
-        return multiplexer.GetDatabase();
+        var writer = await connection.GetWriterAsync();
+        return writer.IsConnected ? writer.GetDatabase() : await DatabaseAsync();
     }
 
     /// <summary>Runs a Redis call; its failure is the store being unavailable.</summary>
