@@ -34,7 +34,7 @@ public sealed class RedisConnection : IAsyncDisposable
         _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(options));
         var writer = options.Clone();
         writer.ClientName += "-writer";
-        _writer = new Lazy<Task<ConnectionMultiplexer>>(() => ConnectWriterAsync(writer));
+        _writer = new Lazy<Task<ConnectionMultiplexer>>(() => OpenAsync(writer));
     }
 
     public bool IsConnected => _multiplexer.IsValueCreated && _multiplexer.Value.IsCompletedSuccessfully && _multiplexer.Value.Result.IsConnected;
@@ -64,8 +64,11 @@ public sealed class RedisConnection : IAsyncDisposable
         if (_multiplexer.IsValueCreated) await (await _multiplexer.Value).DisposeAsync();
     }
 
-    /// <summary>The writer's connection: traced as the other is; its loss fails the writes it carried, the other's tells the store.</summary>
-    private async Task<ConnectionMultiplexer> ConnectWriterAsync(ConfigurationOptions options)
+    /// <summary>
+    /// A connection, traced. The writer's is only that: while it is down the writer uses the shared one
+    /// (<see cref="RedisGuard.WriterDatabaseAsync"/>), whose loss and return are what the store is told.
+    /// </summary>
+    private async Task<ConnectionMultiplexer> OpenAsync(ConfigurationOptions options)
     {
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(options);
         _tracing?.Trace(multiplexer);
@@ -74,8 +77,7 @@ public sealed class RedisConnection : IAsyncDisposable
 
     private async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions options)
     {
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(options);
-        _tracing?.Trace(multiplexer);
+        var multiplexer = await OpenAsync(options);
         multiplexer.ConnectionFailed += (_, e) =>
         {
             if (e.ConnectionType != ConnectionType.Interactive) return;
