@@ -8,13 +8,15 @@ namespace StreamingApi.Observability;
 /// with the call: when the updates end (stopped, when they end once the call's token has fired), when reading them
 /// fails, or when the reader stops early. An update that is ready costs a type test per content and no await of its own.
 /// </summary>
+/// <param name="metrics">Where the call is measured: it starts when its updates are first asked for.</param>
+/// <param name="model">The model's metadata, and <paramref name="requestModel"/> the model asked for (see <see cref="ModelCallMetrics.Start"/>).</param>
 /// <param name="callToken">The call's own token, which a stopped call's stream was given.</param>
-public sealed class MeasuredUpdates(IAsyncEnumerable<ChatResponseUpdate> updates, Func<ModelCall> start, CancellationToken callToken = default)
-    : IAsyncEnumerable<ChatResponseUpdate>
+public sealed class MeasuredUpdates(IAsyncEnumerable<ChatResponseUpdate> updates, ModelCallMetrics metrics, ChatClientMetadata? model, string? requestModel,
+    CancellationToken callToken = default) : IAsyncEnumerable<ChatResponseUpdate>
 {
     public IAsyncEnumerator<ChatResponseUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
-        var call = start();
+        var call = metrics.Start(model, requestModel);
         try
         {
             return new Enumerator(updates.GetAsyncEnumerator(cancellationToken), call, callToken, cancellationToken);
