@@ -63,7 +63,9 @@ internal sealed class ObservedChatClient : DelegatingChatClient
         CancellationToken cancellationToken = default)
     {
         var updates = Observed ? _observed.GetStreamingResponseAsync(messages, options, cancellationToken) : base.GetStreamingResponseAsync(messages, options, cancellationToken);
-        return _metrics is { Enabled: true } ? new MeasuredUpdates(updates, () => Start(options)!, cancellationToken) : updates;
+        return _metrics is { Enabled: true } metrics
+            ? new MeasuredUpdates(updates, metrics, _model, options?.ModelId ?? _model?.DefaultModelId, cancellationToken)
+            : updates;
     }
 
     private ModelCall? Start(ChatOptions? options) =>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Validation;
+
 namespace StreamingApi.Problems;
 
 public static class ProblemServiceCollectionExtensions
@@ -7,6 +9,7 @@ public static class ProblemServiceCollectionExtensions
     {
         services.AddProblemDetails();
         services.AddValidation();
+        services.PostConfigure<ValidationOptions>(CachedValidatableInfo.Apply); // each type described once, not per request
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<StoreUnavailableExceptionHandler>();
         // Binding failures throw, so that the handler above can say which parameter was wrong.

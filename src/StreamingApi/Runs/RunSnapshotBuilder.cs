@@ -12,8 +12,8 @@ namespace StreamingApi.Runs;
 public sealed class RunSnapshotBuilder
 {
     private readonly GrowingText _text;
-    private readonly GrowingText _reasoning;
-    private readonly List<ToolCallState> _toolCalls = [];
+    private GrowingText? _reasoning; // made at the first reasoning: most runs' models do not show their thinking
+    private List<ToolCallState>? _toolCalls; // made at the first tool call: most runs have none
     private RunStarted? _run;
     private string _status = RunStatus.Running;
     private JsonNode? _partial;
@@ -26,7 +26,6 @@ public sealed class RunSnapshotBuilder
     public RunSnapshotBuilder()
     {
         _text = new GrowingText();
-        _reasoning = new GrowingText();
     }
 
     /// <summary>Goes on from a snapshot: the events after its sequence are applied to it.</summary>
@@ -36,8 +35,8 @@ public sealed class RunSnapshotBuilder
         _run = from.Run;
         _status = from.Status;
         _text = new GrowingText(from.Text);
-        _reasoning = new GrowingText(from.Reasoning);
-        _toolCalls.AddRange(from.ToolCalls);
+        if (from.Reasoning.Length > 0) _reasoning = new GrowingText(from.Reasoning);
+        if (from.ToolCalls.Count > 0) _toolCalls = [.. from.ToolCalls];
         _partial = from.Partial;
         _result = from.Result;
         _progress = from.Progress;
@@ -61,10 +60,10 @@ public sealed class RunSnapshotBuilder
                 _text.Append(text.Delta);
                 break;
             case ReasoningDelta reasoning:
-                _reasoning.Append(reasoning.Delta);
+                (_reasoning ??= new GrowingText()).Append(reasoning.Delta);
                 break;
             case ToolCallStarted or ToolCallCompleted or ApprovalRequested or ApprovalDecided:
-                ApplyToolCall(_toolCalls, @event);
+                ApplyToolCall(_toolCalls ??= [], @event);
                 break;
             case PartialOutput partial:
                 _partial = partial.Output;
@@ -126,5 +125,6 @@ public sealed class RunSnapshotBuilder
         status == RunStatus.Running && calls.Any(c => c.Approval is { Approved: null } || c is { Client: true, ElapsedMs: null }) ? RunStatus.Waiting : status;
 
     public RunSnapshot Build() =>
-        new(Sequence, _run, StatusOf(_status, _toolCalls), _text.ToString(), _reasoning.ToString(), [.. _toolCalls], _partial, _result, _progress, _usage, _reason, _error);
+        new(Sequence, _run, StatusOf(_status, _toolCalls ?? []), _text.ToString(), _reasoning?.ToString() ?? "", [.. _toolCalls ?? []], _partial, _result,
+            _progress, _usage, _reason, _error);
 }

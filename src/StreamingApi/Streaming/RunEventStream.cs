@@ -123,7 +123,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
                         var data = entry.Json.IsEmpty ? new Payload(default, entry.ToEvent()) : new Payload(entry.Json, null);
                         yield return new SseItem<Payload>(data, entry.Type)
                         {
-                            EventId = $"{runId}:{entry.Sequence}",
+                            EventId = LastEventId.Of(runId, entry.Sequence),
                             ReconnectionInterval = first ? _retry : null,
                         };
                     }

@@ -31,14 +31,16 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var conversation = messages.ToList();
+        // Read before the first update, while the caller's list is as it was given: not copied.
+        var conversation = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         var json = chatOptions?.ResponseFormat is ChatResponseFormatJson;
         // The request is the latest user message (in a JSON turn, the one before the instruction that asks for JSON);
         // the user messages before it are the conversation so far, which the model's thinking recalls.
         var asked = new List<string>();
         var inputTokens = 0; // the whole conversation, as a real model counts it
-        foreach (var message in conversation)
+        for (var i = 0; i < conversation.Count; i++) // indexed: foreach over the interface would box an enumerator
         {
+            var message = conversation[i];
             var text = message.Text;
             inputTokens += OfflineWriter.TokenCount(text);
             if (message.Role == ChatRole.User && text.Length > 0) asked.Add(text); // not a message of approval decisions
