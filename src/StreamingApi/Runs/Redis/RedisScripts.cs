@@ -41,6 +41,19 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// A new run's record with its expiry, and its thread's latest run when it has a thread, in one command: what a run's
+    /// start asks of Redis before its first frame (which carries its id) goes out.
+    /// KEYS: the run's hash, then the thread's key when the run has a thread. ARGV: seconds until they expire, the run's
+    /// id, then the record's field and value pairs.
+    /// </summary>
+    public const string CreateRun = """
+        redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+        redis.call('EXPIRE', KEYS[1], ARGV[1])
+        if KEYS[2] then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[1]) end
+        return 1
+        """;
+
+    /// <summary>
     /// A run's record, and whether the instance that runs it still holds its lease, in one round trip (a reader that
     /// comes to another instance reads both before its first event).
     /// KEYS: the run's hash. ARGV: the instance-key prefix, the reading instance's id (its own lease is not looked at).
