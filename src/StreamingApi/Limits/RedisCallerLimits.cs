@@ -44,7 +44,13 @@ public sealed class RedisCallerLimits(string key, RedisConnection redis, RedisLi
         """;
 
     private readonly RedisGuard _guard = new(redis);
+    private readonly RedisKey _running = keys.Running(key);
+    private readonly RedisKey _bucket = keys.Bucket(key);
+    private ScriptKeys? _scriptKeys;
     private long _lastUsed = time.GetTimestamp();
+
+    /// <summary>The script's keys on <paramref name="Day"/>: the same array for every run the caller starts that day.</summary>
+    private sealed record ScriptKeys(DateOnly Day, RedisKey[] Keys);
 
     /// <summary>Idle since it was last asked: the caller's state is in Redis, so this object may go whenever it is idle.</summary>
     public TimeSpan? IdleDuration => time.GetElapsedTime(Interlocked.Read(ref _lastUsed));
@@ -57,14 +63,22 @@ public sealed class RedisCallerLimits(string key, RedisConnection redis, RedisLi
         var lifetime = RedisConcurrentRuns.LifetimeOf(runs.Value);
         var capacity = Math.Max(1, limits.Value.RunsPerMinute);
         var perToken = TimeSpan.FromMinutes(1).TotalMilliseconds / capacity;
-        RedisKey[] scriptKeys = [keys.Running(key), keys.Bucket(key), keys.Tokens(key, DateOnly.FromDateTime(now.UtcDateTime))];
+        var scriptKeys = ScriptKeysOn(DateOnly.FromDateTime(now.UtcDateTime));
         RedisValue[] values =
         [
             now.ToUnixTimeMilliseconds(), Math.Max(0, quota.Value.TokensPerDay), limits.Value.ConcurrentRuns,
             (now + lifetime).ToUnixTimeMilliseconds(), RedisConcurrentRuns.Member(reservation), (long)lifetime.TotalMilliseconds,
             capacity, perToken, (long)Math.Ceiling(perToken * capacity) + 1000,
         ];
-        var result = await _guard.RunAsync(async () => (RedisResult[])(await database.ScriptEvaluateAsync(AdmitScript, scriptKeys, values))!);
+        RedisResult[] result;
+        try
+        {
+            result = (RedisResult[])(await database.ScriptEvaluateAsync(AdmitScript, scriptKeys, values))!;
+        }
+        catch (Exception exception) when (RedisGuard.IsOutOfReach(exception))
+        {
+            throw _guard.Unavailable(exception);
+        }
         return (int)result[0] switch
         {
             0 => LimitLease.Granted,
@@ -72,6 +86,18 @@ public sealed class RedisCallerLimits(string key, RedisConnection redis, RedisLi
             2 => LimitLease.TooManyConcurrentRuns,
             _ => LimitLease.RateLimited(TimeSpan.FromMilliseconds((long)result[1])),
         };
+    }
+
+    /// <summary>
+    /// The caller's runs in progress, its bucket and its tokens on <paramref name="day"/>: made again only when the day
+    /// changes. Calls at the same instant may each make them then; Redis is only read from them.
+    /// </summary>
+    private RedisKey[] ScriptKeysOn(DateOnly day)
+    {
+        if (Volatile.Read(ref _scriptKeys) is { } known && known.Day == day) return known.Keys;
+        var made = new ScriptKeys(day, [_running, _bucket, keys.Tokens(key, day)]);
+        Volatile.Write(ref _scriptKeys, made);
+        return made.Keys;
     }
 
     /// <summary>Nothing to free: the caller's state is in Redis.</summary>

@@ -20,10 +20,9 @@ public sealed class RedisTokenQuotas(RedisConnection redis, RedisLimitKeys keys,
         {
             var database = (await redis.GetAsync()).GetDatabase();
             var counter = keys.Tokens(key, Today());
-            var batch = database.CreateBatch();
-            var added = batch.StringIncrementAsync(counter, tokens);
-            var expires = batch.KeyExpireAsync(counter, TimeSpan.FromDays(2));
-            batch.Execute();
+            // Both sent at once on the connection, in this order (a batch would only keep other commands from between them).
+            var added = database.StringIncrementAsync(counter, tokens);
+            var expires = database.KeyExpireAsync(counter, TimeSpan.FromDays(2));
             await Task.WhenAll(added, expires);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)

@@ -34,11 +34,17 @@ internal sealed class RedisGuard(RedisConnection connection)
         {
             return await call();
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception exception) when (IsOutOfReach(exception))
         {
             throw Unavailable(exception);
         }
     }
+
+    /// <summary>
+    /// Whether a Redis call's failure is Redis out of reach (the store unavailable): for a call on a start's path that
+    /// catches it itself rather than pass a closure to <see cref="RunAsync{T}"/>.
+    /// </summary>
+    public static bool IsOutOfReach(Exception exception) => exception is RedisException or TimeoutException or ObjectDisposedException;
 
     /// <inheritdoc cref="RunAsync{T}"/>
     public Task RunAsync(Func<Task> call) => RunAsync(async () =>

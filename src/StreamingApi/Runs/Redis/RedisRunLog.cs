@@ -97,10 +97,9 @@ internal sealed class RedisRunLog : IRunLog
                 _records.EndWhenBack(RunId);
                 throw _context.Guard.Unavailable(failure);
             }
-            var fields = RedisRunRecords.ToHash(end with { LastSequence = _sequence });
-            var arguments = new RedisValue[3 + 2 * fields.Length];
+            var arguments = new RedisValue[3 + RedisRunRecords.FieldArguments];
             (arguments[0], arguments[1], arguments[2]) = ((long)(_context.RunOptions.RetentionSeconds * 1000), _appended, _sequence);
-            for (var i = 0; i < fields.Length; i++) (arguments[3 + 2 * i], arguments[4 + 2 * i]) = (fields[i].Name, fields[i].Value);
+            RedisRunRecords.WriteFields(end with { LastSequence = _sequence }, arguments, 3);
             var done = _database.ScriptEvaluateAsync(RedisScripts.EndRun, _scriptKeys, arguments);
             await _context.Guard.RunAsync(() => done);
         }

@@ -14,17 +14,26 @@ internal sealed class RedisRunRecords(RedisRunContext context, ILogger logger)
 
     /// <summary>
     /// The new run's record, owned by this instance, and its thread's latest run, both living for
-    /// <paramref name="lifetime"/>, in one batch.
+    /// <paramref name="lifetime"/>, in one command (<see cref="RedisScripts.CreateRun"/>); Redis out of reach is the
+    /// store unavailable.
     /// </summary>
-    public Task CreateAsync(IDatabase database, RunRecord record, TimeSpan lifetime) => context.Guard.RunAsync(async () =>
+    public async Task CreateAsync(IDatabase database, RunRecord record, TimeSpan lifetime)
     {
-        var batch = database.CreateBatch();
-        var written = batch.HashSetAsync(Keys.Run(record.RunId), ToHash(record, [new("owner", context.InstanceId), new("chunks", 0), new("chars", 0)]));
-        var expiring = batch.KeyExpireAsync(Keys.Run(record.RunId), lifetime);
-        var latest = record.ThreadId is { } threadId ? batch.StringSetAsync(Keys.Thread(threadId), record.RunId, lifetime) : Task.FromResult(true);
-        batch.Execute();
-        await Task.WhenAll(written, expiring, latest);
-    });
+        RedisKey[] keys = record.ThreadId is { } threadId ? [Keys.Run(record.RunId), Keys.Thread(threadId)] : [Keys.Run(record.RunId)];
+        var arguments = new RedisValue[2 + FieldArguments + 6];
+        (arguments[0], arguments[1]) = ((long)lifetime.TotalSeconds, record.RunId);
+        WriteFields(record, arguments, 2);
+        (arguments[^6], arguments[^5], arguments[^4], arguments[^3], arguments[^2], arguments[^1]) =
+            ("owner", context.InstanceId, "chunks", 0, "chars", 0);
+        try
+        {
+            await database.ScriptEvaluateAsync(RedisScripts.CreateRun, keys, arguments);
+        }
+        catch (Exception exception) when (RedisGuard.IsOutOfReach(exception))
+        {
+            throw context.Guard.Unavailable(exception);
+        }
+    }
 
     /// <summary>
     /// The run's record as Redis has it, after failing the run when its owner's lease has expired; read with the lease
@@ -74,26 +83,44 @@ internal sealed class RedisRunRecords(RedisRunContext context, ILogger logger)
     /// <summary>The record's fields as the hash keeps them (<see cref="StoredRun.From"/> reads them back), and <paramref name="more"/>.</summary>
     public static HashEntry[] ToHash(RunRecord record, params ReadOnlySpan<HashEntry> more)
     {
-        // One array of the exact length: a run writes its record twice (start and end), each of a dozen fields.
-        var fields = new HashEntry[RecordFields + more.Length];
-        fields[0] = new("runId", record.RunId);
-        fields[1] = new("agent", record.Agent);
-        fields[2] = new("endpoint", record.Endpoint);
-        fields[3] = new("model", record.Model);
-        fields[4] = new("status", record.Status);
-        fields[5] = new("reason", record.Reason ?? "");
-        fields[6] = new("startedAt", record.StartedAt.ToString("O", CultureInfo.InvariantCulture));
-        fields[7] = new("endedAt", record.EndedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "");
-        fields[8] = new("lastSequence", record.LastSequence);
-        fields[9] = new("threadId", record.ThreadId ?? "");
-        fields[10] = new("principal", record.Principal ?? "");
-        fields[11] = new("traceParent", record.TraceParent ?? "");
-        more.CopyTo(fields.AsSpan(RecordFields));
+        var fields = new HashEntry[FieldNames.Length + more.Length];
+        for (var i = 0; i < FieldNames.Length; i++) fields[i] = new(FieldNames[i], ValueOf(record, i));
+        more.CopyTo(fields.AsSpan(FieldNames.Length));
         return fields;
     }
 
-    /// <summary>How many of <see cref="ToHash"/>'s fields are the record's own.</summary>
-    private const int RecordFields = 12;
+    /// <summary>How many arguments <see cref="WriteFields"/> writes: a name and a value for each of the record's fields.</summary>
+    public static int FieldArguments => 2 * FieldNames.Length;
+
+    /// <summary>
+    /// The record's fields as <see cref="ToHash"/> has them, written as name and value pairs into a script's arguments from
+    /// <paramref name="at"/>: a run writes its record twice (start and end), each time in a script, with no array between.
+    /// </summary>
+    public static void WriteFields(RunRecord record, RedisValue[] arguments, int at)
+    {
+        for (var i = 0; i < FieldNames.Length; i++) (arguments[at + 2 * i], arguments[at + 2 * i + 1]) = (FieldNames[i], ValueOf(record, i));
+    }
+
+    /// <summary>The names of the record's own fields in the hash, in the order of <see cref="ValueOf"/>.</summary>
+    private static readonly string[] FieldNames =
+        ["runId", "agent", "endpoint", "model", "status", "reason", "startedAt", "endedAt", "lastSequence", "threadId", "principal", "traceParent"];
+
+    /// <summary>The value of the record's field <paramref name="field"/> (its index in <see cref="FieldNames"/>) as the hash keeps it.</summary>
+    private static RedisValue ValueOf(RunRecord record, int field) => field switch
+    {
+        0 => record.RunId,
+        1 => record.Agent,
+        2 => record.Endpoint,
+        3 => record.Model,
+        4 => record.Status,
+        5 => record.Reason ?? "",
+        6 => record.StartedAt.ToString("O", CultureInfo.InvariantCulture),
+        7 => record.EndedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "",
+        8 => record.LastSequence,
+        9 => record.ThreadId ?? "",
+        10 => record.Principal ?? "",
+        _ => record.TraceParent ?? "",
+    };
 
     /// <summary>
     /// Ends a run in Redis with <c>error</c> and <c>done</c> {failed} after its last event, if it is still running (and,

@@ -41,6 +41,19 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// A new run's record with its expiry, and its thread's latest run when it has a thread, in one command: what a run's
+    /// start asks of Redis before its first frame (which carries its id) goes out.
+    /// KEYS: the run's hash, then the thread's key when the run has a thread. ARGV: seconds until they expire, the run's
+    /// id, then the record's field and value pairs.
+    /// </summary>
+    public const string CreateRun = """
+        redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+        redis.call('EXPIRE', KEYS[1], ARGV[1])
+        if KEYS[2] then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[1]) end
+        return 1
+        """;
+
+    /// <summary>
     /// A run's record, and whether the instance that runs it still holds its lease, in one round trip (a reader that
     /// comes to another instance reads both before its first event).
     /// KEYS: the run's hash. ARGV: the instance-key prefix, the reading instance's id (its own lease is not looked at).
@@ -63,12 +76,13 @@ internal static class RedisScripts
     /// reasoning appended, the sequence of its last applied event, only the fields it changed), then trims the stream
     /// (never past the snapshot: it is written first, so the stream always holds every event after the snapshot's
     /// sequence), sets the record's figures and tells readers. The first batch also sets the stream's and the
-    /// snapshot's expiry (an empty append still creates its key, so that the expiry reaches all three).
+    /// snapshot hash's expiry; the text and the reasoning get the record's when an append makes their key (a run that
+    /// never reasons has no reasoning key, and its first batch no empty appends).
     /// KEYS: the run's stream, its hash, its snapshot's hash, text, reasoning.
     /// ARGV: the number of entries k, then each entry's id, event count and packed events; then, from o = 2 + 3k: the
     /// last sequence, chunks, chars, the id to trim the stream to (empty: none), seconds until the stream expires (0:
     /// as it is), the channel to publish to; the snapshot's sequence (empty: the batch adds nothing to it), text,
-    /// reasoning, seconds until its keys expire (0: as they are), then field and value pairs.
+    /// reasoning, seconds until the snapshot's hash expires (0: as it is), then field and value pairs.
     /// </summary>
     public const string AppendEvents = """
         local k = tonumber(ARGV[1])
@@ -78,13 +92,14 @@ internal static class RedisScripts
         end
         local o = 2 + 3 * k
         if ARGV[o + 6] ~= '' then
-          local expires = ARGV[o + 9] ~= '0'
-          if expires or ARGV[o + 7] ~= '' then redis.call('APPEND', KEYS[4], ARGV[o + 7]) end
-          if expires or ARGV[o + 8] ~= '' then redis.call('APPEND', KEYS[5], ARGV[o + 8]) end
-          redis.call('HSET', KEYS[3], 'sequence', ARGV[o + 6], unpack(ARGV, o + 10))
-          if expires then
-            for i = 3, 5 do redis.call('EXPIRE', KEYS[i], ARGV[o + 9]) end
+          for i = 4, 5 do
+            local added = ARGV[o + i + 3]
+            if added ~= '' and redis.call('APPEND', KEYS[i], added) == #added then
+              redis.call('EXPIRE', KEYS[i], math.max(1, redis.call('TTL', KEYS[2])))
+            end
           end
+          redis.call('HSET', KEYS[3], 'sequence', ARGV[o + 6], unpack(ARGV, o + 10))
+          if ARGV[o + 9] ~= '0' then redis.call('EXPIRE', KEYS[3], ARGV[o + 9]) end
         end
         if ARGV[o + 3] ~= '' then redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[o + 3]) end
         redis.call('HSET', KEYS[2], 'lastSequence', ARGV[o], 'chunks', ARGV[o + 1], 'chars', ARGV[o + 2])

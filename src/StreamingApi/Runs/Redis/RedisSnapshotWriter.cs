@@ -73,7 +73,7 @@ internal sealed class RedisSnapshotWriter
     /// <summary>
     /// Writes what was applied since the last call into the arguments of <see cref="RedisScripts.AppendEvents"/> from
     /// <paramref name="at"/> (<see cref="ArgumentCount"/> of them): the sequence (empty when nothing was), the text, the
-    /// reasoning, the keys' expiry, then the changed fields.
+    /// reasoning, the hash's expiry, then the changed fields.
     /// </summary>
     public void WriteTo(RedisValue[] arguments, int at)
     {
@@ -88,7 +88,8 @@ internal sealed class RedisSnapshotWriter
             _changed.Add(RedisSnapshots.ToolCallsField);
             _changed.Add(_codec.EncodeToolCalls(_toolCalls));
         }
-        // The keys expire with the run's record; set once, with the first batch, as the stream's own expiry is.
+        // The hash expires with the run's record: set once, with the first batch, as the stream's own expiry is (the
+        // text and the reasoning get the record's when the script makes their keys).
         arguments[at] = Sequence;
         arguments[at + 1] = _text.Length == 0 ? RedisValue.EmptyString : _text.ToString();
         arguments[at + 2] = _reasoning.Length == 0 ? RedisValue.EmptyString : _reasoning.ToString();
