@@ -26,13 +26,13 @@ internal sealed class RedisHandOffReader(IRunReader local, MemoryRunLog log, lon
     /// <summary>
     /// The local reader's wait, as it is, when it has events at once; otherwise a wait that goes on from the stream should
     /// the log be handed off meanwhile. A held stream waits once per event: that wait costs no allocation (its state
-    /// machine is pooled, as the local reader's own is).
+    /// machine is pooled; the local reader's own wait is its signal's, with no state machine).
     /// </summary>
     public ValueTask<bool> WaitToReadAsync()
     {
         var waiting = _current.WaitToReadAsync();
         if (!waiting.IsCompletedSuccessfully) return WaitOrSwitchAsync(waiting);
-        // Its result is read once: a pooled wait must not be awaited again.
+        // Its result is read once: a wait backed by a reused source must not be read again.
         return waiting.Result ? new ValueTask<bool>(true) : WaitOrSwitchAsync(new ValueTask<bool>(false));
     }
 
