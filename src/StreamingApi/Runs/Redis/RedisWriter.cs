@@ -93,25 +93,7 @@ internal sealed class RedisWriter(RedisGuard guard)
             }
         }
         batch.Execute();
-        foreach (var (log, sent) in _sending)
-        {
-            Exception? failure = null;
-            try
-            {
-                await sent.ConfigureAwait(false);
-            }
-            catch (Exception unknown) when (RedisScripts.IsUnknown(unknown))
-            {
-                _refused.Add(log); // sent again below, with the others Redis refused, in one round trip
-                continue;
-            }
-            catch (Exception exception)
-            {
-                failure = exception;
-            }
-            failed |= failure is not null;
-            log.Written(failure);
-        }
+        failed |= await AnsweredAsync(from: 0, resendUnknown: true);
         if (_refused.Count > 0) failed |= await ResendAsync(database);
         _sending.Clear();
         if (failed) _bytes.Drop();
@@ -122,19 +104,35 @@ internal sealed class RedisWriter(RedisGuard guard)
     /// The commands Redis refused because it did not know their script (restarted, or its scripts flushed) again, with
     /// the script's text, in one pipelined batch: whether any failed.
     /// </summary>
-    private async Task<bool> ResendAsync(IDatabase database)
+    private Task<bool> ResendAsync(IDatabase database)
     {
+        var from = _sending.Count;
         var batch = database.CreateBatch();
         foreach (var log in _refused) _sending.Add((log, log.Resend(batch)));
         batch.Execute();
+        _refused.Clear();
+        return AnsweredAsync(from, resendUnknown: false);
+    }
+
+    /// <summary>
+    /// Each sent command's answer from <paramref name="from"/> on, told to its log: whether any failed. With
+    /// <paramref name="resendUnknown"/>, a command refused for an unknown script is kept to be sent again instead.
+    /// </summary>
+    private async Task<bool> AnsweredAsync(int from, bool resendUnknown)
+    {
         var failed = false;
-        for (var i = _sending.Count - _refused.Count; i < _sending.Count; i++)
+        for (var i = from; i < _sending.Count; i++)
         {
             var (log, sent) = _sending[i];
             Exception? failure = null;
             try
             {
                 await sent.ConfigureAwait(false);
+            }
+            catch (Exception unknown) when (resendUnknown && RedisScripts.IsUnknown(unknown))
+            {
+                _refused.Add(log); // sent again, with the others Redis refused, in one round trip
+                continue;
             }
             catch (Exception exception)
             {
@@ -143,7 +141,6 @@ internal sealed class RedisWriter(RedisGuard guard)
             failed |= failure is not null;
             log.Written(failure);
         }
-        _refused.Clear();
         return failed;
     }
 }
