@@ -15,22 +15,8 @@ public readonly record struct LastEventId(string RunId, long Sequence)
 
     public override string ToString() => Of(RunId, Sequence);
 
-    /// <summary>
-    /// The id of the frame of event <paramref name="sequence"/> of run <paramref name="runId"/>: the one string it costs,
-    /// written in place (every frame of every stream has one).
-    /// </summary>
-    public static string Of(string runId, long sequence)
-    {
-        if (sequence < 0) return string.Create(CultureInfo.InvariantCulture, $"{runId}:{sequence}"); // never a frame's
-        var digits = 1;
-        for (var rest = sequence; rest >= 10; rest /= 10) digits++;
-        return string.Create(runId.Length + 1 + digits, (runId, sequence), static (span, id) =>
-        {
-            id.runId.CopyTo(span);
-            span[id.runId.Length] = ':';
-            id.sequence.TryFormat(span[(id.runId.Length + 1)..], out _, provider: CultureInfo.InvariantCulture);
-        });
-    }
+    /// <summary>The id of the frame of event <paramref name="sequence"/> of run <paramref name="runId"/>.</summary>
+    public static string Of(string runId, long sequence) => string.Create(CultureInfo.InvariantCulture, $"{runId}:{sequence}");
 
     public static bool TryParse(string? value, [NotNullWhen(true)] out LastEventId? id)
     {
