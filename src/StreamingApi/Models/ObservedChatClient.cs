@@ -64,12 +64,14 @@ internal sealed class ObservedChatClient : DelegatingChatClient
     {
         var updates = Observed ? _observed.GetStreamingResponseAsync(messages, options, cancellationToken) : base.GetStreamingResponseAsync(messages, options, cancellationToken);
         return _metrics is { Enabled: true } metrics
-            ? new MeasuredUpdates(updates, metrics, _model, options?.ModelId ?? _model?.DefaultModelId, cancellationToken)
+            ? new MeasuredUpdates(updates, metrics, _model, RequestModel(options), cancellationToken)
             : updates;
     }
 
-    private ModelCall? Start(ChatOptions? options) =>
-        _metrics is { Enabled: true } metrics ? metrics.Start(_model, options?.ModelId ?? _model?.DefaultModelId) : null;
+    private ModelCall? Start(ChatOptions? options) => _metrics is { Enabled: true } metrics ? metrics.Start(_model, RequestModel(options)) : null;
+
+    /// <summary>The model a call asks for: its options', or the client's default.</summary>
+    private string? RequestModel(ChatOptions? options) => options?.ModelId ?? _model?.DefaultModelId;
 
     public override object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is null && (serviceType == typeof(ActivitySource) || serviceType == typeof(OpenTelemetryChatClient))
