@@ -28,7 +28,7 @@ public static class BaselineServer
         app.MapGet("/allocated", () => GC.GetTotalAllocatedBytes(precise: false));
         // The figures the service's System.Runtime instruments give, for the bench's warm-up and GC report.
         app.MapGet("/runtime", () => new RuntimeFigures(System.Runtime.JitInfo.GetCompiledMethodCount(), GC.CollectionCount(0),
-            GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalSeconds));
+            GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalSeconds, ThreadPool.CompletedWorkItemCount));
         app.MapGet("/baseline", (int deltas, double? perSecond, int? delayMs, HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "no-cache, no-store";

@@ -160,7 +160,8 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
             serverCpu / (Interlocked.Read(ref frames) / 1e6));
         foreach (var (failure, times) in failures.OrderByDescending(f => f.Value))
             report($"   {times:N0} held streams failed: {failure}");
-        var runtime = (await RuntimeFigures.ReadAsync(http, isService)).DescribeSince(runtimeBefore);
+        var runtimeAfter = await RuntimeFigures.ReadAsync(http, isService);
+        var runtime = $"{runtimeAfter.DescribeSince(runtimeBefore)} ({(runtimeAfter.WorkItems - runtimeBefore.WorkItems) / (double)Math.Max(1, Interlocked.Read(ref frames)):0.00} a frame)";
         report($"   {label}: {firsts.Count:N0} got a first event, {done:N0} completed; {sockets?.ToString("N0") ?? "unknown"} server sockets at the ramp's end " +
                $"(HTTP/{(server.Http2 ? "2" : "1.1")}); {runtime}; first event p50 {result.FirstP50:0.0} ms, " +
                $"p99 {result.FirstP99:0.0} ms; delivery delay p50 {result.DelayP50:0.0} ms, p99 {result.DelayP99:0.0} ms; " +
