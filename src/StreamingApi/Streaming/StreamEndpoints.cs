@@ -68,12 +68,17 @@ public static class StreamEndpoints
     {
         // Made once here: a request hands its parts over as they are, rather than in a closure of its own.
         Func<(TRequest Request, AgentCatalog Agents), RunPlan> planOf = parts => plan(parts.Request, parts.Agents);
+        // These request delegates are built at start-up, not generated at compile time (the generator skips an endpoint
+        // over a type parameter): the generated ones bind no inherited property of an [AsParameters] type (a derived
+        // request's prompt) and answer a query number that does not parse with a bare 400, where these name the value.
+#pragma warning disable RDG011
         group.MapGet(pattern, ([AsParameters] TRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
                 streams.StartOrResumeAsync(http, (request, agents), planOf))
             .DescribeStream(name, $"{summary} (GET, query parameters)");
         group.MapPost(pattern, (TRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
                 streams.StartOrResumeAsync(http, (request, agents), planOf))
             .DescribeStream($"{name}Post", $"{summary} (POST, JSON body)");
+#pragma warning restore RDG011
     }
 
     private static void DescribeStream(this RouteHandlerBuilder endpoint, string name, string summary) =>
