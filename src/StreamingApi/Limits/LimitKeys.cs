@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 
 namespace StreamingApi.Limits;
 
@@ -18,8 +19,14 @@ public static class LimitKeys
     private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> OfAddressText =
         OfAddresses.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <remarks>
+    /// The principal is asked of the authentication feature: <see cref="HttpContext.User"/> would make an anonymous one
+    /// when authentication is off, which a held stream would keep for its life.
+    /// </remarks>
     public static string Of(HttpContext http) =>
-        http.User.Identity is { IsAuthenticated: true, Name: { } name } ? OfPrincipal(name) : OfAddress(http.Connection.RemoteIpAddress);
+        http.Features.Get<IHttpAuthenticationFeature>()?.User?.Identity is { IsAuthenticated: true, Name: { } name }
+            ? OfPrincipal(name)
+            : OfAddress(http.Connection.RemoteIpAddress);
 
     public static string ForPrincipal(string name) => $"principal:{name}";
 

@@ -266,21 +266,17 @@ public sealed class RunHost(
     private async Task ExecuteAsync(ActiveRun run, IRunLog log, RunRecord record, Activity? span)
     {
         await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-        var plan = run.Plan;
         var stats = run.Context.Stats;
         var stop = run.StopToken;
-        string status;
-        string? reason;
-        RunError? error = null;
         Exception? thrown = null;
         try
         {
             // A run stopped before it began (its client left at once) asks the model for nothing: it only ends.
             if (!stop.IsCancellationRequested)
             {
-                var events = plan.Agent.RunAsync(plan.Request, run.Context, stop);
+                var events = run.Plan.Agent.RunAsync(run.Plan.Request, run.Context, stop);
                 // A shaper reads the figures of the events it reshapes, so they are counted before it; without one, here.
-                var shaper = plan.Shape?.ToShaper(time);
+                var shaper = run.Plan.Shape?.ToShaper(time);
                 if (shaper is not null) events = shaper(Count(events, stats), run.Context, stop);
                 var counted = shaper is null;
                 List<ApprovalRequested>? asked = null;
@@ -321,7 +317,22 @@ public sealed class RunHost(
         {
             thrown = caught;
         }
+        await EndAsync(run, log, record, span, thrown).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// The end of a run's task: its last events and record, its observers, metrics, log and span, and its place among the
+    /// active runs given up. A method of its own, so that the task's state, which a run holds while it streams, keeps
+    /// none of what only its end needs.
+    /// </summary>
+    private async Task EndAsync(ActiveRun run, IRunLog log, RunRecord record, Activity? span, Exception? thrown)
+    {
+        var plan = run.Plan;
+        var stats = run.Context.Stats;
+        var stop = run.StopToken;
+        string status;
+        string? reason;
+        RunError? error = null;
         // How the run ended is read from its stop token, not from an exception: a stopped agent may end quietly (the
         // offline model does), or throw on the way out (a tool, a provider's HTTP call); either way it was stopped.
         if (stop.IsCancellationRequested && run.Failure is null)

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using StreamingApi.Runs;
@@ -33,7 +34,7 @@ public sealed class RunAccess(IOptions<AuthOptions> options, IRunTickets tickets
     /// </summary>
     public async Task<ProblemHttpResult?> StartingAsync(HttpContext http)
     {
-        if (TicketOf(http.User) is not { } ticket) return null;
+        if (TicketOf(http) is not { } ticket) return null;
         if (await tickets.ClaimAsync(ticket, http.RequestAborted)) return null;
         return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The ticket has been used",
             detail: "A ticket starts one run, and then reads only that run. Ask POST /auth/tickets for a new one.");
@@ -42,12 +43,21 @@ public sealed class RunAccess(IOptions<AuthOptions> options, IRunTickets tickets
     /// <summary>After a run started: a ticket that started it reads it from now on, and only it.</summary>
     public async Task StartedAsync(HttpContext http, string runId)
     {
-        if (TicketOf(http.User) is not { } ticket) return;
+        if (TicketOf(http) is not { } ticket) return;
         await tickets.RecordRunAsync(ticket, runId, CancellationToken.None);
         http.Items[BoundRun] = runId;
     }
 
     internal static string? Name(ClaimsPrincipal user) => user.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : null;
+
+    /// <summary>
+    /// The ticket of the request's principal, when authentication made one: null without (as always while it is off), and
+    /// no anonymous principal made to ask, which the request would keep for its life.
+    /// </summary>
+    private static string? TicketOf(HttpContext http) => Authenticated(http) is { } user ? TicketOf(user) : null;
+
+    /// <summary>The principal authentication gave the request, or null when none ran or it gave none.</summary>
+    internal static ClaimsPrincipal? Authenticated(HttpContext http) => http.Features.Get<IHttpAuthenticationFeature>()?.User;
 
     /// <summary>The ticket of a principal the ticket scheme made; null for any other (a key's, a token's), whose claims are not searched.</summary>
     private static string? TicketOf(ClaimsPrincipal user) =>

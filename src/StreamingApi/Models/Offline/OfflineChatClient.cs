@@ -28,10 +28,13 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         return response;
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The conversation is read when the call is made, while the caller's list is as it was given (not copied), and what
+    /// the answer needs of it is all the stream keeps: not the messages, which a held stream would otherwise keep for its life.
+    /// </remarks>
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
+        CancellationToken cancellationToken = default)
     {
-        // Read before the first update, while the caller's list is as it was given: not copied.
         var conversation = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         var json = chatOptions?.ResponseFormat is ChatResponseFormatJson;
         // The request is the latest user message (in a JSON turn, the one before the instruction that asks for JSON);
@@ -48,19 +51,29 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         if (json && asked.Count > 1) asked.RemoveAt(asked.Count - 1);
         var prompt = asked.Count > 0 ? asked[^1] : "";
         var history = OfflineAnalyst.History(conversation);
-        using var pace = new Pace(options.Value, pacer, time, cancellationToken);
-        var responseId = $"offline-{Guid.NewGuid():N}";
-
         var calls = chatOptions?.Tools is { Count: > 0 } tools && !json
             ? OfflineAnalyst.NextCalls(prompt, tools, history, time.GetUtcNow().Year - 1)
             : [];
-        var count = 0; // tokens so far: the pace's schedule runs on from the reasoning into the answer
-        if (options.Value.Reasoning)
-        {
-            var earlier = asked.GetRange(0, Math.Max(0, asked.Count - 1));
-            var thinking = OfflineThinking.Recall(earlier) + (calls.Count > 0 ? OfflineThinking.BeforeCalls(prompt, calls, history)
+        var thinking = !options.Value.Reasoning ? null
+            : OfflineThinking.Recall(asked.GetRange(0, Math.Max(0, asked.Count - 1))) + (calls.Count > 0 ? OfflineThinking.BeforeCalls(prompt, calls, history)
                 : json ? OfflineThinking.BeforeJson()
                 : OfflineThinking.BeforeText(prompt, history));
+        var chunks = calls.Count > 0 ? null
+            : json ? JsonChunks(OfflineAnalyst.Report(prompt, history).ToJsonString()).Select(chunk => (IList<AIContent>)[new TextContent(chunk)])
+            : TextChunks(history.Count == 0 ? OfflineWriter.Compose(prompt, [], []) // no tool was called: nothing to report
+                : OfflineWriter.Compose(prompt, OfflineAnalyst.Facts(history), OfflineAnalyst.Recommendations(history)));
+        return StreamAsync(thinking, calls, chunks, inputTokens, cancellationToken);
+    }
+
+    /// <summary>The answer's updates at the configured pace: the thinking, then the calls or else the answer's chunks.</summary>
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(string? thinking, List<FunctionCallContent> calls,
+        IEnumerable<IList<AIContent>>? chunks, int inputTokens, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var pace = new Pace(options.Value, pacer, time, cancellationToken);
+        var responseId = $"offline-{Guid.NewGuid():N}";
+        var count = 0; // tokens so far: the pace's schedule runs on from the reasoning into the answer
+        if (thinking is not null)
+        {
             foreach (var token in OfflineWriter.Tokens(thinking))
             {
                 if (!await pace.WaitForTokenAsync(count++).ConfigureAwait(false)) yield break;
@@ -69,7 +82,7 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
         }
         var thoughts = count;
 
-        if (calls.Count > 0)
+        if (chunks is null)
         {
             if (!await pace.WaitForTokenAsync(count).ConfigureAwait(false)) yield break;
             yield return Update(responseId, [.. calls]);
@@ -77,10 +90,6 @@ public sealed class OfflineChatClient(IOptions<OfflineModelOptions> options, Off
             yield break;
         }
 
-        var chunks = json
-            ? JsonChunks(OfflineAnalyst.Report(prompt, history).ToJsonString()).Select(chunk => (IList<AIContent>)[new TextContent(chunk)])
-            : TextChunks(history.Count == 0 ? OfflineWriter.Compose(prompt, [], []) // no tool was called: nothing to report
-                : OfflineWriter.Compose(prompt, OfflineAnalyst.Facts(history), OfflineAnalyst.Recommendations(history)));
         foreach (var chunk in chunks)
         {
             if (!await pace.WaitForTokenAsync(count++).ConfigureAwait(false)) yield break;
