@@ -31,41 +31,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
 
     public string Model => model;
 
-    public IAsyncEnumerable<AgentEvent> RunAsync(AgentRequest request, RunContext run, CancellationToken cancellationToken) =>
-        definition is { HasTools: false, Output: null, RequiresApproval: null } && request is { Resume: null, ClientTools.Count: 0 }
-            ? AnswerAsync(request, run, cancellationToken)
-            : TurnsAsync(request, run, cancellationToken);
-
-    /// <summary>
-    /// An agent offered no tool, asked for no structured result and never waiting: one turn whose finish ends the answer.
-    /// Its messages go to the model and are not kept: a run that streams for minutes holds no conversation of its own.
-    /// </summary>
-    private async IAsyncEnumerable<AgentEvent> AnswerAsync(AgentRequest request, RunContext run, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var update in client.GetStreamingResponseAsync(MessagesOf(request), null, cancellationToken).ConfigureAwait(false))
-        {
-            ReportUsage(update, run.Stats);
-            // The answer came to its finish: a stop that lands from here on is too late.
-            if (update.FinishReason is { } finish && finish != ChatFinishReason.ToolCalls) run.TryFinish();
-            var contents = update.Contents; // indexed: foreach over the IList would box an enumerator per delta
-            for (var i = 0; i < contents.Count; i++)
-            {
-                if (ToEvent(contents[i]) is { } @event) yield return @event;
-            }
-        }
-        // A stopped model may end its stream quietly rather than throw (the offline model does): see TurnsAsync.
-        if (cancellationToken.IsCancellationRequested) yield break;
-        run.TryFinish(); // its stream ended: the answer is whole (a model giving no finish)
-    }
-
-    /// <summary>The conversation a new run sends: the agent's instructions, the client's context, the history and the request.</summary>
-    private List<ChatMessage> MessagesOf(AgentRequest request) =>
-        [new(ChatRole.System, definition.Instructions), .. ContextOf(request), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
-
-    /// <summary>
-    /// A run with tools, a structured result or a wait: its turns, with the conversation kept to go on from.
-    /// </summary>
-    private async IAsyncEnumerable<AgentEvent> TurnsAsync(AgentRequest request, RunContext run, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<AgentEvent> RunAsync(AgentRequest request, RunContext run, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // The function invocation layer yields the calls it is about to make and then their results, as contents of
         // the update stream; they become tool events here, with what the run's filter knows about each call. An agent
@@ -94,7 +60,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
 
         var messages = request.Resume is { } resume
             ? Resumed(resume, tools, filter)
-            : MessagesOf(request);
+            : [new(ChatRole.System, definition.Instructions), .. ContextOf(request), .. request.History.Select(ToChatMessage), new(ChatRole.User, request.Prompt)];
         // The turn's messages are kept when the run may stop to wait (for approvals, for the client's tools), or ask for a
         // structured result after it.
         var turn = definition.Output is null && definition.RequiresApproval is null && clientTools.Count == 0 ? null : new List<ChatResponseUpdate>();
