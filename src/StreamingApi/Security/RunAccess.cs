@@ -57,7 +57,7 @@ public sealed class RunAccess(IOptions<AuthOptions> options, IRunTickets tickets
     private static string? TicketOf(HttpContext http) => Authenticated(http) is { } user ? TicketOf(user) : null;
 
     /// <summary>The principal authentication gave the request, or null when none ran or it gave none.</summary>
-    internal static ClaimsPrincipal? Authenticated(HttpContext http) => http.Features.Get<IHttpAuthenticationFeature>()?.User;
+    private static ClaimsPrincipal? Authenticated(HttpContext http) => http.Features.Get<IHttpAuthenticationFeature>()?.User;
 
     /// <summary>The ticket of a principal the ticket scheme made; null for any other (a key's, a token's), whose claims are not searched.</summary>
     private static string? TicketOf(ClaimsPrincipal user) =>
