@@ -10,7 +10,15 @@ namespace StreamingApi.Runs.Redis;
 /// </summary>
 internal sealed class RedisRunRecords(RedisRunContext context, ILogger logger)
 {
+    private readonly CancellationTokenSource _stopping = new();
+
     private RedisKeys Keys => context.Keys;
+
+    /// <summary>
+    /// The instance stops: records still waiting for Redis to come back (<see cref="EndWhenBack"/>) are left to the lease,
+    /// whose expiry has any instance fail its runs.
+    /// </summary>
+    public void Stop() => _stopping.Cancel();
 
     /// <summary>
     /// The new run's record, owned by this instance, and its thread's latest run, both living for
@@ -58,13 +66,14 @@ internal sealed class RedisRunRecords(RedisRunContext context, ILogger logger)
 
     /// <summary>
     /// A run of this instance failed because Redis went away: once Redis is back, its record there is ended too
-    /// (<c>store-unavailable</c>), so that no reader elsewhere waits for it. Tried for two minutes.
+    /// (<c>store-unavailable</c>), so that no reader elsewhere waits for it. Tried for two minutes, or until the instance stops.
     /// </summary>
     public void EndWhenBack(string runId) => _ = Task.Run(async () =>
     {
         for (var attempt = 0; attempt < 60; attempt++)
         {
-            await Task.Delay(TimeSpan.FromSeconds(2), context.Time);
+            await Task.Delay(TimeSpan.FromSeconds(2), context.Time, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (_stopping.IsCancellationRequested) return;
             try
             {
                 var database = await context.Guard.DatabaseAsync();

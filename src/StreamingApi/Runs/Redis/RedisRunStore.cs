@@ -76,7 +76,11 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         await _lease.RenewAsync();
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _lease.EndAsync();
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _records.Stop();
+        return _lease.EndAsync();
+    }
 
     public async ValueTask<IRunLog> CreateAsync(RunRecord record, IRunOwner owner, CancellationToken cancellationToken)
     {
