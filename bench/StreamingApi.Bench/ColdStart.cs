@@ -9,10 +9,12 @@ namespace StreamingApi.Bench;
 /// <summary>
 /// 13. Cold start: from a fresh server process's start to (a) the first event of its first request and (b) 100
 /// concurrent short streams served (started once the first request has ended, all read to their end), for the
-/// service published as usual, the service published ReadyToRun, and the baseline. The service is published by the
-/// scenario itself (<c>dotnet publish -c Release</c>, once plain and once with <c>PublishReadyToRun</c>, same runtime
-/// identifier), and each publish folder's size is reported. ReadyToRun precompiles the assemblies the project names as
-/// start-up's (its <c>ReadyToRunAssembly</c> items), not all of them. Each side gets one fresh process per repetition, the
+/// service published as usual, the service published ReadyToRun, the service published self-contained as one composite
+/// ReadyToRun image, and the baseline. The service is published by the scenario itself (<c>dotnet publish -c
+/// Release</c>, plain, with <c>PublishReadyToRun</c>, and self-contained with <c>PublishReadyToRunComposite</c>, same
+/// runtime identifier), and each publish folder's size is reported. ReadyToRun precompiles the assemblies the project
+/// names as start-up's (its <c>ReadyToRunAssembly</c> items), not all of them; the composite precompiles the runtime,
+/// ASP.NET Core and every assembly of the service together, and is started by its own executable. Each side gets one fresh process per repetition, the
 /// sides alternate, and the first round (one process per side) is a discarded warm-up of this client's own code.
 /// The first request is the stream itself, sent every few milliseconds until the port takes it: no health probe
 /// comes first. Alongside the wall times, the server's CPU time up to (b) (user plus system, from /proc), a figure
@@ -24,22 +26,25 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
     private const int Deltas = 20;
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
 
-    private sealed record Side(string Name, string Command, string Url, Dictionary<string, string> Environment);
+    private sealed record Side(string Name, string FileName, string Arguments, string Url, Dictionary<string, string> Environment);
 
     private sealed record Result(double FirstEventMs, double ServedMs, double CpuMs, long JitCompiledMethods);
 
     public async Task RunAsync()
     {
-        var plain = await PublishAsync("plain", readyToRun: false);
-        var readyToRun = await PublishAsync("ready-to-run", readyToRun: true);
-        report($"   publish folders: plain {plain.MiB:0.0} MiB, ReadyToRun {readyToRun.MiB:0.0} MiB ({readyToRun.MiB / plain.MiB:0.00}×)");
+        var plain = await PublishAsync("plain", "-p:PublishReadyToRun=false");
+        var readyToRun = await PublishAsync("ready-to-run", "-p:PublishReadyToRun=true");
+        var composite = await PublishAsync("composite", "-p:PublishReadyToRun=true", "-p:PublishReadyToRunComposite=true");
+        report($"   publish folders: plain {plain.MiB:0.0} MiB, ReadyToRun {readyToRun.MiB:0.0} MiB ({readyToRun.MiB / plain.MiB:0.00}×), " +
+               $"composite {composite.MiB:0.0} MiB ({composite.MiB / plain.MiB:0.00}×)");
 
         Side[] sides =
         [
-            new("service", $"\"{plain.Dll}\"", $"stream/text?prompt=hi", ServiceEnvironment()),
-            new("service ReadyToRun", $"\"{readyToRun.Dll}\"", $"stream/text?prompt=hi", ServiceEnvironment()),
+            new("service", "dotnet", $"\"{plain.Dll}\"", "stream/text?prompt=hi", ServiceEnvironment()),
+            new("service ReadyToRun", "dotnet", $"\"{readyToRun.Dll}\"", "stream/text?prompt=hi", ServiceEnvironment()),
+            new("service composite", Path.ChangeExtension(composite.Dll, null), "", "stream/text?prompt=hi", ServiceEnvironment()),
             // As in every scenario: the baseline is this program started as `baseline-server`, with server GC.
-            new("baseline", $"\"{typeof(BaselineServer).Assembly.Location}\" baseline-server", $"baseline?deltas={Deltas}",
+            new("baseline", "dotnet", $"\"{typeof(BaselineServer).Assembly.Location}\" baseline-server", $"baseline?deltas={Deltas}",
                 new() { ["DOTNET_gcServer"] = "1" }),
         ];
         var runs = sides.ToDictionary(s => s.Name, _ => new List<Result>());
@@ -66,7 +71,9 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
             $"first event {Ratio(side, r => r.FirstEventMs)}×, {Streams} streams served {Ratio(side, r => r.ServedMs)}×, server CPU {Ratio(side, r => r.CpuMs)}×";
         report($"| 13. Cold start: process start → first event, → {Streams} concurrent {Deltas}-delta streams served | service: {Describe("service")}; " +
                $"service ReadyToRun: {Describe("service ReadyToRun")}; baseline: {Describe("baseline")}; **service / baseline: {Ratios("service")}**; " +
-               $"ReadyToRun / baseline: {Ratios("service ReadyToRun")}; publish folder {plain.MiB:0.0} MiB, ReadyToRun {readyToRun.MiB:0.0} MiB | ≤ 1.5× |");
+               $"ReadyToRun / baseline: {Ratios("service ReadyToRun")}; service composite: {Describe("service composite")}; " +
+               $"composite / baseline: {Ratios("service composite")}; publish folder {plain.MiB:0.0} MiB, ReadyToRun {readyToRun.MiB:0.0} MiB, " +
+               $"composite {composite.MiB:0.0} MiB | ≤ 1.5× |");
     }
 
     /// <summary>The service's settings as every scenario has them, the offline model unpaced, and <c>--set</c>'s on top.</summary>
@@ -88,8 +95,11 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
         return environment;
     }
 
-    /// <summary>Publishes the service (Release, framework-dependent, this machine's runtime identifier) into the bench's bin folder.</summary>
-    private async Task<(string Dll, double MiB)> PublishAsync(string name, bool readyToRun)
+    /// <summary>
+    /// Publishes the service (Release, this machine's runtime identifier, framework-dependent unless one of
+    /// <paramref name="properties"/> makes it a composite, which is self-contained) into the bench's bin folder.
+    /// </summary>
+    private async Task<(string Dll, double MiB)> PublishAsync(string name, params string[] properties)
     {
         var output = Path.Combine(root, "bench", "StreamingApi.Bench", "bin", "cold-start", name);
         // A fresh folder: publish copies a package's assembly only when it is newer than the one already there, so an
@@ -97,7 +107,8 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
         var start = new ProcessStartInfo("dotnet",
             ["publish", Path.Combine(root, "src", "StreamingApi"), "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier,
-             "--self-contained", "false", $"-p:PublishReadyToRun={readyToRun}", "-o", output, "--nologo", "-v", "quiet"])
+             "--self-contained", properties.Contains("-p:PublishReadyToRunComposite=true") ? "true" : "false", ..properties,
+             "-o", output, "--nologo", "-v", "quiet"])
         {
             WorkingDirectory = root,
             RedirectStandardOutput = true,
@@ -120,7 +131,7 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
         var address = new Uri($"http://127.0.0.1:{port}/");
         using var http = SseClient.CreateHttpClient(address);
         using var limit = new CancellationTokenSource(Limit);
-        var start = new ProcessStartInfo("dotnet", side.Command)
+        var start = new ProcessStartInfo(side.FileName, side.Arguments)
         {
             WorkingDirectory = root,
             RedirectStandardOutput = true,
