@@ -105,10 +105,14 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
         // A fresh folder: publish copies a package's assembly only when it is newer than the one already there, so an
         // assembly precompiled by an earlier publish would stay, and be counted, after the project stopped asking for it.
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        // And intermediate files of its own: the ReadyToRun step reuses what it compiled before when its inputs have not
+        // changed, and an assembly compiled as part of a composite image is a stub that cannot run without it.
+        var intermediate = Path.Combine(root, "bench", "StreamingApi.Bench", "obj", "cold-start", name) + Path.DirectorySeparatorChar;
+        if (Directory.Exists(intermediate)) Directory.Delete(intermediate, recursive: true);
         var start = new ProcessStartInfo("dotnet",
             ["publish", Path.Combine(root, "src", "StreamingApi"), "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier,
              "--self-contained", properties.Contains("-p:PublishReadyToRunComposite=true") ? "true" : "false", ..properties,
-             "-o", output, "--nologo", "-v", "quiet"])
+             $"-p:IntermediateOutputPath={intermediate}", "-o", output, "--nologo", "-v", "quiet"])
         {
             WorkingDirectory = root,
             RedirectStandardOutput = true,
