@@ -14,9 +14,9 @@ namespace StreamingApi.Bench;
 /// Release</c>, plain, with <c>PublishReadyToRun</c>, and self-contained with <c>PublishReadyToRunComposite</c>, same
 /// runtime identifier), and each publish folder's size is reported. ReadyToRun precompiles the assemblies the project
 /// names as start-up's (its <c>ReadyToRunAssembly</c> items), not all of them; the composite precompiles the runtime,
-/// ASP.NET Core and every assembly of the service together, and is started by its own executable. Each side gets one fresh process per repetition, the
-/// sides alternate, and the first round (one process per side) is a discarded warm-up of this client's own code.
-/// The first request is the stream itself, sent every few milliseconds until the port takes it: no health probe
+/// ASP.NET Core and every assembly of the service together, and is started by its own executable. Each side gets one
+/// fresh process per repetition, the sides alternate, and the first round (one process per side) is a discarded
+/// warm-up of this client's own code. The first request is the stream itself, sent every few milliseconds until the port takes it: no health probe
 /// comes first. Alongside the wall times, the server's CPU time up to (b) (user plus system, from /proc), a figure
 /// that a loaded machine disturbs much less, and the methods the JIT had compiled (read just after, as scenario 3 reads them).
 /// </summary>
@@ -32,9 +32,9 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
 
     public async Task RunAsync()
     {
-        var plain = await PublishAsync("plain", "-p:PublishReadyToRun=false");
-        var readyToRun = await PublishAsync("ready-to-run", "-p:PublishReadyToRun=true");
-        var composite = await PublishAsync("composite", "-p:PublishReadyToRun=true", "-p:PublishReadyToRunComposite=true");
+        var plain = await PublishAsync("plain", readyToRun: false);
+        var readyToRun = await PublishAsync("ready-to-run", readyToRun: true);
+        var composite = await PublishAsync("composite", readyToRun: true, composite: true);
         report($"   publish folders: plain {plain.MiB:0.0} MiB, ReadyToRun {readyToRun.MiB:0.0} MiB ({readyToRun.MiB / plain.MiB:0.00}×), " +
                $"composite {composite.MiB:0.0} MiB ({composite.MiB / plain.MiB:0.00}×)");
 
@@ -96,10 +96,10 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
     }
 
     /// <summary>
-    /// Publishes the service (Release, this machine's runtime identifier, framework-dependent unless one of
-    /// <paramref name="properties"/> makes it a composite, which is self-contained) into the bench's bin folder.
+    /// Publishes the service (Release, this machine's runtime identifier; framework-dependent, or self-contained as a
+    /// <paramref name="composite"/> image) into the bench's bin folder.
     /// </summary>
-    private async Task<(string Dll, double MiB)> PublishAsync(string name, params string[] properties)
+    private async Task<(string Dll, double MiB)> PublishAsync(string name, bool readyToRun, bool composite = false)
     {
         var output = Path.Combine(root, "bench", "StreamingApi.Bench", "bin", "cold-start", name);
         // A fresh folder: publish copies a package's assembly only when it is newer than the one already there, so an
@@ -111,7 +111,7 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
         if (Directory.Exists(intermediate)) Directory.Delete(intermediate, recursive: true);
         var start = new ProcessStartInfo("dotnet",
             ["publish", Path.Combine(root, "src", "StreamingApi"), "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier,
-             "--self-contained", properties.Contains("-p:PublishReadyToRunComposite=true") ? "true" : "false", ..properties,
+             "--self-contained", composite ? "true" : "false", $"-p:PublishReadyToRun={readyToRun}", $"-p:PublishReadyToRunComposite={composite}",
              $"-p:IntermediateOutputPath={intermediate}", "-o", output, "--nologo", "-v", "quiet"])
         {
             WorkingDirectory = root,
