@@ -2,7 +2,8 @@ namespace StreamingApi.Tests.Infrastructure;
 
 /// <summary>
 /// The system clock, which counts the timers set for one length: a demo tool's simulated wait
-/// (<c>Tools:SalesDelayMs</c>, <c>Tools:CustomerDelayMs</c>) sets one when it begins, so a test knows the tool is waiting, not about to start.
+/// (<c>Tools:SalesDelayMs</c>, <c>Tools:CustomerDelayMs</c>) sets one when it begins, so a test knows the tool is
+/// waiting, not about to start.
 /// </summary>
 internal sealed class TimerWatch(TimeSpan length) : TimeProvider
 {

@@ -34,7 +34,8 @@ public sealed class StoppedToolTests
         var runId = frames.Current.RunId;
         // Stopped once its tools wait: the tool-call events come before a tool begins, and a run stopped in between never
         // starts it (Semantic Kernel refuses a function whose token has fired, by throwing). A turn's calls (two years of
-        // sales, the customers) run side by side, after the model has given them all: once one waits, the run knows how many there are.
+        // sales, the customers) run side by side, after the model has given them all: once one waits, the run knows how
+        // many there are.
         await Eventually.TrueAsync(() => waits.Set > waitsBefore, "a tool of the run is waiting");
         var calls = (await client.GetRunAsync(runId)).GetProperty("output").GetProperty("toolCalls").GetArrayLength();
         await Eventually.TrueAsync(() => waits.Set - waitsBefore == calls, "all the run's tools are waiting");
