@@ -79,6 +79,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
         private readonly IRunReader _reader;
         private readonly IRunEventMapping? _mapping;
         private readonly List<object>? _mapped; // another protocol's messages for one event: made only for a mapping
+        private readonly RunCatchUp? _catchUp; // what a mapping was given, for a snapshot the reader gives later
         private readonly PipeWriter _body;
         private readonly StreamingMetrics _metrics;
         private readonly JsonSerializerOptions _json;
@@ -94,7 +95,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             _http = http;
             _reader = reader;
             _mapping = mapping;
-            if (mapping is not null) _mapped = [];
+            if (mapping is not null) (_mapped, _catchUp) = ([], new RunCatchUp());
             _body = http.Response.BodyWriter;
             _metrics = metrics;
             _json = json;
@@ -106,6 +107,23 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
             SseFormatter.WriteAsync(Frames(_http.RequestAborted), new PipeBufferStream(_body), Format, _http.RequestAborted);
 
         public void Dispose() => _watch.Dispose();
+
+        /// <summary>
+        /// The mapping's messages for one event. A snapshot after the first event (a reader on another instance that
+        /// fell further behind than the run's stream keeps) is given to it as the events it stands for
+        /// (<see cref="RunCatchUp"/>): another protocol has no message that replaces what its client has mid-run.
+        /// </summary>
+        private void Map(RunEvent entry)
+        {
+            var @event = entry.ToEvent(); // decoded once here; the mapping reads the same record
+            if (@event is RunSnapshot later && _catchUp!.HasPassed)
+            {
+                foreach (var missed in _catchUp.Missed(later)) _mapping!.Map(new RunEvent(entry.Sequence, missed), _mapped!);
+                return;
+            }
+            _catchUp!.Passed(@event);
+            _mapping!.Map(new RunEvent(entry.Sequence, @event), _mapped!);
+        }
 
         private async IAsyncEnumerable<SseItem<Payload>> Frames([EnumeratorCancellation] CancellationToken cancellationToken)
         {
@@ -129,7 +147,7 @@ public sealed class RunEventStream(IRunReader reader, IRunEventMapping? mapping 
                     }
                     else
                     {
-                        _mapping.Map(entry, _mapped!);
+                        Map(entry);
                         foreach (var message in _mapped!) yield return new SseItem<Payload>(new Payload(default, message));
                         _mapped.Clear();
                     }
