@@ -108,7 +108,7 @@ public sealed class AgUiMapping(string threadId, string runId, string ourRunId, 
             case RunStarted started:
                 _model = started.Model;
                 break;
-            case RunSnapshot snapshot when first: // a reader gives a snapshot only as its first event
+            case RunSnapshot snapshot when first: // only as a first event: the stream gives a later one as its events (RunCatchUp)
                 _model = snapshot.Run?.Model;
                 Render(snapshot, events);
                 break;

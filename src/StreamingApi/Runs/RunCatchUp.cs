@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using StreamingApi.Agents;
 
 namespace StreamingApi.Runs;
@@ -11,8 +12,8 @@ namespace StreamingApi.Runs;
 /// </summary>
 /// <remarks>
 /// The events come in the order a snapshot met first is laid out: the rest of the reasoning; the tool calls, approvals,
-/// decisions and results not passed yet; the rest of the text; the structured result and the progress, when changed.
-/// A snapshot does not tell how text and tool calls interleaved, so text written between two missed calls comes after
+/// decisions and results not passed yet; the rest of the text; the latest partial structured result and the final one,
+/// when changed; the progress, when changed. A snapshot does not tell how text and tool calls interleaved, so text written between two missed calls comes after
 /// them. The run's end is not among them: its <c>error</c> and <c>done</c> follow the snapshot as events of their own.
 /// </remarks>
 public sealed class RunCatchUp
@@ -23,6 +24,7 @@ public sealed class RunCatchUp
     private HashSet<string>? _returned;
     private HashSet<string>? _asked; // approval ids
     private HashSet<string>? _decided; // approval ids
+    private JsonNode? _partial;
     private bool _final;
     private ProgressReport? _progress;
 
@@ -52,6 +54,9 @@ public sealed class RunCatchUp
                 break;
             case ApprovalDecided decided:
                 (_decided ??= []).Add(decided.ApprovalId);
+                break;
+            case PartialOutput partial:
+                _partial = partial.Output;
                 break;
             case FinalOutput:
                 _final = true;
@@ -87,8 +92,11 @@ public sealed class RunCatchUp
                 missed.Add(new ToolCallCompleted(call.CallId, call.Name, call.Result, elapsed) { Error = call.Error, Client = call.Client });
         }
         if (later.Text.Length > _text) missed.Add(new TextDelta(later.Text[_text..]));
-        if (later.Result is { } result && !_final) missed.Add(new FinalOutput(result));
-        else if (later is { Result: null, Partial: { } partial }) missed.Add(new PartialOutput(partial));
+        if (!_final)
+        {
+            if (later.Partial is { } partial && !JsonNode.DeepEquals(partial, _partial)) missed.Add(new PartialOutput(partial));
+            if (later.Result is { } result) missed.Add(new FinalOutput(result));
+        }
         if (later.Progress is { } progress && progress != _progress) missed.Add(progress);
         foreach (var @event in missed) Passed(@event);
         return missed;
@@ -106,6 +114,7 @@ public sealed class RunCatchUp
             (_asked ??= []).Add(approval.ApprovalId);
             if (approval.Approved is not null) (_decided ??= []).Add(approval.ApprovalId);
         }
+        _partial = snapshot.Partial;
         _final = snapshot.Result is not null;
         _progress = snapshot.Progress;
     }

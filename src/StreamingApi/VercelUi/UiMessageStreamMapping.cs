@@ -94,7 +94,7 @@ public sealed class UiMessageStreamMapping(string runId, UiMessageStreamOptions?
 
         switch (@event)
         {
-            case RunSnapshot snapshot when first: // a reader gives a snapshot only as its first event
+            case RunSnapshot snapshot when first: // only as a first event: the stream gives a later one as its events (RunCatchUp)
                 Render(snapshot, parts);
                 break;
             case ReasoningDelta reasoning:
