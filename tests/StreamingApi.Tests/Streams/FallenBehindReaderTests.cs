@@ -51,6 +51,41 @@ public sealed class FallenBehindReaderTests
         Assert.Equal(reference, AgUiText(frames));
     }
 
+    [Fact]
+    public async Task OnRedisAChatReaderElsewhereThatFellBehindAFastRunHasTheWholeAnswer()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        // A fast run (about 4 s for its 4,000 deltas), whose stream keeps only its latest 64 events or so.
+        await using var a = redis.Instance().With("OfflineModel:TokensPerSecond", "1000")
+            .With("Redis:MaxStreamLength", "64").With("Redis:LeaseSeconds", "10").With("Runs:DetachGraceSeconds", "30");
+        await using var b = redis.Instance().With("Redis:LeaseSeconds", "10").WithSendBuffer(4096);
+        await using var unpaced = new StreamingApiApplication().With("OfflineModel:TokensPerSecond", "0");
+        var reference = UiText(await Frames(await unpaced.CreateClient().OpenPostAsync("/api/chat", Chat("reference"))));
+
+        await CutAsync(a, "/api/chat", Chat("fell-behind"));
+        // The client on the other instance takes the start, then nothing until the run has ended: its socket fills, the
+        // instance stops reading the run's stream, which the owner trims meanwhile.
+        using var resumed = await b.CreateSocketClient(receiveBufferBytes: 4096).OpenAsync("/api/chat/fell-behind/stream");
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        await using var stream = await resumed.Content.ReadAsStreamAsync();
+        var start = new byte[1];
+        Assert.Equal(1, await stream.ReadAsync(start).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        await a.WaitForNoActiveRunsAsync(TimeSpan.FromSeconds(60));
+
+        using var rest = new StreamReader(stream);
+        var frames = (await rest.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60)))
+            .Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+            .Select(frame => frame.TrimStart('d', 'a', 't', ':', ' '))
+            .Where(data => data.StartsWith('{'))
+            .Select(data => JsonDocument.Parse(data).RootElement)
+            .ToList();
+
+        Assert.DoesNotContain(frames, f => Type(f) == "error");
+        Assert.Equal("finish", Type(frames[^1]));
+        Assert.True(reference.Length > 8000, $"the answer is long enough to outrun the stream ({reference.Length} characters)");
+        Assert.Equal(reference, UiText(frames));
+    }
+
     /// <summary>
     /// Paced so that the run is still going when its client comes back; its readers lose 100 events after the 20th
     /// text delta they give.
