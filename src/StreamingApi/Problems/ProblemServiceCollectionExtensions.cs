@@ -7,7 +7,7 @@ public static class ProblemServiceCollectionExtensions
     /// <summary>RFC 9457 problem details for every error before a stream starts: validation, binding, unknown routes.</summary>
     public static IServiceCollection AddProblemResponses(this IServiceCollection services)
     {
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = UnparsedQueryValues.Describe);
         services.AddValidation();
         services.PostConfigure<ValidationOptions>(CachedValidatableInfo.Apply); // each type described once, not per request
         services.AddExceptionHandler<BadRequestExceptionHandler>();

@@ -20,38 +20,43 @@ public static class StreamEndpoints
     {
         var group = routes.MapGroup("/stream").WithTags("Streams").RequireRunAccess();
 
-        group.MapStream<StreamRequest>("/text", "StreamText", "Streams a plain text answer, delta by delta.",
-            (request, agents) => new RunPlan("text", agents.Writer, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit });
+        // Each stream's GET (query parameters) and POST (JSON body) start the same plan. The request delegates are generated at
+        // compile time: one lambda per method and request type, since the generator does not see through a helper over a type
+        // parameter.
+        group.MapGet("/text", ([AsParameters] StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, (request, agents), TextPlan))
+            .DescribeGet("StreamText", TextSummary);
+        group.MapPost("/text", (StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, (request, agents), TextPlan))
+            .DescribePost("StreamText", TextSummary);
 
-        group.MapStream<StreamRequest>("/analysis", "StreamAnalysis",
-            "A data analyst with tools: tool calls live, then a validated structured result.",
-            (request, agents) => new RunPlan("analysis", agents.Analyst, new AgentRequest(request.Prompt!)) { TimeLimit = request.TimeLimit });
+        group.MapGet("/analysis", ([AsParameters] StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, (request, agents), AnalysisPlan))
+            .DescribeGet("StreamAnalysis", AnalysisSummary);
+        group.MapPost("/analysis", (StreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, (request, agents), AnalysisPlan))
+            .DescribePost("StreamAnalysis", AnalysisSummary);
 
-        group.MapStream<ProgressStreamRequest>("/progress", "StreamProgress", "Text plus a progress event every N chunks and once at the end.",
-            (request, agents) => new RunPlan("progress", agents.Writer, new AgentRequest(request.Prompt!))
-            {
-                TimeLimit = request.TimeLimit,
-                Shape = RunShape.WithProgress(request.Every ?? ProgressStreamRequest.DefaultEvery),
-            });
+        group.MapGet("/progress", ([AsParameters] ProgressStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, (request, agents), ProgressPlan))
+            .DescribeGet("StreamProgress", ProgressSummary);
+        group.MapPost("/progress", (ProgressStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, (request, agents), ProgressPlan))
+            .DescribePost("StreamProgress", ProgressSummary);
 
-        group.MapStream<BufferedStreamRequest>("/buffered", "StreamBuffered",
-            "Text deltas coalesced into frames of at least minChars, or after maxDelayMs.",
-            (request, agents) => new RunPlan("buffered", agents.Writer, new AgentRequest(request.Prompt!))
-            {
-                TimeLimit = request.TimeLimit,
-                Shape = new RunShape
-                {
-                    MinChars = request.MinChars ?? BufferedStreamRequest.DefaultMinChars,
-                    MaxDelayMs = request.MaxDelayMs ?? BufferedStreamRequest.DefaultMaxDelayMs,
-                },
-            });
+        group.MapGet("/buffered", ([AsParameters] BufferedStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, (request, agents), BufferedPlan))
+            .DescribeGet("StreamBuffered", BufferedSummary);
+        group.MapPost("/buffered", (BufferedStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, (request, agents), BufferedPlan))
+            .DescribePost("StreamBuffered", BufferedSummary);
 
-        group.MapStream<FlakyStreamRequest>("/flaky", "StreamFlaky",
-            "An agent whose tool fails on request: an error event mid-stream, then done {status: failed}.",
-            (request, agents) => new RunPlan("flaky", agents.Flaky(request.Fail ?? true), new AgentRequest(request.Prompt!))
-            {
-                TimeLimit = request.TimeLimit,
-            });
+        group.MapGet("/flaky", ([AsParameters] FlakyStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, (request, agents), FlakyPlan))
+            .DescribeGet("StreamFlaky", FlakySummary);
+        group.MapPost("/flaky", (FlakyStreamRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
+                streams.StartOrResumeAsync(http, (request, agents), FlakyPlan))
+            .DescribePost("StreamFlaky", FlakySummary);
 
         // The page's list of event types, from the one list the server has.
         group.MapGet("/event-types.js", () => TypedResults.Text(
@@ -62,24 +67,48 @@ public static class StreamEndpoints
         return group;
     }
 
-    /// <summary>Maps GET (query parameters) and POST (JSON body) of one stream to the same plan.</summary>
-    private static void MapStream<TRequest>(this RouteGroupBuilder group, string pattern, string name, string summary,
-        Func<TRequest, AgentCatalog, RunPlan> plan) where TRequest : StreamRequest
-    {
-        // Made once here: a request hands its parts over as they are, rather than in a closure of its own.
-        Func<(TRequest Request, AgentCatalog Agents), RunPlan> planOf = parts => plan(parts.Request, parts.Agents);
-        // These request delegates are built at start-up, not generated at compile time (the generator skips an endpoint
-        // over a type parameter): the generated ones bind no inherited property of an [AsParameters] type (a derived
-        // request's prompt) and answer a query number that does not parse with a bare 400, where these name the value.
-#pragma warning disable RDG011
-        group.MapGet(pattern, ([AsParameters] TRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-                streams.StartOrResumeAsync(http, (request, agents), planOf))
-            .DescribeStream(name, $"{summary} (GET, query parameters)");
-        group.MapPost(pattern, (TRequest request, AgentCatalog agents, EventStreams streams, HttpContext http) =>
-                streams.StartOrResumeAsync(http, (request, agents), planOf))
-            .DescribeStream($"{name}Post", $"{summary} (POST, JSON body)");
-#pragma warning restore RDG011
-    }
+    private const string TextSummary = "Streams a plain text answer, delta by delta.";
+    private const string AnalysisSummary = "A data analyst with tools: tool calls live, then a validated structured result.";
+    private const string ProgressSummary = "Text plus a progress event every N chunks and once at the end.";
+    private const string BufferedSummary = "Text deltas coalesced into frames of at least minChars, or after maxDelayMs.";
+    private const string FlakySummary = "An agent whose tool fails on request: an error event mid-stream, then done {status: failed}.";
+
+    // Made once: a request hands its parts over as they are, rather than in a closure of its own.
+    private static readonly Func<(StreamRequest Request, AgentCatalog Agents), RunPlan> TextPlan = parts =>
+        new RunPlan("text", parts.Agents.Writer, new AgentRequest(parts.Request.Prompt!)) { TimeLimit = parts.Request.TimeLimit };
+
+    private static readonly Func<(StreamRequest Request, AgentCatalog Agents), RunPlan> AnalysisPlan = parts =>
+        new RunPlan("analysis", parts.Agents.Analyst, new AgentRequest(parts.Request.Prompt!)) { TimeLimit = parts.Request.TimeLimit };
+
+    private static readonly Func<(ProgressStreamRequest Request, AgentCatalog Agents), RunPlan> ProgressPlan = parts =>
+        new RunPlan("progress", parts.Agents.Writer, new AgentRequest(parts.Request.Prompt!))
+        {
+            TimeLimit = StreamRequest.TimeLimitOf(parts.Request.MaxSeconds),
+            Shape = RunShape.WithProgress(parts.Request.Every ?? ProgressStreamRequest.DefaultEvery),
+        };
+
+    private static readonly Func<(BufferedStreamRequest Request, AgentCatalog Agents), RunPlan> BufferedPlan = parts =>
+        new RunPlan("buffered", parts.Agents.Writer, new AgentRequest(parts.Request.Prompt!))
+        {
+            TimeLimit = StreamRequest.TimeLimitOf(parts.Request.MaxSeconds),
+            Shape = new RunShape
+            {
+                MinChars = parts.Request.MinChars ?? BufferedStreamRequest.DefaultMinChars,
+                MaxDelayMs = parts.Request.MaxDelayMs ?? BufferedStreamRequest.DefaultMaxDelayMs,
+            },
+        };
+
+    private static readonly Func<(FlakyStreamRequest Request, AgentCatalog Agents), RunPlan> FlakyPlan = parts =>
+        new RunPlan("flaky", parts.Agents.Flaky(parts.Request.Fail ?? true), new AgentRequest(parts.Request.Prompt!))
+        {
+            TimeLimit = StreamRequest.TimeLimitOf(parts.Request.MaxSeconds),
+        };
+
+    private static void DescribeGet(this RouteHandlerBuilder endpoint, string name, string summary) =>
+        endpoint.DescribeStream(name, $"{summary} (GET, query parameters)");
+
+    private static void DescribePost(this RouteHandlerBuilder endpoint, string name, string summary) =>
+        endpoint.DescribeStream($"{name}Post", $"{summary} (POST, JSON body)");
 
     private static void DescribeStream(this RouteHandlerBuilder endpoint, string name, string summary) =>
         endpoint.WithName(name).WithSummary(summary).WithDescription(Events)

@@ -139,6 +139,22 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.App>, IClassFixt
         Assert.Contains("Last-Event-ID", problem.GetProperty("title").GetString());
     }
 
+    /// <summary>A query value that does not parse is named in the problem, with the parameter it was for.</summary>
+    [Theory]
+    [InlineData("/stream/text?prompt=hi&maxSeconds=abc", "MaxSeconds", "abc")]
+    [InlineData("/stream/progress?prompt=hi&every=many", "Every", "many")]
+    [InlineData("/stream/buffered?prompt=hi&maxDelayMs=1.5", "MaxDelayMs", "1.5")]
+    [InlineData("/stream/flaky?prompt=hi&fail=maybe", "Fail", "maybe")]
+    [InlineData("/runs/0123456789abcdef/events?after=later", "after", "later")]
+    public async Task AQueryValueThatDoesNotParseIsNamedInTheProblem(string url, string parameter, string value)
+    {
+        using var response = await _client.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString();
+        Assert.Contains($" {parameter}\" from \"{value}\"", detail);
+    }
+
     [Theory]
     [MemberData(nameof(BadRequests))]
     public async Task BadInputGetsA400ProblemDetailsBeforeAnyStream(string method, string url, string? body)
