@@ -10,6 +10,8 @@ var only = args.SkipWhile(a => a != "--scenario").Skip(1).FirstOrDefault();
 var sizes = smoke ? BenchSizes.Smoke : BenchSizes.Full;
 if (args.SkipWhile(a => a != "--held").Skip(1).FirstOrDefault() is { } held) sizes = sizes with { HeldStreams = int.Parse(held) };
 if (args.Contains("--once")) sizes = sizes with { Repetitions = 1 };
+// --repetitions N: more repetitions where one run's noise is wide (a cold start is a few hundred milliseconds).
+if (args.SkipWhile(a => a != "--repetitions").Skip(1).FirstOrDefault() is { } repetitions) sizes = sizes with { Repetitions = int.Parse(repetitions) };
 // --pace N: the held streams' tokens a second (scenario 3), e.g. 1 for streams that mostly wait.
 if (args.SkipWhile(a => a != "--pace").Skip(1).FirstOrDefault() is { } pace)
     sizes = sizes with { HeldTokensPerSecond = double.Parse(pace, System.Globalization.CultureInfo.InvariantCulture) };
