@@ -38,34 +38,10 @@ public sealed class ResumeFailureTests
     }
 
     /// <summary>The app's store, whose reopened logs refuse their first event.</summary>
-    private sealed class ReopenFailingRunStore(IRunStore inner) : IRunStore
+    private sealed class ReopenFailingRunStore(IRunStore inner) : DelegatingRunStore(inner)
     {
-        public ValueTask<IRunLog> CreateAsync(RunRecord record, IRunOwner owner, CancellationToken cancellationToken) => inner.CreateAsync(record, owner, cancellationToken);
-
-        public ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken) => inner.FindAsync(runId, cancellationToken);
-
-        public ValueTask<RunRecord?> FindLatestAsync(string threadId, CancellationToken cancellationToken) => inner.FindLatestAsync(threadId, cancellationToken);
-
-        public ValueTask<RunSnapshot?> OutputAsync(string runId, CancellationToken cancellationToken) => inner.OutputAsync(runId, cancellationToken);
-
-        public ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone) => inner.OpenAsync(runId, afterSequence, readerGone);
-
-        public ValueTask<bool> RequestStopAsync(string runId, string reason, CancellationToken cancellationToken) => inner.RequestStopAsync(runId, reason, cancellationToken);
-
-        public ValueTask<bool> HasReadersElsewhereAsync(string runId, CancellationToken cancellationToken) => inner.HasReadersElsewhereAsync(runId, cancellationToken);
-
-        public ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint) => inner.SuspendAsync(log, checkpoint);
-
-        public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken) =>
-            inner.DecideAsync(runId, decision, cancellationToken);
-
-        public ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken) =>
-            inner.ClaimAsync(runId, stopping, cancellationToken);
-
-        public async ValueTask<IRunLog> ReopenAsync(RunCheckpoint checkpoint, RunRecord running, IRunOwner owner) =>
-            new FirstAppendFails(await inner.ReopenAsync(checkpoint, running, owner));
-
-        public ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken) => inner.DueAsync(cancellationToken);
+        public override async ValueTask<IRunLog> ReopenAsync(RunCheckpoint checkpoint, RunRecord running, IRunOwner owner) =>
+            new FirstAppendFails(await base.ReopenAsync(checkpoint, running, owner));
     }
 
     private sealed class FirstAppendFails(IRunLog inner) : IRunLog

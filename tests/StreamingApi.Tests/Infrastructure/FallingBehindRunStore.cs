@@ -9,44 +9,18 @@ namespace StreamingApi.Tests.Infrastructure;
 /// <paramref name="lostEvents"/> events are not given; the run's snapshot up to the last of them is, then the events after
 /// it. (The run's last events are never lost: met while losing, they come after the snapshot.)
 /// </summary>
-public sealed class FallingBehindRunStore(IRunStore inner, int keptTextDeltas, int lostEvents) : IRunStore
+public sealed class FallingBehindRunStore(IRunStore inner, int keptTextDeltas, int lostEvents) : DelegatingRunStore(inner)
 {
     /// <summary>How many snapshots the readers gave in place of lost events.</summary>
     public int SnapshotsGiven => Volatile.Read(ref _snapshotsGiven);
 
     private int _snapshotsGiven;
 
-    public async ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone)
+    public override async ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone)
     {
-        var opening = await inner.OpenAsync(runId, afterSequence, readerGone);
+        var opening = await base.OpenAsync(runId, afterSequence, readerGone);
         return opening.Reader is { } reader ? new RunOpening(opening.Status, new FallingBehindReader(reader, this, keptTextDeltas, lostEvents)) : opening;
     }
-
-    public ValueTask<IRunLog> CreateAsync(RunRecord record, IRunOwner owner, CancellationToken cancellationToken) => inner.CreateAsync(record, owner, cancellationToken);
-
-    public ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken) => inner.FindAsync(runId, cancellationToken);
-
-    public ValueTask<RunRecord?> FindLatestAsync(string threadId, CancellationToken cancellationToken) => inner.FindLatestAsync(threadId, cancellationToken);
-
-    public ValueTask<RunSnapshot?> OutputAsync(string runId, CancellationToken cancellationToken) => inner.OutputAsync(runId, cancellationToken);
-
-    public ValueTask<bool> RequestStopAsync(string runId, string reason, CancellationToken cancellationToken) =>
-        inner.RequestStopAsync(runId, reason, cancellationToken);
-
-    public ValueTask<bool> HasReadersElsewhereAsync(string runId, CancellationToken cancellationToken) =>
-        inner.HasReadersElsewhereAsync(runId, cancellationToken);
-
-    public ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint) => inner.SuspendAsync(log, checkpoint);
-
-    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken) =>
-        inner.DecideAsync(runId, decision, cancellationToken);
-
-    public ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken) =>
-        inner.ClaimAsync(runId, stopping, cancellationToken);
-
-    public ValueTask<IRunLog> ReopenAsync(RunCheckpoint checkpoint, RunRecord running, IRunOwner owner) => inner.ReopenAsync(checkpoint, running, owner);
-
-    public ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken) => inner.DueAsync(cancellationToken);
 
     private sealed class FallingBehindReader(IRunReader inner, FallingBehindRunStore store, int keptTextDeltas, int lostEvents) : IRunReader
     {

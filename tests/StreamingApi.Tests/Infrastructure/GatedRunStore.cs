@@ -25,37 +25,11 @@ public sealed class RunStartGate
 }
 
 /// <summary>The app's own run store, whose runs wait at a <see cref="RunStartGate"/> before they are created.</summary>
-public sealed class GatedRunStore(IRunStore inner, RunStartGate gate) : IRunStore
+public sealed class GatedRunStore(IRunStore inner, RunStartGate gate) : DelegatingRunStore(inner)
 {
-    public async ValueTask<IRunLog> CreateAsync(RunRecord record, IRunOwner owner, CancellationToken cancellationToken)
+    public override async ValueTask<IRunLog> CreateAsync(RunRecord record, IRunOwner owner, CancellationToken cancellationToken)
     {
         await gate.PassAsync();
-        return await inner.CreateAsync(record, owner, cancellationToken);
+        return await base.CreateAsync(record, owner, cancellationToken);
     }
-
-    public ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken) => inner.FindAsync(runId, cancellationToken);
-
-    public ValueTask<RunRecord?> FindLatestAsync(string threadId, CancellationToken cancellationToken) => inner.FindLatestAsync(threadId, cancellationToken);
-
-    public ValueTask<RunSnapshot?> OutputAsync(string runId, CancellationToken cancellationToken) => inner.OutputAsync(runId, cancellationToken);
-
-    public ValueTask<RunOpening> OpenAsync(string runId, long afterSequence, CancellationToken readerGone) => inner.OpenAsync(runId, afterSequence, readerGone);
-
-    public ValueTask<bool> RequestStopAsync(string runId, string reason, CancellationToken cancellationToken) =>
-        inner.RequestStopAsync(runId, reason, cancellationToken);
-
-    public ValueTask<bool> HasReadersElsewhereAsync(string runId, CancellationToken cancellationToken) =>
-        inner.HasReadersElsewhereAsync(runId, cancellationToken);
-
-    public ValueTask SuspendAsync(IRunLog log, RunCheckpoint checkpoint) => inner.SuspendAsync(log, checkpoint);
-
-    public ValueTask<ApprovalDecisionResult> DecideAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken) =>
-        inner.DecideAsync(runId, decision, cancellationToken);
-
-    public ValueTask<ClaimedCheckpoint?> ClaimAsync(string runId, string? stopping, CancellationToken cancellationToken) =>
-        inner.ClaimAsync(runId, stopping, cancellationToken);
-
-    public ValueTask<IRunLog> ReopenAsync(RunCheckpoint checkpoint, RunRecord running, IRunOwner owner) => inner.ReopenAsync(checkpoint, running, owner);
-
-    public ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken) => inner.DueAsync(cancellationToken);
 }
