@@ -6,10 +6,10 @@ using Microsoft.AspNetCore.Mvc;
 namespace StreamingApi.Problems;
 
 /// <summary>
-/// Says which query value could not be bound when a request delegate generated at compile time gave up on it. Such a
-/// delegate answers a number that does not parse (<c>?maxSeconds=abc</c>) with a bare 400, without the exception that
-/// <see cref="RouteHandlerOptions.ThrowOnBadRequest"/> asks for; the status code pages then make its problem details, and
-/// this names the parameter and the value in them, as the binder's exception does for everything else.
+/// Says which query value could not be bound when a request delegate generated at compile time gave up on it. Such
+/// a delegate answers a number that does not parse (<c>?maxSeconds=abc</c>) with a bare 400, without the exception
+/// that <see cref="RouteHandlerOptions.ThrowOnBadRequest"/> asks for; the status code pages then make its problem
+/// details, and this names the parameter and the value in them, as the binder's exception does for everything else.
 /// </summary>
 internal static class UnparsedQueryValues
 {
@@ -36,7 +36,8 @@ internal static class UnparsedQueryValues
         const BindingFlags Static = BindingFlags.Public | BindingFlags.Static;
         if (target.GetMethod("TryParse", Static, [typeof(string), typeof(IFormatProvider), target.MakeByRefType()]) is { } withCulture)
             return (bool)withCulture.Invoke(null, [value, CultureInfo.InvariantCulture, null])!;
-        if (target.GetMethod("TryParse", Static, [typeof(string), target.MakeByRefType()]) is { } plain) // bool, enums' own
+        // bool has only this one
+        if (target.GetMethod("TryParse", Static, [typeof(string), target.MakeByRefType()]) is { } plain)
             return (bool)plain.Invoke(null, [value, null])!;
         return true; // not a value this can judge: the problem stays as it is
     }

@@ -13,8 +13,9 @@ namespace StreamingApi.Runs;
 /// <remarks>
 /// The events come in the order a snapshot met first is laid out: the rest of the reasoning; the tool calls, approvals,
 /// decisions and results not passed yet; the rest of the text; the latest partial structured result and the final one,
-/// when changed; the progress, when changed. A snapshot does not tell how text and tool calls interleaved, so text written between two missed calls comes after
-/// them. The run's end is not among them: its <c>error</c> and <c>done</c> follow the snapshot as events of their own.
+/// when changed; the progress, when changed. A snapshot does not tell how text and tool calls interleaved, so text
+/// written between two missed calls comes after them. The run's end is not among them: its <c>error</c> and
+/// <c>done</c> follow the snapshot as events of their own.
 /// </remarks>
 public sealed class RunCatchUp
 {
@@ -70,7 +71,9 @@ public sealed class RunCatchUp
         }
     }
 
-    /// <summary>The events that bring a reader that passed what it passed to <paramref name="later"/>; they count as passed.</summary>
+    /// <summary>
+    /// The events that bring a reader from what it passed to <paramref name="later"/>; they count as passed.
+    /// </summary>
     public List<AgentEvent> Missed(RunSnapshot later)
     {
         var missed = new List<AgentEvent>();
