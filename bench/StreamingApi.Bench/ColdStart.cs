@@ -20,7 +20,8 @@ namespace StreamingApi.Bench;
 /// comes first. Alongside the wall times, the server's CPU time up to (b) (user plus system, from /proc), a figure
 /// that a loaded machine disturbs much less, and the methods the JIT had compiled (read just after, as scenario 3 reads them).
 /// </summary>
-public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary<string, string> settings, Action<string> report)
+public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary<string, string> settings,
+    IReadOnlyDictionary<string, string> runtime, Action<string> report)
 {
     private const int Streams = 100;
     private const int Deltas = 20;
@@ -45,7 +46,7 @@ public sealed class ColdStart(BenchSizes sizes, string root, IReadOnlyDictionary
             new("service composite", Path.ChangeExtension(composite.Dll, null), "", "stream/text?prompt=hi", ServiceEnvironment()),
             // As in every scenario: the baseline is this program started as `baseline-server`, with server GC.
             new("baseline", "dotnet", $"\"{typeof(BaselineServer).Assembly.Location}\" baseline-server", $"baseline?deltas={Deltas}",
-                new() { ["DOTNET_gcServer"] = "1" }),
+                new(runtime) { ["DOTNET_gcServer"] = "1" }),
         ];
         var runs = sides.ToDictionary(s => s.Name, _ => new List<Result>());
         for (var repetition = -1; repetition < sizes.Repetitions; repetition++)

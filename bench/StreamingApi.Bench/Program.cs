@@ -22,8 +22,11 @@ if (args.SkipWhile(a => a != "--sizes").Skip(1).FirstOrDefault() is { } curve)
 var http2 = args.Contains("--http2");
 if (http2 && only != "12") throw new ArgumentException("--http2 is an option of scenario 12: pass --scenario 12 with it.");
 // --set Key=Value (repeatable): a setting for the service in every scenario, e.g. --set Runs__ReplayWindow=256.
-var settings = args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--set" && a.i + 1 < args.Length)
-    .Select(a => args[a.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
+var settings = Pairs("--set");
+// --runtime Key=Value (repeatable): a setting of the .NET runtime for the service and the baseline alike, so that a runtime
+// knob is measured like for like, e.g. --runtime DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0.
+var runtime = Pairs("--runtime");
+foreach (var (name, value) in runtime) settings[name] = value;
 var root = RepositoryRoot();
 var serviceDll = Path.Combine(root, "src", "StreamingApi", "bin", "Release", "net10.0", "StreamingApi.dll");
 if (!File.Exists(serviceDll))
@@ -53,7 +56,7 @@ var scenarios = new Scenarios(sizes,
     // The baseline runs in this program's process, whose client side uses workstation GC; as a server it gets the server
     // GC that every ASP.NET Core app (the service among them) has by default, so that both sides run the same stack.
     () => ServerProcess.StartAsync("dotnet", $"{typeof(BaselineServer).Assembly.Location} baseline-server", root,
-        new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }, http2),
+        new Dictionary<string, string>(runtime) { ["DOTNET_gcServer"] = "1" }, http2),
     line => Console.WriteLine(line))
 {
     OutputDirectory = Path.Combine(root, "bench"),
@@ -70,10 +73,13 @@ var all = new (string Key, Func<Task> Run)[]
         await scenarios.AbandonedStreamsAsync();
     }), ("9", scenarios.TelemetryCostAsync), ("10", scenarios.WaitingRunsAsync),
     ("11", scenarios.ProviderWireAsync), ("12", scenarios.CostCurveAsync),
-    ("13", new ColdStart(sizes, root, settings, line => Console.WriteLine(line)).RunAsync),
+    ("13", new ColdStart(sizes, root, settings, runtime, line => Console.WriteLine(line)).RunAsync),
 };
 foreach (var (key, run) in all.Where(s => only is null || s.Key == only)) await run();
 return 0;
+
+Dictionary<string, string> Pairs(string option) => args.Select((arg, i) => (arg, i)).Where(a => a.arg == option && a.i + 1 < args.Length)
+    .Select(a => args[a.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
 
 static string RepositoryRoot()
 {
