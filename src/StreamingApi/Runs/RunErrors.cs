@@ -8,6 +8,10 @@ public static class RunErrors
     public const string StoreUnavailable = "store-unavailable";
     public const string InstanceLost = "instance-lost";
 
+    /// <summary>What readers are told of a run whose instance stopped answering (its lease expired), failed by another instance.</summary>
+    public static RunError InstanceLostError() => new(InstanceLost, "The instance that ran it is gone", StatusCodes.Status502BadGateway,
+        "The instance that ran it stopped answering; the run was stopped.");
+
     public static RunError From(Exception exception, string runId) => exception switch
     {
         AgentToolException tool => new RunError("tool-failed", "A tool failed", StatusCodes.Status502BadGateway,
@@ -17,6 +21,7 @@ public static class RunErrors
         AgentOutputException output => new RunError("invalid-output", "The structured result is invalid", StatusCodes.Status502BadGateway,
             string.Join(" ", output.Errors)),
         ModelCallException model => new RunError("model-error", model.Title, model.Status, model.Message),
+        RunFailedElsewhereException elsewhere => elsewhere.Error,
         RunStoreUnavailableException => new RunError(StoreUnavailable, "The run store is unavailable", StatusCodes.Status503ServiceUnavailable,
             "The run's events could not be kept (the run store is out of reach), so the run was stopped."),
         _ => new RunError("internal-error", "The run failed", StatusCodes.Status500InternalServerError,

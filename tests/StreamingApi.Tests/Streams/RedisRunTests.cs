@@ -216,6 +216,49 @@ public sealed class RedisRunTests
     }
 
     [Fact]
+    public async Task AnOwnerWhoseRunAnotherInstanceFailedAsLostStopsItAndLeavesThatEndInRedis()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        // The owner's lease lapses once (as after a long pause): its key is removed, and B, asked for the run, fails it.
+        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "10").With("Redis:LeaseSeconds", "60");
+        await using var b = Instance(redis);
+        var (onA, onB) = (a.CreateSocketClient(), b.CreateSocketClient());
+        using var response = await onA.OpenAsync("/stream/text?prompt=Write%20a%20long%20essay%20about%20harbours");
+        await using var frames = response.ReadFramesAsync().GetAsyncEnumerator();
+        var seen = new List<Frame>();
+        while (seen.Count(f => f.Type == "text") < 5 && await frames.MoveNextAsync()) seen.Add(frames.Current);
+        var runId = seen[0].RunId;
+
+        var lease = $"streamingapi:instance:{a.Services.GetRequiredService<StreamingApi.Runs.Redis.RedisRunStore>().InstanceId}";
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        await Eventually.TrueAsync(async () =>
+        {
+            await connection.GetDatabase().KeyDeleteAsync(lease); // again, should A have renewed it in between
+            return (await onB.GetRunAsync(runId)).GetProperty("status").GetString() == "failed";
+        }, "B fails the run of an owner without a lease");
+
+        // The owner stops the run (at 10 tokens a second it had a minute to go) and ends it as Redis has it ended.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await frames.MoveNextAsync().AsTask().WaitAsync(bound.Token)) seen.Add(frames.Current);
+        Assert.Equal(["error", "done"], seen.TakeLast(2).Select(f => f.Type));
+        Assert.Equal("instance-lost", seen[^2]["type"].GetString());
+        Assert.Equal(("failed", "instance-lost"), (seen[^1]["status"].GetString(), seen[^1]["reason"].GetString()));
+        await a.WaitForNoActiveRunsAsync();
+        await a.Logs.WaitForAsync(e => e.RenderMessage() is var line && line.Contains(runId) && line.Contains("another instance marked it failed"));
+        Assert.Single(a.Logs.Events, e => e.RenderMessage().Contains("another instance marked it failed")); // said once
+
+        // Redis keeps B's end: the record is not written over by the owner's, and nothing follows B's done.
+        var record = await onB.GetRunAsync(runId);
+        Assert.Equal(("failed", "instance-lost"), (record.GetProperty("status").GetString(), record.GetProperty("reason").GetString()));
+        var stored = await onB.GetFramesAsync($"/runs/{runId}/events?after=0");
+        Assert.Equal(["error", "done"], stored.TakeLast(2).Select(f => f.Type));
+        Assert.Equal(Enumerable.Range(1, stored.Count).Select(i => (long)i), stored.Select(f => f.Sequence));
+        Assert.Equal(stored.Count, (int)record.GetProperty("lastSequence").GetInt64());
+        var top = await connection.GetDatabase().StreamRangeAsync($"streamingapi:run:{runId}:events", "-", "+", 1, StackExchange.Redis.Order.Descending);
+        Assert.Equal($"0-{stored.Count}", (string?)top.Single().Id);
+    }
+
+    [Fact]
     public async Task WithRedisDownAtStartUpTheServerIsLiveNotReadyAndRecoversWhenRedisComes()
     {
         var port = FreePort.Next();

@@ -18,4 +18,9 @@ internal static partial class RedisLog
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "Run {RunId}: its instance {Owner} is gone; marked failed (instance-lost)")]
     public static partial void InstanceLost(ILogger logger, string runId, string owner);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Warning,
+        Message = "Run {RunId}: another instance marked it failed ({Reason}) while this instance was running it (this instance's lease had " +
+                  "lapsed); it is stopped here, and its record and events in Redis are left as that instance wrote them")]
+    public static partial void FailedElsewhere(ILogger logger, string runId, string reason);
 }

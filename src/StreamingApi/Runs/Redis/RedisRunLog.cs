@@ -26,6 +26,7 @@ internal sealed class RedisRunLog : IRunLog
     private readonly MemoryRunLog _local;
     private readonly IDatabase _database;
     private readonly RedisWriter _writer;
+    private readonly IRunOwner _owner;
     private readonly Action _finished;
     private readonly RedisKey _runKey;
     private readonly RedisKey _eventsKey;
@@ -48,8 +49,9 @@ internal sealed class RedisRunLog : IRunLog
 
     /// <param name="from">Where a run taken up after it waited was: the stream goes on after its sequence, the figures from its own.</param>
     public RedisRunLog(RedisRunContext context, RedisRunRecords records, MemoryRunLog local, RunRecord record, IDatabase database,
-        RedisWriter writer, RedisSnapshotWriter snapshot, Action finished, StoredRun? from = null)
+        RedisWriter writer, RedisSnapshotWriter snapshot, IRunOwner owner, Action finished, StoredRun? from = null)
     {
+        _owner = owner;
         if (from is not null)
         {
             (_sequence, _chunks, _chars) = (from.Record.LastSequence, from.Chunks, from.Chars);
@@ -76,7 +78,13 @@ internal sealed class RedisRunLog : IRunLog
 
     public ValueTask AppendAsync(AgentEvent @event, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _failure) is { } failure) throw _context.Guard.Unavailable(failure);
+        switch (Volatile.Read(ref _failure))
+        {
+            case RunFailedElsewhereException:
+                return _local.AppendAsync(@event, cancellationToken); // the run is being stopped: its readers here see it to its end
+            case { } failure:
+                throw _context.Guard.Unavailable(failure);
+        }
         // The local log makes the event's JSON, once: its readers' frames and the stream's entry are those bytes.
         var local = _local.AppendAsync(@event, out var json, cancellationToken);
         var full = Enqueue(@event, json);
@@ -92,6 +100,7 @@ internal sealed class RedisRunLog : IRunLog
             // Up to Runs:MaxBacklogEvents events may still be on their way: on a loaded machine that can take seconds. Past
             // a minute Redis is as good as gone (its connection's loss fails the run meanwhile), and the end is not stored.
             await _flushed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            if (Volatile.Read(ref _failure) is RunFailedElsewhereException) return; // Redis has the end that instance wrote
             if (Volatile.Read(ref _failure) is { } failure)
             {
                 _records.EndWhenBack(RunId);
@@ -100,6 +109,7 @@ internal sealed class RedisRunLog : IRunLog
             var arguments = new RedisValue[3 + RedisRunRecords.FieldArguments];
             (arguments[0], arguments[1], arguments[2]) = ((long)(_context.RunOptions.RetentionSeconds * 1000), _appended, _sequence);
             RedisRunRecords.WriteFields(end with { LastSequence = _sequence }, arguments, 3);
+            // A record another instance failed meanwhile is left as it is (the script does not write it).
             var done = _database.ScriptEvaluateAsync(RedisScripts.EndRun, _scriptKeys, arguments);
             await _context.Guard.RunAsync(() => done);
         }
@@ -212,7 +222,7 @@ internal sealed class RedisRunLog : IRunLog
     /// </summary>
     /// <param name="events">The writer's list to take the events into, empty, cleared by the writer after.</param>
     /// <param name="bytes">Where the command's packed events and ids are written: the writer's, kept until the batch is answered.</param>
-    internal Task? WriteTo(IBatch batch, List<Pending> events, RedisBatchBytes bytes)
+    internal Task<RedisResult>? WriteTo(IBatch batch, List<Pending> events, RedisBatchBytes bytes)
     {
         int chunks;
         long chars;
@@ -267,7 +277,7 @@ internal sealed class RedisRunLog : IRunLog
     /// The command of this turn again, with the script's text (the client loads it): Redis did not know the script by
     /// its hash (<see cref="RedisScripts.IsUnknown"/>), so the first one did nothing.
     /// </summary>
-    internal Task Resend(IDatabaseAsync database) => database.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, _arguments);
+    internal Task<RedisResult> Resend(IDatabaseAsync database) => database.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, _arguments);
 
     /// <summary>
     /// The arguments of this turn's command: last turn's array again when it has the length (a paced run's turns
@@ -286,6 +296,21 @@ internal sealed class RedisRunLog : IRunLog
     }
 
     /// <summary>
+    /// The writer's turn is over, with the command's <paramref name="answer"/> (<see cref="RedisScripts.AppendEvents"/>'s)
+    /// or its <paramref name="failure"/>.
+    /// </summary>
+    internal void Written(RedisResult? answer, Exception? failure)
+    {
+        // Not written: the record no longer says running (another instance failed the run, or it is gone).
+        if (failure is null && answer is { Resp2Type: ResultType.BulkString } reason)
+        {
+            failure = _records.EndedElsewhere(RunId, (string?)reason ?? "");
+            if (failure is RunFailedElsewhereException) _owner.StoreFailed(failure); // a store gone fails the run at its next event
+        }
+        Written(failure);
+    }
+
+    /// <summary>
     /// The writer's turn is over: after a failure the run fails at its next event (and Redis is not written again);
     /// otherwise a writer waiting for Redis to catch up goes on, and the log asks for another turn if events piled up
     /// meanwhile, or says it is flushed once it completes.
@@ -296,14 +321,20 @@ internal sealed class RedisRunLog : IRunLog
         bool schedule;
         if (failure is not null) _arguments = null; // the command may not have been sent yet: its arguments are left to it
         if (failure is null) _context.Metrics.StoreBatchWritten(_sent);
+        var endedElsewhere = false;
         lock (_gate)
         {
-            if (failure is not null && _failure is null) _failure = failure;
+            if (failure is not null && _failure is null)
+            {
+                _failure = failure;
+                endedElsewhere = failure is RunFailedElsewhereException;
+            }
             if (_failure is not null || _pending.Count <= _context.RunOptions.MaxBacklogEvents / 2) (drained, _drained) = (_drained, null);
             schedule = _failure is null && (_pending.Count > 0 || _completing);
             _scheduled = schedule;
             if (_failure is not null) _flushed.TrySetResult();
         }
+        if (endedElsewhere) _records.LogEndedElsewhere(RunId);
         drained?.TrySetResult();
         if (schedule) _writer.Schedule(this);
     }

@@ -59,8 +59,7 @@ internal sealed class RedisRunRecords(RedisRunContext context, ILogger logger)
         for (var i = 0; i < hash.Length; i++) hash[i] = new HashEntry(flat[2 * i], flat[2 * i + 1]);
         var stored = StoredRun.From(hash);
         if (stored is not { Record.IsRunning: true } || (int)parts[1] == 1) return stored;
-        await FailRunAsync(database, stored, RunErrors.InstanceLost, "The instance that ran it is gone",
-            $"The instance that ran it stopped answering; the run was stopped.", ownerMustBeGone: true);
+        await FailRunAsync(database, stored, RunErrors.InstanceLostError(), ownerMustBeGone: true);
         return StoredRun.From(await context.Guard.RunAsync(() => database.HashGetAllAsync(Keys.Run(runId))));
     }
 
@@ -78,8 +77,9 @@ internal sealed class RedisRunRecords(RedisRunContext context, ILogger logger)
             {
                 var database = await context.Guard.DatabaseAsync();
                 if (StoredRun.From(await context.Guard.RunAsync(() => database.HashGetAllAsync(Keys.Run(runId)))) is { Record.IsRunning: true } stored)
-                    await FailRunAsync(database, stored, RunErrors.StoreUnavailable, "The run store is unavailable",
-                        "The run's events could not be kept (the run store was out of reach), so the run was stopped.", ownerMustBeGone: false);
+                    await FailRunAsync(database, stored, new RunError(RunErrors.StoreUnavailable, "The run store is unavailable",
+                        StatusCodes.Status502BadGateway, "The run's events could not be kept (the run store was out of reach), so the run was stopped."),
+                        ownerMustBeGone: false);
                 return;
             }
             catch (RunStoreUnavailableException)
@@ -132,20 +132,31 @@ internal sealed class RedisRunRecords(RedisRunContext context, ILogger logger)
     };
 
     /// <summary>
+    /// A run this instance runs was ended in Redis by another instance (its record no longer says <c>running</c>): the
+    /// failure its owner stops it with. <paramref name="reason"/> is the record's, empty when the record is gone.
+    /// </summary>
+    public Exception EndedElsewhere(string runId, string reason) => reason == RunErrors.InstanceLost
+        ? new RunFailedElsewhereException(runId, RunErrors.InstanceLostError())
+        : context.Guard.Unavailable(null); // the record expired or was removed
+
+    /// <summary>Says, once per run, that its owner found it failed by another instance (<see cref="EndedElsewhere"/>).</summary>
+    public void LogEndedElsewhere(string runId) => RedisLog.FailedElsewhere(logger, runId, RunErrors.InstanceLost);
+
+    /// <summary>
     /// Ends a run in Redis with <c>error</c> and <c>done</c> {failed} after its last event, if it is still running (and,
     /// with <paramref name="ownerMustBeGone"/>, only if its owner's lease has expired): atomically, so that whoever
-    /// notices first does it once. Returns whether it did.
+    /// notices first does it once, and tells its owner, should it still be there, to stop it. Returns whether it did.
     /// </summary>
-    private async Task<bool> FailRunAsync(IDatabase database, StoredRun run, string type, string title, string detail, bool ownerMustBeGone)
+    private async Task<bool> FailRunAsync(IDatabase database, StoredRun run, RunError error, bool ownerMustBeGone)
     {
-        var error = new RunError(type, title, StatusCodes.Status502BadGateway, detail);
+        var type = error.Type;
         var done = new RunDone(RunStatus.Failed, type, run.Chunks, run.Chars, (long)(context.Time.GetUtcNow() - run.Record.StartedAt).TotalMilliseconds, null);
         var failed = (bool)await context.Guard.RunAsync(() => database.ScriptEvaluateAsync(RedisScripts.FailRun,
             [Keys.Run(run.Record.RunId), Keys.Events(run.Record.RunId), Keys.Snapshot(run.Record.RunId), Keys.Text(run.Record.RunId), Keys.Reasoning(run.Record.RunId)],
             [
                 ownerMustBeGone ? Keys.InstancePrefix : "", context.Codec.Encode(error), context.Codec.Encode(done), type,
                 context.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture), (long)context.RunOptions.RetentionSeconds,
-                (string)Keys.Appended(run.Record.RunId)!, AgentEventTypes.Error, AgentEventTypes.Done,
+                (string)Keys.Appended(run.Record.RunId)!, AgentEventTypes.Error, AgentEventTypes.Done, (string)Keys.Stops!, run.Record.RunId,
             ]));
         if (failed && ownerMustBeGone) RedisLog.InstanceLost(logger, run.Record.RunId, run.Owner);
         return failed;

@@ -91,7 +91,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         _owners[record.RunId] = owner;
         // The returning reader may come back on another instance, through Redis: the stream holds its place there.
         var local = _local.Create(record, owner, holdsPlace: false);
-        return new RedisRunLog(_context, _records, local, record, database, _writer, _context.Snapshots.Writer(lifetime),
+        return new RedisRunLog(_context, _records, local, record, database, _writer, _context.Snapshots.Writer(lifetime), owner,
             () => _owners.TryRemove(record.RunId, out _));
     }
 
@@ -253,7 +253,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         writer.Seed(snapshot.Snapshot);
         _owners[runId] = owner;
         var local = _local.Create(running, owner, holdsPlace: false, from.Build());
-        return new RedisRunLog(_context, _records, local, running, database, _writer, writer, () => _owners.TryRemove(runId, out _), stored);
+        return new RedisRunLog(_context, _records, local, running, database, _writer, writer, owner, () => _owners.TryRemove(runId, out _), stored);
     }
 
     public async ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken)
@@ -290,7 +290,11 @@ public sealed class RedisRunStore : IRunStore, IHostedService
     {
         var text = (string?)message ?? "";
         var space = text.IndexOf(' ');
-        if (space > 0 && _owners.TryGetValue(text[..space], out var owner)) owner.StopRequested(text[(space + 1)..]);
+        if (space <= 0 || !_owners.TryGetValue(text[..space], out var owner)) return;
+        var reason = text[(space + 1)..];
+        // Another instance failed the run, finding this one's lease lapsed: it ends as there, failed, not cancelled.
+        if (reason == RunErrors.InstanceLost) owner.StoreFailed(_records.EndedElsewhere(text[..space], reason));
+        else owner.StopRequested(reason);
     }
 
     /// <summary>The connection is lost: every run this instance executes fails, every reader here ends.</summary>

@@ -22,9 +22,10 @@ internal static class RedisScripts
     /// Fails a running run once: adds <c>error</c> and <c>done</c> after the stream's last entry, sets the record's
     /// status and reason, lets the run's keys expire after the retention, and tells readers. The snapshot is left as
     /// it is: the run's last events are never in it.
+    /// Its owner, should it still be there (its lease had lapsed), is told to stop it through the stop channel.
     /// KEYS: the run's hash, its stream, its snapshot's hash, text and reasoning. ARGV: the instance-key prefix (empty:
     /// do not require the owner to be gone), error JSON, done JSON, reason, ended at, retention seconds, the channel to
-    /// publish to, the error and done type names.
+    /// publish to, the error and done type names, the stop channel, the run's id.
     /// </summary>
     public const string FailRun = """
         if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return false end
@@ -37,6 +38,7 @@ internal static class RedisScripts
         redis.call('HSET', KEYS[1], 'status', 'failed', 'reason', ARGV[4], 'endedAt', ARGV[5], 'lastSequence', last + 2)
         for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
         redis.call('PUBLISH', ARGV[7], last + 2)
+        redis.call('PUBLISH', ARGV[10], ARGV[11] .. ' ' .. ARGV[4])
         return true
         """;
 
@@ -83,8 +85,11 @@ internal static class RedisScripts
     /// last sequence, chunks, chars, the id to trim the stream to (empty: none), seconds until the stream expires (0:
     /// as it is), the channel to publish to; the snapshot's sequence (empty: the batch adds nothing to it), text,
     /// reasoning, seconds until the snapshot's hash expires (0: as it is), then field and value pairs.
+    /// Returns 1; or, writing nothing, the record's reason when the run is no longer running (another instance failed it
+    /// while its owner still ran it, <see cref="FailRun"/>), empty when the record is gone.
     /// </summary>
     public const string AppendEvents = """
+        if redis.call('HGET', KEYS[2], 'status') ~= 'running' then return redis.call('HGET', KEYS[2], 'reason') or '' end
         local k = tonumber(ARGV[1])
         for i = 0, k - 1 do
           local at = 2 + 3 * i
@@ -113,8 +118,10 @@ internal static class RedisScripts
     /// readers. It follows the run's last batch (<see cref="AppendEvents"/>).
     /// KEYS: as <see cref="AppendEvents"/>'s (the run's stream, its hash, its snapshot's hash, text and reasoning). ARGV:
     /// the retention in milliseconds, the channel to publish to, the last sequence, then the record's field and value pairs.
+    /// A record that no longer says <c>running</c> (another instance failed the run) is left as it is: returns 0.
     /// </summary>
     public const string EndRun = """
+        if redis.call('HGET', KEYS[2], 'status') ~= 'running' then return 0 end
         redis.call('HSET', KEYS[2], unpack(ARGV, 4))
         for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
         redis.call('PUBLISH', ARGV[2], ARGV[3])

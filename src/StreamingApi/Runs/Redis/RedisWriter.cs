@@ -17,7 +17,7 @@ internal sealed class RedisWriter(RedisGuard guard)
     private readonly Queue<RedisRunLog> _due = new();
     private readonly ReaderSignal _wake = new();
     private readonly List<RedisRunLog.Pending> _events = []; // the one run's events being packed, reused
-    private readonly List<(RedisRunLog Log, Task Sent)> _sending = [];
+    private readonly List<(RedisRunLog Log, Task<RedisResult> Sent)> _sending = [];
     private readonly List<RedisRunLog> _refused = []; // the batch's commands refused for an unknown script, to send again
     private readonly RedisBatchBytes _bytes = new(); // the batch's packed events, written over by the next once it is answered
     private Task? _loop;
@@ -125,9 +125,10 @@ internal sealed class RedisWriter(RedisGuard guard)
         {
             var (log, sent) = _sending[i];
             Exception? failure = null;
+            RedisResult? answer = null;
             try
             {
-                await sent.ConfigureAwait(false);
+                answer = await sent.ConfigureAwait(false);
             }
             catch (Exception unknown) when (resendUnknown && RedisScripts.IsUnknown(unknown))
             {
@@ -139,7 +140,7 @@ internal sealed class RedisWriter(RedisGuard guard)
                 failure = exception;
             }
             failed |= failure is not null;
-            log.Written(failure);
+            log.Written(answer, failure);
         }
         return failed;
     }
