@@ -304,8 +304,10 @@ internal sealed class RedisRunLog : IRunLog
         // Not written: the record no longer says running (another instance failed the run, or it is gone).
         if (failure is null && answer is { Resp2Type: ResultType.BulkString } reason)
         {
+            // Failed by another instance: the run stops now and ends as there. A record gone is the store gone: the run
+            // fails at its next event, as below.
             failure = _records.EndedElsewhere(RunId, (string?)reason ?? "");
-            if (failure is RunFailedElsewhereException) _owner.StoreFailed(failure); // a store gone fails the run at its next event
+            if (failure is RunFailedElsewhereException) _owner.StoreFailed(failure);
         }
         Written(failure);
     }
