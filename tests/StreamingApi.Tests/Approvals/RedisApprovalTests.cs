@@ -43,6 +43,13 @@ public sealed class RedisApprovalTests
         Assert.Equal(recorded.Select(f => (f.Id, f.Type, f.Data)), read.Select(f => (f.Id, f.Type, f.Data)));
         Assert.Equal("completed", (await onB.GetRunAsync(runId)).GetProperty("status").GetString());
         await Eventually.TrueAsync(() => b.Runs.ActiveCount == 0, "the run is off B's list");
+
+        // A third instance reads the answer from Redis (the snapshot B wrote, going on from the one A wrote as the run
+        // handed off): the same as B's own, from its memory.
+        await using var c = Instance(redis);
+        var elsewhere = (await c.CreateSocketClient().GetRunAsync(runId)).GetProperty("output");
+        Assert.Equal(read.Text(), elsewhere.GetProperty("text").GetString());
+        Assert.Equal((await onB.GetRunAsync(runId)).GetProperty("output").GetRawText(), elsewhere.GetRawText());
     }
 
     [Fact]

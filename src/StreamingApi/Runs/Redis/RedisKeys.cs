@@ -26,10 +26,10 @@ internal sealed class RedisKeys(string prefix)
     /// </summary>
     public RedisKey Snapshot(string runId) => $"{prefix}run:{runId}:snapshot";
 
-    /// <summary>A string: the snapshot's text (its <c>text</c> deltas, appended batch by batch).</summary>
+    /// <summary>A string: the snapshot's text (its <c>text</c> deltas, appended write by write).</summary>
     public RedisKey Text(string runId) => $"{prefix}run:{runId}:text";
 
-    /// <summary>A string: the snapshot's reasoning (its <c>reasoning</c> deltas, appended batch by batch).</summary>
+    /// <summary>A string: the snapshot's reasoning (its <c>reasoning</c> deltas, appended write by write).</summary>
     public RedisKey Reasoning(string runId) => $"{prefix}run:{runId}:reasoning";
 
     /// <summary>

@@ -8,10 +8,10 @@ namespace StreamingApi.Runs.Redis;
 /// <summary>
 /// A run's events as its owner writes them: at once into the local log (this instance's readers read there), and,
 /// batched, into the run's Redis Stream and its snapshot beside it. The instance's writer (<see cref="RedisWriter"/>)
-/// sends whatever has piled up since the run's last turn in one command (the entries, what they add to the snapshot,
-/// the trim, the record's figures, a notice to readers), in a round trip shared with every other run that has events
-/// to store, so the run never waits a round trip per event. The run waits only when Redis falls
-/// <c>Runs:MaxBacklogEvents</c> behind.
+/// sends whatever has piled up since the run's last turn in one command (the entries, the trim and, before a trim would
+/// pass it or with the run's end, the snapshot, the record's figures, a notice to readers), in a round trip shared with
+/// every other run that has events to store, so the run never waits a round trip per event. The run waits only when
+/// Redis falls <c>Runs:MaxBacklogEvents</c> behind.
 /// </summary>
 internal sealed class RedisRunLog : IRunLog
 {
@@ -125,9 +125,10 @@ internal sealed class RedisRunLog : IRunLog
     }
 
     /// <summary>
-    /// The run waits for approvals: everything written so far reaches Redis, then in one batch the record says
-    /// <c>waiting</c>, the checkpoint and its approvals are stored, the run joins the waiting set by its deadline, and its
-    /// keys live long enough for the wait. The local log is handed off: whichever instance claims the run writes it.
+    /// The run waits for approvals: everything written so far reaches Redis, then in one batch the snapshot is written
+    /// as of the run's last event, the record says <c>waiting</c>, the checkpoint and its approvals are stored, the run
+    /// joins the waiting set by its deadline, and its keys live long enough for the wait. The local log is handed off:
+    /// whichever instance claims the run writes it.
     /// </summary>
     public async Task SuspendAsync(RunCheckpoint checkpoint)
     {
@@ -145,6 +146,7 @@ internal sealed class RedisRunLog : IRunLog
             var batch = _database.CreateBatch();
             List<Task> sent =
             [
+                WriteSnapshot(batch),
                 batch.HashSetAsync(_runKey, RedisRunRecords.ToHash(waiting.Record, [new("chunks", _chunks), new("chars", _chars)])),
                 batch.StringSetAsync(keys.Checkpoint(RunId), JsonSerializer.Serialize(waiting, JsonSerializerOptions.Web)),
                 batch.HashSetAsync(approvals, [.. waiting.Approvals.Select(a => new HashEntry($"a:{a.ApprovalId}", a.ExpiresAt.ToUnixTimeMilliseconds()))]),
@@ -161,6 +163,20 @@ internal sealed class RedisRunLog : IRunLog
             _local.HandOff();
             _finished();
         }
+    }
+
+    /// <summary>
+    /// The snapshot as of the run's last event, written (by <see cref="RedisScripts.AppendEvents"/>, with no entries)
+    /// before the run hands off: whichever instance takes it up goes on from the stored snapshot. Called once the
+    /// writer is done with the log.
+    /// </summary>
+    private Task<RedisResult> WriteSnapshot(IBatch batch)
+    {
+        var arguments = new RedisValue[1 + 6 + _snapshot.ArgumentCount(write: true)];
+        (arguments[0], arguments[1], arguments[2], arguments[3]) = (0, _sequence, _chunks, _chars);
+        (arguments[4], arguments[5], arguments[6]) = (RedisValue.EmptyString, 0, _appended);
+        _snapshot.WriteTo(arguments, 7, write: true);
+        return batch.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, arguments);
     }
 
     private bool Enqueue(AgentEvent @event, ReadOnlyMemory<byte> data, bool isLast = false)
@@ -215,10 +231,10 @@ internal sealed class RedisRunLog : IRunLog
     /// <summary>
     /// The writer's turn: adds the events pending (up to <see cref="MaxBatch"/>) to <paramref name="batch"/> as one
     /// command, packed in entries of up to <see cref="RedisKeys.EventsPerEntry"/> (one value each,
-    /// <see cref="RedisEntries"/>), with what they add to the snapshot, the stream trimmed to about its latest
-    /// <see cref="RedisOptions.MaxStreamLength"/> events (never past the snapshot: the stream holds every event after it,
-    /// and the run's last events), the record's figures and a notice to readers. Null when nothing was pending; the
-    /// writer calls <see cref="Written"/> once the command is answered.
+    /// <see cref="RedisEntries"/>), the stream trimmed to about its latest <see cref="RedisOptions.MaxStreamLength"/>
+    /// events (never past the snapshot: the stream holds every event after it, and the run's last events; so a trim,
+    /// and the run's end, first write the snapshot as of the batch), the record's figures and a notice to readers. Null
+    /// when nothing was pending; the writer calls <see cref="Written"/> once the command is answered.
     /// </summary>
     /// <param name="events">The writer's list to take the events into, empty, cleared by the writer after.</param>
     /// <param name="bytes">Where the command's packed events and ids are written: the writer's, kept until the batch is answered.</param>
@@ -241,7 +257,13 @@ internal sealed class RedisRunLog : IRunLog
         foreach (var pending in events)
             if (!pending.IsLast) _snapshot.Apply(pending.Sequence, pending.Event, pending.Data);
         var entries = (events.Count + RedisKeys.EventsPerEntry - 1) / RedisKeys.EventsPerEntry;
-        var arguments = ArgumentsOf(1 + 3 * entries + 6 + _snapshot.ArgumentCount);
+        var last = events[^1].Sequence;
+        // The snapshot is written when the stream is to be trimmed past it (until then the stream has every event), and
+        // whole with the run's end, so that its answer is read back from the snapshot and the end alone.
+        var trimTo = last - Math.Max(1, _context.Options.MaxStreamLength) + 1;
+        var writeSnapshot = trimTo > _snapshot.Sequence + 1 || events[^1].IsLast;
+        var keepFrom = Math.Min(trimTo, (writeSnapshot ? _snapshot.Applied : _snapshot.Sequence) + 1);
+        var arguments = ArgumentsOf(1 + 3 * entries + 6 + _snapshot.ArgumentCount(writeSnapshot));
         // The entries' packed events and their ids, in the batch's bytes.
         var size = (entries + 1) * RedisKeys.MaxEntryIdBytes;
         foreach (var pending in events) size += RedisEntries.SizeOf(pending.Event.EventType, pending.Data.Length);
@@ -259,15 +281,13 @@ internal sealed class RedisRunLog : IRunLog
             arguments[at++] = count;
             arguments[at++] = new ReadOnlyMemory<byte>(buffer, packed, packedLength);
         }
-        var last = events[^1].Sequence;
-        var keepFrom = Math.Min(last - Math.Max(1, _context.Options.MaxStreamLength) + 1, _snapshot.Sequence + 1);
         arguments[at++] = last;
         arguments[at++] = chunks;
         arguments[at++] = chars;
         arguments[at++] = keepFrom > 1 ? IdIn(buffer, ref offset, keepFrom) : RedisValue.EmptyString;
         arguments[at++] = _streamExpires ? 0 : (long)(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60);
         arguments[at++] = _appended;
-        _snapshot.WriteTo(arguments, at);
+        _snapshot.WriteTo(arguments, at, writeSnapshot);
         _streamExpires = true;
         _sent = events.Count;
         return batch.ScriptEvaluateAsync(RedisScripts.AppendEventsHash, _scriptKeys, arguments);

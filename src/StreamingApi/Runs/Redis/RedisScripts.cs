@@ -74,16 +74,16 @@ internal static class RedisScripts
 
     /// <summary>
     /// Stores one batch of a run's events, in one command rather than one per step: adds the batch's stream entries
-    /// (<see cref="RedisEntries"/>: fields <c>n</c> and <c>e</c>), then what it adds to the snapshot (its text and
-    /// reasoning appended, the sequence of its last applied event, only the fields it changed), then trims the stream
-    /// (never past the snapshot: it is written first, so the stream always holds every event after the snapshot's
-    /// sequence), sets the record's figures and tells readers. The first batch also sets the stream's and the
-    /// snapshot hash's expiry; the text and the reasoning get the record's when an append makes their key (a run that
-    /// never reasons has no reasoning key, and its first batch no empty appends).
+    /// (<see cref="RedisEntries"/>: fields <c>n</c> and <c>e</c>), then, when given, what was added to the snapshot
+    /// since it was last written (text and reasoning appended, the sequence of the last applied event, only the fields
+    /// that changed), then trims the stream (never past the snapshot: it is written first, so the stream always holds
+    /// every event after the snapshot's sequence), sets the record's figures and tells readers. The first batch also
+    /// sets the stream's expiry, the snapshot's first write its hash's; the text and the reasoning get the record's
+    /// when an append makes their key (a run that never reasons has no reasoning key, and no empty appends).
     /// KEYS: the run's stream, its hash, its snapshot's hash, text, reasoning.
     /// ARGV: the number of entries k, then each entry's id, event count and packed events; then, from o = 2 + 3k: the
     /// last sequence, chunks, chars, the id to trim the stream to (empty: none), seconds until the stream expires (0:
-    /// as it is), the channel to publish to; the snapshot's sequence (empty: the batch adds nothing to it), text,
+    /// as it is), the channel to publish to; the snapshot's sequence (empty: it is left as it is), text,
     /// reasoning, seconds until the snapshot's hash expires (0: as it is), then field and value pairs.
     /// Returns 1; or, writing nothing, the record's reason when the run is no longer running (another instance failed it
     /// while its owner still ran it, <see cref="FailRun"/>), empty when the record is gone.

@@ -5,12 +5,14 @@ using StreamingApi.Agents;
 namespace StreamingApi.Runs.Redis;
 
 /// <summary>
-/// What each batch of a run adds to its snapshot in Redis, written by the script that adds the same events to the
-/// stream (<see cref="RedisScripts.AppendEvents"/>): the batch's text and reasoning appended, the sequence of its last event, and only the
-/// fields the batch changed (the latest run, partial, result, progress or error event's JSON as the stream has it; the
-/// tool calls, rewritten when one started or returned). A batch costs what it adds, not the answer so far. The run's
-/// last events (error, done) are never applied: they stay in the stream, so that a reader given the snapshot still
-/// ends with them. Used by the run's background writer alone.
+/// What a run's events add to its snapshot in Redis, written by the script that adds events to the stream
+/// (<see cref="RedisScripts.AppendEvents"/>) when the stream is about to be trimmed past the snapshot, with the run's
+/// end, and when it hands off: the text and reasoning since the last write appended, the sequence of the last event
+/// applied, and only the fields changed since (the latest run, partial, result, progress or error event's JSON as the
+/// stream has it; the tool calls, rewritten when one started or returned). A write costs what it adds, not the answer
+/// so far, and while a run's stream holds all its events it writes none: readers take the events from the stream. The
+/// run's last events (error, done) are never applied: they stay in the stream, so that a reader given the snapshot
+/// still ends with them. Used by the run's background writer alone.
 /// </summary>
 internal sealed class RedisSnapshotWriter
 {
@@ -30,21 +32,27 @@ internal sealed class RedisSnapshotWriter
         _lifetimeSeconds = Math.Max(1, (long)lifetime.TotalSeconds);
     }
 
-    /// <summary>Goes on from the stored snapshot of a run taken up after it waited: its tool calls are rewritten whole, with the new ones.</summary>
+    /// <summary>
+    /// Goes on from the stored snapshot of a run taken up after it waited (written whole when it handed off): its tool
+    /// calls are rewritten whole, with the new ones.
+    /// </summary>
     public void Seed(RunSnapshot stored)
     {
-        Sequence = stored.Sequence;
+        Sequence = Applied = stored.Sequence;
         _toolCalls.AddRange(stored.ToolCalls);
         _written = true; // its keys expire already
     }
 
-    /// <summary>The last event applied: the stream must hold every event after it.</summary>
+    /// <summary>The last event the stored snapshot has: the stream must hold every event after it.</summary>
     public long Sequence { get; private set; }
+
+    /// <summary>The last event applied: the snapshot's sequence once written.</summary>
+    public long Applied { get; private set; }
 
     /// <param name="data">The event's JSON, as the stream has it.</param>
     public void Apply(long sequence, AgentEvent @event, ReadOnlyMemory<byte> data)
     {
-        Sequence = sequence;
+        Applied = sequence;
         _pending = true;
         if (@event is TextDelta text) _text.Append(text.Delta);
         else if (@event is ReasoningDelta reasoning) _reasoning.Append(reasoning.Delta);
@@ -67,17 +75,18 @@ internal sealed class RedisSnapshotWriter
         _ => null,
     };
 
-    /// <summary>How many arguments <see cref="WriteTo"/> writes: four, then two per field changed since its last call.</summary>
-    public int ArgumentCount => 4 + (_pending ? _changed.Count + (_toolCallsChanged ? 2 : 0) : 0);
+    /// <summary>How many arguments <see cref="WriteTo"/> writes: four, and to write, two per field changed.</summary>
+    public int ArgumentCount(bool write) => 4 + (write && _pending ? _changed.Count + (_toolCallsChanged ? 2 : 0) : 0);
 
     /// <summary>
-    /// Writes what was applied since the last call into the arguments of <see cref="RedisScripts.AppendEvents"/> from
-    /// <paramref name="at"/> (<see cref="ArgumentCount"/> of them): the sequence (empty when nothing was), the text, the
-    /// reasoning, the hash's expiry, then the changed fields.
+    /// Writes into the arguments of <see cref="RedisScripts.AppendEvents"/> from <paramref name="at"/>
+    /// (<see cref="ArgumentCount"/> of them) what was applied since the last write, or, when not asked to
+    /// <paramref name="write"/> (or nothing was), that the command leaves the snapshot as it is: the sequence (empty
+    /// for nothing), the text, the reasoning, the hash's expiry, then the changed fields.
     /// </summary>
-    public void WriteTo(RedisValue[] arguments, int at)
+    public void WriteTo(RedisValue[] arguments, int at, bool write)
     {
-        if (!_pending)
+        if (!write || !_pending)
         {
             (arguments[at], arguments[at + 1], arguments[at + 2], arguments[at + 3]) =
                 (RedisValue.EmptyString, RedisValue.EmptyString, RedisValue.EmptyString, 0);
@@ -88,8 +97,9 @@ internal sealed class RedisSnapshotWriter
             _changed.Add(RedisSnapshots.ToolCallsField);
             _changed.Add(_codec.EncodeToolCalls(_toolCalls));
         }
-        // The hash expires with the run's record: set once, with the first batch, as the stream's own expiry is (the
-        // text and the reasoning get the record's when the script makes their keys).
+        // The hash expires with the run's record: set once, with the first write (the text and the reasoning get the
+        // record's when the script makes their keys).
+        Sequence = Applied;
         arguments[at] = Sequence;
         arguments[at + 1] = _text.Length == 0 ? RedisValue.EmptyString : _text.ToString();
         arguments[at + 2] = _reasoning.Length == 0 ? RedisValue.EmptyString : _reasoning.ToString();

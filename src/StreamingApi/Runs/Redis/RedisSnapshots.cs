@@ -5,10 +5,11 @@ namespace StreamingApi.Runs.Redis;
 
 /// <summary>
 /// Runs' snapshots as Redis keeps them beside their streams, so that any instance can serve one: the text and the
-/// reasoning in strings of their own (<see cref="RedisKeys.Text"/>, <see cref="RedisKeys.Reasoning"/>) that each batch
-/// appends to, the rest in a hash (<see cref="RedisKeys.Snapshot"/>) whose fields a batch rewrites only when it changed
-/// them. The run's owner writes it (<see cref="RedisSnapshotWriter"/>); any instance reads it here, together with the
-/// stream's events after it.
+/// reasoning in strings of their own (<see cref="RedisKeys.Text"/>, <see cref="RedisKeys.Reasoning"/>) that each write
+/// appends to, the rest in a hash (<see cref="RedisKeys.Snapshot"/>) whose fields a write rewrites only when they
+/// changed. It is written when the stream is to be trimmed past it, with the run's end, and when it hands off. The
+/// run's owner writes it (<see cref="RedisSnapshotWriter"/>); any instance reads it here, together with the stream's
+/// events after it.
 /// </summary>
 internal sealed class RedisSnapshots(RedisKeys keys, RunEventCodec codec)
 {
@@ -23,13 +24,13 @@ internal sealed class RedisSnapshots(RedisKeys keys, RunEventCodec codec)
     /// <summary>The hash's fields as the read script returns them, in this order.</summary>
     private static readonly RedisValue[] Fields = [SequenceField, RunField, ToolCallsField, PartialField, ResultField, ProgressField, ErrorField];
 
-    /// <param name="lifetime">How long the snapshot's keys live from the run's first batch (they expire with its record).</param>
+    /// <param name="lifetime">How long the snapshot's keys live from its first write (as the run's record).</param>
     public RedisSnapshotWriter Writer(TimeSpan lifetime) => new(codec, lifetime);
 
     /// <summary>
     /// The run's stored snapshot and up to <paramref name="maxEntries"/> stream entries after it (0: every one), read
-    /// atomically by one script; null when the run is not known. Before the run's first batch, the snapshot is empty,
-    /// at sequence 0.
+    /// atomically by one script; null when the run is not known. Before its first write, the snapshot is empty, at
+    /// sequence 0 (the stream then has every event).
     /// </summary>
     public async Task<StoredSnapshot?> ReadAsync(IDatabaseAsync database, string runId, int maxEntries)
     {
