@@ -259,6 +259,54 @@ public sealed class RedisRunTests
     }
 
     [Fact]
+    public async Task ARunWhoseWriteRedisRefusesFailsAloneAndTheRunsWrittenBesideItGoOn()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = Instance(redis).With("OfflineModel:TokensPerSecond", "20").With("OfflineModel:FixedDeltaCount", "200")
+            .With("OfflineModel:FirstTokenDelayMs", "0");
+        await using var b = Instance(redis);
+        var onA = a.CreateSocketClient();
+        var runs = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+        {
+            var response = await onA.OpenAsync("/stream/text?prompt=Write%20a%20long%20essay%20about%20harbours");
+            var frames = response.ReadFramesAsync().GetAsyncEnumerator();
+            var seen = new List<Frame>();
+            while (seen.Count(f => f.Type == "text") < 2 && await frames.MoveNextAsync()) seen.Add(frames.Current);
+            return (Response: response, Frames: frames, Seen: seen);
+        }));
+        var broken = runs[0].Seen[0].RunId;
+
+        // With some 10 s of text left to each, the first run's stream becomes a string, then Redis holds every write
+        // for a second: the runs' events pile up, and the writer's next commands carry many runs' batches, the broken
+        // one's among them.
+        await using (var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},allowAdmin=true"))
+        {
+            var batch = admin.GetDatabase().CreateBatch();
+            var key = $"streamingapi:run:{broken}:events";
+            Task[] sent = [batch.KeyDeleteAsync(key), batch.StringSetAsync(key, "not a stream"), batch.ExecuteAsync("CLIENT", "PAUSE", "1000", "WRITE")];
+            batch.Execute();
+            await Task.WhenAll(sent);
+        }
+
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        foreach (var (response, frames, seen) in runs)
+        {
+            while (await frames.MoveNextAsync().AsTask().WaitAsync(bound.Token)) seen.Add(frames.Current);
+            await frames.DisposeAsync();
+            response.Dispose();
+        }
+        var (failed, others) = (runs[0].Seen, runs.Skip(1).Select(r => r.Seen).ToList());
+        Assert.Equal(["error", "done"], failed.TakeLast(2).Select(f => f.Type));
+        Assert.Equal(("failed", "store-unavailable"), (failed[^1]["status"].GetString(), failed[^1]["reason"].GetString()));
+        foreach (var live in others)
+        {
+            Assert.Equal(("done", "completed"), (live[^1].Type, live[^1]["status"].GetString()));
+            var stored = await b.CreateSocketClient().GetFramesAsync($"/runs/{live[0].RunId}/events?after=0");
+            Assert.Equal(live.Select(f => (f.Id, f.Type, f.Data)), stored.Select(f => (f.Id, f.Type, f.Data)));
+        }
+    }
+
+    [Fact]
     public async Task WithRedisDownAtStartUpTheServerIsLiveNotReadyAndRecoversWhenRedisComes()
     {
         var port = FreePort.Next();

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using StackExchange.Redis;
 using StreamingApi.Agents;
@@ -37,7 +38,6 @@ internal sealed class RedisRunLog : IRunLog
     private readonly TaskCompletionSource _flushed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _drained;
     private readonly RedisValue _appended;
-    private RedisValue[]? _arguments; // the last turn's, reused (see ArgumentsOf)
     private bool _scheduled; // the writer has it due, or is sending its events
     private int _sent;
     private long _sequence;
@@ -172,10 +172,11 @@ internal sealed class RedisRunLog : IRunLog
     /// </summary>
     private Task<RedisResult> WriteSnapshot(IBatch batch)
     {
-        var arguments = new RedisValue[1 + 6 + _snapshot.ArgumentCount(write: true)];
-        (arguments[0], arguments[1], arguments[2], arguments[3]) = (0, _sequence, _chunks, _chars);
-        (arguments[4], arguments[5], arguments[6]) = (RedisValue.EmptyString, 0, _appended);
-        _snapshot.WriteTo(arguments, 7, write: true);
+        var count = 1 + 6 + _snapshot.ArgumentCount(write: true);
+        var arguments = new RedisValue[1 + count];
+        (arguments[0], arguments[1], arguments[2], arguments[3], arguments[4]) = (count, 0, _sequence, _chunks, _chars);
+        (arguments[5], arguments[6], arguments[7]) = (RedisValue.EmptyString, 0, _appended);
+        _snapshot.WriteTo(arguments.AsSpan(8), write: true);
         return batch.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, arguments);
     }
 
@@ -229,16 +230,19 @@ internal sealed class RedisRunLog : IRunLog
     }
 
     /// <summary>
-    /// The writer's turn: adds the events pending (up to <see cref="MaxBatch"/>) to <paramref name="batch"/> as one
-    /// command, packed in entries of up to <see cref="RedisKeys.EventsPerEntry"/> (one value each,
-    /// <see cref="RedisEntries"/>), the stream trimmed to about its latest <see cref="RedisOptions.MaxStreamLength"/>
-    /// events (never past the snapshot: the stream holds every event after it, and the run's last events; so a trim,
-    /// and the run's end, first write the snapshot as of the batch), the record's figures and a notice to readers. Null
-    /// when nothing was pending; the writer calls <see cref="Written"/> once the command is answered.
+    /// The writer's turn: adds the events pending (up to <see cref="MaxBatch"/>) to the writer's command, as this run's
+    /// keys and arguments of <see cref="RedisScripts.AppendEvents"/>: packed in entries of up to
+    /// <see cref="RedisKeys.EventsPerEntry"/> (one value each, <see cref="RedisEntries"/>), the stream trimmed to about
+    /// its latest <see cref="RedisOptions.MaxStreamLength"/> events (never past the snapshot: the stream holds every
+    /// event after it, and the run's last events; so a trim, and the run's end, first write the snapshot as of the
+    /// batch), the record's figures and a notice to readers. False when nothing was pending; the writer calls
+    /// <see cref="Written"/> once the command is answered.
     /// </summary>
+    /// <param name="keys">The command's keys so far: the run's five are added.</param>
+    /// <param name="arguments">The command's arguments so far: the run's are added, their count first.</param>
     /// <param name="events">The writer's list to take the events into, empty, cleared by the writer after.</param>
     /// <param name="bytes">Where the command's packed events and ids are written: the writer's, kept until the batch is answered.</param>
-    internal Task<RedisResult>? WriteTo(IBatch batch, List<Pending> events, RedisBatchBytes bytes)
+    internal bool WriteTo(List<RedisKey> keys, List<RedisValue> arguments, List<Pending> events, RedisBatchBytes bytes)
     {
         int chunks;
         long chars;
@@ -251,7 +255,7 @@ internal sealed class RedisRunLog : IRunLog
             {
                 _scheduled = false;
                 if (_completing || _failure is not null) _flushed.TrySetResult();
-                return null;
+                return false;
             }
         }
         foreach (var pending in events)
@@ -263,48 +267,40 @@ internal sealed class RedisRunLog : IRunLog
         var trimTo = last - Math.Max(1, _context.Options.MaxStreamLength) + 1;
         var writeSnapshot = trimTo > _snapshot.Sequence + 1 || events[^1].IsLast;
         var keepFrom = Math.Min(trimTo, (writeSnapshot ? _snapshot.Applied : _snapshot.Sequence) + 1);
-        var arguments = ArgumentsOf(1 + 3 * entries + 6 + _snapshot.ArgumentCount(writeSnapshot));
+        var length = 1 + 3 * entries + 6 + _snapshot.ArgumentCount(writeSnapshot);
+        keys.AddRange(_scriptKeys);
+        arguments.Add(length);
+        var first = arguments.Count;
+        CollectionsMarshal.SetCount(arguments, first + length);
+        var these = CollectionsMarshal.AsSpan(arguments).Slice(first, length);
         // The entries' packed events and their ids, in the batch's bytes.
         var size = (entries + 1) * RedisKeys.MaxEntryIdBytes;
         foreach (var pending in events) size += RedisEntries.SizeOf(pending.Event.EventType, pending.Data.Length);
         var taken = bytes.Take(size);
         var (buffer, offset) = (taken.Array!, taken.Offset);
         var at = 0;
-        arguments[at++] = entries;
+        these[at++] = entries;
         for (var start = 0; start < events.Count; start += RedisKeys.EventsPerEntry)
         {
             var count = Math.Min(RedisKeys.EventsPerEntry, events.Count - start);
             var packed = offset;
             for (var i = start; i < start + count; i++) offset = RedisEntries.Write(buffer, offset, events[i].Event.EventType, events[i].Data.Span);
             var packedLength = offset - packed;
-            arguments[at++] = IdIn(buffer, ref offset, events[start + count - 1].Sequence);
-            arguments[at++] = count;
-            arguments[at++] = new ReadOnlyMemory<byte>(buffer, packed, packedLength);
+            these[at++] = IdIn(buffer, ref offset, events[start + count - 1].Sequence);
+            these[at++] = count;
+            these[at++] = new ReadOnlyMemory<byte>(buffer, packed, packedLength);
         }
-        arguments[at++] = last;
-        arguments[at++] = chunks;
-        arguments[at++] = chars;
-        arguments[at++] = keepFrom > 1 ? IdIn(buffer, ref offset, keepFrom) : RedisValue.EmptyString;
-        arguments[at++] = _streamExpires ? 0 : (long)(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60);
-        arguments[at++] = _appended;
-        _snapshot.WriteTo(arguments, at, writeSnapshot);
+        these[at++] = last;
+        these[at++] = chunks;
+        these[at++] = chars;
+        these[at++] = keepFrom > 1 ? IdIn(buffer, ref offset, keepFrom) : RedisValue.EmptyString;
+        these[at++] = _streamExpires ? 0 : (long)(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60);
+        these[at++] = _appended;
+        _snapshot.WriteTo(these[at..], writeSnapshot);
         _streamExpires = true;
         _sent = events.Count;
-        return batch.ScriptEvaluateAsync(RedisScripts.AppendEventsHash, _scriptKeys, arguments);
+        return true;
     }
-
-    /// <summary>
-    /// The command of this turn again, with the script's text (the client loads it): Redis did not know the script by
-    /// its hash (<see cref="RedisScripts.IsUnknown"/>), so the first one did nothing.
-    /// </summary>
-    internal Task<RedisResult> Resend(IDatabaseAsync database) => database.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, _arguments);
-
-    /// <summary>
-    /// The arguments of this turn's command: last turn's array again when it has the length (a paced run's turns
-    /// mostly do). Safe to fill: the log has one command out at a time, and its array is only reused once Redis has
-    /// answered it (after a failure the log writes no more).
-    /// </summary>
-    private RedisValue[] ArgumentsOf(int length) => _arguments is { } reused && reused.Length == length ? reused : _arguments = new RedisValue[length];
 
     /// <summary>The id of the entry whose last event has <paramref name="sequence"/> (<see cref="RedisKeys.EntryId"/>), written into <paramref name="buffer"/>.</summary>
     private static ReadOnlyMemory<byte> IdIn(byte[] buffer, ref int offset, long sequence)
@@ -316,11 +312,14 @@ internal sealed class RedisRunLog : IRunLog
     }
 
     /// <summary>
-    /// The writer's turn is over, with the command's <paramref name="answer"/> (<see cref="RedisScripts.AppendEvents"/>'s)
-    /// or its <paramref name="failure"/>.
+    /// The writer's turn is over, with this run's <paramref name="answer"/> in the command
+    /// (<see cref="RedisScripts.AppendEvents"/>'s) or the command's <paramref name="failure"/>.
     /// </summary>
     internal void Written(RedisResult? answer, Exception? failure)
     {
+        // The run's part of the command met an error, given as an array of one (the others' went on).
+        if (failure is null && answer is { Resp2Type: ResultType.Array } error)
+            failure = new RedisServerException(RedisErrorKind.Unknown, CommandFlags.None, (string?)error[0] ?? "");
         // Not written: the record no longer says running (another instance failed the run, or it is gone).
         if (failure is null && answer is { Resp2Type: ResultType.BulkString } reason)
         {
@@ -341,7 +340,6 @@ internal sealed class RedisRunLog : IRunLog
     {
         TaskCompletionSource? drained = null;
         bool schedule;
-        if (failure is not null) _arguments = null; // the command may not have been sent yet: its arguments are left to it
         if (failure is null) _context.Metrics.StoreBatchWritten(_sent);
         var endedElsewhere = false;
         lock (_gate)

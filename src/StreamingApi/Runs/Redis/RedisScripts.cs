@@ -73,51 +73,67 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Stores one batch of a run's events, in one command rather than one per step: adds the batch's stream entries
-    /// (<see cref="RedisEntries"/>: fields <c>n</c> and <c>e</c>), then, when given, what was added to the snapshot
-    /// since it was last written (text and reasoning appended, the sequence of the last applied event, only the fields
-    /// that changed), then trims the stream (never past the snapshot: it is written first, so the stream always holds
-    /// every event after the snapshot's sequence), sets the record's figures and tells readers. The first batch also
-    /// sets the stream's expiry, the snapshot's first write its hash's; the text and the reasoning get the record's
-    /// when an append makes their key (a run that never reasons has no reasoning key, and no empty appends).
-    /// KEYS: the run's stream, its hash, its snapshot's hash, text, reasoning.
-    /// ARGV: the number of entries k, then each entry's id, event count and packed events; then, from o = 2 + 3k: the
-    /// last sequence, chunks, chars, the id to trim the stream to (empty: none), seconds until the stream expires (0:
-    /// as it is), the channel to publish to; the snapshot's sequence (empty: it is left as it is), text,
-    /// reasoning, seconds until the snapshot's hash expires (0: as it is), then field and value pairs.
-    /// Returns 1; or, writing nothing, the record's reason when the run is no longer running (another instance failed it
-    /// while its owner still ran it, <see cref="FailRun"/>), empty when the record is gone.
+    /// Stores one batch of events for each of several runs, in one command rather than one per run and step: the
+    /// writer's round trip carries a command per <see cref="RedisWriter.RunsPerCommand"/> runs. For each run, in turn:
+    /// adds the batch's stream entries (<see cref="RedisEntries"/>: fields <c>n</c> and <c>e</c>), then, when given,
+    /// what was added to the snapshot since it was last written (text and reasoning appended, the sequence of the last
+    /// applied event, only the fields that changed), then trims the stream (never past the snapshot: it is written
+    /// first, so the stream always holds every event after the snapshot's sequence), sets the record's figures and
+    /// tells readers. The first batch also sets the stream's expiry, the snapshot's first write its hash's; the text
+    /// and the reasoning get the record's when an append makes their key (a run that never reasons has no reasoning
+    /// key, and no empty appends). A run whose commands fail does not stop the others'. KEYS: five a run: its stream,
+    /// its hash, its snapshot's hash, text, reasoning. ARGV, a run after another: the number n of its arguments, then
+    /// its n arguments: the number of entries k, then each entry's id, event count and packed events; then, from o = 2
+    /// + 3k: the last sequence, chunks, chars, the id to trim the stream to (empty: none), seconds until the stream
+    /// expires (0: as it is), the channel to publish to; the snapshot's sequence (empty: it is left as it is), text,
+    /// reasoning, seconds until the snapshot's hash expires (0: as it is), then field and value pairs. Returns, a run's
+    /// answer after another: 1; or, writing nothing, the record's reason when the run is no longer running (another
+    /// instance failed it while its owner still ran it, <see cref="FailRun"/>), empty when the record is gone; or, as
+    /// an array of one, the error its commands met (the client refuses a reply whose items are errors).
     /// </summary>
     public const string AppendEvents = """
-        if redis.call('HGET', KEYS[2], 'status') ~= 'running' then return redis.call('HGET', KEYS[2], 'reason') or '' end
-        local k = tonumber(ARGV[1])
-        for i = 0, k - 1 do
-          local at = 2 + 3 * i
-          redis.call('XADD', KEYS[1], ARGV[at], 'n', ARGV[at + 1], 'e', ARGV[at + 2])
-        end
-        local o = 2 + 3 * k
-        if ARGV[o + 6] ~= '' then
-          for i = 4, 5 do
-            local added = ARGV[o + i + 3]
-            if added ~= '' and redis.call('APPEND', KEYS[i], added) == #added then
-              redis.call('EXPIRE', KEYS[i], math.max(1, redis.call('TTL', KEYS[2])))
-            end
+        local function append(K, b, e)
+          if redis.call('HGET', KEYS[K + 2], 'status') ~= 'running' then return redis.call('HGET', KEYS[K + 2], 'reason') or '' end
+          local k = tonumber(ARGV[b + 1])
+          for i = 0, k - 1 do
+            local at = b + 2 + 3 * i
+            redis.call('XADD', KEYS[K + 1], ARGV[at], 'n', ARGV[at + 1], 'e', ARGV[at + 2])
           end
-          redis.call('HSET', KEYS[3], 'sequence', ARGV[o + 6], unpack(ARGV, o + 10))
-          if ARGV[o + 9] ~= '0' then redis.call('EXPIRE', KEYS[3], ARGV[o + 9]) end
+          local o = b + 2 + 3 * k
+          if ARGV[o + 6] ~= '' then
+            for i = 4, 5 do
+              local added = ARGV[o + i + 3]
+              if added ~= '' and redis.call('APPEND', KEYS[K + i], added) == #added then
+                redis.call('EXPIRE', KEYS[K + i], math.max(1, redis.call('TTL', KEYS[K + 2])))
+              end
+            end
+            redis.call('HSET', KEYS[K + 3], 'sequence', ARGV[o + 6], unpack(ARGV, o + 10, e))
+            if ARGV[o + 9] ~= '0' then redis.call('EXPIRE', KEYS[K + 3], ARGV[o + 9]) end
+          end
+          if ARGV[o + 3] ~= '' then redis.call('XTRIM', KEYS[K + 1], 'MINID', '~', ARGV[o + 3]) end
+          redis.call('HSET', KEYS[K + 2], 'lastSequence', ARGV[o], 'chunks', ARGV[o + 1], 'chars', ARGV[o + 2])
+          if ARGV[o + 4] ~= '0' then redis.call('EXPIRE', KEYS[K + 1], ARGV[o + 4]) end
+          redis.call('PUBLISH', ARGV[o + 5], ARGV[o])
+          return 1
         end
-        if ARGV[o + 3] ~= '' then redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[o + 3]) end
-        redis.call('HSET', KEYS[2], 'lastSequence', ARGV[o], 'chunks', ARGV[o + 1], 'chars', ARGV[o + 2])
-        if ARGV[o + 4] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[o + 4]) end
-        redis.call('PUBLISH', ARGV[o + 5], ARGV[o])
-        return 1
+        local answers = {}
+        local b = 0
+        for r = 0, #KEYS / 5 - 1 do
+          local n = tonumber(ARGV[b + 1])
+          local ok, answer = pcall(append, 5 * r, b + 1, b + 1 + n)
+          if not ok then answer = {type(answer) == 'table' and answer.err or tostring(answer)} end
+          answers[r + 1] = answer
+          b = b + 1 + n
+        end
+        return answers
         """;
 
     /// <summary>
     /// Stores a run's end, in one command: its record's fields, its keys living for the retention from now, a notice to
     /// readers. It follows the run's last batch (<see cref="AppendEvents"/>).
-    /// KEYS: as <see cref="AppendEvents"/>'s (the run's stream, its hash, its snapshot's hash, text and reasoning). ARGV:
-    /// the retention in milliseconds, the channel to publish to, the last sequence, then the record's field and value pairs.
+    /// KEYS: as <see cref="AppendEvents"/>'s for one run (its stream, its hash, its snapshot's hash, text and
+    /// reasoning). ARGV: the retention in milliseconds, the channel to publish to, the last sequence, then the record's
+    /// field and value pairs.
     /// A record that no longer says <c>running</c> (another instance failed the run) is left as it is: returns 0.
     /// </summary>
     public const string EndRun = """

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using StackExchange.Redis;
 using StreamingApi.Agents;
@@ -79,16 +80,16 @@ internal sealed class RedisSnapshotWriter
     public int ArgumentCount(bool write) => 4 + (write && _pending ? _changed.Count + (_toolCallsChanged ? 2 : 0) : 0);
 
     /// <summary>
-    /// Writes into the arguments of <see cref="RedisScripts.AppendEvents"/> from <paramref name="at"/>
-    /// (<see cref="ArgumentCount"/> of them) what was applied since the last write, or, when not asked to
+    /// Writes into a run's arguments of <see cref="RedisScripts.AppendEvents"/> (<see cref="ArgumentCount"/> of them,
+    /// from the first of <paramref name="arguments"/>) what was applied since the last write, or, when not asked to
     /// <paramref name="write"/> (or nothing was), that the command leaves the snapshot as it is: the sequence (empty
     /// for nothing), the text, the reasoning, the hash's expiry, then the changed fields.
     /// </summary>
-    public void WriteTo(RedisValue[] arguments, int at, bool write)
+    public void WriteTo(Span<RedisValue> arguments, bool write)
     {
         if (!write || !_pending)
         {
-            (arguments[at], arguments[at + 1], arguments[at + 2], arguments[at + 3]) =
+            (arguments[0], arguments[1], arguments[2], arguments[3]) =
                 (RedisValue.EmptyString, RedisValue.EmptyString, RedisValue.EmptyString, 0);
             return;
         }
@@ -100,11 +101,11 @@ internal sealed class RedisSnapshotWriter
         // The hash expires with the run's record: set once, with the first write (the text and the reasoning get the
         // record's when the script makes their keys).
         Sequence = Applied;
-        arguments[at] = Sequence;
-        arguments[at + 1] = _text.Length == 0 ? RedisValue.EmptyString : _text.ToString();
-        arguments[at + 2] = _reasoning.Length == 0 ? RedisValue.EmptyString : _reasoning.ToString();
-        arguments[at + 3] = _written ? 0 : _lifetimeSeconds;
-        _changed.CopyTo(arguments, at + 4);
+        arguments[0] = Sequence;
+        arguments[1] = _text.Length == 0 ? RedisValue.EmptyString : _text.ToString();
+        arguments[2] = _reasoning.Length == 0 ? RedisValue.EmptyString : _reasoning.ToString();
+        arguments[3] = _written ? 0 : _lifetimeSeconds;
+        CollectionsMarshal.AsSpan(_changed).CopyTo(arguments[4..]);
         _text.Clear();
         _reasoning.Clear();
         _changed.Clear();

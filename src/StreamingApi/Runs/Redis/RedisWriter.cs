@@ -6,19 +6,30 @@ namespace StreamingApi.Runs.Redis;
 
 /// <summary>
 /// This instance's one writer of runs' events to Redis. A run's log that has events to store asks for a turn
-/// (<see cref="Schedule"/>); the writer sends every run that asked, one command each
+/// (<see cref="Schedule"/>); the writer sends every run that asked, <see cref="RunsPerCommand"/> runs a command
 /// (<see cref="RedisScripts.AppendEvents"/>), in one pipelined batch, waits for it, then sends whatever asked meanwhile.
 /// With many runs each writing a few events a second, a writer per run cost a round trip, four commands and a waiting
-/// task per event; here the runs share the round trips, and the longer Redis takes the more each batch carries.
+/// task per event; here the runs share the round trips and the commands, and the longer Redis takes the more each
+/// batch carries.
 /// </summary>
 internal sealed class RedisWriter(RedisGuard guard)
 {
+    /// <summary>
+    /// The most runs one command carries. A command costs Redis and the client about as much to make as a run's part
+    /// of it (a script call, its reply, a task): shared, that cost is spread. Bounded, so that one command does not
+    /// hold Redis, single-threaded, for long: a run's part is some tens of microseconds.
+    /// </summary>
+    public const int RunsPerCommand = 64;
+
     private readonly Lock _gate = new();
     private readonly Queue<RedisRunLog> _due = new();
     private readonly ReaderSignal _wake = new();
     private readonly List<RedisRunLog.Pending> _events = []; // the one run's events being packed, reused
-    private readonly List<(RedisRunLog Log, Task<RedisResult> Sent)> _sending = [];
-    private readonly List<RedisRunLog> _refused = []; // the batch's commands refused for an unknown script, to send again
+    private readonly List<RedisRunLog> _packed = []; // the runs of the command being packed
+    private readonly List<RedisKey> _keys = []; // its keys
+    private readonly List<RedisValue> _arguments = []; // its arguments
+    private readonly List<Command> _sending = [];
+    private readonly List<Command> _refused = []; // the batch's commands refused for an unknown script, to send again
     private readonly RedisBatchBytes _bytes = new(); // the batch's packed events, written over by the next once it is answered
     private Task? _loop;
 
@@ -56,7 +67,7 @@ internal sealed class RedisWriter(RedisGuard guard)
         }
     }
 
-    /// <summary>One round trip: each log's pending events in one command, all in one pipelined batch.</summary>
+    /// <summary>One round trip: each log's pending events, <see cref="RunsPerCommand"/> logs a command.</summary>
     private async Task SendAsync(List<RedisRunLog> logs)
     {
         IDatabase database;
@@ -73,31 +84,64 @@ internal sealed class RedisWriter(RedisGuard guard)
         var failed = false;
         foreach (var log in logs)
         {
-            // Each run's command is issued in its run's trace, as when each run wrote its own; only a recorded span has
-            // any use for it: setting the current activity costs an execution context per run and batch.
-            var traced = log.Activity is { Recorded: true };
-            try
+            // A run whose span is recorded has a command of its own, issued in its trace, as when each run wrote its
+            // own; the others share theirs (setting the current activity costs an execution context per run and batch).
+            if (log.Activity is { Recorded: true } span)
             {
-                if (traced) Activity.Current = log.Activity;
-                if (log.WriteTo(batch, _events, _bytes) is { } sent) _sending.Add((log, sent));
+                Send(batch);
+                Activity.Current = span;
+                failed |= !Pack(log);
+                Send(batch);
+                Activity.Current = null;
             }
-            catch (Exception exception)
+            else
             {
-                failed = true;
-                log.Written(exception);
-            }
-            finally
-            {
-                _events.Clear();
-                if (traced) Activity.Current = null;
+                failed |= !Pack(log);
+                if (_packed.Count == RunsPerCommand) Send(batch);
             }
         }
+        Send(batch);
         batch.Execute();
         failed |= await AnsweredAsync(from: 0, resendUnknown: true);
         if (_refused.Count > 0) failed |= await ResendAsync(database);
         _sending.Clear();
         if (failed) _bytes.Drop();
         else _bytes.Reuse();
+    }
+
+    /// <summary>Adds the log's pending events to the command being packed: false when that failed.</summary>
+    private bool Pack(RedisRunLog log)
+    {
+        var (keys, arguments) = (_keys.Count, _arguments.Count);
+        try
+        {
+            if (log.WriteTo(_keys, _arguments, _events, _bytes)) _packed.Add(log);
+            return true;
+        }
+        catch (Exception exception)
+        {
+            _keys.RemoveRange(keys, _keys.Count - keys);
+            _arguments.RemoveRange(arguments, _arguments.Count - arguments);
+            log.Written(exception);
+            return false;
+        }
+        finally
+        {
+            _events.Clear();
+        }
+    }
+
+    /// <summary>The command packed so far, added to <paramref name="batch"/> (when it has a run).</summary>
+    private void Send(IBatch batch)
+    {
+        if (_packed.Count == 0) return;
+        RedisKey[] keys = [.. _keys];
+        RedisValue[] arguments = [.. _arguments];
+        var sent = batch.ScriptEvaluateAsync(RedisScripts.AppendEventsHash, keys, arguments);
+        _sending.Add(new Command([.. _packed], keys, arguments, sent));
+        _packed.Clear();
+        _keys.Clear();
+        _arguments.Clear();
     }
 
     /// <summary>
@@ -108,14 +152,15 @@ internal sealed class RedisWriter(RedisGuard guard)
     {
         var from = _sending.Count;
         var batch = database.CreateBatch();
-        foreach (var log in _refused) _sending.Add((log, log.Resend(batch)));
+        foreach (var command in _refused)
+            _sending.Add(command with { Sent = batch.ScriptEvaluateAsync(RedisScripts.AppendEvents, command.Keys, command.Arguments) });
         batch.Execute();
         _refused.Clear();
         return AnsweredAsync(from, resendUnknown: false);
     }
 
     /// <summary>
-    /// Each sent command's answer from <paramref name="from"/> on, told to its log: whether any failed. With
+    /// Each sent command's answers from <paramref name="from"/> on, told to its logs: whether any failed. With
     /// <paramref name="resendUnknown"/>, a command refused for an unknown script is kept to be sent again instead.
     /// </summary>
     private async Task<bool> AnsweredAsync(int from, bool resendUnknown)
@@ -123,25 +168,29 @@ internal sealed class RedisWriter(RedisGuard guard)
         var failed = false;
         for (var i = from; i < _sending.Count; i++)
         {
-            var (log, sent) = _sending[i];
-            Exception? failure = null;
-            RedisResult? answer = null;
+            var command = _sending[i];
+            RedisResult[] answers;
             try
             {
-                answer = await sent.ConfigureAwait(false);
+                answers = (RedisResult[])(await command.Sent.ConfigureAwait(false))!;
             }
             catch (Exception unknown) when (resendUnknown && RedisScripts.IsUnknown(unknown))
             {
-                _refused.Add(log); // sent again, with the others Redis refused, in one round trip
+                _refused.Add(command); // sent again, with the others Redis refused, in one round trip
                 continue;
             }
             catch (Exception exception)
             {
-                failure = exception;
+                failed = true;
+                foreach (var log in command.Logs) log.Written(null, exception);
+                continue;
             }
-            failed |= failure is not null;
-            log.Written(answer, failure);
+            // Redis read the whole command: a run's part that met an error is that run's failure alone.
+            for (var run = 0; run < command.Logs.Length; run++) command.Logs[run].Written(answers[run], null);
         }
         return failed;
     }
+
+    /// <summary>A command of the batch: its runs' logs, in the order of their keys and arguments; its answer.</summary>
+    private sealed record Command(RedisRunLog[] Logs, RedisKey[] Keys, RedisValue[] Arguments, Task<RedisResult> Sent);
 }
