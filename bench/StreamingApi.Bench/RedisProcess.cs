@@ -21,6 +21,16 @@ public sealed class RedisProcess : IAsyncDisposable
 
     public static bool IsInstalled => File.Exists("/usr/bin/redis-server");
 
+    /// <summary>The CPU time the redis-server has used so far.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<RedisProcess> StartAsync()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -433,15 +433,22 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
         // Held streams: the same load on each store, one repetition after the other.
         var memoryHeld = new List<HeldResult>();
         var redisHeld = new List<HeldResult>();
+        var redisCpu = new List<double>(); // the redis-server's CPU seconds over each Redis repetition
         for (var repetition = 0; repetition < sizes.Repetitions; repetition++)
         {
             await using (var server = await startService(Paced()))
                 memoryHeld.Add(await HoldAsync(server, $"stream/text?prompt={Prompt}", sizes.RedisHeldStreams, $"held streams in memory, repetition {repetition + 1}"));
+            var cpuBefore = redis.ProcessorTime;
             await using (var server = await startService(Paced(onRedis)))
                 redisHeld.Add(await HoldAsync(server, $"stream/text?prompt={Prompt}", sizes.RedisHeldStreams, $"held streams on Redis, repetition {repetition + 1}"));
+            redisCpu.Add((redis.ProcessorTime - cpuBefore).TotalSeconds);
         }
-        report($"| 7b. Held streams on Redis, {sizes.RedisHeldStreams:N0} × {sizes.HeldSeconds} s at {sizes.HeldTokensPerSecond} tokens/s | {Describe(redisHeld)} | — |");
+        report($"| 7b. Held streams on Redis, {sizes.RedisHeldStreams:N0} × {sizes.HeldSeconds} s at {sizes.HeldTokensPerSecond} tokens/s | {Describe(redisHeld)}; " +
+               $"redis-server CPU {Measurements.Format(Measurements.Spread(redisCpu), "0.0")} s | — |");
         report($"| 7b. The same in memory, for comparison | {Describe(memoryHeld)} | — |");
+        var ratios = redisHeld.Zip(memoryHeld, (onRedis, inMemory) => onRedis.FirstP99 / inMemory.FirstP99).ToList();
+        var medians = Measurements.Spread(redisHeld.Select(r => r.FirstP99).ToList()).Median / Measurements.Spread(memoryHeld.Select(r => r.FirstP99).ToList()).Median;
+        report($"| 7b. First event p99, Redis / memory | {medians:0.00}× on the medians; per repetition {string.Join(", ", ratios.Select(r => $"{r:0.00}×"))} | ≤ 1.5× |");
 
         async Task<(double Rate, long Events)> RateAsync(HttpClient http, string url)
         {

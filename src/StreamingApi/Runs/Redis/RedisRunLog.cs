@@ -73,6 +73,9 @@ internal sealed class RedisRunLog : IRunLog
 
     public string RunId { get; }
 
+    /// <summary>How many events the last <see cref="WriteTo"/> took into the command.</summary>
+    internal int Sent => _sent;
+
     /// <summary>The run's span, current when its log was made: the writer issues the run's commands in it.</summary>
     internal System.Diagnostics.Activity? Activity { get; } = System.Diagnostics.Activity.Current;
 

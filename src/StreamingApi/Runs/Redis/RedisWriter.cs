@@ -6,7 +6,7 @@ namespace StreamingApi.Runs.Redis;
 
 /// <summary>
 /// This instance's one writer of runs' events to Redis. A run's log that has events to store asks for a turn
-/// (<see cref="Schedule"/>); the writer sends every run that asked, <see cref="RunsPerCommand"/> runs a command
+/// (<see cref="Schedule"/>); the writer sends every run that asked, up to <see cref="RunsPerCommand"/> runs a command
 /// (<see cref="RedisScripts.AppendEvents"/>), in one pipelined batch, waits for it, then sends whatever asked meanwhile.
 /// With many runs each writing a few events a second, a writer per run cost a round trip, four commands and a waiting
 /// task per event; here the runs share the round trips and the commands, and the longer Redis takes the more each
@@ -15,11 +15,16 @@ namespace StreamingApi.Runs.Redis;
 internal sealed class RedisWriter(RedisGuard guard)
 {
     /// <summary>
-    /// The most runs one command carries. A command costs Redis and the client about as much to make as a run's part
-    /// of it (a script call, its reply, a task): shared, that cost is spread. Bounded, so that one command does not
-    /// hold Redis, single-threaded, for long: a run's part is some tens of microseconds.
+    /// The most runs one command carries: paced runs write an event or two a turn, and sharing a command spares each
+    /// its own (a script call, its reply, a task). Bounded, with <see cref="EventsPerCommand"/>, so that one command
+    /// does not hold Redis, single-threaded, for long.
     /// </summary>
     public const int RunsPerCommand = 64;
+
+    /// <summary>
+    /// A command takes no more runs once it has this many events: a fast run's turn (up to 4,096) goes alone.
+    /// </summary>
+    private const int EventsPerCommand = 256;
 
     private readonly Lock _gate = new();
     private readonly Queue<RedisRunLog> _due = new();
@@ -28,6 +33,7 @@ internal sealed class RedisWriter(RedisGuard guard)
     private readonly List<RedisRunLog> _packed = []; // the runs of the command being packed
     private readonly List<RedisKey> _keys = []; // its keys
     private readonly List<RedisValue> _arguments = []; // its arguments
+    private int _packedEvents; // its events
     private readonly List<Command> _sending = [];
     private readonly List<Command> _refused = []; // the batch's commands refused for an unknown script, to send again
     private readonly RedisBatchBytes _bytes = new(); // the batch's packed events, written over by the next once it is answered
@@ -67,7 +73,7 @@ internal sealed class RedisWriter(RedisGuard guard)
         }
     }
 
-    /// <summary>One round trip: each log's pending events, <see cref="RunsPerCommand"/> logs a command.</summary>
+    /// <summary>One round trip: each log's pending events, up to <see cref="RunsPerCommand"/> logs a command.</summary>
     private async Task SendAsync(List<RedisRunLog> logs)
     {
         IDatabase database;
@@ -97,7 +103,7 @@ internal sealed class RedisWriter(RedisGuard guard)
             else
             {
                 failed |= !Pack(log);
-                if (_packed.Count == RunsPerCommand) Send(batch);
+                if (_packed.Count == RunsPerCommand || _packedEvents >= EventsPerCommand) Send(batch);
             }
         }
         Send(batch);
@@ -115,7 +121,11 @@ internal sealed class RedisWriter(RedisGuard guard)
         var (keys, arguments) = (_keys.Count, _arguments.Count);
         try
         {
-            if (log.WriteTo(_keys, _arguments, _events, _bytes)) _packed.Add(log);
+            if (log.WriteTo(_keys, _arguments, _events, _bytes))
+            {
+                _packed.Add(log);
+                _packedEvents += log.Sent;
+            }
             return true;
         }
         catch (Exception exception)
@@ -142,6 +152,7 @@ internal sealed class RedisWriter(RedisGuard guard)
         _packed.Clear();
         _keys.Clear();
         _arguments.Clear();
+        _packedEvents = 0;
     }
 
     /// <summary>
