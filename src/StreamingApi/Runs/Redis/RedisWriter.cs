@@ -95,10 +95,16 @@ internal sealed class RedisWriter(RedisGuard guard)
             if (log.Activity is { Recorded: true } span)
             {
                 Send(batch);
-                Activity.Current = span;
-                failed |= !Pack(log);
-                Send(batch);
-                Activity.Current = null;
+                try
+                {
+                    Activity.Current = span;
+                    failed |= !Pack(log);
+                    Send(batch);
+                }
+                finally
+                {
+                    Activity.Current = null;
+                }
             }
             else
             {
@@ -184,6 +190,8 @@ internal sealed class RedisWriter(RedisGuard guard)
             try
             {
                 answers = (RedisResult[])(await command.Sent.ConfigureAwait(false))!;
+                if (answers.Length != command.Logs.Length)
+                    throw new InvalidOperationException($"Redis answered {answers.Length} runs of {command.Logs.Length}.");
             }
             catch (Exception unknown) when (resendUnknown && RedisScripts.IsUnknown(unknown))
             {
