@@ -123,13 +123,21 @@ public sealed class RunHost(
             // Read before the stop: a stopped run may end, and its record say so, before a read after it returns.
             var asked = await store.FindAsync(runId, cancellationToken).ConfigureAwait(false);
             run.Stop(StopReasons.Stopped);
+            // Stored as waiting meanwhile, its task gone (see SuspendAsync): the waiting run is ended as below.
+            if (!_active.TryGetValue(runId, out var current) || current != run) await EndIfWaitingAsync(runId, cancellationToken).ConfigureAwait(false);
             return asked;
         }
         var record = await store.FindAsync(runId, cancellationToken).ConfigureAwait(false);
         if (record is { IsRunning: true }) await store.RequestStopAsync(runId, StopReasons.Stopped, cancellationToken).ConfigureAwait(false);
-        // A waiting run has no task to stop: it is taken up here, its open approvals denied, and ends at once.
         else if (record is { Status: RunStatus.Waiting }) await ResumeAsync(runId, StopReasons.Stopped, cancellationToken).ConfigureAwait(false);
         return record;
+    }
+
+    /// <summary>A waiting run has no task to stop: it is taken up here, its open approvals denied, and ends.</summary>
+    private async ValueTask EndIfWaitingAsync(string runId, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(runId, cancellationToken).ConfigureAwait(false) is { Status: RunStatus.Waiting })
+            await ResumeAsync(runId, StopReasons.Stopped, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -394,7 +402,12 @@ public sealed class RunHost(
         metrics.RunWaiting(run.Plan.Endpoint);
         RunLogMessages.RunWaiting(logger, run.Id, run.Plan.Endpoint, asked.Count, checkpoint.Deadline, stats.ElapsedMs);
         _active.TryRemove(run.Id, out _);
+        // A stop asked for (a cancel, a client that cannot answer) while the run was being stored as waiting reached
+        // a task that reads it no more: the waiting run is taken up and ends, as a stopped waiting run does. A cancel
+        // that finds the run gone from the active ones after its stop does the same (CancelAsync); one claim wins.
+        var stoppedMeanwhile = run.StopReason == StopReasons.Stopped;
         run.Dispose();
+        if (stoppedMeanwhile) await ResumeAsync(run.Id, StopReasons.Stopped, CancellationToken.None).ConfigureAwait(false);
         return true;
     }
 
