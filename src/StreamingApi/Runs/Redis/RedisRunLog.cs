@@ -175,12 +175,28 @@ internal sealed class RedisRunLog : IRunLog
     /// </summary>
     private Task<RedisResult> WriteSnapshot(IBatch batch)
     {
-        var count = 1 + 6 + _snapshot.ArgumentCount(write: true);
-        var arguments = new RedisValue[1 + count];
-        (arguments[0], arguments[1], arguments[2], arguments[3], arguments[4]) = (count, 0, _sequence, _chunks, _chars);
-        (arguments[5], arguments[6], arguments[7]) = (RedisValue.EmptyString, 0, _appended);
-        _snapshot.WriteTo(arguments.AsSpan(8), write: true);
+        var length = 1 + TailLength(writeSnapshot: true);
+        var arguments = new RedisValue[1 + length];
+        (arguments[0], arguments[1]) = (length, 0); // no entries
+        WriteTail(arguments.AsSpan(2), _sequence, _chunks, _chars, RedisValue.EmptyString, writeSnapshot: true);
         return batch.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, arguments);
+    }
+
+    /// <summary>How many of a run's arguments of <see cref="RedisScripts.AppendEvents"/> follow its entries.</summary>
+    private int TailLength(bool writeSnapshot) => 6 + _snapshot.ArgumentCount(writeSnapshot);
+
+    /// <summary>
+    /// A run's arguments of <see cref="RedisScripts.AppendEvents"/> after its entries (<see cref="TailLength"/>): the
+    /// last sequence and the record's figures, the id to trim the stream to, the stream's expiry (its first command
+    /// only), the channel to tell readers on, then the snapshot's.
+    /// </summary>
+    private void WriteTail(Span<RedisValue> tail, long last, long chunks, long chars, RedisValue trimTo, bool writeSnapshot)
+    {
+        (tail[0], tail[1], tail[2], tail[3]) = (last, chunks, chars, trimTo);
+        tail[4] = _streamExpires ? 0 : (long)(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60);
+        tail[5] = _appended;
+        _snapshot.WriteTo(tail[6..], writeSnapshot);
+        _streamExpires = true;
     }
 
     private bool Enqueue(AgentEvent @event, ReadOnlyMemory<byte> data, bool isLast = false)
@@ -270,7 +286,7 @@ internal sealed class RedisRunLog : IRunLog
         var trimTo = last - Math.Max(1, _context.Options.MaxStreamLength) + 1;
         var writeSnapshot = trimTo > _snapshot.Sequence + 1 || events[^1].IsLast;
         var keepFrom = Math.Min(trimTo, (writeSnapshot ? _snapshot.Applied : _snapshot.Sequence) + 1);
-        var length = 1 + 3 * entries + 6 + _snapshot.ArgumentCount(writeSnapshot);
+        var length = 1 + 3 * entries + TailLength(writeSnapshot);
         keys.AddRange(_scriptKeys);
         arguments.Add(length);
         var first = arguments.Count;
@@ -293,14 +309,7 @@ internal sealed class RedisRunLog : IRunLog
             these[at++] = count;
             these[at++] = new ReadOnlyMemory<byte>(buffer, packed, packedLength);
         }
-        these[at++] = last;
-        these[at++] = chunks;
-        these[at++] = chars;
-        these[at++] = keepFrom > 1 ? IdIn(buffer, ref offset, keepFrom) : RedisValue.EmptyString;
-        these[at++] = _streamExpires ? 0 : (long)(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60);
-        these[at++] = _appended;
-        _snapshot.WriteTo(these[at..], writeSnapshot);
-        _streamExpires = true;
+        WriteTail(these[at..], last, chunks, chars, keepFrom > 1 ? IdIn(buffer, ref offset, keepFrom) : RedisValue.EmptyString, writeSnapshot);
         _sent = events.Count;
         return true;
     }

@@ -81,15 +81,16 @@ internal static class RedisScripts
     /// first, so the stream always holds every event after the snapshot's sequence), sets the record's figures and
     /// tells readers. The first batch also sets the stream's expiry, the snapshot's first write its hash's; the text
     /// and the reasoning get the record's when an append makes their key (a run that never reasons has no reasoning
-    /// key, and no empty appends). A run whose commands fail does not stop the others'. KEYS: five a run: its stream,
-    /// its hash, its snapshot's hash, text, reasoning. ARGV, a run after another: the number n of its arguments, then
-    /// its n arguments: the number of entries k, then each entry's id, event count and packed events; then, from o = 2
-    /// + 3k: the last sequence, chunks, chars, the id to trim the stream to (empty: none), seconds until the stream
-    /// expires (0: as it is), the channel to publish to; the snapshot's sequence (empty: it is left as it is), text,
-    /// reasoning, seconds until the snapshot's hash expires (0: as it is), then field and value pairs. Returns, a run's
-    /// answer after another: 1; or, writing nothing, the record's reason when the run is no longer running (another
-    /// instance failed it while its owner still ran it, <see cref="FailRun"/>), empty when the record is gone; or, as
-    /// an array of one, the error its commands met (the client refuses a reply whose items are errors).
+    /// key, and no empty appends). A run whose commands fail does not stop the others'.
+    /// KEYS: five a run: its stream, its hash, its snapshot's hash, text, reasoning.
+    /// ARGV, a run after another: the number n of its arguments, then its n arguments: the number of entries k, then
+    /// each entry's id, event count and packed events; then, from o = 2 + 3k: the last sequence, chunks, chars, the id
+    /// to trim the stream to (empty: none), seconds until the stream expires (0: as it is), the channel to publish to;
+    /// the snapshot's sequence (empty: it is left as it is), text, reasoning, seconds until the snapshot's hash expires
+    /// (0: as it is), then field and value pairs.
+    /// Returns, a run's answer after another: 1; or, writing nothing, the record's reason when the run is no longer
+    /// running (another instance failed it while its owner still ran it, <see cref="FailRun"/>), empty when the record
+    /// is gone; or, as an array of one, the error its commands met (the client refuses a reply whose items are errors).
     /// </summary>
     public const string AppendEvents = """
         local function append(K, b, e)
