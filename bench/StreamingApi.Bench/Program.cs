@@ -4,6 +4,9 @@ using StreamingApi.Bench;
 if (args is ["baseline-server", ..]) return BaselineServer.Run(args[1..]);
 // `provider-upstream` is this program started by itself as scenario 11's model provider on loopback.
 if (args is ["provider-upstream", ..]) return ProviderUpstream.Run(args[1..]);
+// `hold` and `allocations` help profile a server you started yourself (bench/README.md, "What a held stream keeps").
+if (args is ["hold", ..]) return await HeldForProfiling.RunAsync(args[1..]);
+if (args is ["allocations", ..]) return AllocationReport.Run(args[1..]);
 
 var smoke = args.Contains("--smoke");
 var only = args.SkipWhile(a => a != "--scenario").Skip(1).FirstOrDefault();
