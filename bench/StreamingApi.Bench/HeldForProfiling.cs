@@ -49,7 +49,7 @@ public static class HeldForProfiling
                 }, CancellationToken.None, bufferSize: 2 * 1024);
                 Interlocked.Increment(ref ended);
             }
-            catch (HttpRequestException)
+            catch (Exception exception) when (exception is HttpRequestException or IOException) // refused, or cut off
             {
                 Interlocked.Increment(ref failed);
             }
