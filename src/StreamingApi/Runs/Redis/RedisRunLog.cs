@@ -178,7 +178,7 @@ internal sealed class RedisRunLog : IRunLog
         var length = 1 + TailLength(writeSnapshot: true);
         var arguments = new RedisValue[1 + length];
         (arguments[0], arguments[1]) = (length, 0); // no entries
-        WriteTail(arguments.AsSpan(2), _sequence, _chunks, _chars, RedisValue.EmptyString, writeSnapshot: true);
+        WriteTail(arguments.AsSpan(2), _sequence, _chunks, _chars, RedisValue.EmptyString, writeSnapshot: true, whole: true);
         return batch.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, arguments);
     }
 
@@ -188,14 +188,14 @@ internal sealed class RedisRunLog : IRunLog
     /// <summary>
     /// A run's arguments of <see cref="RedisScripts.AppendEvents"/> after its entries (<see cref="TailLength"/>): the
     /// last sequence and the record's figures, the id to trim the stream to, the stream's expiry (its first command
-    /// only), the channel to tell readers on, then the snapshot's.
+    /// only), the channel to tell readers on, then the snapshot's (<paramref name="whole"/> with the run's last write here).
     /// </summary>
-    private void WriteTail(Span<RedisValue> tail, long last, long chunks, long chars, RedisValue trimTo, bool writeSnapshot)
+    private void WriteTail(Span<RedisValue> tail, long last, long chunks, long chars, RedisValue trimTo, bool writeSnapshot, bool whole)
     {
         (tail[0], tail[1], tail[2], tail[3]) = (last, chunks, chars, trimTo);
         tail[4] = _streamExpires ? 0 : (long)(_context.RunOptions.MaxRunSeconds + _context.RunOptions.RetentionSeconds + 60);
         tail[5] = _appended;
-        _snapshot.WriteTo(tail[6..], writeSnapshot);
+        _snapshot.WriteTo(tail[6..], writeSnapshot, whole);
         _streamExpires = true;
     }
 
@@ -309,7 +309,8 @@ internal sealed class RedisRunLog : IRunLog
             these[at++] = count;
             these[at++] = new ReadOnlyMemory<byte>(buffer, packed, packedLength);
         }
-        WriteTail(these[at..], last, chunks, chars, keepFrom > 1 ? IdIn(buffer, ref offset, keepFrom) : RedisValue.EmptyString, writeSnapshot);
+        WriteTail(these[at..], last, chunks, chars, keepFrom > 1 ? IdIn(buffer, ref offset, keepFrom) : RedisValue.EmptyString, writeSnapshot,
+            whole: events[^1].IsLast);
         _sent = events.Count;
         return true;
     }

@@ -83,9 +83,12 @@ internal sealed class RedisSnapshotWriter
     /// Writes into a run's arguments of <see cref="RedisScripts.AppendEvents"/> (<see cref="ArgumentCount"/> of them,
     /// from the first of <paramref name="arguments"/>) what was applied since the last write, or, when not asked to
     /// <paramref name="write"/> (or nothing was), that the command leaves the snapshot as it is: the sequence (empty
-    /// for nothing), the text, the reasoning, the hash's expiry, then the changed fields.
+    /// for nothing), the text, the reasoning, the hash's expiry, then the changed fields. Redis appends the text as
+    /// UTF-8, which has no half of a character: a text that ends in the first half of a pair a model's deltas split
+    /// keeps that half for the next write, unless this write is the run's last here (<paramref name="whole"/>: its end,
+    /// or its hand-off), so that the stored answer is the deltas concatenated.
     /// </summary>
-    public void WriteTo(Span<RedisValue> arguments, bool write)
+    public void WriteTo(Span<RedisValue> arguments, bool write, bool whole)
     {
         if (!write || !_pending)
         {
@@ -102,16 +105,24 @@ internal sealed class RedisSnapshotWriter
         // record's when the script makes their keys).
         Sequence = Applied;
         arguments[0] = Sequence;
-        arguments[1] = _text.Length == 0 ? RedisValue.EmptyString : _text.ToString();
-        arguments[2] = _reasoning.Length == 0 ? RedisValue.EmptyString : _reasoning.ToString();
+        arguments[1] = Take(_text, whole);
+        arguments[2] = Take(_reasoning, whole);
         arguments[3] = _written ? 0 : _lifetimeSeconds;
         CollectionsMarshal.AsSpan(_changed).CopyTo(arguments[4..]);
-        _text.Clear();
-        _reasoning.Clear();
         _changed.Clear();
         _toolCallsChanged = false;
-        _pending = false;
+        _pending = _text.Length > 0 || _reasoning.Length > 0; // a half kept back is written with the next write
         _written = true;
+    }
+
+    /// <summary>The text to append, taken out of <paramref name="text"/>, which keeps a last half of a pair unless <paramref name="whole"/>.</summary>
+    private static RedisValue Take(StringBuilder text, bool whole)
+    {
+        if (text.Length == 0) return RedisValue.EmptyString;
+        var kept = !whole && char.IsHighSurrogate(text[^1]) ? 1 : 0;
+        var taken = text.ToString(0, text.Length - kept);
+        text.Remove(0, text.Length - kept);
+        return taken.Length == 0 ? RedisValue.EmptyString : taken;
     }
 
     /// <summary>A field the batch changed: the latest value wins when it changed it twice.</summary>
