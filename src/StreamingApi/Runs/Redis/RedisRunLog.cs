@@ -188,7 +188,8 @@ internal sealed class RedisRunLog : IRunLog
     /// <summary>
     /// A run's arguments of <see cref="RedisScripts.AppendEvents"/> after its entries (<see cref="TailLength"/>): the
     /// last sequence and the record's figures, the id to trim the stream to, the stream's expiry (its first command
-    /// only), the channel to tell readers on, then the snapshot's (<paramref name="whole"/> with the run's last write here).
+    /// only), the channel to tell readers on, then the snapshot's (<paramref name="whole"/> with the run's last write
+    /// here).
     /// </summary>
     private void WriteTail(Span<RedisValue> tail, long last, long chunks, long chars, RedisValue trimTo, bool writeSnapshot, bool whole)
     {

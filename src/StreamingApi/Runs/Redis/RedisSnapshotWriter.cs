@@ -115,7 +115,10 @@ internal sealed class RedisSnapshotWriter
         _written = true;
     }
 
-    /// <summary>The text to append, taken out of <paramref name="text"/>, which keeps a last half of a pair unless <paramref name="whole"/>.</summary>
+    /// <summary>
+    /// The text to append, taken out of <paramref name="text"/>, which keeps a last half of a pair unless
+    /// <paramref name="whole"/>.
+    /// </summary>
     private static RedisValue Take(StringBuilder text, bool whole)
     {
         if (text.Length == 0) return RedisValue.EmptyString;
