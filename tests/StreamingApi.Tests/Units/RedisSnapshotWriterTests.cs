@@ -54,7 +54,8 @@ public sealed class RedisSnapshotWriterTests
     private static void Apply(RedisSnapshotWriter writer, long sequence, AgentEvent @event) =>
         writer.Apply(sequence, @event, Codec.Encode(@event));
 
-    /// <summary>One write, as the batch script gets it; its text and reasoning appended as StackExchange.Redis sends them.
+    /// <summary>
+    /// One write, as the batch script gets it; its text and reasoning appended as StackExchange.Redis sends them.
     /// </summary>
     private static void Write(RedisSnapshotWriter writer, List<byte> text, List<byte> reasoning, bool whole)
     {
