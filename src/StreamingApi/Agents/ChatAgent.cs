@@ -68,6 +68,7 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
         // Offered no tool, the model answers in one turn, and its finish ends the answer. Offered some, a finish may still
         // be followed by calls (some servers say "stop" and then give the calls): only the stream's end says it is whole.
         var oneTurn = chatOptions?.Tools is not { Count: > 0 } && definition.Output is null;
+        SplitCharacters? split = null; // made only when a model splits a character between two deltas
         await foreach (var update in client.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false))
         {
             turn?.Add(update);
@@ -97,10 +98,12 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                     };
                     continue;
                 }
-                var @event = ToEvent(contents[i]) ?? tools?.ToEvent(contents[i]);
+                var @event = ToEvent(contents[i], ref split) ?? tools?.ToEvent(contents[i]);
                 if (@event is not null) yield return @event;
             }
         }
+        if (split is not null)
+            foreach (var rest in split.Rest()) yield return rest;
         // A stopped model may end its stream quietly rather than throw (the offline model does): the run ends here, as
         // it would have with the exception, and its host reads why from the token.
         if (cancellationToken.IsCancellationRequested) yield break;
@@ -131,7 +134,9 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
             var contents = update.Contents;
             for (var i = 0; i < contents.Count; i++)
             {
-                if (contents[i] is TextReasoningContent { Text.Length: > 0 } thought) yield return new ReasoningDelta(thought.Text);
+                if (contents[i] is TextReasoningContent { Text.Length: > 0 } thought
+                    && SplitCharacters.Whole(ref split, thought.Text, reasoning: true) is { } whole)
+                    yield return whole;
             }
             if (string.IsNullOrEmpty(update.Text)) continue;
             json.Append(update.Text);
@@ -141,6 +146,8 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
                 yield return new PartialOutput(partial);
             }
         }
+        if (split is not null)
+            foreach (var rest in split.Rest()) yield return rest;
         if (cancellationToken.IsCancellationRequested || !run.TryFinish()) yield break;
         yield return new FinalOutput(output.Parse(json.ToString()));
     }
@@ -215,11 +222,14 @@ public sealed class ChatAgent(AgentDefinition definition, IChatClient client, st
     private static ChatMessage ToChatMessage(ConversationMessage message) =>
         new(message.Role == ConversationRole.User ? ChatRole.User : ChatRole.Assistant, message.Text);
 
-    /// <summary>Reasoning and text are separate events: a model's thinking is never mixed into its answer.</summary>
-    private static AgentEvent? ToEvent(AIContent content) => content switch
+    /// <summary>
+    /// Reasoning and text are separate events: a model's thinking is never mixed into its answer. Each is whole
+    /// characters (<see cref="SplitCharacters"/>).
+    /// </summary>
+    private static AgentEvent? ToEvent(AIContent content, ref SplitCharacters? split) => content switch
     {
-        Microsoft.Extensions.AI.TextContent { Text.Length: > 0 } text => new TextDelta(text.Text),
-        TextReasoningContent { Text.Length: > 0 } thought => new ReasoningDelta(thought.Text),
+        Microsoft.Extensions.AI.TextContent { Text.Length: > 0 } text => SplitCharacters.Whole(ref split, text.Text, reasoning: false),
+        TextReasoningContent { Text.Length: > 0 } thought => SplitCharacters.Whole(ref split, thought.Text, reasoning: true),
         _ => null,
     };
 

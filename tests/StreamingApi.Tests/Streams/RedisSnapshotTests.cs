@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using StreamingApi.Tests.Infrastructure;
 
 namespace StreamingApi.Tests.Streams;
@@ -120,6 +123,57 @@ public sealed class RedisSnapshotTests
         var last = snapshots[^1];
         Assert.Equal(reference.SkipWhile(f => f.Sequence <= last.Sequence).Select(f => (f.Id, f.Type, f.Data)),
             frames.SkipWhile(f => f != last).Skip(1).Select(f => (f.Id, f.Type, f.Data)));
+    }
+
+    [Fact]
+    public async Task AnAnswerWhoseDeltasEachEndInHalfACharacterIsReadWholeOnTheOtherInstance()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        // Every delta ends in the first half of a character and the next begins with its second. JSON has no half a
+        // character: the agent's events hold each whole (without, the live text is replacement characters), and so
+        // does the snapshot written every 16 events as the stream is trimmed.
+        await using var a = Instance(redis).With("Redis:MaxStreamLength", "16")
+            .WithServices(s => s.AddSingleton<IChatClient>(new SplitCharactersChatClient(600)));
+        await using var b = Instance(redis);
+        var (onA, onB) = (a.CreateSocketClient(), b.CreateSocketClient());
+        var live = await onA.GetFramesAsync("/stream/text?prompt=hello");
+        var runId = live[0].RunId;
+        Assert.Equal(601, live.Count(f => f.Type == "text"));
+        await Eventually.TrueAsync(async () => (await onB.GetRunAsync(runId)).GetProperty("status").GetString() == "completed",
+            "the run's record in Redis says completed", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(SplitCharactersChatClient.Answer(600), live.Text());
+        Assert.Equal(live.Text(), (await onB.GetRunAsync(runId)).GetProperty("output").GetProperty("text").GetString());
+        var frames = await onB.GetFramesAsync($"/runs/{runId}/events");
+        Assert.Equal(("snapshot", "done"), (frames[0].Type, frames[^1].Type));
+        Assert.Equal(live.Text(), frames.AppliedText());
+    }
+
+    /// <summary>A model whose every text delta ends in the first half of a character, the next with its second.</summary>
+    private sealed class SplitCharactersChatClient(int pairs) : IChatClient
+    {
+        private const string Face = "\U0001F600";
+
+        public static string Answer(int pairs) => string.Concat(Enumerable.Repeat("a" + Face, pairs)) + ".";
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+            CancellationToken cancellationToken = default) =>
+            GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
+            ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            for (var i = 0; i < pairs; i++) yield return new ChatResponseUpdate(ChatRole.Assistant, (i == 0 ? "" : Face[1..]) + "a" + Face[0]);
+            yield return new ChatResponseUpdate(ChatRole.Assistant, Face[1..] + ".");
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("split", null, "split-model") : null;
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>A stream's frames, the current one first, to its end (bounded in time, so that a hang fails the test).</summary>
