@@ -149,7 +149,7 @@ public sealed class RedisSnapshotTests
         Assert.Equal(live.Text(), frames.AppliedText());
     }
 
-    /// <summary>A model whose every text delta ends in the first half of a character, the next with its second.</summary>
+    /// <summary>A model whose every text delta ends in half a character, the next with its second half.</summary>
     private sealed class SplitCharactersChatClient(int pairs) : IChatClient
     {
         private const string Face = "\U0001F600";
