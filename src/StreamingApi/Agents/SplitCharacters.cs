@@ -17,15 +17,23 @@ internal sealed class SplitCharacters
     /// </summary>
     public static AgentEvent? Whole(ref SplitCharacters? split, string delta, bool reasoning)
     {
-        var kept = reasoning ? split?._reasoning : split?._text;
-        if (kept is null && !char.IsHighSurrogate(delta[^1])) return reasoning ? new ReasoningDelta(delta) : new TextDelta(delta);
+        if ((reasoning ? split?._reasoning : split?._text) is null && !char.IsHighSurrogate(delta[^1]))
+            return reasoning ? new ReasoningDelta(delta) : new TextDelta(delta);
         split ??= new SplitCharacters();
-        var text = kept is { } half ? half + delta : delta;
-        char? next = char.IsHighSurrogate(text[^1]) ? text[^1] : null;
-        if (next is not null) text = text[..^1];
-        if (reasoning) split._reasoning = next;
-        else split._text = next;
+        var text = Join(ref reasoning ? ref split._reasoning : ref split._text, delta);
         return text.Length == 0 ? null : reasoning ? new ReasoningDelta(text) : new TextDelta(text);
+    }
+
+    /// <summary>
+    /// The whole characters of <paramref name="half"/> (a first half kept from before, or null) and
+    /// <paramref name="delta"/> after it; a first half that ends them is kept in <paramref name="half"/> for the next
+    /// delta. Empty when there were none.
+    /// </summary>
+    public static string Join(ref char? half, string delta)
+    {
+        var text = half is { } kept ? kept + delta : delta;
+        half = text.Length > 0 && char.IsHighSurrogate(text[^1]) ? text[^1] : null;
+        return half is null ? text : text[..^1];
     }
 
     /// <summary>A half the model never finished, at its stream's end: sent as it is, as the model gave it.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using StreamingApi.Agents;
 
 namespace StreamingApi.Runs;
 
@@ -26,28 +27,14 @@ internal sealed class GrowingText
 
     public GrowingText(string start)
     {
-        if (start.Length > 0 && char.IsHighSurrogate(start[^1]))
-        {
-            _highSurrogate = start[^1];
-            start = start[..^1];
-        }
-        _start = start;
+        _start = SplitCharacters.Join(ref _highSurrogate, start);
     }
 
     public void Append(string text)
     {
         if (text.Length == 0) return;
-        if (_highSurrogate is { } high)
-        {
-            _highSurrogate = null;
-            text = high + text;
-        }
-        if (char.IsHighSurrogate(text[^1]))
-        {
-            _highSurrogate = text[^1];
-            text = text[..^1];
-            if (text.Length == 0) return;
-        }
+        text = SplitCharacters.Join(ref _highSurrogate, text);
+        if (text.Length == 0) return;
         var size = Encoding.UTF8.GetByteCount(text);
         var last = _blocks.Count > 0 ? _blocks[^1] : null;
         if (last is null || last.Bytes.Length - last.Used < size)
