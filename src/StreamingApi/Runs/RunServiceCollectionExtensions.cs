@@ -24,6 +24,7 @@ public static class RunServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<RedisOptions>().BindConfiguration("Redis")
             .Validate(o => o.LeaseSeconds > 0 && o.MaxStreamLength > 0 && o.PollSeconds > 0, "Redis: LeaseSeconds, MaxStreamLength and PollSeconds must be more than 0.")
+            .Validate(o => o.WriteDelayMs is >= 0 and <= 60_000, "Redis: WriteDelayMs must be from 0 to 60000.")
             .ValidateOnStart();
         services.AddSingleton<MemoryRunStore>();
         services.AddSingleton<RunEventCodec>();

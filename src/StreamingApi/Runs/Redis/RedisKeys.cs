@@ -66,6 +66,12 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Requests to stop a run, heard by every instance; the owner acts.</summary>
     public RedisChannel Stops => RedisChannel.Literal($"{prefix}stops");
 
+    /// <summary>
+    /// A run's id, published by a reader on another instance as it comes, heard by every instance: the run's owner
+    /// writes it without delay from then on (<see cref="RedisOptions.WriteDelayMs"/>).
+    /// </summary>
+    public RedisChannel Followed => RedisChannel.Literal($"{prefix}followed");
+
     /// <summary>The id of the entry whose last event has <paramref name="sequence"/>.</summary>
     public static RedisValue EntryId(long sequence) => $"0-{sequence}";
 

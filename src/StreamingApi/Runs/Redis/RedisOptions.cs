@@ -19,4 +19,13 @@ public sealed class RedisOptions
 
     /// <summary>How often a reader on another instance looks for events even without being told of new ones.</summary>
     public double PollSeconds { get; set; } = 1;
+
+    /// <summary>
+    /// While no reader on another instance follows a run, its events wait up to this long to be written to Redis, so
+    /// that a run paced by its model writes several in one go: Redis's work is per write and run, whatever the events.
+    /// A run followed elsewhere is written as soon as the writer can, as are a run's end, its hand-off when it waits
+    /// for approvals, and 64 pending events. Until then another instance's <c>GET /runs/{id}</c> and snapshot show the
+    /// run up to this much behind. 0: every run is written as soon as the writer can.
+    /// </summary>
+    public int WriteDelayMs { get; set; } = 250;
 }

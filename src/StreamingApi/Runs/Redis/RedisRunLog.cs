@@ -12,7 +12,10 @@ namespace StreamingApi.Runs.Redis;
 /// sends whatever has piled up since the run's last turn in one command (the entries, the trim and, before a trim would
 /// pass it or with the run's end, the snapshot, the record's figures, a notice to readers), in a round trip shared with
 /// every other run that has events to store, so the run never waits a round trip per event. The run waits only when
-/// Redis falls <c>Runs:MaxBacklogEvents</c> behind.
+/// Redis falls <c>Runs:MaxBacklogEvents</c> behind. While no reader on another instance follows the run, its events
+/// wait <c>Redis:WriteDelayMs</c> for their turn (a run paced by its model then writes several at once); it is written
+/// without delay from the moment one does (the reader says so as it comes, <see cref="Followed"/>, and the writes'
+/// answers confirm it), and with its end, its hand-off, or a full entry's worth of events pending.
 /// </summary>
 internal sealed class RedisRunLog : IRunLog
 {
@@ -32,13 +35,15 @@ internal sealed class RedisRunLog : IRunLog
     private readonly RedisKey _runKey;
     private readonly RedisKey _eventsKey;
     private readonly RedisKey[] _scriptKeys;
+    private readonly RedisKey[] _appendKeys; // the scripts' keys and the readers': those of RedisScripts.AppendEvents
     private readonly RedisSnapshotWriter _snapshot;
     private readonly Lock _gate = new();
     private readonly Queue<Pending> _pending = new();
     private readonly TaskCompletionSource _flushed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _drained;
     private readonly RedisValue _appended;
-    private bool _scheduled; // the writer has it due, or is sending its events
+    private Turn _turn; // whether the writer has it due, now or later, or is sending its events
+    private bool _followed; // a reader elsewhere has followed the run: it is written without delay
     private int _sent;
     private long _sequence;
     private int _chunks;
@@ -67,11 +72,15 @@ internal sealed class RedisRunLog : IRunLog
         _runKey = context.Keys.Run(record.RunId);
         _eventsKey = context.Keys.Events(record.RunId);
         _scriptKeys = [_eventsKey, _runKey, context.Keys.Snapshot(record.RunId), context.Keys.Text(record.RunId), context.Keys.Reasoning(record.RunId)];
+        _appendKeys = [.. _scriptKeys, context.Keys.Readers(record.RunId)];
         _appended = context.Keys.Appended(record.RunId).ToString();
         RunId = record.RunId;
     }
 
     public string RunId { get; }
+
+    /// <summary>Who executes the run: told of stops and of the store's failure.</summary>
+    internal IRunOwner Owner => _owner;
 
     /// <summary>How many events the last <see cref="WriteTo"/> took into the command.</summary>
     internal int Sent => _sent;
@@ -179,7 +188,7 @@ internal sealed class RedisRunLog : IRunLog
         var arguments = new RedisValue[1 + length];
         (arguments[0], arguments[1]) = (length, 0); // no entries
         WriteTail(arguments.AsSpan(2), _sequence, _chunks, _chars, RedisValue.EmptyString, writeSnapshot: true, whole: true);
-        return batch.ScriptEvaluateAsync(RedisScripts.AppendEvents, _scriptKeys, arguments);
+        return batch.ScriptEvaluateAsync(RedisScripts.AppendEvents, _appendKeys, arguments);
     }
 
     /// <summary>How many of a run's arguments of <see cref="RedisScripts.AppendEvents"/> follow its entries.</summary>
@@ -202,7 +211,8 @@ internal sealed class RedisRunLog : IRunLog
 
     private bool Enqueue(AgentEvent @event, ReadOnlyMemory<byte> data, bool isLast = false)
     {
-        bool full, schedule;
+        bool full;
+        Turn turn;
         lock (_gate)
         {
             _pending.Enqueue(new Pending(++_sequence, @event, data, isLast));
@@ -212,10 +222,9 @@ internal sealed class RedisRunLog : IRunLog
                 _chars += text.Delta.Length;
             }
             full = _pending.Count > _context.RunOptions.MaxBacklogEvents;
-            schedule = !_scheduled && _failure is null;
-            if (schedule) _scheduled = true;
+            turn = NextTurn();
         }
-        if (schedule) _writer.Schedule(this);
+        Ask(turn);
         return full;
     }
 
@@ -226,10 +235,55 @@ internal sealed class RedisRunLog : IRunLog
         lock (_gate)
         {
             _completing = true;
-            schedule = !_scheduled;
-            _scheduled = true;
+            schedule = _turn != Turn.Now;
+            _turn = Turn.Now;
         }
         if (schedule) _writer.Schedule(this);
+    }
+
+    /// <summary>
+    /// A reader on another instance follows the run (it said so as it came): from now on its events are written
+    /// without delay, and those waiting for a later turn go now.
+    /// </summary>
+    internal void Followed()
+    {
+        Turn turn;
+        lock (_gate)
+        {
+            _followed = true;
+            turn = _pending.Count > 0 ? NextTurn() : Turn.None;
+        }
+        Ask(turn);
+    }
+
+    /// <summary>The writer's clock: the later turn the log asked for has come, unless it was written since.</summary>
+    internal bool TakeLaterTurn()
+    {
+        lock (_gate)
+        {
+            if (_turn != Turn.Later) return false;
+            _turn = Turn.Now;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Under the lock, with events pending: the turn the log asks the writer for, if it has none (or only a later one,
+    /// and must now go without delay); <see cref="Turn.None"/> when it need not ask.
+    /// </summary>
+    private Turn NextTurn()
+    {
+        if (_failure is not null || _turn == Turn.Now) return Turn.None;
+        var now = _followed || _completing || _pending.Count >= RedisKeys.EventsPerEntry || _writer.Delay <= TimeSpan.Zero;
+        if (_turn == Turn.Later && !now) return Turn.None;
+        _turn = now ? Turn.Now : Turn.Later;
+        return _turn;
+    }
+
+    private void Ask(Turn turn)
+    {
+        if (turn == Turn.Now) _writer.Schedule(this);
+        else if (turn == Turn.Later) _writer.ScheduleLater(this);
     }
 
     private async ValueTask WaitForRedisAsync(ValueTask local, CancellationToken cancellationToken)
@@ -273,7 +327,7 @@ internal sealed class RedisRunLog : IRunLog
             (chunks, chars) = (_chunks, _chars);
             if (events.Count == 0)
             {
-                _scheduled = false;
+                _turn = Turn.None;
                 if (_completing || _failure is not null) _flushed.TrySetResult();
                 return false;
             }
@@ -288,7 +342,7 @@ internal sealed class RedisRunLog : IRunLog
         var writeSnapshot = trimTo > _snapshot.Sequence + 1 || events[^1].IsLast;
         var keepFrom = Math.Min(trimTo, (writeSnapshot ? _snapshot.Applied : _snapshot.Sequence) + 1);
         var length = 1 + 3 * entries + TailLength(writeSnapshot);
-        keys.AddRange(_scriptKeys);
+        keys.AddRange(_appendKeys);
         arguments.Add(length);
         var first = arguments.Count;
         CollectionsMarshal.SetCount(arguments, first + length);
@@ -342,7 +396,8 @@ internal sealed class RedisRunLog : IRunLog
             failure = _records.EndedElsewhere(RunId, (string?)reason ?? "");
             if (failure is RunFailedElsewhereException) _owner.StoreFailed(failure);
         }
-        Written(failure);
+        // Written, and a reader elsewhere follows the run (should its notice have been lost on the way here).
+        Written(failure, followed: failure is null && answer is { Resp2Type: ResultType.Integer } written && (long)written == 2);
     }
 
     /// <summary>
@@ -350,10 +405,10 @@ internal sealed class RedisRunLog : IRunLog
     /// otherwise a writer waiting for Redis to catch up goes on, and the log asks for another turn if events piled up
     /// meanwhile, or says it is flushed once it completes.
     /// </summary>
-    internal void Written(Exception? failure)
+    internal void Written(Exception? failure, bool followed = false)
     {
         TaskCompletionSource? drained = null;
-        bool schedule;
+        var turn = Turn.None;
         if (failure is null) _context.Metrics.StoreBatchWritten(_sent);
         var endedElsewhere = false;
         lock (_gate)
@@ -364,13 +419,22 @@ internal sealed class RedisRunLog : IRunLog
                 endedElsewhere = failure is RunFailedElsewhereException;
             }
             if (_failure is not null || _pending.Count <= _context.RunOptions.MaxBacklogEvents / 2) (drained, _drained) = (_drained, null);
-            schedule = _failure is null && (_pending.Count > 0 || _completing);
-            _scheduled = schedule;
+            _followed |= followed;
+            _turn = Turn.None;
+            if (_pending.Count > 0 || _completing) turn = NextTurn();
             if (_failure is not null) _flushed.TrySetResult();
         }
         if (endedElsewhere) _records.LogEndedElsewhere(RunId);
         drained?.TrySetResult();
-        if (schedule) _writer.Schedule(this);
+        Ask(turn);
+    }
+
+    /// <summary>The log's turn: none, one after <see cref="RedisOptions.WriteDelayMs"/>, or one now.</summary>
+    private enum Turn : byte
+    {
+        None,
+        Later,
+        Now,
     }
 
     /// <param name="IsLast">One of the run's last events (given to <see cref="CompleteAsync"/>): kept out of the snapshot.</param>

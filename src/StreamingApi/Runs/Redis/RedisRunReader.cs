@@ -73,9 +73,10 @@ internal sealed class RedisRunReader : IRunReader
 
     public async Task StartAsync()
     {
-        // Listening and presence in one round trip; the first read comes after both, so no notice falls before it.
+        // Listening, presence and a word to the owner (which then writes the run without delay) in one round trip; the
+        // first read comes after them, so no notice falls before it.
         await _context.Guard.RunAsync(() => Task.WhenAll(_database.Multiplexer.GetSubscriber().SubscribeAsync(_appended, _onAppended),
-            KeepPresenceAsync()));
+            KeepPresenceAsync(), _database.PublishAsync(_context.Keys.Followed, RunId)));
         // Presence is renewed on a timer of its own, whether events flow or not. Renewed between waits, it lapsed
         // under a reader that always had events to take (it never waited long), and the owner, finding no reader
         // when its detach grace ran out, stopped the run under a client that was still reading.
@@ -128,7 +129,8 @@ internal sealed class RedisRunReader : IRunReader
                 if (_context.Time.GetElapsedTime(_lastProgress) >= TimeSpan.FromSeconds(_context.Options.LeaseSeconds))
                 {
                     _lastProgress = _context.Time.GetTimestamp();
-                    await _records.ReadAsync(RunId);
+                    if (await _records.ReadAsync(RunId) is { } stored && PastTheStoredEnd(stored.Record, _after))
+                        _after = stored.Record.LastSequence - 2; // its end is the one another instance wrote
                     if (await ReadNewAsync()) return true;
                 }
             }
@@ -145,6 +147,15 @@ internal sealed class RedisRunReader : IRunReader
             await _signal.WaitAsync();
         }
     }
+
+    /// <summary>
+    /// Whether a reader at <paramref name="after"/> is past the stored end of a failed run: it read events from the
+    /// owner that never reached Redis (the owner died before their turn, <see cref="RedisOptions.WriteDelayMs"/>), and
+    /// the end another instance wrote, <c>error</c> and <c>done</c> (<see cref="RedisScripts.FailRun"/>), has
+    /// sequences it has passed. That end is its end too, as its last two events, rather than a stream that never ends.
+    /// </summary>
+    public static bool PastTheStoredEnd(RunRecord record, long after) =>
+        record is { Status: RunStatus.Failed, LastSequence: >= 2 } && after > record.LastSequence;
 
     /// <summary>One XREAD of everything after the last event taken; true when it found some.</summary>
     private async Task<bool> ReadNewAsync()

@@ -18,7 +18,7 @@ namespace StreamingApi.Runs.Redis;
 /// </summary>
 public sealed class RedisRunStore : IRunStore, IHostedService
 {
-    private readonly ConcurrentDictionary<string, IRunOwner> _owners = new();
+    private readonly ConcurrentDictionary<string, RedisRunLog> _owned = new(); // the runs this instance executes
     private readonly ConcurrentDictionary<RedisRunReader, byte> _readers = new();
     private readonly RedisConnection _connection;
     private readonly MemoryRunStore _local;
@@ -38,7 +38,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
             new RedisGuard(connection));
         _lease = new RedisLease(_context);
         _records = new RedisRunRecords(_context, logger);
-        _writer = new RedisWriter(_context.Guard);
+        _writer = new RedisWriter(_context.Guard, time, TimeSpan.FromMilliseconds(options.Value.WriteDelayMs));
         connection.Lost += FailEverything;
         connection.Restored += () => _ = ConnectedAsync();
     }
@@ -58,7 +58,10 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         _lease.Start();
     }
 
-    /// <summary>On start, and whenever Redis comes back: the stop channel (once; the client renews it after), the lease.</summary>
+    /// <summary>
+    /// On start, and whenever Redis comes back: the stop and follow channels (once; the client renews them after), the
+    /// lease.
+    /// </summary>
     private async Task ConnectedAsync()
     {
         try
@@ -66,7 +69,9 @@ public sealed class RedisRunStore : IRunStore, IHostedService
             if (Interlocked.CompareExchange(ref _subscribed, 1, 0) == 0)
             {
                 var multiplexer = await _connection.GetAsync();
-                await multiplexer.GetSubscriber().SubscribeAsync(Keys.Stops, (_, message) => OnStopRequested(message));
+                var subscriber = multiplexer.GetSubscriber();
+                await Task.WhenAll(subscriber.SubscribeAsync(Keys.Stops, (_, message) => OnStopRequested(message)),
+                    subscriber.SubscribeAsync(Keys.Followed, (_, message) => OnFollowed(message)));
             }
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
@@ -88,11 +93,10 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         var settings = _context.RunOptions;
         var lifetime = TimeSpan.FromSeconds(settings.MaxRunSeconds + settings.RetentionSeconds + 60); // a record never outlives its run for long
         await _records.CreateAsync(database, record, lifetime);
-        _owners[record.RunId] = owner;
         // The returning reader may come back on another instance, through Redis: the stream holds its place there.
         var local = _local.Create(record, owner, holdsPlace: false);
-        return new RedisRunLog(_context, _records, local, record, database, _writer, _context.Snapshots.Writer(lifetime), owner,
-            () => _owners.TryRemove(record.RunId, out _));
+        return Owned(new RedisRunLog(_context, _records, local, record, database, _writer, _context.Snapshots.Writer(lifetime), owner,
+            () => _owned.TryRemove(record.RunId, out _)));
     }
 
     public async ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken)
@@ -137,7 +141,13 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         if (await _records.ReadAsync(runId) is not { } stored) return RunOpening.Unknown;
         var database = await Guard.DatabaseAsync();
         var next = Math.Max(1, afterSequence + 1);
-        if (!stored.Record.IsLive && next > stored.Record.LastSequence) return RunOpening.Ended;
+        if (!stored.Record.IsLive && next > stored.Record.LastSequence)
+        {
+            // A client past the stored end of a failed run saw events its owner never wrote (it died before their
+            // turn): it is given the end another instance wrote, error and done (RedisRunReader.PastTheStoredEnd).
+            if (!RedisRunReader.PastTheStoredEnd(stored.Record, next - 1)) return RunOpening.Ended;
+            next = stored.Record.LastSequence - 1;
+        }
         // A position the stream no longer holds is the reader's to notice: it gives the snapshot first, as it does
         // when it falls behind the stream later.
         var reader = new RedisRunReader(_context, _records, database, runId, next - 1, readerGone, gone => _readers.TryRemove(gone, out _));
@@ -148,9 +158,9 @@ public sealed class RedisRunStore : IRunStore, IHostedService
 
     public async ValueTask<bool> RequestStopAsync(string runId, string reason, CancellationToken cancellationToken)
     {
-        if (_owners.TryGetValue(runId, out var owner))
+        if (_owned.TryGetValue(runId, out var owned))
         {
-            owner.StopRequested(reason);
+            owned.Owner.StopRequested(reason);
             return true;
         }
         var database = await Guard.DatabaseAsync();
@@ -251,9 +261,15 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         var lifetime = TimeSpan.FromSeconds(settings.MaxRunSeconds + settings.RetentionSeconds + 60);
         var writer = _context.Snapshots.Writer(lifetime);
         writer.Seed(snapshot.Snapshot);
-        _owners[runId] = owner;
         var local = _local.Create(running, owner, holdsPlace: false, from.Build());
-        return new RedisRunLog(_context, _records, local, running, database, _writer, writer, owner, () => _owners.TryRemove(runId, out _), stored);
+        return Owned(new RedisRunLog(_context, _records, local, running, database, _writer, writer, owner, () => _owned.TryRemove(runId, out _), stored));
+    }
+
+    /// <summary>The log of a run this instance executes from now, found by its id by stops and followers.</summary>
+    private RedisRunLog Owned(RedisRunLog log)
+    {
+        _owned[log.RunId] = log;
+        return log;
     }
 
     public async ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken)
@@ -290,18 +306,24 @@ public sealed class RedisRunStore : IRunStore, IHostedService
     {
         var text = (string?)message ?? "";
         var space = text.IndexOf(' ');
-        if (space <= 0 || !_owners.TryGetValue(text[..space], out var owner)) return;
+        if (space <= 0 || !_owned.TryGetValue(text[..space], out var owned)) return;
         var reason = text[(space + 1)..];
         // Another instance failed the run, finding this one's lease lapsed: it ends as there, failed, not cancelled.
-        if (reason == RunErrors.InstanceLost) owner.StoreFailed(_records.EndedElsewhere(text[..space], reason));
-        else owner.StopRequested(reason);
+        if (reason == RunErrors.InstanceLost) owned.Owner.StoreFailed(_records.EndedElsewhere(text[..space], reason));
+        else owned.Owner.StopRequested(reason);
+    }
+
+    /// <summary>A reader elsewhere came to a run: if this instance runs it, it is written without delay.</summary>
+    private void OnFollowed(RedisValue message)
+    {
+        if (_owned.TryGetValue((string?)message ?? "", out var owned)) owned.Followed();
     }
 
     /// <summary>The connection is lost: every run this instance executes fails, every reader here ends.</summary>
     private void FailEverything()
     {
         var failure = Guard.Unavailable(null);
-        foreach (var owner in _owners.Values) owner.StoreFailed(failure);
+        foreach (var owned in _owned.Values) owned.Owner.StoreFailed(failure);
         foreach (var reader in _readers.Keys) reader.StoreLost();
     }
 }

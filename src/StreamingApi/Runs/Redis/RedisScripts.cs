@@ -82,15 +82,17 @@ internal static class RedisScripts
     /// tells readers. The first batch also sets the stream's expiry, the snapshot's first write its hash's; the text
     /// and the reasoning get the record's when an append makes their key (a run that never reasons has no reasoning
     /// key, and no empty appends). A run whose commands fail does not stop the others'.
-    /// KEYS: five a run: its stream, its hash, its snapshot's hash, text, reasoning.
+    /// KEYS: six a run: its stream, its hash, its snapshot's hash, text, reasoning, its readers elsewhere.
     /// ARGV, a run after another: the number n of its arguments, then its n arguments: the number of entries k, then
     /// each entry's id, event count and packed events; then, from o = 2 + 3k: the last sequence, chunks, chars, the id
     /// to trim the stream to (empty: none), seconds until the stream expires (0: as it is), the channel to publish to;
     /// the snapshot's sequence (empty: it is left as it is), text, reasoning, seconds until the snapshot's hash expires
     /// (0: as it is), then field and value pairs.
-    /// Returns, a run's answer after another: 1; or, writing nothing, the record's reason when the run is no longer
-    /// running (another instance failed it while its owner still ran it, <see cref="FailRun"/>), empty when the record
-    /// is gone; or, as an array of one, the error its commands met (the client refuses a reply whose items are errors).
+    /// Returns, a run's answer after another: 1, or 2 when a reader on another instance follows the run (its owner
+    /// then writes it without delay, <see cref="RedisOptions.WriteDelayMs"/>); or, writing nothing, the record's reason
+    /// when the run is no longer running (another instance failed it while its owner still ran it,
+    /// <see cref="FailRun"/>), empty when the record is gone; or, as an array of one, the error its commands met (the
+    /// client refuses a reply whose items are errors).
     /// </summary>
     public const string AppendEvents = """
         local function append(K, b, e)
@@ -115,13 +117,13 @@ internal static class RedisScripts
           redis.call('HSET', KEYS[K + 2], 'lastSequence', ARGV[o], 'chunks', ARGV[o + 1], 'chars', ARGV[o + 2])
           if ARGV[o + 4] ~= '0' then redis.call('EXPIRE', KEYS[K + 1], ARGV[o + 4]) end
           redis.call('PUBLISH', ARGV[o + 5], ARGV[o])
-          return 1
+          return 1 + redis.call('EXISTS', KEYS[K + 6])
         end
         local answers = {}
         local b = 0
-        for r = 0, #KEYS / 5 - 1 do
+        for r = 0, #KEYS / 6 - 1 do
           local n = tonumber(ARGV[b + 1])
-          local ok, answer = pcall(append, 5 * r, b + 1, b + 1 + n)
+          local ok, answer = pcall(append, 6 * r, b + 1, b + 1 + n)
           if not ok then answer = {type(answer) == 'table' and answer.err or tostring(answer)} end
           answers[r + 1] = answer
           b = b + 1 + n

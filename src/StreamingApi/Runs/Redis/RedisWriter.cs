@@ -10,9 +10,10 @@ namespace StreamingApi.Runs.Redis;
 /// (<see cref="RedisScripts.AppendEvents"/>), in one pipelined batch, waits for it, then sends whatever asked meanwhile.
 /// With many runs each writing a few events a second, a writer per run cost a round trip, four commands and a waiting
 /// task per event; here the runs share the round trips and the commands, and the longer Redis takes the more each
-/// batch carries.
+/// batch carries. A run no reader elsewhere follows asks for a turn later (<see cref="ScheduleLater"/>): its events
+/// wait <c>Redis:WriteDelayMs</c> and go in one write, on one clock for every such run.
 /// </summary>
-internal sealed class RedisWriter(RedisGuard guard)
+internal sealed class RedisWriter(RedisGuard guard, TimeProvider time, TimeSpan delay)
 {
     /// <summary>
     /// The most runs one command carries: paced runs write an event or two a turn, and sharing a command spares each
@@ -38,6 +39,12 @@ internal sealed class RedisWriter(RedisGuard guard)
     private readonly List<Command> _refused = []; // the batch's commands refused for an unknown script, to send again
     private readonly RedisBatchBytes _bytes = new(); // the batch's packed events, written over by the next once it is answered
     private Task? _loop;
+    private readonly Queue<(long Due, RedisRunLog Log)> _later = new(); // in the order they are due: they all wait as long
+    private ITimer? _clock; // made when a run first asks for a later turn; runs only while one waits
+    private bool _clockSet;
+
+    /// <summary>How long a run's events wait when it asks for a later turn.</summary>
+    public TimeSpan Delay => delay;
 
     /// <summary>Gives <paramref name="log"/> a place in the next batch (the log asks once until it has been written).</summary>
     public void Schedule(RedisRunLog log)
@@ -52,6 +59,46 @@ internal sealed class RedisWriter(RedisGuard guard)
             }
         }
         _wake.Release();
+    }
+
+    /// <summary>
+    /// Gives <paramref name="log"/> a place in the batch after <see cref="Delay"/>, when it asks then
+    /// (<see cref="RedisRunLog.TakeLaterTurn"/>: it may have been written meanwhile, or have nothing left).
+    /// </summary>
+    public void ScheduleLater(RedisRunLog log)
+    {
+        lock (_gate)
+        {
+            _later.Enqueue((time.GetTimestamp() + (long)(delay.TotalSeconds * time.TimestampFrequency), log));
+            if (_clockSet) return;
+            _clockSet = true;
+            if (_clock is null)
+            {
+                using (ExecutionContext.SuppressFlow())
+                    _clock = time.CreateTimer(static state => ((RedisWriter)state!).LaterTurnsDue(), this, delay, Timeout.InfiniteTimeSpan);
+            }
+            else _clock.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// The clock: the runs whose later turn has come, or comes within an eighth of the delay, ask for it; the clock
+    /// is set for the next, an eighth of the delay on at least: it ticks a few times a delay however many runs wait.
+    /// </summary>
+    private void LaterTurnsDue()
+    {
+        var due = new List<RedisRunLog>();
+        lock (_gate)
+        {
+            var now = time.GetTimestamp();
+            var grain = Math.Max(1, (long)(delay.TotalSeconds * time.TimestampFrequency / 8));
+            while (_later.TryPeek(out var head) && head.Due <= now + grain) due.Add(_later.Dequeue().Log);
+            if (_later.TryPeek(out var next))
+                _clock!.Change(TimeSpan.FromSeconds((double)Math.Max(grain, next.Due - now) / time.TimestampFrequency), Timeout.InfiniteTimeSpan);
+            else _clockSet = false;
+        }
+        foreach (var log in due)
+            if (log.TakeLaterTurn()) Schedule(log);
     }
 
     private async Task WriteAsync()
