@@ -107,19 +107,21 @@ public sealed class RedisWriteDelayTests
         // 40 deltas over some 10 s: a write a second would be about ten; after the first write's answer, one an event.
         var writes = (await monitor.ClientCommandsAsync()).Count(c => c.Contains($"\"streamingapi:run:{runId}:events\"", StringComparison.Ordinal)
                                                                       && c.Contains("\"EVALSHA\"", StringComparison.OrdinalIgnoreCase));
-        Assert.True(writes >= 25, $"{writes} writes of {seen.Count} events");
+        Assert.True(writes >= 18, $"{writes} writes of {seen.Count} events");
         a.AssertNoErrorLogged();
     }
 
-    [Fact]
-    public async Task AClientOfAnOwnerThatDiedBeforeItsEventsWereWrittenGetsTheEndAnotherInstanceWroteWhereverItReturns()
+    [Theory]
+    [InlineData(5)]
+    [InlineData(2)] // as far past the stored end (nothing) as that end's error and done are long
+    public async Task AClientOfAnOwnerThatDiedBeforeItsEventsWereWrittenGetsTheEndAnotherInstanceWroteWhenItReturns(int framesSeen)
     {
         await using var redis = await RedisServer.StartAsync();
         await using var owner = ProgramProcess.Start(new Dictionary<string, string>
         {
             ["Runs__Store"] = "redis",
             ["ConnectionStrings__Redis"] = redis.ConnectionString,
-            ["Redis__LeaseSeconds"] = "2",
+            ["Redis__LeaseSeconds"] = "4", // long enough for the client to be back before B finds the owner gone
             ["Redis__WriteDelayMs"] = "60000",
             ["OfflineModel__TokensPerSecond"] = "4",
             ["OfflineModel__FixedDeltaCount"] = "40",
@@ -133,7 +135,7 @@ public sealed class RedisWriteDelayTests
         using (var response = await onOwner.OpenAsync(Text))
         {
             await using var frames = response.ReadFramesAsync().GetAsyncEnumerator();
-            while (seen.Count < 5 && await frames.MoveNextAsync()) seen.Add(frames.Current);
+            while (seen.Count < framesSeen && await frames.MoveNextAsync()) seen.Add(frames.Current);
             await owner.DisposeAsync(); // killed, not stopped, before any of the run's events were written
         }
         var runId = seen[0].RunId;
@@ -146,11 +148,12 @@ public sealed class RedisWriteDelayTests
         Assert.Equal(("failed", "instance-lost"), (returned[1]["status"].GetString(), returned[1]["reason"].GetString()));
         Assert.All(returned, f => Assert.Equal(runId, f.RunId));
 
+        // A client that had read the end it was given comes back to nothing more.
+        using (var nothing = await onB.ReconnectAsync(Text, returned[^1].Id!))
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, nothing.StatusCode);
+        if (framesSeen <= returned.Count) return; // once the run has failed, such a client cannot be told from that one
         // Another of its clients, coming once the run has failed, gets the same end.
         var later = await onB.ResumeFramesAsync(Text, seen[^1].Id!);
         Assert.Equal(returned.Select(f => (f.Id, f.Type, f.Data)), later.Select(f => (f.Id, f.Type, f.Data)));
-        // And a client that had read the end it was given comes back to nothing more.
-        using var nothing = await onB.ReconnectAsync(Text, returned[^1].Id!);
-        Assert.Equal(System.Net.HttpStatusCode.NoContent, nothing.StatusCode);
     }
 }

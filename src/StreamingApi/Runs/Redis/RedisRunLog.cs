@@ -31,7 +31,7 @@ internal sealed class RedisRunLog : IRunLog
     private readonly IDatabase _database;
     private readonly RedisWriter _writer;
     private readonly IRunOwner _owner;
-    private readonly Action _finished;
+    private readonly Action<RedisRunLog> _finished;
     private readonly RedisKey _runKey;
     private readonly RedisKey _eventsKey;
     private readonly RedisKey[] _scriptKeys;
@@ -54,7 +54,7 @@ internal sealed class RedisRunLog : IRunLog
 
     /// <param name="from">Where a run taken up after it waited was: the stream goes on after its sequence, the figures from its own.</param>
     public RedisRunLog(RedisRunContext context, RedisRunRecords records, MemoryRunLog local, RunRecord record, IDatabase database,
-        RedisWriter writer, RedisSnapshotWriter snapshot, IRunOwner owner, Action finished, StoredRun? from = null)
+        RedisWriter writer, RedisSnapshotWriter snapshot, IRunOwner owner, Action<RedisRunLog> finished, StoredRun? from = null)
     {
         _owner = owner;
         if (from is not null)
@@ -132,7 +132,7 @@ internal sealed class RedisRunLog : IRunLog
         }
         finally
         {
-            _finished();
+            _finished(this);
         }
     }
 
@@ -173,7 +173,7 @@ internal sealed class RedisRunLog : IRunLog
         finally
         {
             _local.HandOff();
-            _finished();
+            _finished(this);
         }
     }
 
@@ -274,7 +274,8 @@ internal sealed class RedisRunLog : IRunLog
     private Turn NextTurn()
     {
         if (_failure is not null || _turn == Turn.Now) return Turn.None;
-        var now = _followed || _completing || _pending.Count >= RedisKeys.EventsPerEntry || _writer.Delay <= TimeSpan.Zero;
+        var now = _followed || _completing || _pending.Count >= Math.Min(RedisKeys.EventsPerEntry, _context.RunOptions.MaxBacklogEvents / 2 + 1)
+                  || _writer.Delay <= TimeSpan.Zero;
         if (_turn == Turn.Later && !now) return Turn.None;
         _turn = now ? Turn.Now : Turn.Later;
         return _turn;

@@ -129,9 +129,14 @@ internal sealed class RedisRunReader : IRunReader
                 if (_context.Time.GetElapsedTime(_lastProgress) >= TimeSpan.FromSeconds(_context.Options.LeaseSeconds))
                 {
                     _lastProgress = _context.Time.GetTimestamp();
-                    if (await _records.ReadAsync(RunId) is { } stored && PastTheStoredEnd(stored.Record, _after))
-                        _after = stored.Record.LastSequence - 2; // its end is the one another instance wrote
+                    var stored = await _records.ReadAsync(RunId);
                     if (await ReadNewAsync()) return true;
+                    // Nothing after its place though the run has ended: it is past the stored end, unread.
+                    if (stored is not null && !_completed && PastTheStoredEnd(stored.Record, _after))
+                    {
+                        _after = stored.Record.LastSequence - 2;
+                        if (await ReadNewAsync()) return true;
+                    }
                 }
             }
             catch (RunStoreUnavailableException)
@@ -149,13 +154,15 @@ internal sealed class RedisRunReader : IRunReader
     }
 
     /// <summary>
-    /// Whether a reader at <paramref name="after"/> is past the stored end of a failed run: it read events from the
-    /// owner that never reached Redis (the owner died before their turn, <see cref="RedisOptions.WriteDelayMs"/>), and
-    /// the end another instance wrote, <c>error</c> and <c>done</c> (<see cref="RedisScripts.FailRun"/>), has
-    /// sequences it has passed. That end is its end too, as its last two events, rather than a stream that never ends.
+    /// Whether a reader at <paramref name="after"/> that has not read the run's <c>done</c> is past the stored end of
+    /// a failed run: it read events from the owner that never reached Redis (the owner died before their turn,
+    /// <see cref="RedisOptions.WriteDelayMs"/>), and the end another instance wrote, <c>error</c> and <c>done</c>
+    /// (<see cref="RedisScripts.FailRun"/>), has sequences it has passed. That end is its end too, as its last two
+    /// events, rather than a stream that never ends. (A reader one event past the stored end reads the stored
+    /// <c>done</c> as any reader does, without the <c>error</c> before it.)
     /// </summary>
     public static bool PastTheStoredEnd(RunRecord record, long after) =>
-        record is { Status: RunStatus.Failed, LastSequence: >= 2 } && after > record.LastSequence;
+        record is { Status: RunStatus.Failed, LastSequence: >= 2 } && after >= record.LastSequence;
 
     /// <summary>One XREAD of everything after the last event taken; true when it found some.</summary>
     private async Task<bool> ReadNewAsync()

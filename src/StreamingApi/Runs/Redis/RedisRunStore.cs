@@ -95,8 +95,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         await _records.CreateAsync(database, record, lifetime);
         // The returning reader may come back on another instance, through Redis: the stream holds its place there.
         var local = _local.Create(record, owner, holdsPlace: false);
-        return Owned(new RedisRunLog(_context, _records, local, record, database, _writer, _context.Snapshots.Writer(lifetime), owner,
-            () => _owned.TryRemove(record.RunId, out _)));
+        return Owned(new RedisRunLog(_context, _records, local, record, database, _writer, _context.Snapshots.Writer(lifetime), owner, Disowned));
     }
 
     public async ValueTask<RunRecord?> FindAsync(string runId, CancellationToken cancellationToken)
@@ -145,7 +144,8 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         {
             // A client past the stored end of a failed run saw events its owner never wrote (it died before their
             // turn): it is given the end another instance wrote, error and done (RedisRunReader.PastTheStoredEnd).
-            if (!RedisRunReader.PastTheStoredEnd(stored.Record, next - 1)) return RunOpening.Ended;
+            // One exactly at the end is taken to have read that done, as a client that reconnects after it has.
+            if (next - 1 == stored.Record.LastSequence || !RedisRunReader.PastTheStoredEnd(stored.Record, next - 1)) return RunOpening.Ended;
             next = stored.Record.LastSequence - 1;
         }
         // A position the stream no longer holds is the reader's to notice: it gives the snapshot first, as it does
@@ -262,7 +262,7 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         var writer = _context.Snapshots.Writer(lifetime);
         writer.Seed(snapshot.Snapshot);
         var local = _local.Create(running, owner, holdsPlace: false, from.Build());
-        return Owned(new RedisRunLog(_context, _records, local, running, database, _writer, writer, owner, () => _owned.TryRemove(runId, out _), stored));
+        return Owned(new RedisRunLog(_context, _records, local, running, database, _writer, writer, owner, Disowned, stored));
     }
 
     /// <summary>The log of a run this instance executes from now, found by its id by stops and followers.</summary>
@@ -271,6 +271,9 @@ public sealed class RedisRunStore : IRunStore, IHostedService
         _owned[log.RunId] = log;
         return log;
     }
+
+    /// <summary>The log's run ended or waits: no longer this instance's, unless taken up here again since.</summary>
+    private void Disowned(RedisRunLog log) => _owned.TryRemove(KeyValuePair.Create(log.RunId, log));
 
     public async ValueTask<IReadOnlyList<string>> DueAsync(CancellationToken cancellationToken)
     {
