@@ -42,6 +42,7 @@ internal sealed class RedisWriter(RedisGuard guard, TimeProvider time, TimeSpan 
     private readonly Queue<(long Due, RedisRunLog Log)> _later = new(); // in the order they are due: they all wait as long
     private ITimer? _clock; // made when a run first asks for a later turn; runs only while one waits
     private bool _clockSet;
+    private readonly long _delayTicks = (long)(delay.TotalSeconds * time.TimestampFrequency); // in the clock's timestamps
 
     /// <summary>How long a run's events wait when it asks for a later turn.</summary>
     public TimeSpan Delay => delay;
@@ -69,7 +70,7 @@ internal sealed class RedisWriter(RedisGuard guard, TimeProvider time, TimeSpan 
     {
         lock (_gate)
         {
-            _later.Enqueue((time.GetTimestamp() + (long)(delay.TotalSeconds * time.TimestampFrequency), log));
+            _later.Enqueue((time.GetTimestamp() + _delayTicks, log));
             if (_clockSet) return;
             _clockSet = true;
             if (_clock is null)
@@ -91,7 +92,7 @@ internal sealed class RedisWriter(RedisGuard guard, TimeProvider time, TimeSpan 
         lock (_gate)
         {
             var now = time.GetTimestamp();
-            var grain = Math.Max(1, (long)(delay.TotalSeconds * time.TimestampFrequency / 8));
+            var grain = Math.Max(1, _delayTicks / 8);
             while (_later.TryPeek(out var head) && head.Due <= now + grain) due.Add(_later.Dequeue().Log);
             if (_later.TryPeek(out var next))
                 _clock!.Change(TimeSpan.FromSeconds((double)Math.Max(grain, next.Due - now) / time.TimestampFrequency), Timeout.InfiniteTimeSpan);
