@@ -1,21 +1,21 @@
 namespace StreamingApi.Bench;
 
 /// <summary>
-/// <c>hold &lt;server&gt; &lt;path&gt; &lt;streams&gt;</c>: opens that many streams of a running server over HTTP/2 (h2c,
-/// as scenario 12 does), 50 every 20 ms, and reads each to its end, printing how many are open, have had their first
-/// frame and have ended every two seconds. For a profiler pointed at the server meanwhile (<c>dotnet-gcdump</c>,
+/// <c>hold &lt;server&gt; &lt;path&gt; &lt;streams&gt; [http1]</c>: opens that many streams of a running server over HTTP/2
+/// (h2c, as scenario 12 does; HTTP/1.1 with <c>http1</c>, as scenarios 3 and 7 do), 50 every 20 ms, and reads each to
+/// its end, printing how many are open, have had their first frame and have ended every two seconds. For a profiler pointed at the server meanwhile (<c>dotnet-gcdump</c>,
 /// <c>dotnet-trace</c>, <c>perf</c>): the bench's scenarios start their servers themselves, this one leaves that to you.
 /// </summary>
 public static class HeldForProfiling
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args is not [var server, var path, var count] || !int.TryParse(count, out var streams))
+        if (args is not [var server, var path, var count, ..] || !int.TryParse(count, out var streams))
         {
-            Console.Error.WriteLine("usage: hold <server, e.g. http://127.0.0.1:5000> <path, e.g. stream/text?prompt=hi> <streams>");
+            Console.Error.WriteLine("usage: hold <server, e.g. http://127.0.0.1:5000> <path, e.g. stream/text?prompt=hi> <streams> [http1]");
             return 2;
         }
-        using var http = SseClient.CreateHttpClient(new Uri(server), http2: true);
+        using var http = SseClient.CreateHttpClient(new Uri(server), http2: args is not [_, _, _, "http1"]);
         int open = 0, first = 0, ended = 0, failed = 0;
         var reads = new List<Task>(streams);
         using var progress = new PeriodicTimer(TimeSpan.FromSeconds(2));

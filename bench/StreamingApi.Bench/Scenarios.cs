@@ -99,6 +99,23 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
     private sealed record HeldResult(double Completed, double FirstP50, double FirstP99, double DelayP50, double DelayP99, double PeakRssMiB,
         double PerStreamKiB, double CpuSecondsPerMillion);
 
+    /// <summary>
+    /// Where in the ramp the slowest 1 % of first events were opened (by tenths of the ramp), and each tenth's median:
+    /// a tail in one tenth is a pause (a collection); one that grows along the ramp, a queue.
+    /// </summary>
+    private static string SlowestFirsts(List<(int Opened, double Ms)> firsts, int count)
+    {
+        if (firsts.Count == 0) return "no first events";
+        int TenthOf(int opened) => Math.Min(9, opened * 10 / Math.Max(1, count));
+        var slowest = firsts.OrderByDescending(f => f.Ms).Take(Math.Max(1, firsts.Count / 100)).ToList();
+        var where = new int[10];
+        foreach (var (opened, _) in slowest) where[TenthOf(opened)]++;
+        var medians = Enumerable.Range(0, 10).Select(tenth => firsts.Where(f => TenthOf(f.Opened) == tenth).Select(f => f.Ms).ToArray())
+            .Select(ms => ms.Length == 0 ? "-" : Measurements.Percentile(ms, 50).ToString("0"));
+        return $"slowest {slowest.Count} first events ({slowest[^1].Ms:0} – {slowest[0].Ms:0} ms) opened in the ramp's tenths " +
+               $"[{string.Join(" ", where)}]; first event p50 by tenth [{string.Join(" ", medians)}] ms";
+    }
+
     private static string Describe(IReadOnlyList<HeldResult> runs)
     {
         string Spread(Func<HeldResult, double> figure, string format) => Measurements.Format(Measurements.Spread(runs.Select(figure).ToList()), format);
@@ -126,6 +143,7 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
         var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var wallStart = Stopwatch.GetTimestamp();
         var firsts = new ConcurrentBag<double>();
+        var firstsByOpening = new ConcurrentBag<(int Opened, double Ms)>();
         var lateness = new ConcurrentBag<double[]>();
         var failures = new ConcurrentDictionary<string, int>();
         var done = 0;
@@ -135,7 +153,7 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
         var streams = new List<Task>(count);
         for (var i = 0; i < count; i++)
         {
-            streams.Add(HoldOneAsync());
+            streams.Add(HoldOneAsync(i));
             if (i % 50 == 49) await Task.Delay(20); // a smooth ramp, HeldRampPerSecond new streams a second
         }
         // Once the ramp is over every stream is open (a stream lasts longer than the ramp): the connections that hold them.
@@ -160,6 +178,7 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
             serverCpu / (Interlocked.Read(ref frames) / 1e6));
         foreach (var (failure, times) in failures.OrderByDescending(f => f.Value))
             report($"   {times:N0} held streams failed: {failure}");
+        report($"   {label}: {SlowestFirsts(firstsByOpening.ToList(), count)}");
         var runtimeAfter = await RuntimeFigures.ReadAsync(http, isService);
         var runtime = $"{runtimeAfter.DescribeSince(runtimeBefore)} ({(runtimeAfter.WorkItems - runtimeBefore.WorkItems) / (double)Math.Max(1, Interlocked.Read(ref frames)):0.00} a frame)";
         report($"   {label}: {firsts.Count:N0} got a first event, {done:N0} completed; {sockets?.ToString("N0") ?? "unknown"} server sockets at the ramp's end " +
@@ -169,7 +188,7 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
                $"({result.CpuSecondsPerMillion:0.00} s per million events), this client {clientCores:0.00} cores, over {wall:0} s");
         return result;
 
-        async Task HoldOneAsync()
+        async Task HoldOneAsync(int opened)
         {
             var sent = Stopwatch.GetTimestamp();
             DateTimeOffset startedAt = default;
@@ -182,7 +201,9 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
                     switch (SseClient.EventOf(frame))
                     {
                         case "run":
-                            firsts.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                            var first = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+                            firsts.Add(first);
+                            firstsByOpening.Add((opened, first));
                             startedAt = SseClient.StartedAt(frame);
                             break;
                         case "text" when index < own.Length:
