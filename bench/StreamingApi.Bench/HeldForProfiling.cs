@@ -1,10 +1,11 @@
 namespace StreamingApi.Bench;
 
 /// <summary>
-/// <c>hold &lt;server&gt; &lt;path&gt; &lt;streams&gt; [http1]</c>: opens that many streams of a running server over HTTP/2
-/// (h2c, as scenario 12 does; HTTP/1.1 with <c>http1</c>, as scenarios 3 and 7 do), 50 every 20 ms, and reads each to
-/// its end, printing how many are open, have had their first frame and have ended every two seconds. For a profiler pointed at the server meanwhile (<c>dotnet-gcdump</c>,
-/// <c>dotnet-trace</c>, <c>perf</c>): the bench's scenarios start their servers themselves, this one leaves that to you.
+/// <c>hold &lt;server&gt; &lt;path&gt; &lt;streams&gt; [http1]</c>: opens that many streams of a running server
+/// over HTTP/2 (h2c, as scenario 12 does; HTTP/1.1 with <c>http1</c>, as scenarios 3 and 7 do), 50 every 20 ms, and
+/// reads each to its end, printing how many are open, have had their first frame and have ended every two seconds. For
+/// a profiler pointed at the server meanwhile (<c>dotnet-gcdump</c>, <c>dotnet-trace</c>, <c>perf</c>): the bench's
+/// scenarios start their servers themselves, this one leaves that to you.
 /// </summary>
 public static class HeldForProfiling
 {

@@ -142,8 +142,7 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
         var serverCpuBefore = server.CpuTime;
         var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var wallStart = Stopwatch.GetTimestamp();
-        var firsts = new ConcurrentBag<double>();
-        var firstsByOpening = new ConcurrentBag<(int Opened, double Ms)>();
+        var firsts = new ConcurrentBag<(int Opened, double Ms)>(); // each stream's first event, by its place in the ramp
         var lateness = new ConcurrentBag<double[]>();
         var failures = new ConcurrentDictionary<string, int>();
         var done = 0;
@@ -173,12 +172,13 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
         var clientCores = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalSeconds / wall;
 
         var all = lateness.SelectMany(d => d).ToArray();
-        var result = new HeldResult(done, Measurements.Percentile(firsts.ToArray(), 50), Measurements.Percentile(firsts.ToArray(), 99),
+        var firstMs = firsts.Select(f => f.Ms).ToArray();
+        var result = new HeldResult(done, Measurements.Percentile(firstMs, 50), Measurements.Percentile(firstMs, 99),
             Measurements.Percentile(all, 50), Measurements.Percentile(all, 99), peak / 1048576.0, (peak - idle) / (double)count / 1024,
             serverCpu / (Interlocked.Read(ref frames) / 1e6));
         foreach (var (failure, times) in failures.OrderByDescending(f => f.Value))
             report($"   {times:N0} held streams failed: {failure}");
-        report($"   {label}: {SlowestFirsts(firstsByOpening.ToList(), count)}");
+        report($"   {label}: {SlowestFirsts(firsts.ToList(), count)}");
         var runtimeAfter = await RuntimeFigures.ReadAsync(http, isService);
         var runtime = $"{runtimeAfter.DescribeSince(runtimeBefore)} ({(runtimeAfter.WorkItems - runtimeBefore.WorkItems) / (double)Math.Max(1, Interlocked.Read(ref frames)):0.00} a frame)";
         report($"   {label}: {firsts.Count:N0} got a first event, {done:N0} completed; {sockets?.ToString("N0") ?? "unknown"} server sockets at the ramp's end " +
@@ -201,9 +201,7 @@ public sealed partial class Scenarios(BenchSizes sizes, Func<Dictionary<string, 
                     switch (SseClient.EventOf(frame))
                     {
                         case "run":
-                            var first = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
-                            firsts.Add(first);
-                            firstsByOpening.Add((opened, first));
+                            firsts.Add((opened, Stopwatch.GetElapsedTime(sent).TotalMilliseconds));
                             startedAt = SseClient.StartedAt(frame);
                             break;
                         case "text" when index < own.Length:
